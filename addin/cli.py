@@ -1,0 +1,73 @@
+"""The ``medpay`` command line. ``python -m addin`` behaves the same.
+
+Each sub-command lives in its own module under :mod:`addin.commands` and exposes
+``register(subparsers)``; this module discovers them, so adding a command is adding a
+module. Errors a file can cause become one line and exit status 2; ``--debug`` shows
+the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+import traceback
+from collections.abc import Sequence
+
+from addin import __version__
+from addin.errors import MedpayError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="medpay",
+        description=(
+            "MedPay Performance, Progression and Pay (PPP) tools: check Career Progression "
+            "Framework workbooks, validate managers' level estimates, cost pay changes, "
+            "generate and read back the Word forms, and run the MedPay team's batch."
+        ),
+        epilog="Run 'medpay COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"medpay {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback when something goes wrong")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    import addin.commands as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"addin.commands.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        result = args.func(args)
+        return int(result or 0)
+    except MedpayError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"medpay: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("medpay: interrupted; outputs already written are complete, nothing half-written was kept",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for a user
+        if debug:
+            traceback.print_exc()
+        print(f"medpay: unexpected error: {type(exc).__name__}: {str(exc)[:300]} "
+              "(rerun with --debug for the traceback and report it to the MedPay team)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Writing outputs safely: atomic replace, no silent overwrite, safe file names,
+formula-injection-proof cell values, and a lock so two runs never interleave.
+
+* Every output is written to a temporary file in the same folder and renamed into
+  place (``os.replace``), so an interrupted run leaves no half-written file.
+* An existing output is not overwritten unless ``force``.
+* File names built from spreadsheet values cannot escape the output folder or use names
+  Windows forbids.
+* Text written into a workbook that begins with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return is stored as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from addin.errors import OutputError
+
+_WINDOWS_RESERVED = {
+    "CON", "PRN", "AUX", "NUL",
+    *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10)),
+}
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+MAX_NAME = 120
+
+
+def safe_filename(name: str, *, default: str = "unnamed", max_len: int = MAX_NAME) -> str:
+    """A file name that is safe on Windows, macOS and Linux and stays in its folder.
+
+    >>> safe_filename("../x")
+    'x'
+    >>> safe_filename("CON")
+    '_CON'
+    >>> safe_filename("a:b. ")
+    'a_b'
+    """
+    text = unicodedata.normalize("NFC", str(name))
+    text = _FORBIDDEN.sub("_", text)
+    text = text.replace("..", "_")
+    text = re.sub(r"\s+", " ", text).strip(" ._")
+    if not text:
+        text = default
+    stem, dot, ext = text.rpartition(".")
+    base = (stem if dot else text).split(".")[0]
+    if base.upper() in _WINDOWS_RESERVED:
+        text = "_" + text
+    if len(text) > max_len:
+        if dot and len(ext) <= 8:
+            text = text[: max_len - len(ext) - 1].rstrip(" ._") + "." + ext
+        else:
+            text = text[:max_len].rstrip(" ._")
+    return text
+
+
+def inside(folder: Path, name: str) -> Path:
+    """Join a (sanitised) name to ``folder`` and prove the result stays inside it."""
+    target = (folder / safe_filename(name)).resolve()
+    root = folder.resolve()
+    if root != target.parent:
+        raise OutputError(f"refusing to write outside the output folder: {name!r}", file=folder)
+    return target
+
+
+def check_writable(path: Path, *, force: bool = False) -> None:
+    if path.exists() and not force:
+        raise OutputError("output already exists", file=path,
+                          hint="choose another name or pass --force to replace it")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path in the same folder; on success rename it onto ``path``."""
+    target = Path(path)
+    check_writable(target, force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~medpay-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def atomic_write_bytes(path: str | Path, data: bytes, *, force: bool = False) -> Path:
+    with atomic_path(path, force=force) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | Path, text: str, *, force: bool = False) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), force=force)
+
+
+def atomic_save(path: str | Path, save: Callable[[Path], Any], *, force: bool = False) -> Path:
+    """``save(tmp_path)`` writes the file (e.g. ``wb.save``); then it is renamed into place."""
+    with atomic_path(path, force=force) as tmp:
+        save(tmp)
+    return Path(path)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def needs_text_guard(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def set_cell(ws, row: int, col: int, value: Any):
+    """Write a value into an openpyxl cell so that text is never a formula.
+
+    openpyxl treats a str beginning with '=' as a formula; we set the data type to
+    string explicitly for any text starting with a formula trigger character.
+    """
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = value
+        if needs_text_guard(value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+class FolderLock:
+    """An exclusive lock file in an output folder: a second run refuses, clearly."""
+
+    NAME = ".medpay.lock"
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / self.NAME
+        self._fh: IO[str] | None = None
+
+    def __enter__(self) -> "FolderLock":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            raise OutputError(
+                "another medpay run is writing to this folder (lock file .medpay.lock exists)",
+                file=self.folder,
+                hint="wait for it to finish, or delete .medpay.lock if no run is active",
+            ) from None
+        self._fh = os.fdopen(fd, "w")
+        self._fh.write(str(os.getpid()))
+        self._fh.flush()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh:
+            self._fh.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()

@@ -1,0 +1,196 @@
+"""The CLI skeleton, the settings workbook, the finding registry and the safe writers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin import __version__
+from addin.codes_table import BEGIN, END, codes_markdown
+from addin.errors import InputError, OutputError
+from addin.findings import ERROR, WARNING, Checker, Report, declare
+from addin.model import Level, SourceRef
+from addin.safeio import FolderLock, atomic_write_text, safe_filename, set_cell
+from addin.settings import read_pay_settings
+from addin.xlsx import load_workbook
+
+from .conftest import PAY_RANGES, ROOT
+
+
+def test_version_and_help_via_python_m_and_console_script_agree(cli):
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"medpay {__version__}"
+    r = cli("--help")
+    assert r.returncode == 0 and "COMMAND" in r.stdout
+
+
+def test_shipped_settings_are_read_from_the_workbook():
+    ps = read_pay_settings(PAY_RANGES)
+    s = ps.settings
+    assert s.employer_ni_rate == Decimal("0.15")
+    assert s.ni_secondary_threshold == Decimal("5000")
+    assert s.employer_pension_rate == Decimal("0.198")
+    assert s.apprenticeship_levy_rate == Decimal("0.005")
+    assert s.pay_change_dates == ((1, 1), (7, 1))
+    assert s.submission_deadlines == ((12, 1), (6, 1))
+    assert s.appeal_working_days == 5 and s.min_months_in_post == 6
+    assert sorted(ps.ranges) == [2, 3, 4, 5, 6, 7, 8]
+    wb = openpyxl.load_workbook(PAY_RANGES)
+    assert ps.pay_point(3, Level.A) == Decimal(str(wb["Pay ranges"]["B6"].value))
+
+
+def test_settings_edit_in_the_workbook_is_picked_up(tmp_path):
+    wb = openpyxl.load_workbook(PAY_RANGES)
+    ws = wb["Settings"]
+    for row in ws.iter_rows(min_row=1):
+        if row[0].value == "Employer pension rate":
+            row[1].value = 0.2
+    wb["Pay ranges"]["B6"] = 26000
+    p = tmp_path / "pay.xlsx"
+    wb.save(p)
+    ps = read_pay_settings(p)
+    assert ps.settings.employer_pension_rate == Decimal("0.2")
+    assert ps.pay_point(3, Level.A) == Decimal("26000")
+
+
+def test_settings_missing_row_names_the_sheet(tmp_path):
+    wb = openpyxl.load_workbook(PAY_RANGES)
+    ws = wb["Settings"]
+    for row in ws.iter_rows(min_row=1):
+        if row[0].value == "Employer pension rate":
+            row[0].value = "Something else"
+    p = tmp_path / "pay.xlsx"
+    wb.save(p)
+    with pytest.raises(Exception) as err:
+        read_pay_settings(p)
+    assert 'no row labelled "Employer pension rate"' in str(err.value)
+    assert "[Settings]" in err.value.one_line()
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"id,name\n1,Ann\n", "file is a text or CSV file, not an Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old Excel 97-2003 (.xls) file"),
+        (b"", "file is empty"),
+    ],
+)
+def test_non_workbooks_are_refused_with_one_line(tmp_path, content, expected):
+    p = tmp_path / "team.xlsx"
+    p.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        load_workbook(p)
+    line = err.value.one_line()
+    assert str(p) in line and expected in line and "\n" not in line
+
+
+def test_truncated_workbook_is_refused(tmp_path):
+    data = PAY_RANGES.read_bytes()
+    p = tmp_path / "cut.xlsx"
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="damaged or truncated"):
+        load_workbook(p)
+
+
+def test_xlsb_and_ods_inside_zip_are_named(tmp_path):
+    p = tmp_path / "x.xlsx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<x/>")
+    with pytest.raises(InputError, match=r"OpenDocument spreadsheet \(\.ods\)"):
+        load_workbook(p)
+
+
+def test_declared_code_fills_its_template_and_checker_rejects_undeclared_codes():
+    code = declare("TEST-ONLY-X", "Test", "A test code.", "Value {value} is odd", WARNING, group="test")
+    other = declare("TEST-ONLY-Y", "Test", "Another.", "Y", ERROR, group="test")
+    chk: Checker = Checker("t")
+
+    @chk.rule(code)
+    def good(subject, ctx):
+        yield code.at(SourceRef("f.xlsx", "S", "B2"), value=subject)
+
+    findings = chk.run(7, None)
+    assert [(f.code, f.cell, f.message, f.severity) for f in findings] == [
+        ("TEST-ONLY-X", "B2", "Value 7 is odd", WARNING)]
+
+    @chk.rule(code)
+    def bad(subject, ctx):
+        yield other.at()
+
+    with pytest.raises(AssertionError, match="undeclared code TEST-ONLY-Y"):
+        chk.run(1, None)
+    with pytest.raises(ValueError, match="declared twice"):
+        declare("TEST-ONLY-X", "t", "d", "m", ERROR)
+
+
+def test_report_json_shape_and_exit_status():
+    code = declare("TEST-ONLY-Z", "Z", "Z.", "bad {what}", ERROR, group="test")
+    rep = Report("a.xlsx", [code.at(SourceRef("a.xlsx", "S", "C3"), what="x")])
+    data = rep.to_json()
+    assert data == {
+        "file": "a.xlsx",
+        "findings": [{"file": "a.xlsx", "sheet": "S", "cell": "C3", "severity": "error",
+                      "code": "TEST-ONLY-Z", "message": "bad x"}],
+        "summary": {"errors": 1, "warnings": 0},
+    }
+    assert rep.exit_status == 1
+    assert "Sheet S" in rep.to_text() and "C3" in rep.to_text()
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("../x", "x"), ("CON", "_CON"), ("con.docx", "_con.docx"), ("a:b", "a_b"),
+     ("trailing. ", "trailing"), ("", "unnamed"), ("Zoë O'Brien", "Zoë O'Brien")],
+)
+def test_safe_filename(name, expected):
+    assert safe_filename(name) == expected
+
+
+def test_safe_filename_caps_length_and_keeps_extension():
+    out = safe_filename("x" * 500 + ".docx")
+    assert len(out) <= 120 and out.endswith(".docx")
+
+
+def test_atomic_write_refuses_to_overwrite_without_force(tmp_path):
+    p = tmp_path / "out.txt"
+    atomic_write_text(p, "one")
+    with pytest.raises(OutputError, match="already exists"):
+        atomic_write_text(p, "two")
+    atomic_write_text(p, "two", force=True)
+    assert p.read_text() == "two"
+    assert [x.name for x in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_formula_text_is_written_as_text(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    set_cell(ws, 1, 1, '=HYPERLINK("http://x","click")')
+    set_cell(ws, 2, 1, "-5 days")
+    p = tmp_path / "o.xlsx"
+    wb.save(p)
+    with zipfile.ZipFile(p) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet
+    back = openpyxl.load_workbook(p)
+    assert back.active["A1"].value == '=HYPERLINK("http://x","click")'
+    assert back.active["A1"].data_type == "s"
+
+
+def test_second_lock_on_a_folder_refuses(tmp_path):
+    with FolderLock(tmp_path):
+        with pytest.raises(OutputError, match="another medpay run"):
+            with FolderLock(tmp_path):
+                pass
+    assert not (tmp_path / ".medpay.lock").exists()
+
+
+def test_readme_codes_table_is_current():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+    assert block == codes_markdown().strip(), "run scripts/gen_readme_codes"
