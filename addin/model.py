@@ -186,3 +186,45 @@ class PaySettings:
     def pay_point(self, range_: int, level: Level) -> Decimal:
         """Salary for a range and level (7.14). Raises KeyError for an unknown range."""
         return self.ranges[range_].at(level)
+
+
+@dataclass
+class EstimateRow:
+    """One employee row of a manager's level-estimate spreadsheet (Appendix K, stage 8).
+
+    Values are parsed (``None`` when blank or unparseable - the reader reports the
+    finding); ``cells`` maps each field name to the A1 reference it was read from, so
+    every finding and every feedback column can point at the cell at fault.
+    """
+
+    file: str
+    sheet: str
+    row: int
+    employee_id: str | None = None
+    employee_name: str | None = None
+    directorate: str | None = None
+    team: str | None = None
+    job_title: str | None = None
+    framework: str | None = None
+    range: int | None = None
+    current_salary: Decimal | None = None
+    fte: Decimal | None = None
+    contract_type: str | None = None
+    """'Permanent', 'Fixed term' or 'Casual'."""
+    start_date: dt.date | None = None
+    probation_passed: bool | None = None
+    capability: bool | None = None
+    appraisal_outcome: str | None = None
+    """'Not met', 'Met' or 'Exceeded' (Appendix B)."""
+    date_at_level: dt.date | None = None
+    current_level: Level | None = None
+    estimated_level: Level | None = None
+    manager: str | None = None
+    notes: str | None = None
+    cells: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
+    """Columns the reader did not recognise, kept by header text."""
+
+    def source(self, field_name: str) -> SourceRef:
+        """Where a field was read from (the row's first cell when the column is absent)."""
+        return SourceRef(self.file, self.sheet, self.cells.get(field_name, f"A{self.row}"))
