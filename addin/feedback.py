@@ -1,0 +1,238 @@
+"""The one findings writer: an annotated copy of an input workbook.
+
+Every checker (framework validation, level estimates, the batch) reports
+:class:`addin.findings.Finding` records; this module turns them into feedback a manager
+or HR officer can act on in Excel:
+
+* each finding becomes a cell comment (author "MedPay") on the cell at fault - several
+  findings on one cell are merged into one comment, worst first - and the cell is filled
+  by the worst severity (error red, warning amber, info blue);
+* a "Findings" sheet lists every finding (Severity, Code, Sheet, Cell, Message), each cell
+  reference a hyperlink to the cell, with an autofilter, a frozen header and set widths;
+* optional extra columns (``extra_columns``) appended after a sheet's last used column,
+  e.g. the estimates' costing figures per row.
+
+The input is opened only through :func:`addin.xlsx.load_workbook` (read once into memory,
+so it is never modified or locked), the copy is written atomically through
+:mod:`addin.safeio` (no overwrite without ``force``) and every text goes through
+:func:`addin.safeio.set_cell`, so a message or value starting with "=" stays text.
+
+:func:`add_findings_sheet` and :func:`annotate_workbook` work on an open openpyxl
+workbook, for the Excel add-in buttons that annotate the workbook the user has open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from addin.cells import a1, parse_a1
+from addin.errors import OutputError
+from addin.findings import Finding, Severity, sort_key
+from addin.safeio import atomic_save, check_writable, set_cell
+
+AUTHOR = "MedPay"
+FINDINGS_SHEET = "Findings"
+FINDINGS_HEADERS = ("Severity", "Code", "Sheet", "Cell", "Message")
+FINDINGS_WIDTHS = (10, 26, 24, 8, 100)
+
+# Fill colours by severity (Excel's own "Bad", "Neutral" and a light blue).
+FILLS: dict[Severity, str] = {
+    Severity.ERROR: "FFC7CE",
+    Severity.WARNING: "FFEB9C",
+    Severity.INFO: "DDEBF7",
+}
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+ExtraColumns = Mapping[str, Sequence[tuple[str, Mapping[int, Any]]]]
+"""sheet name -> [(header, {row number: value}), ...] appended after the last used column."""
+
+
+def _worst(severities: Iterable[Severity]) -> Severity:
+    return min(severities, key=lambda s: _RANK[s])
+
+
+def _target_cell(f: Finding) -> str | None:
+    """The A1 cell a finding points at: its cell, else column A of its row, else None."""
+    if f.cell:
+        ref = f.cell.split(":")[0].replace("$", "")
+        try:
+            parse_a1(ref)
+        except ValueError:
+            return None
+        return ref.upper()
+    if f.row:
+        return a1(f.row, 1)
+    return None
+
+
+def comment_text(findings: Sequence[Finding]) -> str:
+    """One comment for all the findings on one cell, worst first, one paragraph each."""
+    ordered = sorted(findings, key=lambda f: (_RANK[f.severity], f.code, f.message))
+    return "\n\n".join(f"{f.severity.value.upper()} {f.code}: {f.message}" for f in ordered)
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def cell_link(sheet: str, cell: str) -> str:
+    """The in-workbook link target of a cell, e.g. ``'Sheet 1'!B7``."""
+    return f"{_quote_sheet(sheet)}!{cell}"
+
+
+def annotate_workbook(wb, findings: Iterable[Finding]) -> int:
+    """Add a comment and a severity fill to each cell a finding points at.
+
+    Findings on a sheet the workbook does not have, or with no cell, are left to the
+    Findings sheet. Returns the number of cells annotated.
+    """
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        ref = _target_cell(f)
+        if f.sheet is None or ref is None or f.sheet not in wb.sheetnames:
+            continue
+        by_cell.setdefault((f.sheet, ref), []).append(f)
+    for (sheet, ref), items in by_cell.items():
+        ws = wb[sheet]
+        cell = ws[ref]
+        text = comment_text(items)
+        old = cell.comment
+        if old is not None and old.text and old.author != AUTHOR:
+            text = f"{old.text}\n\n{text}"  # keep the author's own note, ours after it
+        lines = sum(1 + len(line) // 50 for line in text.split("\n"))
+        comment = Comment(text, AUTHOR)
+        comment.width = 360
+        comment.height = min(600, max(80, 16 * lines))
+        cell.comment = comment
+        colour = FILLS[_worst(f.severity for f in items)]
+        cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+    return len(by_cell)
+
+
+def add_findings_sheet(wb, findings: Iterable[Finding], *, title: str = FINDINGS_SHEET,
+                       activate: bool = True):
+    """Write (or replace) the Findings sheet in an open openpyxl workbook; return it.
+
+    Columns Severity, Code, Sheet, Cell, Message; the Cell column links to the cell at
+    fault when the workbook has that sheet; autofilter, frozen header row, widths.
+    """
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    if title in wb.sheetnames:
+        del wb[title]  # a re-run on an annotated copy replaces the old list
+    ws = wb.create_sheet(title)
+    bold = Font(bold=True)
+    head_fill = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+    for col, header in enumerate(FINDINGS_HEADERS, start=1):
+        c = set_cell(ws, 1, col, header)
+        c.font = bold
+        c.fill = head_fill
+    rows = sorted(findings, key=sort_key)
+    link_font = Font(color="0563C1", underline="single")
+    for i, f in enumerate(rows, start=2):
+        sev = set_cell(ws, i, 1, f.severity.value)
+        colour = FILLS[f.severity]
+        sev.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        set_cell(ws, i, 2, f.code)
+        set_cell(ws, i, 3, f.sheet or "")
+        ref = _target_cell(f)
+        cell = set_cell(ws, i, 4, f.cell or (ref or ""))
+        if f.sheet and ref and f.sheet in wb.sheetnames and f.sheet != title:
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=cell_link(f.sheet, ref),
+                                       tooltip=f"Go to {f.sheet}!{ref}")
+            cell.font = link_font
+        msg = set_cell(ws, i, 5, f.message)
+        msg.alignment = Alignment(wrap_text=True, vertical="top")
+    for col, width in enumerate(FINDINGS_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    last = max(1, len(rows) + 1)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDINGS_HEADERS))}{last}"
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if activate:
+        for other in wb.worksheets:
+            other.sheet_view.tabSelected = False
+        wb.active = wb.sheetnames.index(title)
+        ws.sheet_view.tabSelected = True
+    return ws
+
+
+def last_used_column(ws) -> int:
+    """The right-most column holding a value (0 for an empty sheet); styles alone don't count."""
+    last = 0
+    for row in ws.iter_rows():
+        for cell in reversed(row):
+            if cell.value is not None and cell.value != "":
+                last = max(last, cell.column)
+                break
+    return last
+
+
+def add_extra_columns(wb, extra_columns: ExtraColumns,
+                      *, header_row: int | Mapping[str, int] = 1) -> dict[str, list[int]]:
+    """Append columns to sheets: the header on the sheet's header row, values by row.
+
+    ``header_row`` is one row number for every sheet or a mapping sheet -> row. Returns
+    sheet -> the column numbers written.
+    """
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    written: dict[str, list[int]] = {}
+    for sheet, columns in extra_columns.items():
+        if sheet not in wb.sheetnames:
+            raise OutputError(f"cannot add columns: the workbook has no sheet {sheet!r}")
+        ws = wb[sheet]
+        hrow = header_row.get(sheet, 1) if isinstance(header_row, Mapping) else header_row
+        col = last_used_column(ws)
+        for header, values in columns:
+            col += 1
+            c = set_cell(ws, hrow, col, header)
+            c.font = Font(bold=True)
+            for row, value in values.items():
+                set_cell(ws, row, col, value)
+            ws.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(str(header)) + 2))
+            written.setdefault(sheet, []).append(col)
+    return written
+
+
+def write_feedback_copy(
+    src: str | Path,
+    out: str | Path,
+    findings: Iterable[Finding],
+    *,
+    force: bool = False,
+    extra_columns: ExtraColumns | None = None,
+    header_row: int | Mapping[str, int] = 1,
+) -> Path:
+    """Write an annotated copy of ``src`` to ``out``; ``src`` is never modified.
+
+    Comments and fills on the cells at fault, a Findings sheet, optional extra columns.
+    Macros of an .xlsm are kept only when the copy is also an .xlsm.
+    """
+    from addin.xlsx import load_workbook
+
+    src_p, out_p = Path(src), Path(out)
+    if out_p.resolve() == src_p.resolve():
+        raise OutputError("the feedback copy would replace its input; choose another name",
+                          file=out_p)
+    check_writable(out_p, force=force)
+    keep_vba = src_p.suffix.lower() == ".xlsm" and out_p.suffix.lower() == ".xlsm"
+    wb = load_workbook(src_p, data_only=False, keep_vba=keep_vba)
+    items = list(findings)
+    if extra_columns:
+        add_extra_columns(wb, extra_columns, header_row=header_row)
+    annotate_workbook(wb, items)
+    add_findings_sheet(wb, items)
+    return atomic_save(out_p, wb.save, force=force)
