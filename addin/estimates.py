@@ -1,0 +1,521 @@
+"""Read a manager's level-estimate spreadsheet (policy Appendix K, stage 8).
+
+"Managers complete a spreadsheet with the assessments for each employee and this is sent
+to the MedPay Review Team" (Appendix K, stage 8). Managers do what people do to
+spreadsheets, so the reader is tolerant:
+
+* the sheet is the one named "Estimates", else the first *visible* sheet that has the
+  headers (hidden sheets such as the template's "Lists" are never read as data);
+* the header row is found within the first 10 rows (title rows above it are normal);
+* headers match ignoring case, spacing and punctuation, and through the documented
+  :data:`ALIASES` ("Emp ID" and "Payroll number" are Employee ID, "Grade" is Range,
+  "Salary" is Current salary, ...);
+* columns it does not recognise are kept in :attr:`EstimateRow.extra`; the template's
+  formula-driven helper columns (:data:`HELPER_HEADERS`) are skipped;
+* blank rows and formatting-only rows are ignored wherever they are;
+* values are parsed by :mod:`addin.parsing` (levels "3B", money "£24,500.00", FTE "50%",
+  UK-order text dates...); a value that cannot be parsed is kept as ``None`` and its
+  message recorded in :attr:`EstimatesRead.errors` for the checker to report at the cell;
+* a formula cell with no cached value (the file was written by a program, not saved by
+  Excel) is a finding telling the manager to open and save the file in Excel.
+
+Speed: values come from python-calamine, reading the bytes that
+:func:`addin.xlsx.read_ooxml_bytes` returned after its safety checks (the file is opened
+once). Only when the data sheet's XML contains a formula element is that one sheet's XML
+scanned for formulas without a cached ``<v>`` value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from addin import parsing
+from addin.cells import a1, parse_a1
+from addin.errors import InputError
+from addin.findings import ERROR, WARNING, Finding, declare
+from addin.model import EstimateRow, Framework, Level, SourceRef
+from addin.text import clean_text, norm_key
+
+POLICY = "Appendix K"
+SHEET_NAME = "Estimates"
+HEADER_SEARCH_ROWS = 10
+MIN_HEADER_MATCHES = 3
+
+# ----------------------------------------------------------------------------- columns
+
+HEADERS: dict[str, str] = {
+    "employee_id": "Employee ID",
+    "employee_name": "Employee name",
+    "directorate": "Directorate",
+    "team": "Team",
+    "job_title": "Job title",
+    "framework": "Framework",
+    "range": "Range",
+    "current_salary": "Current salary",
+    "fte": "FTE",
+    "contract_type": "Contract type",
+    "start_date": "Start date in post",
+    "probation_passed": "Probation passed",
+    "capability": "Capability procedure",
+    "appraisal_outcome": "Appraisal outcome",
+    "date_at_level": "Date at current level",
+    "current_level": "Current level",
+    "estimated_level": "Estimated level",
+    "manager": "Manager",
+    "notes": "Notes",
+}
+"""Field -> the template's header text, in the template's column order."""
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "employee_id": ("Emp ID", "Employee number", "Employee no", "Emp no", "Payroll number",
+                    "Payroll no", "Payroll ID", "Staff number", "Staff ID", "Staff no",
+                    "Person number", "ID"),
+    "employee_name": ("Name", "Full name", "Employee", "Staff name", "Employee full name"),
+    "directorate": ("Division", "Department"),
+    "team": ("Team name", "Service", "Service area", "Section"),
+    "job_title": ("Job", "Role", "Post", "Post title", "Position", "Job role", "Role title"),
+    "framework": ("CPF", "Career progression framework", "Job family"),
+    "range": ("Grade", "Pay range", "Band", "Pay grade", "Current range"),
+    "current_salary": ("Salary", "Annual salary", "Basic salary", "Current annual salary",
+                       "FTE salary", "Salary (FTE)", "Current pay"),
+    "fte": ("Full time equivalent", "WTE", "Hours (FTE)", "FTE hours"),
+    "contract_type": ("Contract", "Employment type", "Contract status"),
+    "start_date": ("Start date", "Date started in post", "Start in post", "Date in post",
+                   "Date started", "Start date in role", "Date appointed"),
+    "probation_passed": ("Probation", "Passed probation", "Probation complete",
+                         "Probation completed"),
+    "capability": ("Capability", "In capability", "Subject to capability",
+                   "Capability procedure (Yes/No)", "Performance capability"),
+    "appraisal_outcome": ("Appraisal", "Appraisal rating", "Objectives", "Appraisal result",
+                          "Objectives met", "Performance"),
+    "date_at_level": ("Date at level", "Date current level achieved", "At current level since",
+                      "Date reached current level", "Current level since", "Level date"),
+    "current_level": ("Level now", "Present level", "Current CPF level", "Level"),
+    "estimated_level": ("Estimate", "Level estimate", "Estimated CPF level", "Assessed level",
+                        "Proposed level", "Initial assessment", "Estimated"),
+    "manager": ("Line manager", "Manager name", "Assessed by"),
+    "notes": ("Comments", "Comment", "Note", "Remarks"),
+}
+"""Documented header aliases (README, section *estimates*): any of these, matched ignoring
+case, spacing and punctuation, reads as the field's column."""
+
+HELPER_HEADERS: tuple[str, ...] = (
+    "Pay point for estimated level",
+    "Pay point for current level",
+    "Change (full-time)",
+)
+"""The template's formula-driven helper columns: recalculated by Excel, never read."""
+
+REQUIRED: tuple[str, ...] = (
+    "employee_id", "employee_name", "job_title", "current_salary", "fte", "contract_type",
+    "start_date", "probation_passed", "capability", "appraisal_outcome", "current_level",
+    "estimated_level",
+)
+"""Fields every employee row must fill in (the rest are optional)."""
+
+_KEY_TO_FIELD: dict[str, str] = {}
+for _field, _header in HEADERS.items():
+    for _text in (_header, *ALIASES.get(_field, ())):
+        _k = norm_key(_text)
+        if _k in _KEY_TO_FIELD and _KEY_TO_FIELD[_k] != _field:  # pragma: no cover
+            raise AssertionError(f"alias {_text!r} maps to two fields")
+        _KEY_TO_FIELD[_k] = _field
+_HELPER_KEYS = {norm_key(h) for h in HELPER_HEADERS}
+
+
+def field_for_header(text: object) -> str | None:
+    """The field a header text names (template header or alias), or None."""
+    return _KEY_TO_FIELD.get(norm_key(text))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return clean_text(value)
+
+
+def _id(value: object) -> str:
+    """Employee IDs typed as numbers come back as floats: 100234.0 -> '100234'."""
+    return _text(value)
+
+
+def _level(value: object) -> tuple[int | None, Level]:
+    return parsing.parse_level(value)
+
+
+PARSERS: dict[str, Callable[[object], Any]] = {
+    "employee_id": _id,
+    "employee_name": _text,
+    "directorate": _text,
+    "team": _text,
+    "job_title": _text,
+    "framework": _text,
+    "range": parsing.parse_range,
+    "current_salary": parsing.parse_money,
+    "fte": parsing.parse_fte,
+    "contract_type": parsing.parse_contract,
+    "start_date": parsing.parse_date,
+    "probation_passed": parsing.parse_bool,
+    "capability": parsing.parse_bool,
+    "appraisal_outcome": parsing.parse_outcome,
+    "date_at_level": parsing.parse_date,
+    "current_level": _level,
+    "estimated_level": _level,
+    "manager": _text,
+    "notes": _text,
+}
+
+EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
+                "#SPILL!", "#CALC!", "#GETTING_DATA"}
+
+# ----------------------------------------------------------------------------- findings
+
+NO_TABLE = declare(
+    "EST-NO-TABLE",
+    "No estimates table",
+    "No visible sheet has the level-estimate headers within its first 10 rows.",
+    "No sheet named 'Estimates' and no visible sheet with the estimate headers (Employee ID, "
+    "Job title, Current level, Estimated level, ...) in its first 10 rows; use the "
+    "template from 'medpay template estimates'",
+    ERROR,
+    group="estimates",
+    policy=POLICY,
+)
+MISSING_COLUMN = declare(
+    "EST-MISSING-COLUMN",
+    "Missing column",
+    "A required column is not in the header row (under its name or a documented alias).",
+    "The header row has no '{header}' column; add it (see the template)",
+    ERROR,
+    group="estimates",
+    policy=POLICY,
+)
+DUPLICATE_COLUMN = declare(
+    "EST-DUPLICATE-COLUMN",
+    "Duplicate column",
+    "Two header cells name the same field; the first is read, the second is ignored.",
+    "'{header}' repeats the '{field}' column already at {first}; this column is ignored",
+    WARNING,
+    group="estimates",
+    policy=POLICY,
+)
+FORMULA_NO_VALUE = declare(
+    "EST-FORMULA-NO-VALUE",
+    "Formula without a value",
+    "A formula cell has no saved (cached) value, so its result cannot be read.",
+    "This cell is a formula with no saved result (the file was not saved by Excel); open "
+    "the file in Excel, save it, and send it again",
+    ERROR,
+    group="estimates",
+    policy=POLICY,
+)
+NO_ROWS = declare(
+    "EST-NO-ROWS",
+    "No employee rows",
+    "The estimates table has a header row but no employee rows below it.",
+    "The estimates table has no employee rows below the header row",
+    WARNING,
+    group="estimates",
+    policy=POLICY,
+)
+
+
+# ----------------------------------------------------------------------------- result
+
+@dataclass
+class EstimatesRead:
+    """What :func:`read_estimates` found in one workbook."""
+
+    file: str
+    sheet: str | None = None
+    header_row: int | None = None
+    """1-based row number of the header row (None when no table was found)."""
+    columns: dict[str, int] = field(default_factory=dict)
+    """field -> 1-based column number."""
+    headers: list[str] = field(default_factory=list)
+    """The header row's texts as written, one per column (index 0 = column A)."""
+    extra_columns: dict[str, int] = field(default_factory=dict)
+    """Unrecognised header text -> 1-based column number (values go to ``row.extra``)."""
+    rows: list[EstimateRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: dict[tuple[int, str], str] = field(default_factory=dict)
+    """(row number, field) -> what was expected, for values that could not be parsed."""
+    uncached: set[str] = field(default_factory=set)
+    """A1 cells of the data sheet holding formulas without a cached value."""
+
+    def where(self, cell: str | None = None) -> SourceRef:
+        return SourceRef(self.file, self.sheet, cell)
+
+
+# ----------------------------------------------------------------------------- reading
+
+def read_estimates(
+    path: str | Path,
+    *,
+    frameworks: Sequence[Framework] | None = None,
+) -> EstimatesRead:
+    """Read the level-estimate rows of one workbook.
+
+    ``frameworks``, when given, fills in a blank Range from the job title when the title
+    has exactly one range across the frameworks (the checker still reports titles that are
+    not in any framework). Raises :class:`InputError` only when the file cannot be read
+    at all (missing, not a workbook, encrypted, damaged); everything a manager can fix in
+    the workbook is a finding.
+    """
+    from python_calamine import CalamineWorkbook
+
+    from addin.xlsx import read_ooxml_bytes
+
+    p = Path(path)
+    data = read_ooxml_bytes(p)
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own types on damaged parts
+        raise InputError(f"workbook is damaged and cannot be read ({str(exc)[:200]})", file=p,
+                         hint="open it in Excel and save it as an Excel Workbook (.xlsx)") from exc
+    result = EstimatesRead(file=str(p))
+    try:
+        visible = [m.name for m in wb.sheets_metadata
+                   if str(m.visible).rsplit(".", 1)[-1].lower() == "visible"
+                   and str(m.typ).rsplit(".", 1)[-1].lower() == "worksheet"]
+        grid, header_idx = None, None
+        ordered = sorted(visible, key=lambda n: norm_key(n) != norm_key(SHEET_NAME))
+        for name in ordered:
+            try:
+                rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise InputError(f"sheet cannot be read ({str(exc)[:200]})", file=p, sheet=name,
+                                 hint="open it in Excel and save it again") from exc
+            idx = find_header_row(rows)
+            if idx is not None:
+                grid, header_idx, result.sheet = rows, idx, name
+                break
+    finally:
+        wb.close()
+    if grid is None or header_idx is None:
+        result.findings.append(NO_TABLE.at(SourceRef(str(p))))
+        return result
+    result.uncached = uncached_formula_cells(data, result.sheet or "")
+    parse_grid(grid, header_idx, result, frameworks=frameworks)
+    return result
+
+
+def find_header_row(rows: Sequence[Sequence[object]]) -> int | None:
+    """0-based index of the row within the first 10 that names the most fields (at least
+    three), or None."""
+    best, best_count = None, MIN_HEADER_MATCHES - 1
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        count = len({f for v in row if isinstance(v, str) and (f := field_for_header(v))})
+        if count > best_count:
+            best, best_count = i, count
+    return best
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_grid(
+    grid: Sequence[Sequence[object]],
+    header_idx: int,
+    result: EstimatesRead,
+    *,
+    frameworks: Sequence[Framework] | None = None,
+) -> EstimatesRead:
+    """Pure: turn a sheet's value grid (row 1 = index 0, column A = index 0) into rows."""
+    header = list(grid[header_idx])
+    header_row = header_idx + 1
+    result.header_row = header_row
+    result.headers = [_text(v) for v in header]
+    for c, raw in enumerate(header, start=1):
+        if _blank(raw):
+            continue
+        key = norm_key(raw)
+        if key in _HELPER_KEYS:
+            continue
+        fld = _KEY_TO_FIELD.get(key)
+        if fld is None:
+            result.extra_columns.setdefault(_text(raw), c)
+        elif fld in result.columns:
+            result.findings.append(DUPLICATE_COLUMN.at(
+                result.where(a1(header_row, c)), header=_text(raw), field=HEADERS[fld],
+                first=a1(header_row, result.columns[fld])))
+        else:
+            result.columns[fld] = c
+    for fld in REQUIRED:
+        if fld not in result.columns:
+            result.findings.append(MISSING_COLUMN.at(result.where(f"A{header_row}"),
+                                                     header=HEADERS[fld]))
+    for cell in sorted(result.uncached, key=parse_a1):
+        r, c = parse_a1(cell)
+        if r <= header_row or c in result.columns.values() or c in result.extra_columns.values():
+            if r > header_row and _is_helper(header, c):
+                continue
+            result.findings.append(FORMULA_NO_VALUE.at(result.where(cell)))
+
+    single_range = _single_ranges(frameworks) if frameworks else {}
+    used = sorted({*result.columns.values(), *result.extra_columns.values()})
+    # calamine leaves formula cells without a cached value out of the grid entirely
+    last = max([len(grid)] + [parse_a1(c)[0] for c in result.uncached])
+    for idx in range(header_idx + 1, last):
+        raw_row = grid[idx] if idx < len(grid) else ()
+        rownum = idx + 1
+
+        def value(c: int, raw_row=raw_row) -> object:
+            return raw_row[c - 1] if c - 1 < len(raw_row) else None
+
+        if all(_blank(value(c)) and a1(rownum, c) not in result.uncached for c in used):
+            continue  # blank or formatting-only row
+        row = EstimateRow(file=result.file, sheet=result.sheet or "", row=rownum)
+        level_ranges: dict[str, tuple[int, object]] = {}
+        for fld, c in result.columns.items():
+            cell = a1(rownum, c)
+            row.cells[fld] = cell
+            v = value(c)
+            if _blank(v):
+                continue
+            if isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS:
+                result.errors[(rownum, fld)] = (
+                    f"the cell shows the Excel error {v.strip().upper()}; type the value "
+                    "or correct the formula")
+                continue
+            try:
+                parsed = PARSERS[fld](v)
+            except ValueError as exc:
+                result.errors[(rownum, fld)] = str(exc)
+                continue
+            if fld in ("current_level", "estimated_level"):
+                rng, parsed = parsed
+                if rng is not None:
+                    level_ranges[fld] = (rng, v)
+            setattr(row, fld, parsed if parsed != "" else None)
+        for name, c in result.extra_columns.items():
+            v = value(c)
+            row.extra[name] = None if _blank(v) else v
+        _reconcile_ranges(row, level_ranges, result, single_range)
+        result.rows.append(row)
+    if not result.rows:
+        result.findings.append(NO_ROWS.at(result.where(a1(header_row, 1))))
+    return result
+
+
+def _is_helper(header: Sequence[object], c: int) -> bool:
+    return c - 1 < len(header) and norm_key(header[c - 1]) in _HELPER_KEYS
+
+
+def _reconcile_ranges(
+    row: EstimateRow,
+    level_ranges: dict[str, tuple[int, object]],
+    result: EstimatesRead,
+    single_range: dict[str, int],
+) -> None:
+    """A level written with its range ('3B') fills a blank Range; one that disagrees with
+    the Range column is an error on the level cell. A blank Range is otherwise taken from
+    the job title when the frameworks give that title exactly one range."""
+    for fld, (rng, raw) in level_ranges.items():
+        if row.range is None and (row.row, "range") not in result.errors:
+            row.range = rng
+        elif row.range is not None and rng != row.range:
+            result.errors[(row.row, fld)] = (
+                f"the level {_text(raw)!r} names range {rng} but the Range column says "
+                f"{row.range}; write just the level letter A, B or C")
+    if row.range is None and (row.row, "range") not in result.errors and row.job_title:
+        row.range = single_range.get(norm_key(row.job_title))
+
+
+def _single_ranges(frameworks: Iterable[Framework]) -> dict[str, int]:
+    ranges: dict[str, set[int]] = {}
+    for fw in frameworks:
+        for role in fw.roles:
+            if role.range:
+                ranges.setdefault(norm_key(role.title), set()).add(role.range)
+    return {k: next(iter(v)) for k, v in ranges.items() if len(v) == 1}
+
+
+# ----------------------------------------------------------------------------- formulas
+
+_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_FORMULA_EL = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]{1,3}\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>|<(?:\w+:)?is>")
+
+
+def sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding a sheet's XML, from workbook.xml and its relationships."""
+    from defusedxml import ElementTree as ET
+
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    rid = None
+    for el in wb.iter():
+        if el.tag.rsplit("}", 1)[-1] == "sheet" and el.get("name") == sheet:
+            rid = el.get(f"{{{_NS_R}}}id")
+            break
+    if rid is None:
+        return None
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    for el in rels.iter():
+        if el.tag.rsplit("}", 1)[-1] == "Relationship" and el.get("Id") == rid:
+            target = el.get("Target") or ""
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+def uncached_formula_cells(data: bytes, sheet: str) -> set[str]:
+    """A1 references of formula cells on ``sheet`` with no cached value.
+
+    A cheap byte search first: a sheet with no ``<f>`` element costs one scan. Only
+    otherwise are its ``<c>`` elements matched (a cell is a flat element, so a regular
+    expression over the sheet's bytes is exact and much faster than building a tree).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            member = sheet_xml_path(zf, sheet)
+            if member is None or member not in zf.namelist():
+                return set()
+            xml = zf.read(member)
+    except (KeyError, zipfile.BadZipFile, ValueError):
+        return set()
+    except Exception:  # a damaged workbook.xml: calamine already read the values
+        return set()
+    if not _FORMULA_EL.search(xml):
+        return set()
+    cells: set[str] = set()
+    for m in _CELL.finditer(xml):
+        inner = m.group(2)
+        if not inner or not _FORMULA_EL.search(inner):
+            continue
+        v = _VALUE.search(inner)
+        # no <v> at all, or an empty <v/> on a cell that is not a text result
+        if v is None or (v.group(1) == b"" and b't="str"' not in m.group(1)):
+            ref = _REF.search(m.group(1))
+            if ref:
+                cells.add(ref.group(1).decode())
+    return cells
+
+
+def column_header(result: EstimatesRead, fld: str) -> str:
+    """The header text as the manager wrote it for a field (template text if absent)."""
+    c = result.columns.get(fld)
+    if c and c - 1 < len(result.headers) and result.headers[c - 1]:
+        return result.headers[c - 1]
+    return HEADERS[fld]
+
+
+__all__ = [
+    "ALIASES", "HEADERS", "HELPER_HEADERS", "REQUIRED", "EstimatesRead", "column_header",
+    "field_for_header", "find_header_row", "parse_grid", "read_estimates",
+    "uncached_formula_cells",
+]
