@@ -1,0 +1,116 @@
+"""THE parser for time-at-level phrases ("Minimum of 12 months at 3A", "2 years'
+experience"). One parser for the whole project: framework validation and the rules
+engine's eligibility checks both import it.
+
+Policy: Appendix K (Designing CPFs), stage 5 - "in evidencing experience you will need
+to consider how long it would take someone to develop the skills ... for example: 'a
+minimum of XX months of satisfactory performance working at the previous level'"; and
+"Common mistakes to avoid ... Lack of clarity on timeframes e.g. how long would it
+generally take to move between each level." The Business & Executive Support framework
+writes these as "Minimum of 12 months at 3A with satisfactory performance", "18 months
+satisfactory experience at level 3B to progress" and "A minimum of 2 years' experience in a
+similar role".
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from addin.model import Level
+
+__all__ = ["TimeRequirement", "find_time_references", "parse_time_requirement"]
+
+_WORDS = {
+    "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "eighteen": 18, "twenty four": 24, "twenty-four": 24, "thirty six": 36,
+    "thirty-six": 36,
+}
+_NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(
+    sorted((re.escape(w).replace(r"\ ", r"\s+") for w in _WORDS if w not in ("a", "an")),
+           key=len, reverse=True)) + r")"
+
+# "12 months", "2 years'", "18 mths", "1.5 years", "12-18 months" (the minimum counts).
+_DURATION = re.compile(
+    rf"(?<![\w.])(?P<n>{_NUMBER})(?:\s*(?:-|–|to)\s*{_NUMBER})?\s*\+?\s*"
+    r"(?P<unit>months?|mths?|years?|yrs?)(?:['’]s?)?(?!\w)",
+    re.IGNORECASE,
+)
+# What may follow the duration before the position it is measured at: a few words, no
+# sentence break (". ", ";", newline, bullet).
+_POSITION = re.compile(
+    r"^(?P<gap>[^.;\n•]{0,60}?)\b(?:at|in|as)\s+"
+    r"(?:(?:the\s+)?(?:range\s*|r\s*|grade\s*)?(?P<range>\d{1,2})\s*[-/ ]?\s*(?:level\s*)?(?P<lv1>[abc])"
+    r"|(?:the\s+)?level\s+(?P<range2>\d{1,2})?\s*(?P<lv2>[abc]))(?![\w])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TimeRequirement:
+    """A time requirement: ``months`` (years x 12), measured at ``range``/``level`` when
+    the text names them ("at 3A" -> 3, A; "at level B" -> None, B; "in a similar role"
+    -> None, None)."""
+
+    months: int
+    range: int | None = None
+    level: Level | None = None
+
+    @property
+    def position(self) -> str:
+        """'3A', 'B' or '' - the position as the policy writes it."""
+        return f"{self.range or ''}{self.level.value if self.level else ''}"
+
+
+def _number(text: str) -> Decimal:
+    key = " ".join(text.lower().split())
+    if key in _WORDS:
+        return Decimal(_WORDS[key])
+    return Decimal(key)
+
+
+def find_time_references(text: str) -> list[TimeRequirement]:
+    """Every duration in ``text``, with the range/level it is measured at when named.
+
+    >>> find_time_references("Minimum of 12 months at 3A with satisfactory performance.")
+    [TimeRequirement(months=12, range=3, level=<Level.A: 'A'>)]
+    >>> find_time_references("A minimum of 2 years' experience in a similar role.")
+    [TimeRequirement(months=24, range=None, level=None)]
+    >>> find_time_references("18 months satisfactory experience at level B to progress")
+    [TimeRequirement(months=18, range=None, level=<Level.B: 'B'>)]
+    >>> find_time_references("Provide at least one example at level 3B")
+    []
+    """
+    out: list[TimeRequirement] = []
+    if not text:
+        return out
+    for m in _DURATION.finditer(text):
+        n = _number(m.group("n"))
+        unit = m.group("unit").lower()
+        months = n * 12 if unit.startswith(("y",)) else n
+        whole = int(months.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        rng: int | None = None
+        level: Level | None = None
+        pos = _POSITION.match(text[m.end():])
+        if pos and not _DURATION.search(pos.group("gap")):
+            r = pos.group("range") or pos.group("range2")
+            rng = int(r) if r else None
+            level = Level((pos.group("lv1") or pos.group("lv2")).upper())
+        out.append(TimeRequirement(whole, rng, level))
+    return out
+
+
+def parse_time_requirement(text: str) -> TimeRequirement | None:
+    """The first time requirement in ``text`` (None when it states no timeframe).
+
+    >>> parse_time_requirement("18 months at 3A")
+    TimeRequirement(months=18, range=3, level=<Level.A: 'A'>)
+    >>> parse_time_requirement("Interview assessment") is None
+    True
+    """
+    refs = find_time_references(text)
+    return refs[0] if refs else None
