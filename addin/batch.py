@@ -73,6 +73,8 @@ REJECTED_SUFFIXES = (".xls", ".xlsb", ".ods", ".csv")
 (with the reason ``addin.xlsx`` gives) rather than silently skipped."""
 FORM_SUFFIXES = (".docx",)
 NO_TABLE_CODE = "EST-NO-TABLE"
+NOT_COSTED = "current salary, FTE, range or estimated level missing or invalid"
+"""Why ``addin.costing.cost_row`` returned no cost (it returns None for exactly these)."""
 """The estimates reader's finding for a workbook without the estimate headers."""
 
 # ------------------------------------------------------------------ discovery
@@ -189,6 +191,8 @@ class RowOutcome:
     cost_problem: str | None
     errors: int
     warnings: int
+    pay_point: Decimal | None = None
+    """The pay-ranges figure for the role's range at the estimated level (7.14)."""
 
 
 @dataclass
@@ -294,7 +298,7 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
         if no_table:  # wrong headers: nothing to validate or cost, like an unreadable file
             return FileResult(rel, key, "unreadable", f"{rel}: {no_table[0].message}")
         rows = _rows_of(read)
-        report = eng.validate(path, frameworks=fws, pay=pay, as_of=as_of)
+        report = eng.validate(path, frameworks=fws, pay=pay, as_of=as_of, read=read)
     except MedpayError as exc:
         return FileResult(rel, key, "unreadable", _reason(exc, rel))
     except Exception as exc:  # a file must never stop the run
@@ -313,12 +317,16 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
         info = elig.get(row.row, {})
         try:
             cost = eng.cost_row(row, pay, as_of, cola)
-            problem = None
+            problem = None if cost is not None else NOT_COSTED
         except MedpayError as exc:
             cost, problem = None, exc.message
         except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
             cost, problem = None, str(exc) or type(exc).__name__
         mine = per_row.get(row.row, [])
+        try:
+            point = pay.pay_point(row.range, row.estimated_level) if row.estimated_level else None
+        except KeyError:
+            point = None
         out.append(RowOutcome(
             estimate=row,
             eligible=info.get("eligible"),
@@ -328,6 +336,7 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
             cost_problem=problem,
             errors=sum(1 for f in mine if f.severity is Severity.ERROR),
             warnings=sum(1 for f in mine if f.severity is Severity.WARNING),
+            pay_point=point,
         ))
     status = "errors" if any(f.severity is Severity.ERROR for f in findings) else "ok"
     return FileResult(rel, key, status, None, findings, out,
@@ -609,7 +618,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                     source=res.rel, estimate=r.estimate, eligible=r.eligible, reasons=r.reasons,
                     effective_date=r.effective_date, cost=r.cost, cost_problem=r.cost_problem,
                     errors=r.errors + (1 if r.estimate.row in dup_rows else 0),
-                    warnings=r.warnings,
+                    warnings=r.warnings, pay_point=r.pay_point,
                     duplicate_in=tuple(others.get(emp, ())) if r.estimate.row in dup_rows else (),
                 ))
             entries.append(_file_entry(res, mine, names.get(res.rel) if res.readable else None))

@@ -296,21 +296,12 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
         values = [r.source, e.row, e.employee_id, e.employee_name, e.directorate, e.team,
                   e.job_title, e.range, e.current_level.value if e.current_level else None,
                   e.estimated_level.value if e.estimated_level else None, e.current_salary,
-                  _pay_point(r)]
+                  r.pay_point]
         for c, v in enumerate(values, 1):
             _put(hs, i, c, v, MONEY if c >= 11 else None)
     hs.freeze_panes = "A2"
     _print_setup(hs, f"A1:L{max(1, len(s.honoured)) + 1}", title, s.as_of)
     return save_workbook(wb, path, fixed_moment(s.as_of), force=force)
-
-
-def _pay_point(r: BatchRow) -> Decimal | None:
-    """The costing's figure for the estimated level (it keeps the honoured salary apart)."""
-    for name in ("pay_point", "estimated_pay_point", "target_salary"):
-        value = getattr(r.cost, name, None)
-        if isinstance(value, Decimal):
-            return value
-    return None
 
 
 __all__ = ["write_consolidated", "write_cmt_report", "CONSOLIDATED_COLUMNS", "UNKNOWN"]

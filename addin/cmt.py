@@ -31,6 +31,8 @@ from addin.model import LEVELS, EstimateRow
 
 ZERO = Decimal("0.00")
 UNKNOWN = "(not given)"
+"""The group of a blank directorate/team/framework: the same label as
+``addin.costing.NONE_KEY``, so the row counts and the costing totals line up."""
 
 
 @dataclass
@@ -50,6 +52,8 @@ class BatchRow:
     warnings: int = 0
     duplicate_in: tuple[str, ...] = ()
     """Other submissions holding the same employee ID."""
+    pay_point: Decimal | None = None
+    """The pay-ranges salary for the role's range at the estimated level (7.14)."""
 
     @property
     def counted(self) -> bool:
@@ -114,8 +118,9 @@ def _level(value: object) -> str:
     return getattr(value, "value", None) or UNKNOWN
 
 
-def group_rows(rows: Iterable[BatchRow], key) -> list[Group]:
-    """Add up rows by ``key(row) -> tuple``; groups sorted by key."""
+def group_rows(rows: Iterable[BatchRow], key, money: dict[tuple[str, ...], Any]) -> list[Group]:
+    """Count rows by ``key(row) -> tuple``; the money of each group comes from ``money``
+    (``addin.costing.CostSums`` by the same key, added up by ``addin.costing.totals``)."""
     groups: dict[tuple[str, ...], Group] = {}
     for r in rows:
         k = key(r)
@@ -123,16 +128,21 @@ def group_rows(rows: Iterable[BatchRow], key) -> list[Group]:
         g.employees += 1
         g.eligible += r.eligible is True
         g.honoured += r.honoured
-        if r.counted:
-            g.full_year += r.money("full_year_cost")
-            g.in_year += r.money("in_year_cost")
-            g.increases += r.money("full_year_cost") > 0
+    for k, g in groups.items():
+        sums = money.get(k)
+        if sums is not None:
+            g.full_year = sums.full_year_cost
+            g.in_year = sums.in_year_cost
+            g.increases = sums.increases
     return [groups[k] for k in sorted(groups)]
 
 
 def summarise(rows: Sequence[BatchRow], *, as_of: dt.date, submissions: int,
               unreadable: int) -> CmtSummary:
-    """Every figure of the CMT report from the batch's rows."""
+    """Every figure of the CMT report from the batch's rows. Money is added up by the
+    costing module's :func:`addin.costing.totals` over the counted rows only."""
+    from addin.costing import totals
+
     s = CmtSummary(as_of=as_of, submissions=submissions, unreadable=unreadable)
     s.employees = len(rows)
     for r in rows:
@@ -145,17 +155,24 @@ def summarise(rows: Sequence[BatchRow], *, as_of: dt.date, submissions: int,
                 s.not_costed += 1
         else:
             s.not_eligible += 1
-        if r.counted:
-            s.full_year += r.money("full_year_cost")
-            s.in_year += r.money("in_year_cost")
         if r.honoured:
             s.honoured.append(r)
         if r.duplicate_in:
             s.duplicates += 1
-    s.by_directorate = group_rows(rows, lambda r: (_label(r.estimate.directorate),))
+    counted = [r for r in rows if r.counted]
+    t = totals(r.cost for r in counted)
+    s.full_year = t.overall.full_year_cost
+    s.in_year = t.overall.in_year_cost
+    s.by_directorate = group_rows(rows, lambda r: (_label(r.estimate.directorate),),
+                                  {(k,): v for k, v in t.by_directorate.items()})
+    team_money: dict[tuple[str, ...], Any] = {}
+    for d in sorted({_label(r.estimate.directorate) for r in counted}):
+        sub = totals(r.cost for r in counted if _label(r.estimate.directorate) == d)
+        team_money.update({(d, k): v for k, v in sub.by_team.items()})
     s.by_team = group_rows(
-        rows, lambda r: (_label(r.estimate.directorate), _label(r.estimate.team)))
-    s.by_framework = group_rows(rows, lambda r: (_label(r.estimate.framework),))
+        rows, lambda r: (_label(r.estimate.directorate), _label(r.estimate.team)), team_money)
+    s.by_framework = group_rows(rows, lambda r: (_label(r.estimate.framework),),
+                                {(k,): v for k, v in t.by_framework.items()})
     return s
 
 
