@@ -309,6 +309,24 @@ def _row_criterion(grid: SheetGrid, row: int, header: Header) -> Criterion | Non
     return None
 
 
+_CAPTION_KEYS = ("requiredforthislevel", "inadditiontolevel")
+
+
+def _is_caption(text: str) -> bool:
+    """Appendix H's level captions ("Required for this level...", "In addition to level A")."""
+    return norm_key(text).startswith(_CAPTION_KEYS)
+
+
+def _starts_untitled_block(block: _Block | None, crit: Criterion | None, range_value: Any) -> bool:
+    """A role whose Job Title cell was left blank still becomes a role (title "") so the
+    validation rules can report it, rather than its criteria silently vanishing: a range
+    written on a non-criterion row, a criterion row before any role, or a criterion row
+    repeating one the current block already has."""
+    if crit is None:
+        return clean_text(range_value) != ""
+    return block is None or crit in block.seen
+
+
 def parse_sheet(
     grid: SheetGrid, file: str
 ) -> tuple[list[Role], list[Finding], Header | None]:
@@ -325,8 +343,8 @@ def parse_sheet(
         b.role.duties = "\n".join(b.duties)
         for crit in CRITERIA:
             if crit not in b.seen:
-                findings.append(MISSING_CRITERION.at(b.role.source, role=b.role.title,
-                                                     criterion=crit.value))
+                findings.append(MISSING_CRITERION.at(
+                    b.role.source, role=b.role.title or "(no job title)", criterion=crit.value))
         roles.append(b.role)
 
     for row in grid.rows():
@@ -345,12 +363,19 @@ def parse_sheet(
             continue
         if header is None:
             continue
-        title_value = grid.value(row, header.title_col)
-        title = clean_text(title_value)
+        title = clean_text(grid.value(row, header.title_col))
+        if criterion_of_label(title) is not None:
+            title = ""  # a criterion label written in the Job Title column
         crit = _row_criterion(grid, row, header)
-        if title and criterion_of_label(title) is None:
+        range_value = grid.value(row, header.range_col) if header.range_col else None
+        if (not title and crit is None and block is not None and not block.seen
+                and clean_text(block.role.range_raw) == "" and clean_text(range_value) != ""):
+            # the range written just below the job title, before the criterion rows
+            block.role.range = parse_range(range_value)
+            block.role.range_raw = range_value
+            block.role.range_source = SourceRef(file, grid.name, a1(row, header.range_col))
+        elif title or _starts_untitled_block(block, crit, range_value):
             close(block)
-            range_value = grid.value(row, header.range_col) if header.range_col else None
             range_cell = a1(row, header.range_col) if header.range_col else None
             role = Role(
                 title=" ".join(title.split()),
@@ -380,7 +405,7 @@ def parse_sheet(
             # belongs to the criterion above; the source stays the criterion's first cell.
             for level, col in header.level_cols.items():
                 extra = criterion_text(grid.value(row, col))
-                if extra:
+                if extra and not _is_caption(extra):
                     old = block.role.criteria[level][block.last]
                     joined = f"{old.text}\n{extra}" if old.text else extra
                     block.role.criteria[level][block.last] = CriterionText(joined, old.source)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from addin.cells import a1
@@ -93,7 +93,9 @@ def write_cpf(
                 ws.cell(r, left + 3, w)
             for i, lv in enumerate(level_order):
                 text = spec["cells"][(w, lv)]
-                ws.cell(r, first_level + i, text if label_column or text is None else f"{w}: {text}")
+                if not label_column:
+                    text = f"{w}: {text}" if text else f"{w}:"
+                ws.cell(r, first_level + i, text)
     if meta is not None:
         fs = wb.create_sheet("Framework", 0)
         for i, (k, v) in enumerate(meta.items(), start=1):
@@ -325,3 +327,91 @@ def test_unreadable_file_raises_input_error_naming_it(tmp_path):
 
 def test_a1_helper_matches_what_the_tests_assume():
     assert a1(7, 4) == "D7"
+
+
+def test_role_with_blank_job_title_is_kept_untitled_for_validation(tmp_path):
+    p = write_cpf(tmp_path / "f.xlsx", [role_spec("Clerk", 2), role_spec("Officer", "Range 3")])
+    wb = openpyxl.load_workbook(p)
+    wb.active["A7"] = None  # HR cleared the second role's title; its range B7 stays
+    wb.save(p)
+    fw, findings = load_framework(p)
+    assert findings == []
+    assert [(r.title, r.range, r.source.cell) for r in fw.roles] == [("Clerk", 2, "A2"), ("", 3, "A7")]
+    assert fw.roles[1].text(Level.A, Criterion.SKILLS) == "Officer Skills A"
+
+
+def test_repeated_criterion_rows_without_a_title_start_an_untitled_role(tmp_path):
+    p = write_cpf(tmp_path / "f.xlsx", [role_spec("Clerk", 2), role_spec("Officer", 3)])
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    for col in "ABC":
+        ws[f"{col}7"] = None  # the whole title row of the second role blanked
+    for col in "EFG":
+        ws[f"{col}7"] = None
+    wb.save(p)
+    fw, findings = load_framework(p)
+    assert findings == []
+    assert [(r.title, r.source.cell) for r in fw.roles] == [("Clerk", "A2"), ("", "A8")]
+    assert fw.roles[0].text(Level.A, Criterion.SKILLS) == "Clerk Skills A"
+    assert fw.roles[1].criteria[Level.C][Criterion.QUALIFICATIONS].source.cell == "G8"
+
+
+def test_range_written_below_the_title_belongs_to_the_role(tmp_path):
+    p = write_cpf(tmp_path / "f.xlsx", [role_spec("Clerk", None)])
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    ws.insert_rows(3)
+    ws["B3"] = "Range 4"
+    wb.save(p)
+    fw, findings = load_framework(p)
+    assert findings == []
+    assert [(r.title, r.range, r.range_source.cell) for r in fw.roles] == [("Clerk", 4, "B3")]
+
+
+def test_caption_row_between_blocks_is_not_joined_to_the_criterion_above(tmp_path):
+    p = write_cpf(tmp_path / "f.xlsx", [role_spec("Clerk", 2), role_spec("Officer", 3)])
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    ws.insert_rows(7)  # after Clerk's Skills row 6
+    ws["E7"] = "Required for this level (in addition to all previous levels, if applicable)"
+    ws["F7"] = "In addition to level A"
+    wb.save(p)
+    fw, findings = load_framework(p)
+    assert findings == []
+    assert fw.roles[0].text(Level.A, Criterion.SKILLS) == "Clerk Skills A"
+    assert fw.roles[0].text(Level.B, Criterion.SKILLS) == "Clerk Skills B"
+
+
+_WORDS = st.sampled_from(["GCSE", "Level 3", "months", "at 3A", "evidence", "appraisal", "Maths"])
+_TEXT = st.one_of(
+    st.none(),
+    st.lists(st.lists(_WORDS, min_size=1, max_size=4).map(" ".join), min_size=1, max_size=3)
+    .map(lambda items: items[0] + "".join(f"\n• {i}" for i in items[1:])),
+)
+
+
+@st.composite
+def _roles(draw):
+    titles = draw(st.lists(st.sampled_from(["Clerk", "Officer", "Team Leader", "Assistant"]),
+                           min_size=1, max_size=3, unique=True))
+    out = []
+    for t in titles:
+        spec = role_spec(t, draw(st.sampled_from([2, "Range 3", "R4", 5.0, "Range five", None])))
+        spec["cells"] = {k: draw(_TEXT) for k in spec["cells"]}
+        out.append(spec)
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(roles=_roles(), top=st.integers(1, 6), left=st.integers(1, 4), label=st.booleans(),
+       order=st.permutations("ABC").map("".join), blanks=st.sets(st.integers(1, 12), max_size=3))
+def test_any_hand_tidied_layout_reads_to_the_same_texts(tmp_path, roles, top, left, label, order, blanks):
+    plain = read_framework(write_cpf(tmp_path / "plain.xlsx", roles))
+    moved = read_framework(write_cpf(tmp_path / "moved.xlsx", roles, top=top, left=left,
+                                     label_column=label, level_order=order, blank_after=tuple(blanks)))
+    assert {k: v[0] for k, v in cells_of(moved).items()} == {k: v[0] for k, v in cells_of(plain).items()}
+    assert [(r.title, r.range, r.range_raw) for r in moved.roles] == \
+        [(r.title, r.range, r.range_raw) for r in plain.roles]
+    for spec, role in zip(roles, plain.roles):
+        for (w, lv), text in spec["cells"].items():
+            assert role.text(Level(lv), Criterion(w)) == (text or "")
