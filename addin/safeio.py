@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import socket
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -24,8 +25,9 @@ from typing import IO, Any
 from addin.errors import OutputError
 
 _WINDOWS_RESERVED = {
-    "CON", "PRN", "AUX", "NUL",
-    *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10)),
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+    *(f"COM{i}" for i in (*range(1, 10), "\u00b9", "\u00b2", "\u00b3")),
+    *(f"LPT{i}" for i in (*range(1, 10), "\u00b9", "\u00b2", "\u00b3")),
 }
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 MAX_NAME = 120
@@ -42,13 +44,16 @@ def safe_filename(name: str, *, default: str = "unnamed", max_len: int = MAX_NAM
     'a_b'
     """
     text = unicodedata.normalize("NFC", str(name))
+    # Invisible format characters (right-to-left override, zero-width joiners) could
+    # disguise "gpj.exe" as "exe.jpg"; line/paragraph separators break listings.
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Zl", "Zp", "Cs"))
     text = _FORBIDDEN.sub("_", text)
     text = text.replace("..", "_")
     text = re.sub(r"\s+", " ", text).strip(" ._")
     if not text:
         text = default
     stem, dot, ext = text.rpartition(".")
-    base = (stem if dot else text).split(".")[0]
+    base = (stem if dot else text).split(".")[0].rstrip(" ")
     if base.upper() in _WINDOWS_RESERVED:
         text = "_" + text
     if len(text) > max_len:
@@ -115,6 +120,23 @@ def needs_text_guard(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_START)
 
 
+def csv_safe(value: Any) -> Any:
+    """A value for a CSV output: text that a spreadsheet would run as a formula gets a
+    leading apostrophe (the OWASP CSV-injection defence); other values pass through."""
+    if needs_text_guard(value):
+        return "'" + value
+    return value
+
+
+def append_row(ws, values: Any) -> int:
+    """``ws.append`` that writes every text value through :func:`set_cell` (never a
+    formula). Returns the row number written."""
+    row = ws._current_row + 1  # exactly where openpyxl's ws.append would write
+    for col, value in enumerate(values, start=1):
+        set_cell(ws, row, col, value)
+    return row
+
+
 def set_cell(ws, row: int, col: int, value: Any):
     """Write a value into an openpyxl cell so that text is never a formula.
 
@@ -147,15 +169,43 @@ class FolderLock:
         try:
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
-            raise OutputError(
-                "another medpay run is writing to this folder (lock file .medpay.lock exists)",
-                file=self.folder,
-                hint="wait for it to finish, or delete .medpay.lock if no run is active",
-            ) from None
+            raise self._busy() from None
         self._fh = os.fdopen(fd, "w")
-        self._fh.write(str(os.getpid()))
+        self._fh.write(f"{os.getpid()} {socket.gethostname()}")
         self._fh.flush()
         return self
+
+    def _holder_gone(self) -> bool:
+        """True when the lock was left by a process on THIS machine that no longer runs
+        (killed, power cut). We never remove it ourselves - two runs doing so at once
+        could both think they hold the lock - we say so in the message instead."""
+        try:
+            pid_text, _, host = self.path.read_text(encoding="utf-8").partition(" ")
+            pid = int(pid_text)
+        except (OSError, ValueError):
+            return False
+        if host.strip() != socket.gethostname():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
+
+    def _busy(self) -> OutputError:
+        if self._holder_gone():
+            return OutputError(
+                "a medpay run that was stopped left its lock file .medpay.lock in this folder",
+                file=self.folder,
+                hint="no run is active: delete .medpay.lock and run again",
+            )
+        return OutputError(
+            "another medpay run is writing to this folder (lock file .medpay.lock exists)",
+            file=self.folder,
+            hint="wait for it to finish, or delete .medpay.lock if no run is active",
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self._fh:

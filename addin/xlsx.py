@@ -14,7 +14,10 @@ The file is read once into memory, so the input is never locked, moved or modifi
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,19 @@ class Limits:
     """Largest allowed uncompressed/compressed ratio for members over 1 MiB."""
     max_members: int = 10_000
     max_sheets: int = 500
+    max_xml_elements: int = 3_000_000
+    """Largest number of XML elements in the cell-holding parts (worksheets and shared
+    strings) together: roughly twice the number of cells and strings. Counted from the
+    bytes before parsing, so a sheet of millions of cells is refused before openpyxl
+    builds millions of objects."""
+    max_cell_chars: int = 32_767
+    """Excel's own limit on the text in one cell; longer text can only be hostile."""
+    max_rows: int = 100_000
+    """Rows :func:`used_rows` reads from one sheet (real data, never ``<dimension>``)."""
+    max_cols: int = 1_000
+    """Columns :func:`used_rows` reads from one sheet."""
+    max_grid_cells: int = 5_000_000
+    """Rows x columns :func:`used_rows` will pad a sheet out to."""
 
 
 LIMITS = Limits()
@@ -58,7 +74,7 @@ def read_ooxml_bytes(
     if not p.exists():
         raise InputError("file not found", file=p, hint="check the path and the file name")
     if p.is_dir():
-        raise InputError(f"is a folder, not an {expected}", file=p)
+        raise InputError(f"is a folder, not {_a(expected)}", file=p)
     try:
         size = p.stat().st_size
         if size > limits.max_file_bytes:
@@ -88,16 +104,20 @@ def check_ooxml_bytes(
     hint: str,
 ) -> None:
     if not data:
-        raise InputError(f"file is empty, not an {expected}", file=p)
+        raise InputError(f"file is empty, not {_a(expected)}", file=p)
     if data.startswith(OLE_MAGIC):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            app, menu = ("Excel", "Protect Workbook") if kind == "workbook" else ("Word", "Protect Document")
             raise InputError(
                 "file is password-protected (encrypted)",
                 file=p,
-                hint="remove the password in Excel (File > Info > Protect Workbook) and send it again",
+                hint=f"remove the password in {app} (File > Info > {menu}) and send it again",
             )
         old = "Excel 97-2003 (.xls)" if kind == "workbook" else "Word 97-2003 (.doc)"
-        raise InputError(f"file is an old {old} file, not an {expected}", file=p, hint=hint)
+        raise InputError(f"file is an old {old} file, not {_a(expected)}", file=p, hint=hint)
+    if len(data) < len(ZIP_MAGIC) and ZIP_MAGIC.startswith(data):
+        raise InputError(f"file is damaged or truncated ({len(data)} bytes); it is not a readable {expected}",
+                         file=p, hint="ask the sender for a fresh copy")
     if not data.startswith(ZIP_MAGIC):
         head = data[:512]
         if b"<html" in head.lower() or b"<!doctype" in head.lower():
@@ -110,7 +130,7 @@ def check_ooxml_bytes(
             what = "a text or CSV file"
         else:
             what = "not a recognised Office file"
-        raise InputError(f"file is {what}, not an {expected}", file=p, hint=hint)
+        raise InputError(f"file is {what}, not {_a(expected)}", file=p, hint=hint)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -140,6 +160,7 @@ def check_ooxml_bytes(
             file=p,
         )
     names = {i.filename for i in infos}
+    sheet_elements = _scan_members(zf, infos, p, kind=kind, limits=limits, expected=expected)
     if kind == "workbook":
         if "xl/workbook.xml" not in names:
             if "xl/workbook.bin" in names:
@@ -150,8 +171,11 @@ def check_ooxml_bytes(
                 what = "a Word document"
             else:
                 what = "a zip archive but not an Excel workbook"
-            raise InputError(f"file is {what}, not an {expected}", file=p, hint=hint)
-        sheets = sum(1 for n in names if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+            raise InputError(f"file is {what}, not {_a(expected)}", file=p, hint=hint)
+        sheets = max(
+            sheet_elements,
+            sum(1 for n in names if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")),
+        )
         if sheets > limits.max_sheets:
             raise InputError(
                 f"workbook has {sheets} sheets, more than the {limits.max_sheets} medpay accepts",
@@ -160,15 +184,133 @@ def check_ooxml_bytes(
     else:
         if "word/document.xml" not in names:
             what = "an Excel workbook" if "xl/workbook.xml" in names else "a zip archive but not a Word document"
-            raise InputError(f"file is {what}, not an {expected}", file=p, hint=hint)
+            raise InputError(f"file is {what}, not {_a(expected)}", file=p, hint=hint)
+
+
+# Office never writes a DTD: any <!DOCTYPE or <!ENTITY in a part is an entity-expansion
+# ("billion laughs") or external-entity (XXE) attack. We refuse it from the bytes, in the
+# encodings an XML parser accepts, whatever parser (defusedxml, lxml) would read it next.
+_DTD_MARKERS = tuple(
+    m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_SHEET_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?sheet[\s/>]")
+_OVERLAP = 48
+"""Bytes carried from one chunk to the next so a marker split across chunks is seen."""
+_BINARY_SUFFIXES = (
+    ".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf",
+    ".wdp", ".odttf", ".ttf", ".otf", ".fntdata",
+)
+
+
+def _is_parsed_part(name: str) -> bool:
+    """Parts an XML parser may read. Media, embedded objects and binaries are never parsed
+    as XML by medpay's readers (an SVG in media may legitimately hold a DOCTYPE)."""
+    low = name.lower()
+    if name.endswith("/") or "/media/" in low or "/embeddings/" in low:
+        return False
+    return not low.endswith(_BINARY_SUFFIXES)
+
+
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> Iterator[bytes]:
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(size)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _scan_members(
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    p: Path,
+    *,
+    kind: str,
+    limits: Limits,
+    expected: str,
+) -> int:
+    """Stream every XML part once, before any parser sees it, and refuse: DTDs/entity
+    declarations, damaged or password-protected members, more than
+    ``limits.max_xml_elements`` elements in total, and (workbooks) any run of text longer
+    than Excel allows in a cell. Returns the number of ``<sheet>`` elements in
+    xl/workbook.xml. Memory stays at one chunk per member whatever the file holds."""
+    # A chunk with no '<' at all is a run of >= window bytes, i.e. more than
+    # max_cell_chars characters even at 12 bytes per character (&#1114111;).
+    window = max(limits.max_cell_chars * 12, 64 * 1024)
+    elements = 0
+    sheets = 0
+    for info in infos:
+        if not _is_parsed_part(info.filename):
+            continue
+        name = info.filename
+        tail = b""
+        count_sheets = kind == "workbook" and name == "xl/workbook.xml"
+        try:
+            for chunk in _chunks(zf, info, window):
+                buf = tail + chunk
+                for marker in _DTD_MARKERS:
+                    if marker in buf:
+                        raise InputError(
+                            f"part {name} declares a DTD or XML entities, which Office never "
+                            "writes (an entity-expansion or external-entity attack); refused",
+                            file=p,
+                            hint="do not open this file; ask the sender where it came from",
+                        )
+                if kind == "workbook" and len(chunk) == window and b"<" not in chunk:
+                    raise InputError(
+                        f"part {name} holds a text of more than {limits.max_cell_chars:,} "
+                        "characters, longer than Excel allows in a cell; refused",
+                        file=p,
+                        hint="ask the sender where the file came from",
+                    )
+                opened = chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?") - chunk.count(b"<!")
+                if tail.endswith(b"<") and chunk[:1] in (b"/", b"?", b"!"):
+                    opened -= 1
+                elements += opened
+                if elements > limits.max_xml_elements:
+                    raise InputError(
+                        f"file holds more than {limits.max_xml_elements:,} XML elements "
+                        f"(reached in part {name}), more than medpay accepts",
+                        file=p,
+                        hint="split it into smaller files",
+                    )
+                if count_sheets:
+                    cut = len(buf) - _OVERLAP
+                    sheets += sum(1 for m in _SHEET_ELEMENT.finditer(buf) if m.start() < cut)
+                tail = buf[-_OVERLAP:]
+            if count_sheets:
+                sheets += len(_SHEET_ELEMENT.findall(tail))
+        except InputError:
+            raise
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise InputError(
+                f"part {name} is password-protected inside the zip; medpay cannot read it",
+                file=p,
+                hint="remove the password and send the file again",
+            ) from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                NotImplementedError) as exc:
+            raise InputError(
+                f"file is damaged or truncated (part {name}: {str(exc)[:120]}); "
+                f"it is not a readable {expected}",
+                file=p,
+                hint="ask the sender for a fresh copy",
+            ) from exc
+    return sheets
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].upper() in "AEIOU" else "a ") + noun
 
 
 def _looks_like_text(head: bytes) -> bool:
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut at the 512-byte boundary
+            return False
+        text = head[: exc.start].decode("utf-8")
+    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
 
 
 def _require_defusedxml() -> None:
@@ -193,14 +335,122 @@ def load_workbook(
     _require_defusedxml()
     data = read_ooxml_bytes(path, kind="workbook", limits=limits)
     try:
-        return openpyxl.load_workbook(
+        wb = openpyxl.load_workbook(
             io.BytesIO(data), data_only=data_only, read_only=read_only, keep_vba=keep_vba
         )
+        if not read_only:
+            _check_cell_text(wb, path, limits)
+        return wb
     except InputError:
         raise
+    except RecursionError as exc:
+        raise InputError("workbook XML is nested too deeply to read (a hostile file?)",
+                         file=path, hint=_OPEN_HINT) from exc
+    except MemoryError as exc:
+        raise InputError("workbook is too large to read in memory", file=path,
+                         hint="split it into smaller files") from exc
     except Exception as exc:  # openpyxl raises many types on damaged parts
         raise InputError(
             f"workbook is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
             file=path,
             hint=_OPEN_HINT,
         ) from exc
+
+
+def _check_cell_text(wb, path: str | Path, limits: Limits) -> None:
+    """Refuse text longer than Excel allows in one cell (only a hostile file holds it)."""
+    for ws in wb.worksheets:
+        for (row, col), cell in getattr(ws, "_cells", {}).items():
+            value = cell._value
+            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                raise InputError(
+                    f"cell holds {len(value):,} characters, more than the "
+                    f"{limits.max_cell_chars:,} Excel allows; refused",
+                    file=path, sheet=ws.title, cell=_a1(row, col),
+                    hint="ask the sender where the file came from",
+                )
+
+
+def _a1(row: int, col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(col)}{row}"
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def used_bounds(ws) -> tuple[int, int]:
+    """(last row, last column) that hold a value, from the cells actually stored.
+
+    Never trusts ``<dimension ref="A1:XFD1048576"/>`` nor ``ws.max_row``/``max_column``
+    (which count empty, styled cells and, in read-only mode, the claimed dimension).
+    Returns (0, 0) for an empty sheet. Read-only sheets are streamed once.
+    """
+    rows = cols = 0
+    cells = getattr(ws, "_cells", None)
+    if cells is not None:
+        for (r, c), cell in cells.items():
+            if not _empty(cell._value):
+                rows = max(rows, r)
+                cols = max(cols, c)
+        return rows, cols
+    ws.reset_dimensions()  # read-only: do not let the claimed dimension pad the rows
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        for cell in row:
+            if not _empty(getattr(cell, "value", None)):
+                rows = max(rows, getattr(cell, "row", r) or r)
+                cols = max(cols, getattr(cell, "column", 0) or 0)
+    return rows, cols
+
+
+def used_rows(
+    ws,
+    *,
+    file: str | Path | None = None,
+    values_only: bool = True,
+    limits: Limits = LIMITS,
+) -> list[tuple]:
+    """The rows of a sheet that readers should loop over: row 1 to the last row holding a
+    value, each padded to the last column holding a value anywhere in the sheet.
+
+    Use this instead of ``ws.iter_rows()``: a hostile sheet with one cell at XFD1048576
+    (or a read-only sheet claiming that dimension) would make ``iter_rows`` build 17
+    billion cells. Raises :class:`InputError` naming the sheet and the cell when data lies
+    beyond ``limits.max_rows`` x ``limits.max_cols`` (or the padded grid would exceed
+    ``limits.max_grid_cells``). With ``values_only=False`` the tuples hold cells (read-only
+    sheets: read-only cells; missing ones are ``None``).
+    """
+    last_row, last_col = used_bounds(ws)
+    where = dict(file=file or "workbook", sheet=ws.title)
+    if last_row > limits.max_rows or last_col > limits.max_cols:
+        cell = _a1(last_row, last_col)
+        raise InputError(
+            f"sheet has data as far as {cell} (row {last_row:,}, column {last_col:,}), beyond "
+            f"the {limits.max_rows:,} rows x {limits.max_cols:,} columns medpay reads",
+            **where, cell=cell, hint="delete the stray cells far below or to the right",
+        )
+    if last_row * last_col > limits.max_grid_cells:
+        raise InputError(
+            f"sheet spans {last_row:,} rows x {last_col:,} columns, more than medpay reads",
+            **where, hint="delete the stray cells far below or to the right",
+        )
+    if last_row == 0:
+        return []
+    cells = getattr(ws, "_cells", None)
+    if cells is not None:
+        out = []
+        for r in range(1, last_row + 1):
+            if values_only:
+                out.append(tuple(
+                    (cells[(r, c)]._value if (r, c) in cells else None) for c in range(1, last_col + 1)
+                ))
+            else:
+                out.append(tuple(ws.cell(row=r, column=c) for c in range(1, last_col + 1)))
+        return out
+    return [
+        tuple(row)
+        for row in ws.iter_rows(min_row=1, max_row=last_row, min_col=1, max_col=last_col,
+                                values_only=values_only)
+    ]
