@@ -56,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"medpay: {exc.one_line()}", file=sys.stderr)
         return exc.exit_status
+    except BrokenPipeError:
+        # output piped into `head` and closed early: not an error for the user
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("medpay: interrupted; outputs already written are complete, nothing half-written was kept",
               file=sys.stderr)
