@@ -17,7 +17,7 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from addin.model import Level
@@ -32,7 +32,7 @@ _WORDS = {
 }
 _NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(
     sorted((re.escape(w).replace(r"\ ", r"\s+") for w in _WORDS if w not in ("a", "an")),
-           key=len, reverse=True)) + r")"
+           key=len, reverse=True)) + r"|an?(?=\s+(?:years?|months?)\b))"
 
 # "12 months", "2 years'", "18 mths", "1.5 years", "12-18 months" (the minimum counts).
 _DURATION = re.compile(
@@ -43,9 +43,11 @@ _DURATION = re.compile(
 # What may follow the duration before the position it is measured at: a few words, no
 # sentence break (". ", ";", newline, bullet).
 _POSITION = re.compile(
-    r"^(?P<gap>[^.;\n•]{0,60}?)\b(?:at|in|as)\s+"
+    r"^(?P<gap>[^.;\n•]{0,60}?)\b(?:at|in|as(?:\s+an?(?=\s+\d))?)\s+"
     r"(?:(?:the\s+)?(?:range\s*|r\s*|grade\s*)?(?P<range>\d{1,2})\s*[-/ ]?\s*(?:level\s*)?(?P<lv1>[abc])"
-    r"|(?:the\s+)?level\s+(?P<range2>\d{1,2})?\s*(?P<lv2>[abc]))(?![\w])",
+    r"|(?:the\s+)?level\s+(?P<range2>\d{1,2})?\s*(?P<lv2>[abc])"
+    # a bare capital level ("at B"); capital only, so "in a similar role" is no level
+    r"|(?-i:(?P<lv3>[ABC])))(?![\w])",
     re.IGNORECASE,
 )
 
@@ -59,6 +61,13 @@ class TimeRequirement:
     months: int
     range: int | None = None
     level: Level | None = None
+    text: str = field(default="", compare=False, repr=False)
+    """The phrase matched, e.g. '12 months at 3A' (for messages; not part of equality)."""
+
+    @property
+    def code(self) -> str | None:
+        """'3A', 'B' or None when no level is named."""
+        return self.position or None
 
     @property
     def position(self) -> str:
@@ -99,8 +108,9 @@ def find_time_references(text: str) -> list[TimeRequirement]:
         if pos and not _DURATION.search(pos.group("gap")):
             r = pos.group("range") or pos.group("range2")
             rng = int(r) if r else None
-            level = Level((pos.group("lv1") or pos.group("lv2")).upper())
-        out.append(TimeRequirement(whole, rng, level))
+            level = Level((pos.group("lv1") or pos.group("lv2") or pos.group("lv3")).upper())
+        end = m.end() + pos.end() if level is not None else m.end()
+        out.append(TimeRequirement(whole, rng, level, " ".join(text[m.start():end].split())))
     return out
 
 

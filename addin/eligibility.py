@@ -1,0 +1,225 @@
+"""Who may apply to progress: the eligibility rules of the PPP policy, as pure functions.
+
+Policy (MedPay PPP policy, shared/seeds/001):
+
+* 7.28 "Employees new to role will not be able to submit a progression assessment until
+  they have passed their probation period or completed a minimum 6 months in post."
+  (the 6 is "Minimum months in post for new appointees" in Settings).
+* 7.22 "In addition to be considered for in role progression, the employee must: have
+  passed their probation period, and not be subject to performance capability, and have
+  met their appraisal objectives." (appraisal outcome Met or Exceeded, Appendix B).
+* Appendix H / each framework's Experience criterion: time at the current level, e.g.
+  the Personal Assistant's 3B "Minimum of 12 months at 3A" (parsed by
+  :mod:`addin.timeatlevel`).
+* 2.2 "Casual staff are not usually subject to MedPay scheme assessment. Normally, an
+  individual will be required to have achieved a six-month working aggregate" (the six is
+  "Casual staff working aggregate (months)" in Settings).
+
+:func:`check_eligibility` returns EVERY failed reason, not just the first, each with a
+stable ``code`` and a message citing the policy section.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from addin.model import Criterion, EstimateRow, Level, PaySettings, Role
+from addin.paycalendar import months_between
+from addin.text import norm_key
+from addin.timeatlevel import parse_time_requirement
+
+__all__ = [
+    "REASON_CODES",
+    "EligibilityResult",
+    "Reason",
+    "assess_row",
+    "check_eligibility",
+    "required_months_for",
+]
+
+PROBATION = "probation"
+CAPABILITY = "capability"
+APPRAISAL = "appraisal"
+TIME_AT_LEVEL = "time-at-level"
+CASUAL = "casual"
+MISSING_DATA = "missing-data"
+REASON_CODES = (PROBATION, CAPABILITY, APPRAISAL, TIME_AT_LEVEL, CASUAL, MISSING_DATA)
+
+PASSING_OUTCOMES = ("met", "exceeded")
+"""Appendix B outcomes that satisfy 7.22 "have met their appraisal objectives"."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why someone is not (or cannot be shown to be) eligible.
+
+    ``code`` is stable (one of :data:`REASON_CODES`); ``field`` names the input at fault
+    (an :class:`EstimateRow` field name) so callers can point at the cell.
+    """
+
+    code: str
+    message: str
+    policy: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    eligible: bool
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return [r.code for r in self.reasons]
+
+    def summary(self) -> str:
+        if self.eligible:
+            return "Eligible"
+        return "; ".join(r.message for r in self.reasons)
+
+
+def _missing(what: str, field_name: str, policy: str) -> Reason:
+    return Reason(MISSING_DATA, f"{what} is not given, so eligibility cannot be confirmed ({policy})",
+                  policy, field_name)
+
+
+def check_eligibility(
+    *,
+    as_of: dt.date,
+    probation_passed: bool | None,
+    start_date: dt.date | None,
+    capability: bool | None,
+    appraisal_outcome: str | None,
+    months_at_level: int | None,
+    required_months: int | None,
+    contract_type: str | None = None,
+    casual_aggregate_months: int | None = None,
+    settings,
+) -> EligibilityResult:
+    """Apply 7.28, 7.22, the framework's time at level and 2.2; return every failed reason.
+
+    ``settings`` is a :class:`Settings` or :class:`PaySettings`. ``required_months`` is
+    the framework's stated minimum for the step (None: the framework states none, so the
+    rule passes). Unknown inputs give a ``missing-data`` reason naming the field; a
+    known failure gives the rule's own code.
+    """
+    s = getattr(settings, "settings", settings)
+    reasons: list[Reason] = []
+
+    # 7.28: passed probation, or at least N months in post.
+    if probation_passed is not True:
+        in_post = months_between(start_date, as_of) if start_date else None
+        if in_post is not None and in_post >= s.min_months_in_post:
+            pass
+        elif probation_passed is None and start_date is None:
+            reasons.append(_missing("Whether probation has been passed (or the start date)",
+                                    "probation_passed", "7.28"))
+        else:
+            done = f"{in_post} month{'s' if in_post != 1 else ''} in post" if in_post is not None \
+                else "the start date is not given"
+            state = "not passed" if probation_passed is False else "not recorded as passed"
+            reasons.append(Reason(
+                PROBATION,
+                f"Probation {state} and {done}; new appointees need to pass probation or "
+                f"complete a minimum {s.min_months_in_post} months in post (7.28)",
+                "7.28", "probation_passed"))
+
+    # 7.22: not subject to performance capability.
+    if capability is None:
+        reasons.append(_missing("Whether the employee is in the capability procedure",
+                                "capability", "7.22"))
+    elif capability:
+        reasons.append(Reason(
+            CAPABILITY,
+            "Subject to the performance capability procedure; progression needs the employee "
+            "not to be subject to performance capability (7.22)", "7.22", "capability"))
+
+    # 7.22: have met their appraisal objectives (Appendix B outcome Met or Exceeded).
+    if appraisal_outcome is None or not str(appraisal_outcome).strip():
+        reasons.append(_missing("The appraisal outcome", "appraisal_outcome", "7.22"))
+    elif norm_key(appraisal_outcome) not in PASSING_OUTCOMES:
+        reasons.append(Reason(
+            APPRAISAL,
+            f"Appraisal outcome is '{appraisal_outcome}'; progression needs appraisal "
+            "objectives Met or Exceeded (7.22)", "7.22", "appraisal_outcome"))
+
+    # Framework Experience criterion: time at the current level.
+    if required_months is not None and required_months > 0:
+        if months_at_level is None:
+            reasons.append(_missing("The date at the current level", "date_at_level",
+                                    "7.22, framework Experience criterion"))
+        elif months_at_level < required_months:
+            reasons.append(Reason(
+                TIME_AT_LEVEL,
+                f"{months_at_level} month{'s' if months_at_level != 1 else ''} at the current "
+                f"level; the framework requires a minimum of {required_months} months before "
+                "this step (Experience criterion, 7.22)", "7.22", "date_at_level"))
+
+    # 2.2: casual staff only with a six-month working aggregate.
+    if contract_type is not None and norm_key(contract_type).startswith("casual"):
+        need = s.casual_aggregate_months
+        if casual_aggregate_months is None:
+            reasons.append(Reason(
+                CASUAL,
+                f"Casual staff need a {need}-month working aggregate to be assessed, and none "
+                "is recorded (2.2)", "2.2", "contract_type"))
+        elif casual_aggregate_months < need:
+            reasons.append(Reason(
+                CASUAL,
+                f"Casual working aggregate is {casual_aggregate_months} months; casual staff "
+                f"need a {need}-month working aggregate to be assessed (2.2)", "2.2",
+                "contract_type"))
+
+    return EligibilityResult(eligible=not reasons, reasons=reasons)
+
+
+def required_months_for(role: Role, current: Level, target: Level) -> int | None:
+    """Months at ``current`` the framework requires before moving to ``target``.
+
+    Read from the role's Experience text at the TARGET level (Appendix H: the evidence
+    for progression to 3B states "Minimum of 12 months at 3A"); the first time
+    requirement there counts. None when ``target`` is not above ``current`` or the text
+    states no time.
+    """
+    if target.rank <= current.rank:
+        return None
+    req = parse_time_requirement(role.text(target, Criterion.EXPERIENCE))
+    return req.months if req else None
+
+
+def _casual_aggregate(row: EstimateRow) -> int | None:
+    """A 'casual working aggregate (months)' column the reader kept in ``extra``."""
+    for header, value in row.extra.items():
+        if "aggregate" in norm_key(header):
+            try:
+                return int(str(value).split()[0])
+            except (ValueError, IndexError):
+                return None
+    return None
+
+
+def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
+               pay: PaySettings) -> EligibilityResult:
+    """Eligibility of one level-estimate row (used by the estimates validation and batch).
+
+    Months at level are whole months from ``row.date_at_level`` to ``as_of``; the
+    required months come from the role's framework (:func:`required_months_for`) when
+    the role and both levels are known.
+    """
+    months = months_between(row.date_at_level, as_of) if row.date_at_level else None
+    required = None
+    if role is not None and row.current_level and row.estimated_level:
+        required = required_months_for(role, row.current_level, row.estimated_level)
+    return check_eligibility(
+        as_of=as_of,
+        probation_passed=row.probation_passed,
+        start_date=row.start_date,
+        capability=row.capability,
+        appraisal_outcome=row.appraisal_outcome,
+        months_at_level=months,
+        required_months=required,
+        contract_type=row.contract_type,
+        casual_aggregate_months=_casual_aggregate(row),
+        settings=pay,
+    )

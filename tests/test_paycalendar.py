@@ -1,0 +1,186 @@
+"""Pay calendar rules: 7.16, 7.20, 7.21, 7.25, Appendix B, Appendix F."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from addin.paycalendar import (
+    add_months,
+    add_working_days,
+    appeal_deadline,
+    conversation_dates,
+    is_working_day,
+    months_between,
+    next_effective_date,
+    next_window,
+    resubmission_opens,
+    submission_deadline,
+)
+from tests.rules_fixtures import PAY, SETTINGS
+
+D = dt.date.fromisoformat
+
+
+@pytest.mark.parametrize("submitted, effective", [
+    ("2025-01-01", "2025-07-01"),
+    ("2025-05-31", "2025-07-01"),
+    ("2025-06-01", "2025-07-01"),   # on the 1 June deadline -> July
+    ("2025-06-02", "2026-01-01"),   # a day late -> January
+    ("2025-07-01", "2026-01-01"),
+    ("2025-11-30", "2026-01-01"),
+    ("2025-12-01", "2026-01-01"),   # on the 1 December deadline -> January
+    ("2025-12-02", "2026-07-01"),   # a day late -> July next year
+    ("2025-12-31", "2026-07-01"),
+    ("2024-02-29", "2024-07-01"),   # leap day
+])
+def test_next_effective_date_boundaries(submitted, effective):
+    assert next_effective_date(D(submitted), SETTINGS) == D(effective)
+
+
+def test_next_effective_date_accepts_pay_settings_too():
+    assert next_effective_date(D("2025-06-02"), PAY) == D("2026-01-01")
+
+
+def test_next_effective_date_follows_the_settings_not_code():
+    # A council moving to April/October changes with 1 March / 1 September deadlines.
+    s = dataclasses.replace(SETTINGS, pay_change_dates=((4, 1), (10, 1)),
+                            submission_deadlines=((3, 1), (9, 1)))
+    assert next_effective_date(D("2025-03-01"), s) == D("2025-04-01")
+    assert next_effective_date(D("2025-03-02"), s) == D("2025-10-01")
+    assert next_effective_date(D("2025-09-02"), s) == D("2026-04-01")
+
+
+@pytest.mark.parametrize("effective, deadline", [
+    ("2026-01-01", "2025-12-01"),  # January's deadline is in the previous year
+    ("2026-07-01", "2026-06-01"),
+])
+def test_submission_deadline(effective, deadline):
+    assert submission_deadline(D(effective), SETTINGS) == D(deadline)
+
+
+def test_submission_deadline_rejects_a_date_that_is_not_a_pay_change_date():
+    with pytest.raises(ValueError, match="2026-02-01 is not a pay change date"):
+        submission_deadline(D("2026-02-01"), SETTINGS)
+
+
+@pytest.mark.parametrize("declined, window, opens", [
+    # submitted/declined on 10 May: considered for July 2025; next window January 2026,
+    # which takes submissions from 2 June 2025.
+    ("2025-05-10", "2026-01-01", "2025-06-02"),
+    ("2025-06-02", "2026-07-01", "2025-12-02"),
+    ("2025-12-02", "2027-01-01", "2026-06-02"),
+])
+def test_next_window_after_a_declined_request(declined, window, opens):
+    assert next_window(D(declined), SETTINGS) == D(window)
+    assert resubmission_opens(D(declined), SETTINGS) == D(opens)
+
+
+@pytest.mark.parametrize("notified, deadline", [
+    # Tue 3 Jun 2025: Wed 4(1) Thu 5(2) Fri 6(3) Mon 9(4) Tue 10(5)
+    ("2025-06-03", "2025-06-10"),
+    # Fri 6 Jun 2025: Mon 9 .. Fri 13 (5)
+    ("2025-06-06", "2025-06-13"),
+    # Sat 7 Jun 2025 (weekend notification, the day itself never counts): Mon 9 .. Fri 13
+    ("2025-06-07", "2025-06-13"),
+    # Christmas: Tue 23 Dec 2025: Wed 24(1), 25/26 bank hols, 27/28 weekend, Mon 29(2),
+    # Tue 30(3), Wed 31(4), Thu 1 Jan bank hol, Fri 2 Jan (5)
+    ("2025-12-23", "2026-01-02"),
+    # Easter 2026: Thu 2 Apr: Good Friday 3, weekend, Easter Monday 6, Tue 7(1) Wed 8(2)
+    # Thu 9(3) Fri 10(4) Mon 13(5)
+    ("2026-04-02", "2026-04-13"),
+    # Substitute day: Boxing Day 2026 is a Saturday -> Mon 28 Dec is the bank holiday.
+    # Thu 24 Dec: 25 Fri hol, weekend, 28 Mon substitute, Tue 29(1) Wed 30(2) Thu 31(3),
+    # Fri 1 Jan hol, weekend, Mon 4(4), Tue 5 Jan 2027 (5)
+    ("2026-12-24", "2027-01-05"),
+    # Christmas 2027 on a Saturday, Boxing Day Sunday -> Mon 27 and Tue 28 substitutes;
+    # New Year 2028 a Saturday -> Mon 3 Jan substitute.
+    # Thu 23 Dec: Fri 24(1), Wed 29(2), Thu 30(3), Fri 31(4), Tue 4 Jan 2028 (5)
+    ("2027-12-23", "2028-01-04"),
+    # Early May bank holiday Mon 4 May 2026: Fri 1 May: Tue 5(1) .. Fri 8(4), Mon 11(5)
+    ("2026-05-01", "2026-05-11"),
+])
+def test_appeal_deadline_is_the_fifth_working_day_after_notification(notified, deadline):
+    assert appeal_deadline(D(notified), SETTINGS) == D(deadline)
+
+
+def test_appeal_period_comes_from_settings():
+    s = dataclasses.replace(SETTINGS, appeal_working_days=10)
+    # Tue 3 Jun 2025 + 10 working days = Tue 17 Jun
+    assert appeal_deadline(D("2025-06-03"), s) == D("2025-06-17")
+
+
+@pytest.mark.parametrize("day, working", [
+    ("2026-12-28", False),  # substitute Boxing Day
+    ("2026-12-29", True),
+    ("2026-08-31", False),  # summer bank holiday (England)
+    ("2026-08-03", True),   # Scotland's summer holiday is not England's
+    ("2026-03-17", True),   # St Patrick's Day is Northern Ireland only
+    ("2026-06-06", False),  # Saturday
+])
+def test_is_working_day_uses_england_bank_holidays(day, working):
+    assert is_working_day(D(day)) is working
+
+
+def test_add_working_days_zero_and_backwards():
+    assert add_working_days(D("2026-12-28"), 0) == D("2026-12-28")
+    # back from Tue 29 Dec 2026: Mon 28 substitute, 25 hol -> Thu 24
+    assert add_working_days(D("2026-12-29"), -1) == D("2026-12-24")
+
+
+@pytest.mark.parametrize("start, dates", [
+    ("2025-01-15", ["2025-04-15", "2025-07-15", "2025-10-15", "2026-01-15"]),
+    # month-end clamping, counted from the start each time (no drift to the 28th)
+    ("2024-11-30", ["2025-02-28", "2025-05-30", "2025-08-30", "2025-11-30"]),
+    # leap year: 30 Nov 2023 + 3 months = 29 Feb 2024
+    ("2023-11-30", ["2024-02-29", "2024-05-30", "2024-08-30", "2024-11-30"]),
+    # 29 Feb start: +12 months is 28 Feb 2025
+    ("2024-02-29", ["2024-05-29", "2024-08-29", "2024-11-29", "2025-02-28"]),
+])
+def test_conversation_dates_at_3_6_9_12_months(start, dates):
+    assert conversation_dates(D(start)) == [D(x) for x in dates]
+
+
+@pytest.mark.parametrize("a, b, months", [
+    ("2025-01-15", "2025-07-14", 5),
+    ("2025-01-15", "2025-07-15", 6),
+    ("2024-01-31", "2024-02-29", 1),   # a month from 31 Jan ends on the last day of Feb
+    ("2024-01-31", "2024-02-28", 0),
+    ("2024-02-29", "2025-02-28", 12),
+    ("2025-07-01", "2026-04-01", 9),
+    ("2025-07-01", "2025-07-01", 0),
+    ("2025-07-15", "2025-01-15", -6),
+])
+def test_months_between_counts_whole_months(a, b, months):
+    assert months_between(D(a), D(b)) == months
+
+
+dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31))
+
+
+@given(dates)
+def test_effective_date_is_1_jan_or_1_jul_and_after_submission(submitted):
+    eff = next_effective_date(submitted, SETTINGS)
+    assert (eff.month, eff.day) in {(1, 1), (7, 1)}
+    assert eff > submitted
+    assert submission_deadline(eff, SETTINGS) >= submitted
+    # and it is the FIRST such date: the previous window's deadline has passed
+    assert (eff - submitted).days <= 213
+
+
+@given(dates, st.integers(min_value=0, max_value=20))
+def test_add_working_days_lands_on_a_working_day_after(d, n):
+    out = add_working_days(d, n)
+    assert out >= d
+    if n:
+        assert is_working_day(out)
+        assert sum(is_working_day(d + dt.timedelta(days=i)) for i in range(1, (out - d).days + 1)) == n
+
+
+@given(dates, st.integers(min_value=0, max_value=400))
+def test_months_between_inverts_add_months(d, m):
+    assert months_between(d, add_months(d, m)) == m
