@@ -298,7 +298,7 @@ WORKING_TOWARDS = declare(
     "FW-WORKING-TOWARDS-NOT-COMPLETED",
     "'Working towards' not completed at the next level",
     "A qualification 'working towards' at one level is not stated as completed at the next.",
-    "Level {level} says 'working towards {qualification}' ({cell}) but level {next} does "
+    "Level {level} says 'working towards {qualification}' ({where}) but level {next} does "
     "not state it as completed",
     WARNING,
     group=GROUP,
@@ -352,7 +352,7 @@ def working_towards(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
                     src = target.source if target else role.source
                     yield WORKING_TOWARDS.at(src, level=level.value, next=nxt.value,
                                              qualification=_short(m.group("q").strip(" ,")),
-                                             cell=item.source.cell or "")
+                                             where=item.source.cell or "")
 
 
 GCSE_MISSING = declare(
