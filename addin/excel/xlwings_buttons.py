@@ -1,0 +1,88 @@
+"""The ribbon buttons for desktop Excel (xlwings, Windows and Mac): each is called by
+the MedPay add-in's VBA callback through ``RunPython`` and is a few lines over
+:mod:`addin.excel.buttons`: find the calling workbook's file, run the button function,
+put its sheet into the open workbook (:func:`addin.excel.xlsheet.write_sheet`) and show
+the summary in a message box.
+
+The workbook is read from disk. When it has unsaved changes (Windows), a copy of its
+current state is saved to a temporary file first (``Workbook.SaveCopyAs``), so the
+button sees what is on screen without saving over the user's file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from addin.errors import MedpayError
+from addin.excel import buttons
+from addin.excel.xlsheet import write_sheet
+
+
+def _snapshot(book: Any) -> tuple[Path, Path]:
+    """(file to read, the workbook's own path). The file to read is a temporary copy
+    when the workbook has unsaved changes and Excel can save a copy (Windows)."""
+    own = Path(book.fullname)
+    try:
+        saved = bool(book.api.Saved)
+    except Exception:  # Mac (appscript) or no COM: read the saved file
+        saved = True
+    if saved and own.is_file():
+        return own, own
+    tmp = Path(tempfile.mkdtemp(prefix="medpay-")) / own.name
+    book.api.SaveCopyAs(str(tmp))
+    return tmp, own
+
+
+def _run(name: str) -> None:
+    book = xw.Book.caller()
+    try:
+        source, own = _snapshot(book)
+        if name.startswith("generate_"):
+            what = "application forms" if "application" in name else "appraisal forms"
+            kwargs: dict[str, Any] = {"out_dir": buttons.output_folder(own, what)}
+        elif name == "harvest_forms":
+            kwargs = {"forms_dir": buttons.output_folder(own, "application forms")}
+        else:
+            kwargs = {}
+        result = buttons.BUTTONS[name](source, **kwargs)
+    except MedpayError as exc:
+        book.app.alert(exc.one_line(), title="MedPay", mode="critical")
+        return
+    if result.sheet is not None:
+        write_sheet(book, result.sheet)
+    book.app.alert(result.summary, title=f"MedPay: {result.title}",
+                   mode="info" if result.ok else "critical")
+
+
+def validate_framework() -> None:
+    """Ribbon: Validate framework."""
+    _run("validate_framework")
+
+
+def validate_estimates() -> None:
+    """Ribbon: Validate estimates."""
+    _run("validate_estimates")
+
+
+def cost_estimates() -> None:
+    """Ribbon: Cost estimates."""
+    _run("cost_estimates")
+
+
+def generate_application_forms() -> None:
+    """Ribbon: Generate application forms."""
+    _run("generate_application_forms")
+
+
+def generate_appraisal_forms() -> None:
+    """Ribbon: Generate appraisal forms."""
+    _run("generate_appraisal_forms")
+
+
+def harvest_forms() -> None:
+    """Ribbon: Harvest forms."""
+    _run("harvest_forms")
