@@ -1,0 +1,456 @@
+"""The MedPay team batch (addin/batch.py, `medpay batch`): every output's exact contents.
+
+The inbox mixes two good submissions (one in a sub-folder, with a title above its
+header row), every bad-file kind (corrupt zip, encrypted OLE stub, .xls renamed, CSV
+renamed, wrong headers) and an employee in both good submissions.
+
+Hand-worked figures (shipped workbooks/pay-ranges.xlsx: range 3 A 25,584 B 26,967 C
+28,349; range 4 A 29,093 B 31,200; employer NI 15% above 5,000; pension 19.8%; levy
+0.5%). As of 1 March 2025 every change takes effect on 1 July 2025 (forms in by 1 June),
+so in-year = 9/12 of full-year (to 31 March 2026).
+
+* E001 Personal Assistant 3A -> 3B, FTE 1, salary 25,584: increase 1,383.00; NI 1,383 x
+  0.15 = 207.45; pension 1,383 x 0.198 = 273.834; levy 1,383 x 0.005 = 6.915; full-year
+  1,871.199 -> 1,871.20; in-year 1,871.199 x 9/12 = 1,403.399 -> 1,403.40.
+* E010 Business Support Team Leader 4A -> 4B, FTE 0.8, salary 29,093: increase
+  (31,200 - 29,093) x 0.8 = 1,685.60; NI 252.84; pension 333.7488; levy 8.428;
+  full-year 2,280.6168 -> 2,280.62; in-year 1,710.4626 -> 1,710.46.
+* E002 Business Support Officer 3C -> 3B, salary 28,349 > pay point 26,967: honoured,
+  cost 0.
+* E003 as E001 but in the capability procedure: not eligible (7.22), so its cost is not
+  in CMT's totals.
+* E001 is in both submissions: counted in each (and flagged on both).
+
+CMT full-year total = 1,871.20 x 2 + 2,280.62 = 6,023.02; in-year = 1,403.40 x 2 +
+1,710.46 = 4,517.26. Place: 1,871.20 / 1,403.40; Resources: 4,151.82 / 3,113.86.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.batch import discover, feedback_names
+from addin.determinism import fixed_moment, normalise_xlsx_bytes
+from addin.safeio import FolderLock
+from tests.conftest import BES_FRAMEWORK, PAY_RANGES, convert_with_libreoffice, run_cli, soffice
+
+AS_OF = "2025-03-01"
+HEADERS = [
+    "Employee ID", "Employee name", "Directorate", "Team", "Job title", "Framework", "Range",
+    "Current salary", "FTE", "Contract type", "Start date in post", "Probation passed",
+    "Capability procedure", "Appraisal outcome", "Date at current level", "Current level",
+    "Estimated level", "Manager", "Notes",
+]
+FW = "Business and Executive Support"
+
+
+def person(emp, name, directorate, team, title, rng, salary, fte, cur, est, capability="No"):
+    return [emp, name, directorate, team, title, FW, rng, salary, fte, "Permanent",
+            dt.date(2019, 4, 1), "Yes", capability, "Met", dt.date(2021, 6, 1), cur, est,
+            "Grace Hughes", None]
+
+
+TEAM_A = [
+    person("E001", "Alice Smith", "Place", "Planning", "Personal Assistant", 3, 25584, 1, "A", "B"),
+    person("E002", "Bob Jones", "Place", "Planning", "Business Support Officer", 3, 28349, 0.5, "C", "B"),
+    person("E003", "Carol White", "Place", "Planning", "Personal Assistant", 3, 25584, 1, "A", "B",
+           capability="Yes"),
+]
+TEAM_B = [
+    person("E010", "Dev Patel", "Resources", "Finance", "Business Support Team Leader", 4, 29093, 0.8,
+           "A", "B"),
+    person("E001", "Alice Smith", "Resources", "Finance", "Personal Assistant", 3, 25584, 1, "A", "B"),
+]
+
+
+def write_estimates(path: Path, rows: list[list], *, title: str | None = None,
+                    headers: list[str] = HEADERS) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Estimates"
+    if title:
+        ws.append([title])
+        ws.append([])
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def build_inbox(inbox: Path) -> Path:
+    write_estimates(inbox / "team-a.xlsx", TEAM_A)
+    write_estimates(inbox / "sub" / "team-b.xlsx", TEAM_B, title="Finance team estimates")
+    (inbox / "corrupt.xlsx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 40)
+    (inbox / "encrypted.xlsx").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
+        + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 100)
+    (inbox / "old.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500)
+    (inbox / "data.xlsx").write_text("Employee ID,Employee name\nE900,Zed\n", encoding="utf-8")
+    write_estimates(inbox / "wrong-headers.xlsx", [["x", "y", "z"]],
+                    headers=["Fruit", "Colour", "Price"])
+    (inbox / "~$team-a.xlsx").write_bytes(b"lock")  # Excel's lock file: skipped
+    (inbox / "notes.txt").write_text("not a submission")  # not a spreadsheet: skipped
+    return inbox
+
+
+def batch(inbox: Path, out: Path, *extra: str):
+    return run_cli("batch", inbox, "--out", out, "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", PAY_RANGES, "--as-of", AS_OF, *extra)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    inbox = build_inbox(root / "inbox")
+    before = tree_digest(inbox)
+    out = root / "out"
+    proc = batch(inbox, out, "--jobs", "2")
+    return {"root": root, "inbox": inbox, "out": out, "proc": proc, "before": before}
+
+
+@pytest.fixture(scope="module")
+def summary(run):
+    return json.loads((run["out"] / "summary.json").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ summary.json
+
+
+def test_batch_exits_1_and_prints_counts_and_cache_use(run):
+    proc = run["proc"]
+    assert proc.returncode == 1, proc.stderr  # errors found (duplicates, unreadable files)
+    lines = proc.stdout.splitlines()
+    assert lines[0] == ("7 file(s): 0 ok, 2 with errors, 5 unreadable; 5 row(s), 2 error(s), "
+                        "1 warning(s), 4 eligible; full-year cost £6023.02, in-year £4517.26")
+    assert lines[1].startswith("reused 0 unchanged file(s) from the cache, processed 7;")
+    assert "unreadable: corrupt.xlsx: file is damaged or truncated" in proc.stderr
+
+
+def test_summary_lists_every_file_in_order_with_status_and_reason(summary):
+    files = {f["file"]: f for f in summary["files"]}
+    assert [f["file"] for f in summary["files"]] == [
+        "corrupt.xlsx", "data.xlsx", "encrypted.xlsx", "old.xlsx", "sub/team-b.xlsx",
+        "team-a.xlsx", "wrong-headers.xlsx"]
+    expected_reasons = {
+        "corrupt.xlsx": "corrupt.xlsx: file is damaged or truncated (",
+        "data.xlsx": "data.xlsx: file is a text or CSV file, not an Excel workbook (.xlsx or "
+                     ".xlsm) (open it in Excel and save it as an Excel Workbook (.xlsx))",
+        "encrypted.xlsx": "encrypted.xlsx: file is password-protected (encrypted) (remove the "
+                          "password in Excel (File > Info > Protect Workbook) and send it again)",
+        "old.xlsx": "old.xlsx: file is an old Excel 97-2003 (.xls) file, not an Excel workbook "
+                    "(.xlsx or .xlsm) (open it in Excel and save it as an Excel Workbook (.xlsx))",
+        "wrong-headers.xlsx": "wrong-headers.xlsx: No sheet named 'Estimates' and no visible "
+                              "sheet with the estimate headers",
+    }
+    for name, reason in expected_reasons.items():
+        f = files[name]
+        assert f["status"] == "unreadable"
+        assert f["reason"].startswith(reason), f["reason"]
+        assert (f["rows"], f["errors"], f["feedback"]) == (0, 0, None)
+    a, b = files["team-a.xlsx"], files["sub/team-b.xlsx"]
+    assert a == {"file": "team-a.xlsx", "status": "errors", "reason": None, "rows": 3,
+                 "errors": 1, "warnings": 1, "eligible": 2, "full_year_cost": "1871.20",
+                 "in_year_cost": "1403.40", "feedback": "feedback/team-a.xlsx"}
+    assert b == {"file": "sub/team-b.xlsx", "status": "errors", "reason": None, "rows": 2,
+                 "errors": 1, "warnings": 0, "eligible": 2, "full_year_cost": "4151.82",
+                 "in_year_cost": "3113.86", "feedback": "feedback/sub__team-b.xlsx"}
+
+
+def test_summary_totals_are_hand_worked(summary):
+    assert {k: v for k, v in summary.items() if k != "files"} == {
+        "as_of": "2025-03-01", "cola": None, "frameworks": ["business-and-executive-support.xlsx"],
+        "files_read": 7, "files_ok": 0, "files_with_errors": 2, "files_unreadable": 5,
+        "rows": 5, "errors": 2, "warnings": 1, "eligible": 4, "honoured": 1,
+        "duplicate_id_rows": 2, "costs": {"full_year": "6023.02", "in_year": "4517.26"},
+    }
+
+
+def test_outputs_are_exactly_the_promised_files_and_inputs_unchanged(run):
+    out = run["out"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                  if p.is_file() and ".medpay-cache" not in p.parts) == [
+        "cmt-report.xlsx", "consolidated.xlsx", "feedback/sub__team-b.xlsx",
+        "feedback/team-a.xlsx", "summary.json"]
+    assert not (out / ".medpay.lock").exists()
+    assert tree_digest(run["inbox"]) == run["before"]
+
+
+# ------------------------------------------------------------------ consolidated.xlsx
+
+
+def test_consolidated_has_every_row_with_source_eligibility_and_cost(run):
+    wb = openpyxl.load_workbook(run["out"] / "consolidated.xlsx")
+    ws = wb["Rows"]
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    assert ws.max_row == 6
+    got = [(ws.cell(r, col["Source file"]).value, ws.cell(r, col["Source row"]).value,
+            ws.cell(r, col["Employee ID"]).value) for r in range(2, 7)]
+    assert got == [("sub/team-b.xlsx", 4, "E010"), ("sub/team-b.xlsx", 5, "E001"),
+                   ("team-a.xlsx", 2, "E001"), ("team-a.xlsx", 3, "E002"),
+                   ("team-a.xlsx", 4, "E003")]
+
+    def row(r):
+        return {h: ws.cell(r, col[h]).value for h in (
+            "Eligible", "Effective date", "New salary", "Honoured", "Annual increase",
+            "Full-year cost", "In-year cost", "In CMT totals", "Employee ID also in", "Errors")}
+
+    assert row(2) == {"Eligible": "Yes", "Effective date": dt.datetime(2025, 7, 1),
+                      "New salary": 31200, "Honoured": "No", "Annual increase": 1685.6,
+                      "Full-year cost": 2280.62, "In-year cost": 1710.46, "In CMT totals": "Yes",
+                      "Employee ID also in": None, "Errors": 0}
+    assert row(3)["Employee ID also in"] == "team-a.xlsx"
+    assert row(3)["Errors"] == 1
+    assert row(4)["Employee ID also in"] == "sub/team-b.xlsx"
+    assert (row(4)["Full-year cost"], row(4)["In-year cost"]) == (1871.2, 1403.4)
+    assert row(5)["Honoured"] == "Yes" and row(5)["Full-year cost"] == 0
+    assert row(6)["Eligible"] == "No" and row(6)["In CMT totals"] == "No"
+    assert row(6)["Full-year cost"] == 1871.2  # costed, shown, but not in CMT's totals
+    assert "Subject to the performance capability procedure" in ws.cell(6, col["Reasons"]).value
+    assert ws.cell(2, col["Current salary"]).number_format == '"£"#,##0.00'
+
+    files = wb["Files"]
+    assert [c.value for c in files[1]][:3] == ["File", "Status", "Reason"]
+    assert [files.cell(r, 1).value for r in range(2, 9)] == [
+        "corrupt.xlsx", "data.xlsx", "encrypted.xlsx", "old.xlsx", "sub/team-b.xlsx",
+        "team-a.xlsx", "wrong-headers.xlsx"]
+    assert files["B3"].value == "unreadable" and files["B7"].value == "errors"
+
+
+# ------------------------------------------------------------------ feedback copies
+
+
+def test_feedback_copy_flags_the_duplicate_and_adds_eligibility_and_cost_columns(run):
+    wb = openpyxl.load_workbook(run["out"] / "feedback" / "team-a.xlsx")
+    ws = wb["Estimates"]
+    assert ws["A2"].comment is not None
+    assert "Employee ID E001 is also in sub/team-b.xlsx" in ws["A2"].comment.text
+    header = [c.value for c in ws[1]]
+    assert header[19:26] == ["Eligible", "Reasons", "Effective date", "New salary", "Honoured",
+                             "Full-year cost", "In-year cost"]
+    assert [ws.cell(r, 20).value for r in (2, 3, 4)] == ["Yes", "Yes", "No"]
+    assert ws.cell(2, 25).value == 1871.2 and ws.cell(3, 24).value == "Yes"
+    findings = wb["Findings"]
+    codes = [findings.cell(r, 2).value for r in range(2, findings.max_row + 1)]
+    assert "BATCH-DUPLICATE-ID" in codes
+
+    wb_b = openpyxl.load_workbook(run["out"] / "feedback" / "sub__team-b.xlsx")
+    ws_b = wb_b["Estimates"]
+    assert [c.value for c in ws_b[3]][19] == "Eligible"  # header row 3, under the title
+    assert "also in team-a.xlsx" in ws_b["A5"].comment.text
+    assert ws_b["A4"].comment is None
+
+
+# ------------------------------------------------------------------ cmt-report.xlsx
+
+
+def test_cmt_report_summary_figures_matrix_and_directorates_are_hand_worked(run):
+    wb = openpyxl.load_workbook(run["out"] / "cmt-report.xlsx")
+    assert wb.sheetnames == ["Summary", "Levels", "By directorate", "By team", "By framework",
+                             "Honoured salaries"]
+    ws = wb["Summary"]
+    figures = {ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(5, 15)}
+    assert figures == {
+        "Submissions received": 7, "Submissions that could not be read": 5,
+        "Employees estimated": 5, "Eligible to progress at the next pay date": 4,
+        "Not eligible yet (not in the totals)": 1, "Eligible but not costed (data missing)": 0,
+        "Salaries honoured (estimated below current pay)": 1,
+        "Rows whose employee ID is in another submission": 2,
+        "Full-year cost (pay + employer on-costs)": 6023.02,
+        "In-year cost (effective date to 31 March)": 4517.26,
+    }
+    assert ws["A16"].value == "Cost by directorate"
+    table = [[ws.cell(r, c).value for c in range(1, 7)] for r in range(17, 21)]
+    assert table == [
+        ["Directorate", "Employees", "Eligible", "Honoured", "Full-year cost", "In-year cost"],
+        ["Place", 3, 2, 1, 1871.2, 1403.4],
+        ["Resources", 2, 2, 0, 4151.82, 3113.86],
+        ["Total", 5, 4, 1, 6023.02, 4517.26],
+    ]
+    levels = wb["Levels"]
+    matrix = [[levels.cell(r, c).value for c in range(1, 6)] for r in range(3, 8)]
+    assert matrix == [["Current \\ estimated level", "A", "B", "C", "Total"],
+                      ["A", 0, 4, 0, 4], ["B", 0, 0, 0, 0], ["C", 0, 1, 0, 1],
+                      ["Total", 0, 5, 0, 5]]
+    team = wb["By team"]
+    assert [[team.cell(r, c).value for c in range(1, 8)] for r in range(2, 4)] == [
+        ["Place", "Planning", 3, 2, 1, 1871.2, 1403.4],
+        ["Resources", "Finance", 2, 2, 0, 4151.82, 3113.86]]
+    fw = wb["By framework"]
+    assert [fw.cell(2, c).value for c in range(1, 7)] == [FW, 5, 4, 1, 6023.02, 4517.26]
+    hon = wb["Honoured salaries"]
+    assert [hon.cell(2, c).value for c in range(1, 13)] == [
+        "team-a.xlsx", 3, "E002", "Bob Jones", "Place", "Planning", "Business Support Officer",
+        3, "C", "B", 28349, 26967]
+    assert hon.max_row == 2
+
+
+def test_cmt_report_has_a_bar_chart_of_cost_by_directorate_and_prints_on_one_page(run):
+    path = run["out"] / "cmt-report.xlsx"
+    with zipfile.ZipFile(path) as zf:
+        chart = zf.read("xl/charts/chart1.xml").decode()
+        assert "<barChart>" in chart and '<barDir val="bar"/>' in chart
+        assert "<f>'Summary'!E17</f>" in chart  # series title: the Full-year cost header
+        assert "<f>'Summary'!$A$18:$A$19</f>" in chart  # Place, Resources
+        assert "<f>'Summary'!$E$18:$E$19</f>" in chart  # their full-year costs
+        assert "Full-year cost by directorate" in chart
+    ws = openpyxl.load_workbook(path)["Summary"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+    assert ws.print_area == "'Summary'!$A$1:$M$26"  # matrix ends row 9, chart H11 + 15 rows
+    assert ws.oddHeader.center.text == "MedPay Review - cost monitoring report for CMT"
+    assert ws.oddFooter.left.text == "Position as of 01 March 2025"
+    assert ws.oddFooter.right.text == "Page &P of &N"
+
+
+@pytest.fixture(scope="module")
+def cmt_pdf(run):
+    if not soffice():
+        pytest.skip("LibreOffice is not installed: run the tests through scripts/test")
+    outdir = run["root"] / "pdf"
+    outdir.mkdir()
+    return convert_with_libreoffice(run["out"] / "cmt-report.xlsx", "pdf", outdir)
+
+
+@pytest.mark.libreoffice
+def test_cmt_report_opens_in_libreoffice_with_summary_on_page_one(cmt_pdf):
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(cmt_pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "MedPay Review - cost monitoring report for CMT" in text
+    assert "£6,023.02" in text and "£4,517.26" in text
+    assert "Resources" in text and "Full-year cost by directorate" in text
+
+
+# ------------------------------------------------------------------ determinism, cache, lock
+
+
+def test_same_inputs_give_byte_identical_outputs(run):
+    again = run["root"] / "again"
+    proc = batch(run["inbox"], again, "--jobs", "1")
+    assert proc.returncode == 1, proc.stderr
+    first = {k: v for k, v in tree_digest(run["out"]).items() if not k.startswith(".medpay-cache")}
+    second = {k: v for k, v in tree_digest(again).items() if not k.startswith(".medpay-cache")}
+    assert first == second and len(first) == 5
+    with zipfile.ZipFile(again / "cmt-report.xlsx") as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2025, 3, 1, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+        assert ">2025-03-01T00:00:00Z</dcterms:created>" in core
+        assert ">2025-03-01T00:00:00Z</dcterms:modified>" in core
+
+
+def test_rerun_after_one_file_is_corrected_redoes_only_that_file(run, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(run["inbox"], inbox)
+    out = tmp_path / "out"
+    assert batch(inbox, out).returncode == 1
+    first = (out / "feedback" / "sub__team-b.xlsx").read_bytes()
+    # the manager moves E001 out of team B's sheet (fixing the duplicate)
+    write_estimates(inbox / "sub" / "team-b.xlsx", TEAM_B[:1], title="Finance team estimates")
+    proc = batch(inbox, out, "--force")
+    assert proc.returncode == 1  # the five bad files are still there
+    assert proc.stdout.splitlines()[1].startswith(
+        "reused 6 unchanged file(s) from the cache, processed 1;")
+    s = json.loads((out / "summary.json").read_text())
+    files = {f["file"]: f for f in s["files"]}
+    assert files["sub/team-b.xlsx"]["rows"] == 1
+    assert files["team-a.xlsx"]["errors"] == 0  # no longer a duplicate
+    assert s["costs"] == {"full_year": "4151.82", "in_year": "3113.86"}
+    assert (out / "feedback" / "sub__team-b.xlsx").read_bytes() != first
+    wb = openpyxl.load_workbook(out / "feedback" / "team-a.xlsx")
+    assert wb["Estimates"]["A2"].comment is None
+    # a third run with nothing changed redoes nothing and writes the same bytes
+    before = tree_digest(out)
+    proc = batch(inbox, out, "--force")
+    assert proc.stdout.splitlines()[1].startswith(
+        "reused 7 unchanged file(s) from the cache, processed 0;")
+    assert tree_digest(out) == before
+
+
+def test_second_concurrent_run_into_the_same_folder_refuses(run, tmp_path):
+    out = tmp_path / "out"
+    with FolderLock(out):
+        proc = batch(run["inbox"], out)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"medpay: {out}: another medpay run is writing to this folder (lock file .medpay.lock "
+        "exists) (wait for it to finish, or delete .medpay.lock if no run is active)")
+    assert not (out / "summary.json").exists()
+
+
+def test_existing_outputs_are_not_replaced_without_force(run):
+    proc = batch(run["inbox"], run["out"])
+    assert proc.returncode == 2
+    assert "summary.json: output already exists" in proc.stderr
+    assert "--force" in proc.stderr
+
+
+def test_missing_inbox_is_one_clean_error(tmp_path):
+    proc = batch(tmp_path / "nope", tmp_path / "out")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"medpay: {tmp_path / 'nope'}: the inbox is not a folder (give the folder that holds "
+        "the submitted workbooks)")
+
+
+# ------------------------------------------------------------------ units
+
+
+def test_discover_sorts_recursively_and_skips_lock_hidden_and_other_files(tmp_path):
+    for name in ("b.xlsx", "a/z.xlsm", "a/old.xls", ".hidden.xlsx", "~$b.xlsx", "readme.txt",
+                 "out/x.xlsx", ".git/y.xlsx"):
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"x")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path, exclude=tmp_path / "out")]
+    assert found == ["a/old.xls", "a/z.xlsm", "b.xlsx"]
+
+
+def test_feedback_names_are_unique_and_safe():
+    assert feedback_names(["team.xlsx", "team.xlsm", "a/b/CON.xlsx", "x/y:z.xlsx"]) == {
+        "team.xlsx": "team (xlsx).xlsx", "team.xlsm": "team (xlsm).xlsx",
+        "a/b/CON.xlsx": "a__b__CON.xlsx", "x/y:z.xlsx": "x__y_z.xlsx"}
+
+
+def test_normalise_fixes_core_timestamps_and_zip_dates_and_keeps_content():
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "kept"
+    buf = io.BytesIO()
+    wb.save(buf)
+    when = fixed_moment(dt.date(2024, 2, 29))
+    out = normalise_xlsx_bytes(buf.getvalue(), when)
+    assert normalise_xlsx_bytes(out, when) == out
+    with zipfile.ZipFile(io.BytesIO(out)) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2024, 2, 29, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    assert core.count("2024-02-29T00:00:00Z") == 2
+    assert openpyxl.load_workbook(io.BytesIO(out)).active["A1"].value == "kept"
+    assert fixed_moment(dt.date(1970, 1, 1)) == dt.datetime(1980, 1, 1)
+
+
+def test_decimal_money_survives_into_cells_exactly():
+    # Decimal written by openpyxl keeps its pennies (no float noise in the CMT totals)
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = Decimal("6023.02")
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert openpyxl.load_workbook(buf).active["A1"].value == 6023.02
