@@ -101,8 +101,12 @@ def _short(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
 
 
+def _title(role: Role) -> str:
+    return role.title or "(no job title)"
+
+
 def _role_name(role: Role) -> str:
-    return f"{role.title} (Range {role.range})" if role.range is not None else role.title
+    return f"{_title(role)} (Range {role.range})" if role.range is not None else _title(role)
 
 
 # ---------------------------------------------------------------------------------------
@@ -139,6 +143,29 @@ def empty_criterion(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
                                          role=_role_name(role), hint=hint)
 
 
+MISSING_TITLE = declare(
+    "FW-MISSING-TITLE",
+    "Role without a job title",
+    "A role block has criteria or a range but its Job Title cell is empty.",
+    "The role block at Range {range} has no job title; write the job title in this cell",
+    ERROR,
+    group=GROUP,
+    policy="Appendix H",
+)
+
+
+@FRAMEWORK.rule(MISSING_TITLE)
+def missing_title(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
+    """Appendix H: every block begins with its Job Title; the reader keeps a block whose
+    title cell is blank (title "") so that this rule can point at it."""
+    for role in fw.roles:
+        if not role.title.strip():
+            raw = role.range_raw
+            shown = str(role.range) if role.range is not None else (
+                "(blank)" if raw is None else str(raw))
+            yield MISSING_TITLE.at(role.source, range=shown)
+
+
 BAD_RANGE = declare(
     "FW-BAD-RANGE",
     "Range not 2-8",
@@ -160,7 +187,7 @@ def bad_range(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
             raw = role.range_raw
             value = "blank" if raw is None else "'" + " ".join(str(raw).split()) + "'"
             src = role.range_source if role.range_source.cell else role.source
-            yield BAD_RANGE.at(src, value=value, role=role.title)
+            yield BAD_RANGE.at(src, value=value, role=_title(role))
 
 
 DUPLICATE_ROLE = declare(
@@ -181,8 +208,8 @@ def duplicate_role(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
     second block is reported, pointing at the first)."""
     seen: dict[tuple[str, int], Role] = {}
     for role in fw.roles:
-        if role.range is None:
-            continue
+        if role.range is None or not norm_key(role.title):
+            continue  # untitled blocks are FW-MISSING-TITLE's
         key = (norm_key(role.title), role.range)
         first = seen.get(key)
         if first is None:
@@ -394,7 +421,7 @@ def gcse_requirement(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
                                          ("English", _ENGLISH), ("Maths", _MATHS))
                    if not rx.search(text)]
         if missing:
-            yield GCSE_MISSING.at(items[0].source, role=role.title, range=role.range,
+            yield GCSE_MISSING.at(items[0].source, role=_title(role), range=role.range,
                                   missing=", ".join(missing))
 
 

@@ -441,3 +441,11 @@ def test_bes_feedback_copy_opens_in_libreoffice(bes_feedback):
     wb = openpyxl.load_workbook(converted)
     assert wb.sheetnames == ["Framework", BES_SHEET, "Findings"]
     assert "FW-VAGUE-WORD" in wb[BES_SHEET]["E55"].comment.text
+
+
+def test_role_block_without_job_title_is_an_error_at_the_title_cell(tmp_path):
+    path = write_framework(tmp_path / "fw.xlsx", {"A12": None})
+    findings = validate_framework(path).findings
+    assert [(f.code, f.sheet, f.cell) for f in findings] == [("FW-MISSING-TITLE", SHEET, "A12")]
+    assert findings[0].message == ("The role block at Range 2 has no job title; write the job "
+                                   "title in this cell")
