@@ -1,0 +1,134 @@
+"""``medpay cost FILE``: cost the pay changes in a manager's level-estimate workbook.
+
+Glue only: :func:`addin.estimates.read_estimates` reads the rows, :mod:`addin.costing`
+costs them (7.14 pay points, salary honouring, employer on-costs, 7.16/7.20 effective
+dates, in-year cost to 31 March, optional COLA), :mod:`addin.cost_report` writes the
+workbook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from decimal import Decimal, InvalidOperation
+
+from addin.commands._common import (
+    add_as_of,
+    add_debug,
+    add_force,
+    add_frameworks,
+    add_json,
+    add_pay_ranges,
+    as_of_arg,
+    print_json,
+)
+from addin.costing import CostRow, cost_row, totals
+
+
+def percent(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().rstrip("%").strip())
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"expected a percentage such as 3 or 2.5, got {text!r}") from None
+    if not value.is_finite() or value < 0 or value > 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "cost",
+        help="cost the pay changes in a level-estimate workbook",
+        description="Cost every row of a manager's level-estimate workbook: new salary = the "
+                    "pay point of the range at the estimated level (7.14), salary honoured "
+                    "when that is lower, employer NI (marginal, above the secondary "
+                    "threshold), pension and apprenticeship levy on the increase, the "
+                    "effective date (1 January / 1 July, never backdated) and the cost to "
+                    "31 March. Rows lacking salary, FTE, range or estimated level are "
+                    "listed as not costed.",
+    )
+    p.add_argument("file", metavar="FILE", help="level-estimate workbook (.xlsx)")
+    add_pay_ranges(p)
+    add_frameworks(p)
+    add_as_of(p)
+    p.add_argument("--cola", type=percent, default=None, metavar="PCT",
+                   help="model a cost-of-living award of PCT%% raising every pay point (and "
+                        "current salary) from the Settings COLA date, 1 April (policy 8.1)")
+    add_json(p)
+    p.add_argument("--out", metavar="REPORT.xlsx", default=None,
+                   help="also write a formatted workbook: costed rows, totals and a chart of "
+                        "cost by directorate")
+    add_force(p)
+    add_debug(p)
+    p.set_defaults(func=run)
+
+
+def _frameworks(args: argparse.Namespace):
+    from addin.commands._common import frameworks_arg
+    from addin.frameworks import read_frameworks
+
+    paths = frameworks_arg(args)
+    return read_frameworks(paths) if paths else []
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.estimates import read_estimates
+    from addin.settings import read_pay_settings
+
+    pay = read_pay_settings(args.pay_ranges)
+    as_of = as_of_arg(args)
+    if args.out:
+        from pathlib import Path
+
+        from addin.safeio import check_writable
+        check_writable(Path(args.out), force=args.force)  # fail before any work
+    read = read_estimates(args.file, frameworks=_frameworks(args))
+    rows: list[CostRow] = []
+    skipped: list[dict[str, object]] = []
+    for er in read.rows:
+        cr = cost_row(er, pay, as_of, args.cola)
+        if cr is None:
+            skipped.append({"row": er.row, "employee_id": er.employee_id,
+                            "reason": _why_not(er, pay)})
+        else:
+            rows.append(cr)
+    sums = totals(rows)
+    if args.out:
+        from addin.cost_report import write_cost_report
+        write_cost_report(args.out, rows, sums, as_of=as_of, cola=args.cola, source=args.file,
+                          force=args.force)
+    if args.json:
+        print_json({"file": str(args.file), "as_of": as_of.isoformat(),
+                    "cola": str(args.cola) if args.cola is not None else None,
+                    "rows": [r.to_json() for r in rows], "not_costed": skipped,
+                    "totals": sums.to_json()})
+    else:
+        sys.stdout.write(render_text(rows, skipped, sums))
+        if args.out:
+            sys.stdout.write(f"Wrote {args.out}\n")
+    return 0
+
+
+def _why_not(er, pay) -> str:
+    missing = [name.replace("_", " ") for name in ("current_salary", "fte", "range", "estimated_level")
+               if getattr(er, name) is None]
+    if missing:
+        return "no " + ", ".join(missing)
+    if er.range not in pay.ranges:
+        return f"range {er.range} is not in the pay-ranges workbook"
+    return f"FTE {er.fte} is not more than 0 and at most 1"
+
+
+def render_text(rows: list[CostRow], skipped: list[dict[str, object]], sums) -> str:
+    out = [f"{'Employee':<12} {'Current':>11} {'New':>11} {'Effective':>10} "
+           f"{'Full year':>11} {'In year':>11}  Note"]
+    for r in rows:
+        out.append(f"{r.employee_id:<12} {r.current_salary:>11,.2f} {r.new_salary:>11,.2f} "
+                   f"{r.effective_date.isoformat():>10} {r.full_year_cost:>11,.2f} "
+                   f"{r.in_year_cost:>11,.2f}  {'salary honoured' if r.honoured else ''}".rstrip())
+    o = sums.overall
+    out.append(f"Total: {o.rows} costed, {o.honoured} honoured; full year "
+               f"£{o.full_year_cost:,.2f}, in year £{o.in_year_cost:,.2f}")
+    for s in skipped:
+        out.append(f"Not costed: row {s['row']} ({s['employee_id'] or 'no ID'}): {s['reason']}")
+    return "\n".join(out) + "\n"
