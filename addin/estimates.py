@@ -108,8 +108,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 case, spacing and punctuation, reads as the field's column."""
 
 HELPER_HEADERS: tuple[str, ...] = (
-    "Pay point for estimated level",
     "Pay point for current level",
+    "Pay point for estimated level",
     "Change (full-time)",
 )
 """The template's formula-driven helper columns: recalculated by Excel, never read."""

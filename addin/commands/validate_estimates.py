@@ -1,0 +1,102 @@
+"""``medpay validate-estimates``: check a manager's level-estimate spreadsheet.
+
+Exit status 0 when there are no errors (warnings allowed), 1 when there are errors, 2 when
+the file cannot be read at all - the same as ``validate-framework``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from addin.commands._common import (
+    add_as_of,
+    add_debug,
+    add_force,
+    add_frameworks,
+    add_json,
+    add_pay_ranges,
+    as_of_arg,
+    frameworks_arg,
+)
+
+FEEDBACK_COLUMNS = ("Eligible", "Reasons", "Effective date")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate-estimates",
+        help="check a level-estimate spreadsheet and give each row's eligibility",
+        description=(
+            "Read a manager's level-estimate spreadsheet (policy Appendix K, stage 8), report "
+            "every problem at its cell, and give each employee's eligibility for progression "
+            "(policy 7.22, 7.28, 2.2) with every reason and the date a pay change would take "
+            "effect. Exit status: 0 no errors, 1 errors found, 2 file unreadable."
+        ),
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="the level-estimate workbook (.xlsx)")
+    add_frameworks(p)
+    add_pay_ranges(p)
+    add_as_of(p)
+    add_json(p)
+    p.add_argument("--feedback", type=Path, default=None, metavar="OUT.xlsx",
+                   help="write a copy of FILE with a comment and fill on every cell at fault, a "
+                        "Findings sheet, and Eligible / Reasons / Effective date columns")
+    add_force(p)
+    add_debug(p)
+    p.set_defaults(func=run)
+
+
+def feedback_columns(report, sheet: str | None) -> dict:
+    """The Eligible / Reasons / Effective date columns for the feedback copy."""
+    if not sheet:
+        return {}
+    rows = report.extra.get("rows", [])
+    eligible = {r["row"]: ("Yes" if r["eligible"] else "No") for r in rows}
+    reasons = {r["row"]: "; ".join(r["reasons"]) for r in rows if r["reasons"]}
+    effective = {r["row"]: _uk(r["effective_date"]) for r in rows if r["effective_date"]}
+    return {sheet: [("Eligible", eligible), ("Reasons", reasons), ("Effective date", effective)]}
+
+
+def _uk(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.commands._common import print_json
+    from addin.estimates_checks import validate_estimates
+    from addin.feedback import write_feedback_copy
+    from addin.frameworks import read_frameworks
+    from addin.settings import read_pay_settings
+
+    pay = read_pay_settings(args.pay_ranges)
+    frameworks = read_frameworks(frameworks_arg(args))
+    report = validate_estimates(args.file, frameworks=frameworks, pay=pay, as_of=as_of_arg(args))
+    if args.feedback:
+        sheet = report.extra.get("sheet")
+        header_row = report.extra.get("header_row") or 1
+        write_feedback_copy(
+            args.file, args.feedback, report.findings, force=args.force,
+            extra_columns=feedback_columns(report, sheet),
+            header_row={sheet: header_row} if sheet else 1,
+        )
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(report.to_text())
+        rows = report.extra.get("rows", [])
+        if rows:
+            print("")
+            print("Eligibility")
+            for r in rows:
+                state = "eligible" if r["eligible"] else "not eligible"
+                line = f"  row {r['row']:<4} {r['employee_id'] or '-':<12} {state}"
+                if r["effective_date"]:
+                    line += f", effective {_uk(r['effective_date'])}"
+                if r["reasons"]:
+                    line += ": " + "; ".join(r["reasons"])
+                print(line)
+        if args.feedback:
+            print(f"\nFeedback copy written to {args.feedback}")
+    return report.exit_status
