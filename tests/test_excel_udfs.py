@@ -1,0 +1,231 @@
+"""Worksheet functions called the way Excel (xlwings) calls them: floats for numbers,
+datetimes or serial numbers for dates, None for empty cells, text levels, lists for
+columns. Pay figures come from a test pay-ranges workbook with hand-picked numbers, named
+through MEDPAY_PAY_RANGES as the add-in's settings would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from addin.excel import udfs
+from addin.excel.udfs import (
+    medpay_appeal_deadline,
+    medpay_cost,
+    medpay_eligibility_reasons,
+    medpay_eligible,
+    medpay_in_year_cost,
+    medpay_min_months,
+    medpay_next_effective_date,
+    medpay_salary,
+    medpay_submission_deadline,
+)
+from tests.conftest import PAY_RANGES
+
+SETTINGS = {
+    "Employer National Insurance rate": 0.138,
+    "National Insurance secondary threshold": 9100,
+    "Employer pension rate": 0.2,
+    "Apprenticeship levy rate": 0.005,
+}
+
+
+def write_pay_ranges(path: Path, range3=(20000, 21000, 22000)) -> Path:
+    shutil.copy(PAY_RANGES, path)
+    wb = load_workbook(path)
+    ws = wb["Pay ranges"]
+    for row in ws.iter_rows(min_row=1):
+        if row[0].value == 3:
+            for cell, value in zip(row[1:4], range3):
+                cell.value = value
+    st = wb["Settings"]
+    for row in st.iter_rows(min_row=1):
+        if row[0].value in SETTINGS:
+            row[1].value = SETTINGS[row[0].value]
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def pay_file(tmp_path, monkeypatch) -> Path:
+    path = write_pay_ranges(tmp_path / "pay.xlsx")
+    monkeypatch.setenv("MEDPAY_PAY_RANGES", str(path))
+    return path
+
+
+# --------------------------------------------------------------------------- salary
+
+
+def test_salary_takes_excel_floats_and_level_text(pay_file):
+    assert medpay_salary(3.0, "A") == 20000.0
+    assert medpay_salary(3.0, "b") == 21000.0
+    assert medpay_salary("R3", "Accomplished") == 22000.0
+
+
+def test_salary_range_from_a_3b_level_when_the_range_cell_is_empty(pay_file):
+    assert medpay_salary(None, "3B") == 21000.0
+
+
+def test_salary_bad_input_is_an_excel_error_string(pay_file):
+    assert medpay_salary(9.0, "B") == "#MEDPAY: unknown range 9"
+    assert medpay_salary(3.0, "Z") == ("#MEDPAY: level: expected a level A, B or C "
+                                       "(for example 'B' or '3B'), got 'Z'")
+    assert medpay_salary(4.0, "3B") == "#MEDPAY: level 3B is in range 3, not range 4"
+    assert medpay_salary(None, "B") == "#MEDPAY: range is empty"
+    assert medpay_salary(3.0, None) == "#MEDPAY: level is empty"
+    assert medpay_salary(3.5, "B") == "#MEDPAY: range: expected a pay range 2-8 (for example 3 or 'R3'), got 3.5"
+
+
+def test_salary_of_an_empty_row_is_empty(pay_file):
+    assert medpay_salary(None, None) == ""
+    assert medpay_salary("  ", "") == ""
+
+
+def test_salary_fills_down_a_column(pay_file):
+    # xlwings passes a one-column range as a list; the answer is a column (list of rows)
+    assert medpay_salary([3.0, 3.0, 9.0, None], ["A", "C", "B", None]) == [
+        [20000.0], [22000.0], ["#MEDPAY: unknown range 9"], [""]]
+    # a single value is used for every row
+    assert medpay_salary([[3.0], [3.0]], "B") == [[21000.0], [21000.0]]
+    assert medpay_salary([3.0, 3.0], ["A"]) == "#MEDPAY: the ranges given are of different sizes"
+
+
+def test_salary_rereads_the_pay_ranges_workbook_when_it_changes(pay_file):
+    assert medpay_salary(3.0, "A") == 20000.0
+    time.sleep(0.01)
+    write_pay_ranges(pay_file, range3=(20500, 21000, 22000))
+    os.utime(pay_file, ns=(time.time_ns(), time.time_ns() + 10_000_000))
+    assert medpay_salary(3.0, "A") == 20500.0
+
+
+def test_pay_ranges_path_comes_from_an_xlwings_conf_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("MEDPAY_PAY_RANGES", raising=False)
+    conf = tmp_path / "medpay.conf"
+    conf.write_text('"INTERPRETER_WIN","C:\\\\py\\\\python.exe"\n"MEDPAY_PAY_RANGES","/data/pay.xlsx"\n')
+    assert udfs.pay_ranges_path([tmp_path / "missing.conf", conf]) == Path("/data/pay.xlsx")
+    assert udfs.pay_ranges_path([tmp_path / "missing.conf"]) is None
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_next_effective_date_from_serial_datetime_and_text(pay_file):
+    # 45474 is Excel's serial for 1 July 2024: after the 1 June deadline -> 1 January 2025
+    assert medpay_next_effective_date(45474.0) == dt.date(2025, 1, 1)
+    assert medpay_next_effective_date(dt.datetime(2024, 6, 1)) == dt.date(2024, 7, 1)
+    assert medpay_next_effective_date("02/12/2024") == dt.date(2025, 7, 1)
+    assert medpay_next_effective_date(None) == ""
+    assert medpay_next_effective_date("soon") == (
+        "#MEDPAY: submitted: expected a date such as 01/02/2024 (day/month/year), "
+        "1 Feb 2024 or 2024-02-01, got 'soon'")
+
+
+def test_next_effective_date_fills_down(pay_file):
+    assert medpay_next_effective_date([dt.datetime(2024, 1, 5), None]) == [[dt.date(2024, 7, 1)], [""]]
+
+
+def test_submission_deadline(pay_file):
+    assert medpay_submission_deadline(dt.datetime(2024, 7, 1)) == dt.date(2024, 6, 1)
+    assert medpay_submission_deadline("01/01/2025") == dt.date(2024, 12, 1)
+    assert medpay_submission_deadline("02/07/2024") == (
+        "#MEDPAY: 02/07/2024 is not a pay change date in the Settings sheet")
+    assert medpay_submission_deadline([45474.0]) == "#MEDPAY: this function takes single cells, not a range"
+
+
+def test_appeal_deadline_skips_weekends_and_christmas(pay_file):
+    # Fri 20 Dec 2024: Mon 23 (1), Tue 24 (2), 25/26 bank holidays, Fri 27 (3), Mon 30 (4), Tue 31 (5)
+    assert medpay_appeal_deadline(dt.datetime(2024, 12, 20)) == dt.date(2024, 12, 31)
+    assert medpay_appeal_deadline(None) == ""
+
+
+# --------------------------------------------------------------------------- eligibility
+
+
+def test_eligible_with_excel_values(pay_file):
+    assert medpay_eligible("Yes", dt.datetime(2020, 1, 6), False, "Met", 14.0, 12.0) is True
+    assert medpay_eligible(True, 43836.0, "No", "exceeded", 12.0, "Minimum of 12 months at 3A") is True
+    assert medpay_eligible("Yes", None, "No", "Met", 6.0, "Minimum of 12 months at 3A") is False
+
+
+def test_eligibility_reasons_lists_every_reason(pay_file):
+    text = medpay_eligibility_reasons("No", None, "Yes", "Not met", 6.0, 12.0, "01/01/2025")
+    assert text == (
+        "Probation not passed and the start date is not given; new appointees need to pass "
+        "probation or complete a minimum 6 months in post (7.28); "
+        "Subject to the performance capability procedure; progression needs the employee not "
+        "to be subject to performance capability (7.22); "
+        "Appraisal outcome is 'Not met'; progression needs appraisal objectives Met or "
+        "Exceeded (7.22); "
+        "6 months at the current level; the framework requires a minimum of 12 months before "
+        "this step (Experience criterion, 7.22)")
+    assert medpay_eligibility_reasons("Yes", None, "No", "Met", 14.0, 12.0) == "Eligible"
+
+
+def test_eligible_bad_input_and_columns(pay_file):
+    assert medpay_eligible("perhaps", None, "No", "Met", 1.0, 0.0) == (
+        "#MEDPAY: probation_passed: expected Yes or No, got 'perhaps'")
+    assert medpay_eligible("Yes", None, "No", "Met", 1.5, 0.0) == (
+        "#MEDPAY: months_at_level: expected a whole number of months, got 1.5")
+    # a blank probation cell with no start date cannot be confirmed: not eligible
+    assert medpay_eligible(["Yes", "No", None], None, "No", "Met", 14.0, 12.0) == [
+        [True], [False], [False]]
+    out = medpay_eligible(["Yes", "No"], [None, None], ["No", "No"], ["Met", "Met"], [14.0, 14.0], 12.0)
+    assert out == [[True], [False]]
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def test_cost_full_year_and_in_year_worked_by_hand(pay_file):
+    # 20000 -> 22000 (range 3 C), FTE 1: increase 2000; NI 13.8% x 2000 (both pays above
+    # the 9100 threshold) = 276; pension 20% = 400; levy 0.5% = 10 -> 2686.00.
+    # As of 1 May 2024 the change is effective 1 July 2024: 9 months of the year -> 2014.50.
+    assert medpay_cost(20000.0, 1.0, 3.0, "C", dt.datetime(2024, 5, 1)) == 2686.0
+    assert medpay_in_year_cost(20000.0, 1.0, 3.0, "C", dt.datetime(2024, 5, 1)) == 2014.5
+
+
+def test_cost_part_time_and_honoured(pay_file):
+    # FTE 0.5: increase 1000; NI 13.8% x 1000 = 138 (11000 and 10000 both above 9100);
+    # pension 200; levy 5 -> 1343.00
+    assert medpay_cost("£20,000", "50%", "3", "3C", "01/05/2024") == 1343.0
+    # salary above the pay point is honoured: no cost
+    assert medpay_cost(23000.0, 1.0, 3.0, "C", "01/05/2024") == 0.0
+
+
+def test_cost_errors_and_columns(pay_file):
+    assert medpay_cost(20000.0, 1.5, 3.0, "C") == "#MEDPAY: FTE must be more than 0 and at most 1, got 1.5"
+    assert medpay_cost(20000.0, 1.0, 9.0, "C") == "#MEDPAY: unknown range 9"
+    assert medpay_cost("lots", 1.0, 3.0, "C") == (
+        "#MEDPAY: current_salary: expected an annual salary in pounds such as 24500 or "
+        "£24,500.00, got 'lots'")
+    assert medpay_cost(None, None, None, None) == ""
+    assert medpay_cost([20000.0, 21000.0], 1.0, 3.0, [["C"], ["B"]], "01/05/2024") == [[2686.0], [0.0]]
+
+
+# --------------------------------------------------------------------------- min months
+
+
+def test_min_months():
+    assert medpay_min_months("Minimum of 12 months at 3A with satisfactory performance") == 12
+    assert medpay_min_months("A minimum of 2 years' experience in a similar role") == 24
+    assert medpay_min_months("Interview assessment") == (
+        "#MEDPAY: no timeframe in the text (for example 'Minimum of 12 months at 3A')")
+    assert medpay_min_months(None) == ""
+
+
+def test_every_function_is_declared_for_xlwings_with_the_same_arguments():
+    import inspect
+
+    from addin.excel import xlwings_udfs
+
+    for name, adapter in udfs.FUNCTIONS.items():
+        wrapper = getattr(xlwings_udfs, name.lower())
+        assert len(inspect.signature(wrapper).parameters) == len(inspect.signature(adapter).parameters), name
+    assert udfs.FILL_DOWN == {"MEDPAY_SALARY", "MEDPAY_NEXT_EFFECTIVE_DATE", "MEDPAY_ELIGIBLE",
+                              "MEDPAY_ELIGIBILITY_REASONS", "MEDPAY_COST", "MEDPAY_IN_YEAR_COST"}
