@@ -1,0 +1,231 @@
+"""The tolerant level-estimate reader (addin.estimates), on real workbooks built here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.styles import PatternFill
+
+from addin.errors import InputError
+from addin.estimates import ALIASES, HEADERS, read_estimates
+from addin.model import Level
+
+TEMPLATE_HEADERS = list(HEADERS.values())
+ROW = ["100234", "Zoë Ó Briain", "Finance", "Revenues", "Business Support Officer",
+       "Business and Executive Support", 3, 25584, 1, "Permanent", dt.date(2021, 9, 6), "Yes",
+       "No", "Met", dt.date(2021, 9, 6), "A", "B", "Helen Marsh", ""]
+
+
+def book(path: Path, rows, *, headers=TEMPLATE_HEADERS, sheet="Estimates", above=(), extra_sheets=()):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for name, state in extra_sheets:
+        other = wb.create_sheet(name, 0)
+        other.sheet_state = state
+        for c, h in enumerate(headers, 1):
+            other.cell(1, c, h)
+        other.cell(2, 1, "from " + name)
+    r = 1
+    for line in above:
+        ws.cell(r, 1, line)
+        r += 1
+    for c, h in enumerate(headers, 1):
+        ws.cell(r, c, h)
+    for values in rows:
+        r += 1
+        for c, v in enumerate(values, 1):
+            if v is not None and v != "":
+                ws.cell(r, c, v)
+    wb.save(path)
+    return path
+
+
+def test_reads_template_headers_and_values(tmp_path):
+    read = read_estimates(book(tmp_path / "e.xlsx", [ROW]))
+    assert (read.sheet, read.header_row, read.findings) == ("Estimates", 1, [])
+    assert read.columns["employee_id"] == 1 and read.columns["notes"] == 19
+    row = read.rows[0]
+    assert row.row == 2
+    assert row.employee_id == "100234"
+    assert row.employee_name == "Zoë Ó Briain"
+    assert row.range == 3
+    assert row.current_salary == Decimal("25584")
+    assert row.fte == Decimal("1")
+    assert row.start_date == dt.date(2021, 9, 6)
+    assert (row.probation_passed, row.capability) == (True, False)
+    assert (row.current_level, row.estimated_level) == (Level.A, Level.B)
+    assert row.cells["estimated_level"] == "Q2"
+
+
+def test_finds_header_below_title_rows_and_matches_aliases(tmp_path):
+    headers = ["Emp ID", "NAME", "Role", "Grade", "Salary", "F.T.E.", "Contract", "Start date",
+               "Probation", "Capability", "Appraisal", "Date at level", "Level now", "Estimate",
+               "Cost centre"]
+    values = ["108001", "Grace Thompson", "Business Support Officer", "R3", "£25,584.00", "50%",
+              "perm", "01/02/2022", "Y", "N", "Objectives met", "1 Feb 2023", "3A", "3b", "PH1040"]
+    path = book(tmp_path / "own.xlsx", [values], headers=headers, sheet="Team data",
+                above=["Public Health estimates", "Completed by N Rossi", ""])
+    read = read_estimates(path)
+    assert (read.sheet, read.header_row) == ("Team data", 4)
+    assert read.findings == []
+    assert read.extra_columns == {"Cost centre": 15}
+    row = read.rows[0]
+    assert row.row == 5
+    assert row.employee_id == "108001"
+    assert row.job_title == "Business Support Officer"
+    assert row.range == 3
+    assert row.current_salary == Decimal("25584.00")
+    assert row.fte == Decimal("0.5")
+    assert row.contract_type == "Permanent"
+    assert row.start_date == dt.date(2022, 2, 1)  # UK order: 1 February
+    assert row.date_at_level == dt.date(2023, 2, 1)
+    assert row.appraisal_outcome == "Met"
+    assert (row.current_level, row.estimated_level) == (Level.A, Level.B)
+    assert row.extra == {"Cost centre": "PH1040"}
+    assert row.cells["estimated_level"] == "N5"
+
+
+def test_every_documented_alias_maps_to_its_field(tmp_path):
+    from addin.estimates import field_for_header
+
+    for fld, aliases in ALIASES.items():
+        for alias in aliases:
+            assert field_for_header(alias.upper() + " ") == fld, alias
+    assert field_for_header("Payroll number") == "employee_id"
+    assert field_for_header("Emp-ID") == "employee_id"
+    assert field_for_header("grade") == "range"
+
+
+def test_prefers_sheet_named_estimates_over_earlier_sheets(tmp_path):
+    path = book(tmp_path / "e.xlsx", [ROW], extra_sheets=[("Old copy", "visible")])
+    read = read_estimates(path)
+    assert read.sheet == "Estimates"
+    assert read.rows[0].employee_id == "100234"
+
+
+def test_hidden_sheets_are_never_read(tmp_path):
+    # the only sheet with the headers besides "Data" is hidden; "Data" has them too
+    path = book(tmp_path / "e.xlsx", [ROW], sheet="Data", extra_sheets=[("Hidden", "hidden")])
+    read = read_estimates(path)
+    assert read.sheet == "Data"
+
+
+def test_hidden_estimates_sheet_alone_is_no_table(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Cover"
+    hidden = wb.create_sheet("Estimates")
+    for c, h in enumerate(TEMPLATE_HEADERS, 1):
+        hidden.cell(1, c, h)
+    hidden.sheet_state = "hidden"
+    wb.save(tmp_path / "h.xlsx")
+    read = read_estimates(tmp_path / "h.xlsx")
+    assert [f.code for f in read.findings] == ["EST-NO-TABLE"]
+    assert read.rows == []
+
+
+def test_header_beyond_row_10_is_not_found(tmp_path):
+    path = book(tmp_path / "e.xlsx", [ROW], above=[f"line {i}" for i in range(10)])
+    read = read_estimates(path)
+    assert [f.code for f in read.findings] == ["EST-NO-TABLE"]
+
+
+def test_trailing_blank_and_formatting_only_rows_are_ignored(tmp_path):
+    path = book(tmp_path / "e.xlsx", [ROW, [None] * 19, ROW[:0] + ["100235"] + ROW[1:]])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for r in range(5, 40):
+        ws.cell(r, 3).fill = PatternFill("solid", fgColor="FFFF00")
+        ws.cell(r, 11).number_format = "dd/mm/yyyy"
+    wb.save(path)
+    read = read_estimates(path)
+    assert [r.row for r in read.rows] == [2, 4]
+    assert read.findings == []
+
+
+def test_missing_required_column_is_a_finding_on_the_header_row(tmp_path):
+    headers = [h for h in TEMPLATE_HEADERS if h != "FTE"]
+    row = ROW[:8] + ROW[9:]
+    read = read_estimates(book(tmp_path / "e.xlsx", [row], headers=headers, above=["Title"]))
+    assert [(f.code, f.cell, f.message) for f in read.findings] == [
+        ("EST-MISSING-COLUMN", "A2", "The header row has no 'FTE' column; add it (see the template)")]
+
+
+def test_duplicate_column_warns_and_reads_the_first(tmp_path):
+    headers = TEMPLATE_HEADERS + ["Salary"]
+    read = read_estimates(book(tmp_path / "e.xlsx", [ROW + [99999]], headers=headers))
+    assert [(f.code, f.cell) for f in read.findings] == [("EST-DUPLICATE-COLUMN", "T1")]
+    assert read.rows[0].current_salary == Decimal("25584")
+
+
+def test_unparseable_values_are_recorded_not_raised(tmp_path):
+    row = list(ROW)
+    row[7] = "about 25k"
+    row[16] = "D"
+    read = read_estimates(book(tmp_path / "e.xlsx", [row]))
+    assert read.rows[0].current_salary is None
+    assert read.errors[(2, "current_salary")].startswith("expected an annual salary in pounds")
+    assert read.errors[(2, "estimated_level")].startswith("expected a level A, B or C")
+
+
+def test_level_with_range_fills_blank_range_and_conflict_is_an_error(tmp_path):
+    a = list(ROW)
+    a[6], a[15], a[16] = None, "3A", "3B"
+    b = list(ROW)
+    b[0], b[6], b[16] = "2", 3, "4B"
+    read = read_estimates(book(tmp_path / "e.xlsx", [a, b]))
+    assert read.rows[0].range == 3
+    assert read.errors[(3, "estimated_level")] == (
+        "the level '4B' names range 4 but the Range column says 3; write just the level letter "
+        "A, B or C")
+
+
+def test_numeric_ids_read_as_text_without_point_zero(tmp_path):
+    row = list(ROW)
+    row[0] = 100234
+    read = read_estimates(book(tmp_path / "e.xlsx", [row]))
+    assert read.rows[0].employee_id == "100234"
+
+
+def test_formula_without_cached_value_is_a_finding_not_a_crash(tmp_path):
+    row = list(ROW)
+    row[7] = "=25000+584"  # openpyxl writes the formula without a cached value
+    read = read_estimates(book(tmp_path / "e.xlsx", [row]))
+    assert [(f.code, f.cell) for f in read.findings] == [("EST-FORMULA-NO-VALUE", "H2")]
+    assert "open the file in Excel, save it" in read.findings[0].message
+    assert "H2" in read.uncached
+    assert read.rows[0].current_salary is None
+
+
+def test_formula_with_cached_value_reads_the_value(tmp_path):
+    path = book(tmp_path / "e.xlsx", [ROW])
+    # rewrite H2 as a formula with a cached value, as Excel saves it
+    src = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    import re
+    new = re.sub(r'<c r="H2"([^>]*)><v>25584</v></c>', r'<c r="H2"\1><f>25000+584</f><v>25584</v></c>', src)
+    assert new != src
+    out = tmp_path / "cached.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = new.encode() if item.filename == "xl/worksheets/sheet1.xml" else zin.read(item)
+            zout.writestr(item, data)
+    read = read_estimates(out)
+    assert read.findings == []
+    assert read.rows[0].current_salary == Decimal("25584")
+
+
+def test_not_a_workbook_is_an_input_error(tmp_path):
+    p = tmp_path / "e.xlsx"
+    p.write_text("Employee ID,Name\n1,A\n")
+    with pytest.raises(InputError, match="text or CSV file"):
+        read_estimates(p)
+
+
+def test_no_rows_is_a_warning(tmp_path):
+    read = read_estimates(book(tmp_path / "e.xlsx", []))
+    assert [(f.code, f.cell, f.severity.value) for f in read.findings] == [("EST-NO-ROWS", "A1", "warning")]
