@@ -1,0 +1,106 @@
+"""``medpay demo``: the main job on the bundled sample data, as a sequence of the same
+``medpay`` commands a user would type (each is printed before it runs), so the demo
+exercises exactly the code paths of the real commands and shows how to use them."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from addin.commands._common import add_as_of, add_debug, add_force, add_pay_ranges
+from addin.errors import OutputError
+from addin.paths import default_frameworks, samples_dir
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="run the main job on the bundled sample data into an output folder",
+        description=(
+            "Validate the shipped framework(s) and publish them as Word documents, run the "
+            "MedPay team batch over the sample level-estimate workbooks in "
+            "workbooks/samples/ (feedback per submission, consolidated workbook, CMT "
+            "cost-monitoring report), cost one submission, and generate application and "
+            "appraisal forms - all into OUT. Each step is printed as the medpay command "
+            "that does it."
+        ),
+    )
+    p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR",
+                   help="output folder (default: demo-output)")
+    add_pay_ranges(p)
+    add_as_of(p)
+    add_force(p)
+    add_debug(p)
+    p.set_defaults(func=run)
+
+
+def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """The demo as (what it shows, medpay arguments) pairs."""
+    common: list[str] = []
+    if args.pay_ranges:
+        common += ["--pay-ranges", str(args.pay_ranges)]
+    dated = common + (["--as-of", args.as_of.isoformat()] if args.as_of else [])
+    force = ["--force"] if args.force else []
+    samples = sorted(samples_dir().glob("*.xlsx"))
+    estimates = [s for s in samples if s.name != "decisions.xlsx"]
+    plan: list[tuple[str, list[str]]] = []
+    for fw in default_frameworks():
+        stem = fw.stem
+        plan.append((f"check the {stem} framework against the CPF design rules (Appendix K)",
+                     ["validate-framework", str(fw), "--feedback",
+                      str(out / "frameworks" / f"{stem} findings.xlsx"), *force]))
+        plan.append((f"publish the {stem} framework as a Word document",
+                     ["render", "framework", str(fw), "--out",
+                      str(out / "frameworks" / f"{stem}.docx"), *force]))
+    plan.append(("validate, feed back and cost every sample submission; CMT report",
+                 ["batch", str(samples_dir()), "--out", str(out / "batch"), *dated, *force]))
+    if estimates:
+        first = estimates[0]
+        plan.append((f"cost one submission ({first.name}) into a workbook",
+                     ["cost", str(first), "--out", str(out / "cost" / f"{first.stem} costs.xlsx"),
+                      *dated, *force]))
+        plan.append((f"generate application forms for the eligible staff in {first.name}",
+                     ["forms", "application", "--estimates", str(first), "--out",
+                      str(out / "forms" / "application"), *dated, *force]))
+        plan.append((f"generate appraisal forms for {first.name}",
+                     ["forms", "appraisal", "--estimates", str(first), "--out",
+                      str(out / "forms" / "appraisal"), *dated, *force]))
+    decisions = samples_dir() / "decisions.xlsx"
+    if decisions.exists():
+        plan.append(("write outcome letters from the sample decisions",
+                     ["letters", "--decisions", str(decisions), "--out",
+                      str(out / "letters"), *dated, *force]))
+    return plan
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.cli import build_parser
+
+    out: Path = args.out
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise OutputError("output folder is not empty", file=out,
+                          hint="pass --force to refresh it, or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    parser = build_parser()
+    failures = 0
+    for what, argv in steps(out, args):
+        print(f"\n== {what}\n$ medpay {shlex.join(argv)}", flush=True)
+        sub_args = parser.parse_args(argv)
+        try:
+            status = int(sub_args.func(sub_args) or 0)
+        except Exception as exc:  # one step failing must not hide the others
+            from addin.errors import MedpayError
+
+            if args.debug or not isinstance(exc, MedpayError):
+                raise
+            print(f"medpay: {exc.one_line()}", file=sys.stderr)
+            status = exc.exit_status
+        sys.stdout.flush()
+        if status == 1:
+            print("(findings reported above: that is the demo working, not failing)")
+        elif status >= 2:
+            failures += 1
+    print(f"\nDemo outputs are in {out.resolve()}")
+    return 2 if failures else 0
