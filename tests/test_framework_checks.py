@@ -12,9 +12,23 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from addin.framework_checks import check_framework, normalise, validate_framework
+from addin.framework_checks import (
+    FRAMEWORK,
+    FrameworkContext,
+    check_framework,
+    normalise,
+    validate_framework,
+)
 from addin.frameworks import read_framework
+from addin.model import Criterion as _C
+from addin.model import CriterionText as _CT
+from addin.model import Framework as _F
+from addin.model import Level as _L
+from addin.model import Role as _R
+from addin.model import SourceRef as _S
 from tests.conftest import BES_FRAMEWORK, convert_with_libreoffice, run_cli
 
 SHEET = "CPF"
@@ -449,3 +463,24 @@ def test_role_block_without_job_title_is_an_error_at_the_title_cell(tmp_path):
     assert [(f.code, f.sheet, f.cell) for f in findings] == [("FW-MISSING-TITLE", SHEET, "A12")]
     assert findings[0].message == ("The role block at Range 2 has no job title; write the job "
                                    "title in this cell")
+
+
+
+@given(
+    words=st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8),
+                   min_size=1, max_size=12),
+    bullet=st.sampled_from(["", "• ", "- ", "* "]),
+    punct=st.sampled_from(["", ".", ";", "!"]),
+    upper=st.booleans(),
+    gap=st.sampled_from([" ", "  ", "\n", " \t "]),
+)
+def test_reformatted_copy_of_previous_level_is_always_a_repeat(words, bullet, punct, upper, gap):
+    a = " ".join(words)
+    b = bullet + gap.join(w.upper() if upper else w for w in words) + punct
+    assert normalise(a) == normalise(b)
+    role = _R("R", 3)
+    role.criteria = {_L.A: {_C.SKILLS: _CT(a, _S("f", "S", "E2"))},
+                     _L.B: {_C.SKILLS: _CT(b, _S("f", "S", "F2"))}}
+    found_ = [f for f in FRAMEWORK.run(_F("x", roles=[role]), FrameworkContext(()))
+              if f.code == "FW-REPEATED-TEXT"]
+    assert [(f.cell, f.message.split(" (")[1][:4]) for f in found_] == [("F2", "100%")]
