@@ -36,8 +36,17 @@ def build_framework(path: Path) -> Path:
 
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "framework.docx": build_framework,
-    # Forms templates (application, appraisal, PDP, ...) are added here.
 }
+
+
+def _forms_builders() -> dict[str, Callable[[Path], Path]]:
+    """Forms and letters templates (addin/form_templates.py)."""
+    from addin.form_templates import BUILDERS as FORMS
+
+    return FORMS
+
+
+BUILDERS.update(_forms_builders())
 
 
 def main(argv: list[str] | None = None) -> int:

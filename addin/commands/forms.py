@@ -1,0 +1,70 @@
+"""``medpay forms application|appraisal|pdp``: one pre-filled, protected Word form per
+employee in a level-estimate spreadsheet, and an index.xlsx of what was made."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from addin.commands._common import (
+    add_as_of,
+    add_debug,
+    add_force,
+    add_frameworks,
+    add_pay_ranges,
+    as_of_arg,
+    frameworks_arg,
+)
+
+KINDS = {
+    "application": "Application for Career Progression (Appendix F), for each employee "
+                   "eligible and estimated above their current level",
+    "appraisal": "Performance Appraisal and Career Conversation form (Appendix B), for every employee",
+    "pdp": "Personal development plan (Appendix D), for every employee",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "forms",
+        help="generate fillable, protected Word forms for each employee in an estimates workbook",
+        description=(
+            "Generate one pre-filled Word form per employee from a level-estimate spreadsheet. "
+            "Answer fields are content controls; the document is protected so only they can be "
+            "edited. Files are named '<employee id> <name> <form>.docx'; index.xlsx lists what "
+            "was made and why anyone was skipped. Read the filled forms back with 'medpay harvest'."
+        ),
+    )
+    p.add_argument("kind", choices=sorted(KINDS), metavar="FORM",
+                   help="; ".join(f"{k}: {v}" for k, v in KINDS.items()))
+    p.add_argument("--estimates", type=Path, required=True, metavar="FILE",
+                   help="the level-estimate workbook (.xlsx)")
+    add_frameworks(p)
+    add_pay_ranges(p)
+    add_as_of(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the forms")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write a PDF of each form (needs LibreOffice)")
+    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
+                   help="folder holding the Word templates (default: templates/)")
+    add_force(p)
+    add_debug(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.estimates import read_estimates
+    from addin.forms import generate_forms
+    from addin.frameworks import read_frameworks
+    from addin.settings import read_pay_settings
+
+    pay = read_pay_settings(args.pay_ranges)
+    frameworks = read_frameworks(frameworks_arg(args))
+    read = read_estimates(args.estimates, frameworks=frameworks)
+    made = generate_forms(args.kind, read.rows, frameworks=frameworks, pay=pay,
+                          as_of=as_of_arg(args), out_dir=args.out, force=args.force,
+                          pdf=args.pdf, templates=args.templates)
+    n = sum(1 for m in made if m.status == "made")
+    print(f"{n} {args.kind} form(s) written to {args.out} "
+          f"({len(made) - n} employee(s) skipped; see index.xlsx)")
+    return 0

@@ -1,0 +1,56 @@
+"""``medpay letters``: outcome letters (approved / declined) from a decisions workbook."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from addin.commands._common import (
+    add_as_of,
+    add_debug,
+    add_force,
+    add_frameworks,
+    add_pay_ranges,
+    as_of_arg,
+    frameworks_arg,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "letters",
+        help="write approved/declined outcome letters from a decisions workbook",
+        description=(
+            "Write one Word letter per row of a decisions workbook (format in the README, "
+            "section forms; sample workbooks/samples/decisions.xlsx). Approved: new level, "
+            "new salary and effective date (policy 7.19-7.20). Declined: areas to develop "
+            "from the framework, the next window and the appeal deadline (7.21, 7.24-7.25)."
+        ),
+    )
+    p.add_argument("--decisions", type=Path, required=True, metavar="FILE",
+                   help="the decisions workbook (.xlsx)")
+    add_frameworks(p)
+    add_pay_ranges(p)
+    add_as_of(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the letters")
+    p.add_argument("--pdf", action="store_true", help="also write a PDF of each letter (needs LibreOffice)")
+    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
+                   help="folder holding the Word templates (default: templates/)")
+    add_force(p)
+    add_debug(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.decisions import read_decisions
+    from addin.forms import generate_letters
+    from addin.frameworks import read_frameworks
+    from addin.settings import read_pay_settings
+
+    pay = read_pay_settings(args.pay_ranges)
+    decisions = read_decisions(args.decisions)
+    frameworks = read_frameworks(frameworks_arg(args))
+    made = generate_letters(decisions, frameworks=frameworks, pay=pay, as_of=as_of_arg(args),
+                            out_dir=args.out, force=args.force, pdf=args.pdf, templates=args.templates)
+    print(f"{len(made)} letter(s) written to {args.out}")
+    return 0

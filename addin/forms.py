@@ -1,0 +1,348 @@
+"""Render the Word forms and letters from their templates, and convert them to PDF.
+
+Rendering is docxtpl over a Jinja environment that is sandboxed (no Python internals
+from a template), autoescaping (a value such as ``O'Brien & <Sons>`` is written into
+the XML as text) and strict (an undefined placeholder is an error naming the template
+and the variable, never a blank) - :func:`addin.docx_safe.render_template` with
+``StrictUndefined``. After rendering, empty controls get their placeholder text, date
+pickers get ``w:fullDate``, and the text outside the controls is hashed into the custom
+property ``medpay_text_hash`` so :mod:`addin.harvest` can tell when a form was edited
+outside its controls.
+
+What goes into each form is decided in :mod:`addin.form_context` (pure); this module is
+the Office I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from addin import docx_controls as dc
+from addin.errors import InputError, OutputError
+from addin.paths import templates_dir
+
+TEMPLATE_VERSION = "1"
+"""Written into every template and generated form (custom property
+``medpay_template_version``); bump when tags change meaning."""
+
+FORM_KINDS: dict[str, str] = {
+    "application": "application.docx",
+    "appraisal": "appraisal.docx",
+    "pdp": "pdp.docx",
+}
+"""Form kind (the ``medpay forms`` sub-command and ``medpay_form_type``) -> template file."""
+
+LETTER_KINDS: dict[str, str] = {
+    "approved": "letter-approved.docx",
+    "declined": "letter-declined.docx",
+}
+
+FORM_LABELS = {"application": "application", "appraisal": "appraisal", "pdp": "PDP"}
+"""The last word of a generated file's name: ``<employee id> <name> <form>.docx``."""
+
+
+def template_path(name: str, folder: Path | None = None) -> Path:
+    p = (folder or templates_dir()) / name
+    if not p.exists():
+        raise InputError("template not found", file=p,
+                         hint="run .venv/bin/python scripts/build_templates.py to build it")
+    return p
+
+
+def strict_env():
+    """Sandboxed, immutable, autoescaping and strict: undefined names are errors."""
+    from jinja2 import StrictUndefined
+
+    from addin.docx_safe import sandboxed_env
+
+    return sandboxed_env(undefined=StrictUndefined)
+
+
+_UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: str | None = None) -> bytes:
+    """Render a template to the bytes of a finished .docx.
+
+    Raises :class:`InputError` naming the template for a placeholder the context does
+    not supply, a template reaching for Python internals or a damaged template.
+    """
+    from jinja2 import UndefinedError
+
+    from addin.docx_safe import render_template
+
+    try:
+        tpl = render_template(template, dict(context), env=strict_env())
+    except InputError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, UndefinedError):
+            m = _UNDEFINED.search(str(cause))
+            name = (m.group(1) or m.group(2)) if m else str(cause)
+            raise InputError(
+                f"template uses the placeholder {{{{ {name} }}}}, which medpay does not supply",
+                file=template,
+                hint="use only the placeholders listed in the README (section forms)",
+            ) from cause
+        raise
+    doc = tpl.docx
+    body = doc.element
+    count = dc.finish_controls(body)
+    props = {dc.PROP_TEXT_HASH: dc.text_hash(body), dc.PROP_CONTROL_COUNT: str(count)}
+    if form_type:
+        props[dc.PROP_FORM_TYPE] = form_type
+        props.setdefault(dc.PROP_VERSION, TEMPLATE_VERSION)
+    dc.set_custom_properties(doc, props)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def render_bare(template: str | Path, context: Mapping[str, Any]) -> bytes:
+    """docxtpl with its defaults, no safety, no finishing: the benchmark's baseline."""
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(str(template))
+    tpl.render(dict(context))
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def form_file_name(employee_id: str | None, name: str | None, label: str) -> str:
+    """``<employee id> <name> <form>.docx``; made safe by :func:`addin.safeio.inside`."""
+    parts = [p for p in (employee_id, name, label) if p]
+    return " ".join(parts) + ".docx"
+
+
+# ----------------------------------------------------------------------------- PDF
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
+                   timeout: float = 600) -> list[Path]:
+    """Convert .docx files to PDF with ONE headless LibreOffice run, using a throwaway
+    user profile (``-env:UserInstallation``) so it never clashes with a LibreOffice the
+    user has open. PDFs are moved into ``out_dir`` atomically; existing ones are kept
+    unless ``force``."""
+    from addin.safeio import check_writable
+
+    if not docs:
+        return []
+    exe = soffice_path()
+    if exe is None:
+        raise OutputError("LibreOffice (soffice) is not installed, so PDFs cannot be written",
+                          hint="install LibreOffice, or run without --pdf")
+    targets = [out_dir / (Path(d).stem + ".pdf") for d in docs]
+    for t in targets:
+        check_writable(t, force=force)
+    with tempfile.TemporaryDirectory(prefix="medpay-lo-") as tmp:
+        tmpdir = Path(tmp)
+        profile = tmpdir / "profile"
+        conv = tmpdir / "out"
+        conv.mkdir()
+        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(conv), *map(str, docs)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise OutputError(f"LibreOffice took longer than {timeout:.0f} seconds converting to PDF",
+                              file=out_dir) from exc
+        made = []
+        for doc, target in zip(docs, targets):
+            pdf = conv / (Path(doc).stem + ".pdf")
+            if not pdf.exists():
+                raise OutputError(f"LibreOffice did not convert {Path(doc).name} to PDF "
+                                  f"({(proc.stderr or proc.stdout).strip()[:200]})", file=doc)
+            shutil.move(str(pdf), str(target))
+            made.append(target)
+    return made
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+@dataclass
+class Made:
+    """One line of the index of a run: what was made (or why not) for whom."""
+
+    employee_id: str
+    employee_name: str
+    form: str
+    file: str
+    status: str
+    """'made' or 'skipped'."""
+    reason: str = ""
+
+
+def write_index(path: Path, entries: Iterable[Made], *, force: bool) -> Path:
+    """index.xlsx: one row per employee considered (formula-safe cells, atomic save)."""
+    from openpyxl import Workbook
+
+    from addin.safeio import atomic_save, set_cell
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Index"
+    headers = ["Employee ID", "Employee name", "Form", "File", "Status", "Reason"]
+    for c, h in enumerate(headers, 1):
+        set_cell(ws, 1, c, h)
+    for r, e in enumerate(entries, 2):
+        for c, v in enumerate((e.employee_id, e.employee_name, e.form, e.file, e.status, e.reason), 1):
+            set_cell(ws, r, c, v)
+    for col, width in zip("ABCDEF", (14, 26, 14, 48, 10, 60)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    return atomic_save(path, wb.save, force=force)
+
+
+def progress(items: Sequence, desc: str) -> Iterable:
+    """A tqdm bar on a terminal, silent otherwise."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="form", disable=not sys.stderr.isatty())
+
+
+def _framework_of(role, frameworks) -> str:
+    for fw in frameworks:
+        if any(r is role for r in fw.roles):
+            return fw.name
+    return ""
+
+
+def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.date,
+                   out_dir: Path, force: bool = False, pdf: bool = False,
+                   templates: Path | None = None) -> list[Made]:
+    """One form per employee row (application: only rows eligible and estimated above
+    their current level, 7.22), then index.xlsx; PDFs in one LibreOffice run."""
+    from addin import form_context as fc
+    from addin.eligibility import assess_row
+    from addin.estimates_checks import role_for
+    from addin.safeio import atomic_write_bytes, check_writable, inside
+
+    if kind not in FORM_KINDS:
+        raise ValueError(kind)
+    template = template_path(FORM_KINDS[kind], templates)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index_path = out_dir / "index.xlsx"
+    check_writable(index_path, force=force)
+    label = FORM_LABELS[kind]
+    made: list[Made] = []
+    written: list[Path] = []
+    for row in progress(list(rows), f"{kind} forms"):
+        ident, name = row.employee_id or "", row.employee_name or ""
+        role = role_for(row, frameworks)
+        if kind == "application":
+            result = assess_row(row, role, as_of, pay)
+            if not fc.wants_application(row, result.eligible):
+                why = result.summary() if not result.eligible else "not estimated above the current level"
+                made.append(Made(ident, name, label, "", "skipped", why))
+                continue
+            ctx = fc.application_context(row, role, _framework_of(role, frameworks), pay, as_of)
+        elif kind == "appraisal":
+            ctx = fc.appraisal_context(row, as_of)
+        else:
+            ctx = fc.pdp_context(row, as_of)
+        target = inside(out_dir, form_file_name(row.employee_id, row.employee_name, label))
+        atomic_write_bytes(target, render_docx(template, ctx, form_type=kind), force=force)
+        written.append(target)
+        made.append(Made(ident, name, label, target.name, "made"))
+    if pdf:
+        convert_to_pdf(written, out_dir, force=force)
+    write_index(index_path, made, force=force)
+    return made
+
+
+def generate_letters(decisions: Sequence, *, frameworks: Sequence, pay, as_of: dt.date,
+                     out_dir: Path, force: bool = False, pdf: bool = False,
+                     templates: Path | None = None) -> list[Path]:
+    """One outcome letter per decision: approved (7.19-7.20) or declined (7.21, 7.24-7.25)."""
+    from addin import form_context as fc
+    from addin.model import EstimateRow
+    from addin.estimates_checks import role_for
+    from addin.safeio import atomic_write_bytes, inside
+
+    approved_t = template_path(LETTER_KINDS["approved"], templates)
+    declined_t = template_path(LETTER_KINDS["declined"], templates)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for d in progress(list(decisions), "letters"):
+        if d.range not in pay.ranges:
+            raise InputError(f"range {d.range} of {d.employee_id} is not in the pay-ranges workbook",
+                             file=pay.source_file)
+        if d.decision == fc.APPROVED:
+            ctx, template, label = fc.approved_letter_context(d, pay, as_of), approved_t, "approved letter"
+        else:
+            probe = EstimateRow(file="", sheet="", row=d.row, job_title=d.job_title or None,
+                                framework=d.framework or None, range=d.range)
+            role = role_for(probe, frameworks)
+            ctx, template, label = fc.declined_letter_context(d, role, pay, as_of), declined_t, "declined letter"
+        target = inside(out_dir, form_file_name(d.employee_id, d.employee_name, label))
+        atomic_write_bytes(target, render_docx(template, ctx), force=force)
+        written.append(target)
+    if pdf:
+        convert_to_pdf(written, out_dir, force=force)
+    return written
+
+
+# ----------------------------------------------------------------------------- benchmark
+
+
+def _bench_context() -> tuple[Path, dict[str, Any]]:
+    from addin.form_context import application_context
+    from addin.model import CRITERIA, CriterionText, EstimateRow, Level, Role
+    from addin.settings import read_pay_settings
+
+    role = Role("Administrative Assistant", 3, criteria={
+        Level.B: {c: CriterionText(f"{c.value} at level B:\n- first point\n- second point") for c in CRITERIA}})
+    row = EstimateRow(file="bench.xlsx", sheet="Estimates", row=2, employee_id="E0001",
+                      employee_name="Seán O'Brien & <Sons>", team="Business Support",
+                      directorate="Corporate", job_title="Administrative Assistant", range=3,
+                      start_date=dt.date(2020, 4, 1), probation_passed=True,
+                      current_level=Level.A, estimated_level=Level.B, manager="Jo Bloggs")
+    ctx = application_context(row, role, "Business and Executive Support", read_pay_settings(),
+                              dt.date(2025, 3, 1))
+    return template_path(FORM_KINDS["application"]), ctx
+
+
+def bench_forms(n: int = 20, *, clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """Forms per second: medpay's render (sandboxed strict render + finishing + hash)
+    against a bare docxtpl render of the same application template and context, in the
+    same run. Called by ``scripts/benchmark``; returns
+    ``{"forms": n, "medpay_per_s": .., "bare_per_s": .., "ratio": medpay/bare}``."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    template, ctx = _bench_context()
+    render_docx(template, ctx, form_type="application")  # warm-up (imports, caches)
+    render_bare(template, ctx)
+    t0 = clock()
+    for _ in range(n):
+        render_docx(template, ctx, form_type="application")
+    t1 = clock()
+    for _ in range(n):
+        render_bare(template, ctx)
+    t2 = clock()
+    ours = n / max(t1 - t0, 1e-9)
+    bare = n / max(t2 - t1, 1e-9)
+    return {"forms": float(n), "medpay_per_s": ours, "bare_per_s": bare, "ratio": ours / bare}
+
+
+__all__ = [
+    "FORM_KINDS", "LETTER_KINDS", "TEMPLATE_VERSION", "Made", "bench_forms",
+    "convert_to_pdf", "form_file_name", "render_bare", "render_docx", "template_path",
+    "write_index",
+]
