@@ -186,7 +186,7 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
         ws.column_dimensions[col_letter(c)].width = 18
 
     def validation(fld: str, source: str, prompt: str) -> None:
-        dv = DataValidation(type="list", formula1=f"={source}", allow_blank=True,
+        dv = DataValidation(type="list", formula1=source, allow_blank=True,
                             showErrorMessage=True, errorStyle="warning",
                             errorTitle=HEADERS[fld], error=f"Pick a value from the list. {prompt}",
                             promptTitle=HEADERS[fld], prompt=prompt[:250], showInputMessage=True)

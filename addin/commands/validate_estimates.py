@@ -7,6 +7,7 @@ the file cannot be read at all - the same as ``validate-framework``.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from addin.commands._common import (
@@ -81,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
             extra_columns=feedback_columns(report, sheet),
             header_row={sheet: header_row} if sheet else 1,
         )
+        print(f"feedback copy written: {args.feedback}", file=sys.stderr)
     if args.json:
         print_json(report.to_json())
     else:
@@ -97,6 +99,4 @@ def run(args: argparse.Namespace) -> int:
                 if r["reasons"]:
                     line += ": " + "; ".join(r["reasons"])
                 print(line)
-        if args.feedback:
-            print(f"\nFeedback copy written to {args.feedback}")
     return report.exit_status

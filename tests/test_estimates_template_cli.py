@@ -1,0 +1,211 @@
+"""`medpay template estimates` and `medpay validate-estimates` end to end: the template's
+structure, its formulas recalculated by LibreOffice against the core's pay points, and a
+template filled by code run through the CLI with --json and --feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.estimates import HEADERS, HELPER_HEADERS, read_estimates
+from addin.model import Level
+from addin.settings import read_pay_settings
+from tests.conftest import BES_FRAMEWORK, PAY_RANGES, convert_with_libreoffice, run_cli, soffice
+
+EXPECTED_HEADERS = [
+    "Employee ID", "Employee name", "Directorate", "Team", "Job title", "Framework", "Range",
+    "Current salary", "FTE", "Contract type", "Start date in post", "Probation passed",
+    "Capability procedure", "Appraisal outcome", "Date at current level", "Current level",
+    "Estimated level", "Manager", "Notes",
+]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tpl") / "estimates-template.xlsx"
+    proc = run_cli("template", "estimates", "--framework", BES_FRAMEWORK, "--pay-ranges", PAY_RANGES,
+                   "--out", out, "--rows", "20")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+# Rows filled by code: (cells by header) - job title, range, current, estimated
+FILL = [
+    dict(id="100001", name="Zoë Ó Briain", title="Business Support Officer", rng=3, salary=25584,
+         fte=1, contract="Permanent", start=dt.date(2021, 9, 6), prob="Yes", cap="No",
+         appr="Met", at=dt.date(2021, 9, 6), cur="A", est="B"),
+    dict(id="100002", name="Gareth Hughes", title="Business Support Team Leader", rng=None,
+         salary=31200, fte=0.5, contract="Permanent", start=dt.date(2016, 2, 15), prob="Yes",
+         cap="No", appr="Exceeded", at=dt.date(2020, 7, 1), cur="B", est="C"),
+    dict(id="100003", name="Emily Carter", title="Buisness Support Assistant", rng=2,
+         salary=23656, fte=1, contract="Casual", start=dt.date(2024, 12, 2), prob="No", cap="No",
+         appr="Met", at=dt.date(2024, 12, 2), cur="A", est="B"),
+    dict(id="100001", name="Rhys Evans", title="Business Support Officer", rng=3, salary=None,
+         fte=1, contract="Permanent", start=dt.date(2022, 5, 3), prob="Yes", cap="Yes",
+         appr="Not met", at=dt.date(2022, 5, 3), cur="C", est="B"),
+]
+KEYS = ["id", "name", None, None, "title", None, "rng", "salary", "fte", "contract", "start",
+        "prob", "cap", "appr", "at", "cur", "est", None, None]
+
+
+@pytest.fixture(scope="module")
+def filled(template, tmp_path_factory) -> Path:
+    wb = openpyxl.load_workbook(template)
+    ws = wb["Estimates"]
+    for r, data in enumerate(FILL, 2):
+        for c, key in enumerate(KEYS, 1):
+            if key and data[key] is not None:
+                ws.cell(r, c, data[key])
+    out = tmp_path_factory.mktemp("filled") / "team.xlsx"
+    wb.save(out)
+    return out
+
+
+def test_template_has_the_headers_table_lists_and_instructions(template):
+    wb = openpyxl.load_workbook(template)
+    assert wb.sheetnames == ["Estimates", "Instructions", "Lists"]
+    ws = wb["Estimates"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:19] == EXPECTED_HEADERS == list(HEADERS.values())
+    assert headers[19:] == list(HELPER_HEADERS)
+    assert list(ws.tables) == ["Estimates"]
+    assert ws.tables["Estimates"].ref == "A1:V21"
+    assert ws.freeze_panes == "C2"
+    assert wb["Lists"].sheet_state == "hidden"
+    assert ws["H2"].number_format == '"£"#,##0.00'
+    assert ws["K2"].number_format == "dd/mm/yyyy"
+    lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists["E2:E21"] == "Lists!$E$2:$E$12"
+    assert [wb["Lists"][f"E{r}"].value for r in (2, 5)] == ["Business Support Apprentice",
+                                                             "Business Support Officer"]
+    assert lists["Q2:Q21"] == "Lists!$H$2:$H$4"
+    assert [wb["Lists"][f"H{r}"].value for r in (2, 3, 4)] == ["A", "B", "C"]
+    assert [wb["Lists"][f"I{r}"].value for r in (2, 3)] == ["Yes", "No"]
+    assert [wb["Lists"][f"J{r}"].value for r in (2, 3, 4)] == ["Not met", "Met", "Exceeded"]
+    assert [wb["Lists"][f"K{r}"].value for r in (2, 3, 4)] == ["Permanent", "Fixed term", "Casual"]
+    assert wb["Instructions"]["A1"].value == "Level-estimate spreadsheet"
+    assert ws["U2"].value.startswith("=IF(") and "INDEX(Lists!$N$2:$P$8" in ws["U2"].value
+
+
+def test_template_refuses_to_overwrite_without_force(template):
+    proc = run_cli("template", "estimates", "--framework", BES_FRAMEWORK, "--out", template)
+    assert proc.returncode == 2
+    assert "output already exists" in proc.stderr
+
+
+def test_reader_ignores_helper_columns_of_the_unsaved_template(filled):
+    read = read_estimates(filled)
+    assert read.findings == []  # helper formulas without cached values are not findings
+    assert [r.employee_id for r in read.rows] == ["100001", "100002", "100003", "100001"]
+    assert read.extra_columns == {}
+    assert read.rows[1].fte == Decimal("0.5")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
+def test_helper_formulas_recalculate_in_libreoffice_to_the_core_pay_points(filled, tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("lo").resolve()
+    converted = convert_with_libreoffice(filled.resolve(), "xlsx", outdir)
+    ws = openpyxl.load_workbook(converted, data_only=True)["Estimates"]
+    pay = read_pay_settings(PAY_RANGES)
+    # row 3 has no Range: the formula takes range 4 from the job title on the Lists sheet
+    ranges = {2: 3, 3: 4, 4: 2, 5: 3}
+    for r, data in enumerate(FILL, 2):
+        cur = pay.pay_point(ranges[r], Level(data["cur"]))
+        est = pay.pay_point(ranges[r], Level(data["est"]))
+        assert Decimal(str(ws[f"T{r}"].value)) == cur, r
+        assert Decimal(str(ws[f"U{r}"].value)) == est, r
+        assert Decimal(str(ws[f"V{r}"].value)) == est - cur, r
+    assert ws["T6"].value in (None, "")  # empty rows stay empty
+    # and the reader reads LibreOffice's saved copy the same way
+    read = read_estimates(converted)
+    assert read.findings == []
+    assert [r.current_salary for r in read.rows] == [Decimal(25584), Decimal(31200), Decimal(23656), None]
+
+
+@pytest.fixture(scope="module")
+def cli_run(filled, tmp_path_factory):
+    out = tmp_path_factory.mktemp("fb") / "feedback.xlsx"
+    proc = run_cli("validate-estimates", filled, "--framework", BES_FRAMEWORK, "--pay-ranges",
+                   PAY_RANGES, "--as-of", "2025-03-03", "--json", "--feedback", out)
+    return proc, out
+
+
+def test_cli_json_findings_and_exit_status(cli_run):
+    proc, _ = cli_run
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    got = [(f["code"], f["cell"], f["severity"]) for f in data["findings"]]
+    assert got == [
+        ("EST-DUPLICATE-ID", "A2", "error"),
+        ("EST-UNKNOWN-JOB", "E4", "error"),
+        ("EST-CASUAL", "J4", "warning"),
+        ("EST-DUPLICATE-ID", "A5", "error"),
+        ("EST-MISSING", "H5", "error"),
+        ("EST-BELOW-CURRENT", "Q5", "warning"),
+    ]
+    assert data["summary"] == {"errors": 4, "warnings": 2}
+    rows = {r["row"]: r for r in data["rows"]}
+    assert rows[2] == {"row": 2, "employee_id": "100001", "eligible": True, "reasons": [],
+                       "effective_date": "2025-07-01"}
+    assert rows[3]["eligible"] is True and rows[3]["effective_date"] == "2025-07-01"
+    assert rows[4]["eligible"] is False and any("2.2" in t for t in rows[4]["reasons"])
+    assert any("7.28" in t for t in rows[4]["reasons"])
+    assert rows[5]["eligible"] is False
+    assert sum("7.22" in t for t in rows[5]["reasons"]) == 2
+
+
+def test_cli_feedback_copy_comments_fills_and_eligibility_columns(cli_run):
+    _, out = cli_run
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Estimates"]
+    e4 = ws["E4"]
+    assert e4.comment.text == (
+        "ERROR EST-UNKNOWN-JOB: Job title 'Buisness Support Assistant' is not in the framework "
+        "'Business and Executive Support'; did you mean 'Business Support Assistant'?")
+    assert e4.fill.fgColor.rgb.endswith("FFC7CE")  # error red
+    assert ws["J4"].fill.fgColor.rgb.endswith("FFEB9C")  # warning amber
+    assert ws["J4"].comment.text.startswith("WARNING EST-CASUAL: Casual staff")
+    assert ws["H5"].comment.text == (
+        "ERROR EST-MISSING: Current salary is blank; fill it in for every employee")
+    assert [ws.cell(1, c).value for c in (23, 24, 25)] == ["Eligible", "Reasons", "Effective date"]
+    assert [ws.cell(r, 23).value for r in (2, 3, 4, 5)] == ["Yes", "Yes", "No", "No"]
+    assert ws.cell(2, 25).value == "01/07/2025"
+    assert ws.cell(2, 24).value is None
+    assert "2.2" in ws.cell(4, 24).value
+    assert "Findings" in wb.sheetnames
+
+
+def test_cli_text_output_lists_eligibility(filled):
+    proc = run_cli("validate-estimates", filled, "--framework", BES_FRAMEWORK, "--as-of", "2025-03-03")
+    assert proc.returncode == 1
+    assert "E4    error    EST-UNKNOWN-JOB" in proc.stdout
+    assert "row 2    100001       eligible, effective 01/07/2025" in proc.stdout
+
+
+def test_cli_unreadable_file_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "estimates.xlsx"
+    bad.write_bytes(b"%PDF-1.4 not a workbook")
+    proc = run_cli("validate-estimates", bad, "--framework", BES_FRAMEWORK)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "a PDF" in proc.stderr
+
+
+@pytest.mark.parametrize("sample, errors", [
+    ("chief-executives-office.xlsx", 0),
+    ("regeneration-business-support.xlsx", 1),
+    ("public-health-support.xlsx", 0),
+])
+def test_shipped_samples_validate_as_documented(sample, errors):
+    from tests.conftest import WORKBOOKS
+
+    proc = run_cli("validate-estimates", WORKBOOKS / "samples" / sample, "--as-of", "2025-03-03",
+                   "--json")
+    data = json.loads(proc.stdout)
+    assert data["summary"]["errors"] == errors
+    assert proc.returncode == (1 if errors else 0)
