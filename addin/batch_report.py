@@ -9,6 +9,9 @@ name such as ``=HYPERLINK(...)`` stays text. Files are saved with
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +19,8 @@ from typing import Any
 
 from addin.cells import col_letter
 from addin.cmt import UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
-from addin.determinism import fixed_moment, save_workbook
-from addin.safeio import set_cell
+from addin.determinism import fixed_moment, normalise_xlsx_bytes, save_workbook, workbook_bytes
+from addin.safeio import atomic_write_bytes, set_cell
 
 MONEY = '"£"#,##0.00'
 DATE = "dd/mm/yyyy"
@@ -94,16 +97,22 @@ def _put(ws, row: int, col: int, value: Any, fmt: str | None = None):
 
 def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dict[str, Any]],
                        *, as_of: dt.date, force: bool = False) -> Path:
-    """Every row of every readable submission, then a sheet of per-file status."""
+    """Every row of every readable submission, then a sheet of per-file status.
+
+    openpyxl lays out the workbook (styles, header, widths, frozen panes, filter, the Files
+    sheet) with one probe row; the Rows sheet's data are then streamed as XML by
+    :func:`stream_sheet_rows` (50,000 rows x 26 columns would take openpyxl most of the
+    batch's time budget)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Rows"
     _header(ws, 1, [c[0] for c in CONSOLIDATED_COLUMNS], [c[1] for c in CONSOLIDATED_COLUMNS])
-    for i, r in enumerate(rows, start=2):
-        for c, (_, _, get, fmt) in enumerate(CONSOLIDATED_COLUMNS, 1):
-            _put(ws, i, c, get(r), fmt)
+    probe = {MONEY: Decimal("0"), DATE: dt.date(2000, 1, 1), "0.00": Decimal("0")}
+    for c, (_, _, _, fmt) in enumerate(CONSOLIDATED_COLUMNS, 1):
+        if fmt:
+            _put(ws, 2, c, probe[fmt], fmt)
     ws.freeze_panes = "C2"
     last = col_letter(len(CONSOLIDATED_COLUMNS))
     ws.auto_filter.ref = f"A1:{last}{max(1, len(rows)) + 1}"
@@ -121,7 +130,80 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
         for c, v in enumerate(values, 1):
             _put(fs, i, c, v, MONEY if c in (8, 9) else None)
     fs.freeze_panes = "A2"
-    return save_workbook(wb, path, fixed_moment(as_of), force=force)
+    when = fixed_moment(as_of)
+    data = workbook_bytes(wb, when)
+    getters = [get for _, _, get, _ in CONSOLIDATED_COLUMNS]
+    data = stream_sheet_rows(data, "xl/worksheets/sheet1.xml",
+                             ([get(r) for get in getters] for r in rows), first_row=2,
+                             ncols=len(getters))
+    return atomic_write_bytes(path, normalise_xlsx_bytes(data, when), force=force)
+
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _xml_text(text: str) -> str:
+    text = _ILLEGAL_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def stream_sheet_rows(data: bytes, member: str, rows, *, first_row: int, ncols: int) -> bytes:
+    """Replace row ``first_row`` (a probe row) and below of one sheet with ``rows``.
+
+    Each cell keeps the style index the probe row gave its column (money, date, FTE
+    formats). Text is written as an inline string (``t="inlineStr"``), so a value such as
+    ``=HYPERLINK(...)`` is text, never a formula; characters XML cannot hold are dropped.
+    Numbers and Decimals are written exactly; dates as Excel serial days; None as no cell.
+    """
+    from addin.cells import col_index
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    xml = src.read(member).decode("utf-8")
+    start = xml.index("<sheetData>") + len("<sheetData>")
+    end = xml.index("</sheetData>")
+    body = xml[start:end]
+    probe = re.search(rf'<row r="{first_row}"[^>]*>(.*?)</row>', body, re.S)
+    styles: dict[int, str] = {}
+    if probe:
+        for ref, style in re.findall(r'<c r="([A-Z]+)\d+"[^>]*?\bs="(\d+)"', probe.group(1)):
+            styles[col_index(ref) - 1] = f' s="{style}"'
+        body = body[:probe.start()] + body[probe.end():]
+    letters = [col_letter(c + 1) for c in range(ncols)]
+    parts = [body]
+    n = first_row - 1
+    for values in rows:
+        n += 1
+        cells = []
+        for c, v in enumerate(values):
+            if v is None or v == "":
+                continue
+            ref = f"{letters[c]}{n}"
+            st = styles.get(c, "")
+            if isinstance(v, bool):
+                cells.append(f'<c r="{ref}"{st} t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, (int, Decimal)):
+                cells.append(f'<c r="{ref}"{st}><v>{v}</v></c>')
+            elif isinstance(v, float):
+                cells.append(f'<c r="{ref}"{st}><v>{Decimal(repr(v))}</v></c>')
+            elif isinstance(v, dt.date):
+                day = v.date() if isinstance(v, dt.datetime) else v
+                cells.append(f'<c r="{ref}"{st}><v>{(day - _EXCEL_EPOCH).days}</v></c>')
+            else:
+                text = _xml_text(str(v))
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                cells.append(f'<c r="{ref}"{st} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        parts.append(f'<row r="{n}">{"".join(cells)}</row>')
+    last = max(n, first_row - 1)
+    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{letters[-1]}{last}"/>',
+                  xml[:start], count=1)
+    new_xml = head + "".join(parts) + xml[end:]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, new_xml.encode("utf-8") if info.filename == member
+                         else src.read(info.filename))
+    return out.getvalue()
 
 
 def _dec(value: Any) -> Decimal | None:
