@@ -1,0 +1,453 @@
+"""Word forms: templates, rendering (escaping, strictness, sandbox), contexts, round trip
+through harvest, problems reported by name, commands, PDF conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from addin import docx_controls as dc
+from addin import form_context as fc
+from addin.errors import InputError
+from addin.forms import FORM_KINDS, LETTER_KINDS, bench_forms, render_docx, template_path
+from addin.harvest import harvest, read_form
+from addin.model import CRITERIA, Criterion, CriterionText, EstimateRow, Level, Role
+from addin.settings import read_pay_settings
+from tests.conftest import BES_FRAMEWORK, ROOT, run_cli
+
+PAY = read_pay_settings()
+AS_OF = dt.date(2025, 3, 3)
+OUTPUT = ROOT / "tests" / "output"
+
+
+def role() -> Role:
+    return Role("Business Support Officer", 3, criteria={
+        lv: {c: CriterionText(f"{c.value} {lv.value}: one\ntwo") for c in CRITERIA} for lv in Level})
+
+
+def row(**kw) -> EstimateRow:
+    base = dict(file="e.xlsx", sheet="Estimates", row=2, employee_id="E1", employee_name="Seán O'Brien & <Sons>",
+                directorate="Corporate", team="Business Support", job_title="Business Support Officer",
+                framework="Business and Executive Support", range=3, current_salary=Decimal("25584"),
+                fte=Decimal("1"), contract_type="Permanent", start_date=dt.date(2019, 1, 7),
+                probation_passed=True, capability=False, appraisal_outcome="Met",
+                date_at_level=dt.date(2020, 1, 1), current_level=Level.A, estimated_level=Level.B,
+                manager="Jo Bloggs")
+    base.update(kw)
+    return EstimateRow(**base)
+
+
+def doc_xml(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+
+
+def values_of(data: bytes) -> dict:
+    return {c.tag: c.value for c in dc.read_controls(doc_xml(data)) if c.tag}
+
+
+def application_bytes(r: EstimateRow | None = None) -> bytes:
+    ctx = fc.application_context(r or row(), role(), "Business and Executive Support", PAY, AS_OF)
+    return render_docx(template_path(FORM_KINDS["application"]), ctx, form_type="application")
+
+
+# ----------------------------------------------------------------------------- templates
+
+
+@pytest.mark.parametrize("name", [*FORM_KINDS.values()])
+def test_form_templates_are_protected_for_filling_in_forms_with_tagged_controls(name):
+    data = template_path(name).read_bytes()
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert dc.protection_of(z.read("word/settings.xml")) == ("forms", True)
+    controls = dc.read_controls(z.read("word/document.xml"))
+    tags = [c.tag for c in controls]
+    assert all(t and dc.valid_tag(t) for t in tags)
+    assert len(tags) == len(set(tags)), "tags are unique"
+    assert all(c.title for c in controls)
+    props = dc.parse_custom_properties(z.read(dc.CUSTOM_PART))
+    assert props[dc.PROP_FORM_TYPE] == name.removesuffix(".docx")
+
+
+def test_appraisal_template_has_four_short_and_four_long_objectives_with_outcome_dropdowns():
+    controls = {c.tag: c for c in dc.read_controls(zipfile.ZipFile(
+        template_path("appraisal.docx")).read("word/document.xml"))}
+    for span in ("st", "lt"):
+        for n in range(1, 5):
+            out = controls[f"objective_{span}_{n}_outcome"]
+            assert out.kind == "dropdown" and out.choices == ("Not met", "Met", "Exceeded")
+            assert controls[f"objective_{span}_{n}_target_date"].kind == "date"
+            for k in (1, 2, 3):
+                assert f"objective_{span}_{n}_review_{k}" in controls
+    assert "objective_st_5_outcome" not in controls
+    assert [t for t in controls if t.startswith("values_")] == [
+        "values_proud", "values_caring", "values_respectful", "values_trusted", "values_ambitious",
+        "values_collaborative"]
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def test_application_prefills_part_1_framework_text_and_the_actual_upload_deadline():
+    data = application_bytes()
+    v = values_of(data)
+    assert v["employee_name"] == "Seán O'Brien & <Sons>"
+    assert v["current_range_level"] == "3A" and v["level_requested"] == "3B"
+    assert v["date_commenced"] == dt.date(2019, 1, 7)
+    assert v["probation_passed"] == "Yes"
+    assert v["team_location"] == "Business Support, Corporate"
+    assert v["evidence_knowledge"] == "" and v["manager_supports"] == ""
+    text = dc.non_control_text(dc.part_root(data))
+    # as of 3 March 2025 the next pay change is 1 July 2025, forms in by 1 June 2025 (Appendix F)
+    assert "by 1 June 2025 for the pay change on 1 July 2025" in text
+    assert "Knowledge B: one\ntwo" in text  # the requested level's framework text, line breaks kept
+    assert "Knowledge A" not in text
+
+
+def test_escaping_keeps_xml_special_characters_as_text():
+    data = application_bytes(row(employee_name="</w:t><w:t>x & 'y' \"z\""))
+    assert values_of(data)["employee_name"] == "</w:t><w:t>x & 'y' \"z\""
+
+
+def _template_with(tmp_path: Path, text: str) -> Path:
+    from docx import Document
+
+    d = Document()
+    d.add_paragraph(text)
+    p = tmp_path / "custom.docx"
+    d.save(p)
+    return p
+
+
+def test_undefined_placeholder_is_an_error_naming_template_and_variable(tmp_path):
+    tpl = _template_with(tmp_path, "Hello {{ employee_nme }}")
+    with pytest.raises(InputError) as e:
+        render_docx(tpl, {"employee_name": "x"})
+    assert "custom.docx" in str(e.value) and "{{ employee_nme }}" in str(e.value)
+
+
+def test_template_reaching_python_internals_is_refused(tmp_path):
+    tpl = _template_with(tmp_path, "{{ ''.__class__.__mro__ }}")
+    with pytest.raises(InputError) as e:
+        render_docx(tpl, {})
+    assert "Python internals" in str(e.value) and "custom.docx" in str(e.value)
+
+
+def test_appraisal_next_conversations_are_3_6_9_12_months_on():
+    ctx = fc.appraisal_context(row(), dt.date(2024, 11, 30))
+    data = render_docx(template_path("appraisal.docx"), ctx, form_type="appraisal")
+    v = values_of(data)
+    assert [v[f"next_conversation_{m}m"] for m in (3, 6, 9, 12)] == [
+        dt.date(2025, 2, 28), dt.date(2025, 5, 30), dt.date(2025, 8, 30), dt.date(2025, 11, 30)]
+
+
+def test_pdp_year_and_name():
+    v = values_of(render_docx(template_path("pdp.docx"), fc.pdp_context(row(), AS_OF), form_type="pdp"))
+    assert (v["employee_name"], v["job_role"], v["year"]) == (
+        "Seán O'Brien & <Sons>", "Business Support Officer", "2025/26")
+
+
+def test_application_only_for_eligible_estimated_above_current():
+    assert fc.wants_application(row(), True)
+    assert not fc.wants_application(row(estimated_level=Level.A), True)
+    assert not fc.wants_application(row(), False)
+
+
+# ----------------------------------------------------------------------------- letters
+
+
+def decision(**kw) -> fc.Decision:
+    base = dict(employee_id="E2", employee_name="Zoë", decision="Declined",
+                decision_date=dt.date(2025, 5, 21), range=3, new_level=Level.C,
+                current_level=Level.B, areas=[Criterion.SKILLS])
+    base.update(kw)
+    return fc.Decision(**base)
+
+
+def test_approved_letter_new_salary_from_pay_ranges_and_effective_date():
+    ctx = fc.approved_letter_context(decision(decision="Approved", new_level=Level.B), PAY, AS_OF)
+    # range 3 level B in workbooks/pay-ranges.xlsx is 26,967; decided 21 May 2025 -> 1 July 2025
+    assert ctx["new_salary"] == "£26,967.00"
+    assert ctx["effective_date"] == "1 July 2025"
+    assert ctx["new_range_level"] == "3B"
+
+
+def test_declined_letter_areas_next_window_and_appeal_deadline():
+    ctx = fc.declined_letter_context(decision(), role(), PAY, AS_OF)
+    assert ctx["areas"] == [{"criterion": "Skills", "text": "Skills C: one\ntwo"}]
+    # 21 May 2025 + 5 working days, skipping the weekend and the 26 May bank holiday
+    assert ctx["appeal_deadline"] == "29 May 2025"
+    assert ctx["next_window"] == "1 January 2026"
+    assert ctx["appeal_to"] == fc.DEFAULT_APPEAL_TO
+    data = render_docx(template_path(LETTER_KINDS["declined"]), ctx)
+    text = dc.non_control_text(dc.part_root(data))
+    assert "Skills: Skills C: one\ntwo" in text
+    assert "by 29 May 2025" in text and "{%" not in text
+
+
+# ----------------------------------------------------------------------------- round trip
+
+FILLED = {
+    "evidence_knowledge": "Line one – naïve café\nLine two: ½ & <b>",
+    "evidence_skills": "Ran the rota\n\nfor Łódź team",
+    "previous_request": "Yes",
+    "previous_request_date": dt.date(2024, 6, 1),
+    "manager_supports": "No",
+    "manager_statement": "Not yet.\nSee notes.",
+    "employee_signature": "Zoë Ålund-Ó Súilleabháin",
+    "employee_signature_date": dt.date(2025, 3, 10),
+    "employee_name": "Seán Ó Briain",
+}
+
+
+def test_round_trip_generate_fill_harvest_returns_exactly_what_was_typed(tmp_path):
+    filled = dc.fill_controls(application_bytes(), FILLED)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "E1 form.docx").write_bytes(filled)
+    result = harvest(tmp_path)
+    assert result.findings == []
+    [form] = result.forms
+    assert form["File"] == "sub/E1 form.docx" and form["Form type"] == "application"
+    for tag, typed in FILLED.items():
+        assert form[tag] == typed, tag
+    assert form["current_range_level"] == "3A"  # pre-filled and untouched
+    assert form["evidence_qualifications"] == ""
+
+
+def test_harvest_workbook_and_json_via_cli(tmp_path):
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (forms / "a.docx").write_bytes(dc.fill_controls(application_bytes(), FILLED))
+    out = tmp_path / "h.xlsx"
+    proc = run_cli("harvest", forms, "--out", out, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["forms"][0]["evidence_skills"] == FILLED["evidence_skills"]
+    assert data["forms"][0]["employee_signature_date"] == "2025-03-10"
+    ws = load_workbook(out)["application"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["File", "Form type", "Template version", "Problems"]
+    got = {h: ws.cell(2, i + 1).value for i, h in enumerate(header)}
+    assert got["evidence_knowledge"] == FILLED["evidence_knowledge"]
+    assert got["previous_request_date"].date() == dt.date(2024, 6, 1)
+
+
+def _strip_tags(data: bytes) -> bytes:
+    root = dc.part_root(data)
+    for sdt in list(dc.iter_sdts(root))[:3]:
+        tag = sdt.find(f"{dc.w('sdtPr')}/{dc.w('tag')}")
+        tag.getparent().remove(tag)
+    from lxml import etree
+
+    return dc.replace_part(data, "word/document.xml", etree.tostring(root))
+
+
+def _edit_outside(data: bytes) -> bytes:
+    xml = doc_xml(data).replace(b"Part 1: Employee Details", b"Part 1: Employee Detials")
+    return dc.replace_part(data, "word/document.xml", xml)
+
+
+def test_untagged_edited_outside_and_non_forms_are_reported_by_name(tmp_path):
+    base = dc.fill_controls(application_bytes(), {"evidence_skills": "x"})
+    (tmp_path / "untagged.docx").write_bytes(_strip_tags(base))
+    (tmp_path / "edited.docx").write_bytes(_edit_outside(base))
+    from docx import Document
+
+    Document().save(tmp_path / "plain.docx")
+    (tmp_path / "renamed.docx").write_text("just text")
+    (tmp_path / "~$owner.docx").write_bytes(b"\0")  # Word lock file: passed over
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # not a document type: ignored
+    result = harvest(tmp_path)
+    found = {(f.file, f.code) for f in result.findings}
+    assert found == {
+        ("untagged.docx", "FORM-UNTAGGED"),
+        ("edited.docx", "FORM-EDITED-OUTSIDE"),
+        ("plain.docx", "FORM-NOT-A-FORM"),
+        ("renamed.docx", "FORM-UNREADABLE"),
+    }
+    untagged = next(f for f in result.findings if f.code == "FORM-UNTAGGED")
+    assert untagged.message.startswith("3 answer field(s) lost their tags (Current job title, Employee ID, Name)")
+    # damaged forms are still harvested, flagged; non-forms are skipped
+    assert {f["File"]: f["Problems"] for f in result.forms} == {
+        "edited.docx": "FORM-EDITED-OUTSIDE", "untagged.docx": "FORM-UNTAGGED"}
+    assert next(f for f in result.forms if f["File"] == "edited.docx")["evidence_skills"] == "x"
+    proc = run_cli("harvest", tmp_path, "--out", tmp_path / "h.xlsx")
+    assert proc.returncode == 1
+    assert "untagged.docx" in proc.stdout and "FORM-EDITED-OUTSIDE" in proc.stdout
+
+
+def test_filling_in_controls_is_not_an_edit_outside_them():
+    doc = read_form_bytes(dc.fill_controls(application_bytes(), FILLED))
+    assert doc.text_hash == doc.props[dc.PROP_TEXT_HASH]
+
+
+def read_form_bytes(data: bytes):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "f.docx"
+        p.write_bytes(data)
+        return read_form(p)
+
+
+def test_unprotected_form_and_long_statement_are_warned():
+    data = dc.fill_controls(application_bytes(), {"manager_statement": "word " * 501})
+    settings = zipfile.ZipFile(io.BytesIO(data)).read("word/settings.xml")
+    settings = settings.replace(b'w:enforcement="1"', b'w:enforcement="0"')
+    data = dc.replace_part(data, "word/settings.xml", settings)
+    from addin.harvest import FORM_CHECKS
+
+    codes = {f.code for f in FORM_CHECKS.run(read_form_bytes(data), None)}
+    assert codes == {"FORM-UNPROTECTED", "FORM-STATEMENT-TOO-LONG"}
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def estimates_workbook(path: Path) -> Path:
+    from addin.estimates import HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Estimates"
+    ws.append(list(HEADERS.values()))
+    common = ["Corporate", "Business Support", "Business Support Officer", "Business and Executive Support",
+              3, 25584, 1, "Permanent", dt.date(2019, 1, 7)]
+    rows = [
+        ("E1", "Seán O'Brien & <Sons>", "No", "A", "B"),   # eligible, moves up -> application
+        ("E2", "Zoë Ålund", "No", "A", "A"),               # stays at A -> no application
+        ("E3", "CON", "Yes", "A", "B"),                    # under capability (7.22) -> skipped
+    ]
+    for ident, name, capability, cur, est in rows:
+        fields = dict(zip(HEADERS, [ident, name, *common, "Yes", capability, "Met",
+                                    dt.date(2020, 1, 1), cur, est, "Jo Bloggs", ""]))
+        ws.append([fields[k] for k in HEADERS])
+    wb.save(path)
+    return path
+
+
+def test_forms_application_command_makes_one_form_per_eligible_mover_and_an_index(tmp_path):
+    est = estimates_workbook(tmp_path / "est.xlsx")
+    out = tmp_path / "out"
+    proc = run_cli("forms", "application", "--estimates", est, "--framework", BES_FRAMEWORK,
+                   "--as-of", "2025-03-03", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["E1 Seán O'Brien & _Sons_ application.docx", "index.xlsx"]
+    ws = load_workbook(out / "index.xlsx").active
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert [r[:5] for r in rows] == [
+        ["E1", "Seán O'Brien & <Sons>", "application", "E1 Seán O'Brien & _Sons_ application.docx", "made"],
+        ["E2", "Zoë Ålund", "application", None, "skipped"],
+        ["E3", "CON", "application", None, "skipped"],
+    ]
+    assert rows[1][5] == "not estimated above the current level"
+    assert "capability" in rows[2][5].lower()
+    v = values_of((out / "E1 Seán O'Brien & _Sons_ application.docx").read_bytes())
+    assert v["framework_name"] == "Business and Executive Support"
+    # a second run refuses to overwrite without --force
+    again = run_cli("forms", "application", "--estimates", est, "--framework", BES_FRAMEWORK,
+                    "--as-of", "2025-03-03", "--out", out)
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_forms_appraisal_names_every_employee_safely(tmp_path):
+    est = estimates_workbook(tmp_path / "est.xlsx")
+    out = tmp_path / "out"
+    proc = run_cli("forms", "appraisal", "--estimates", est, "--framework", BES_FRAMEWORK,
+                   "--as-of", "2025-03-03", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.glob("*.docx")) == [
+        "E1 Seán O'Brien & _Sons_ appraisal.docx", "E2 Zoë Ålund appraisal.docx", "E3 CON appraisal.docx"]
+
+
+def test_letters_command_on_the_sample_decisions(tmp_path):
+    proc = run_cli("letters", "--decisions", ROOT / "workbooks" / "samples" / "decisions.xlsx",
+                   "--framework", BES_FRAMEWORK, "--as-of", "2025-05-22", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    approved = dc.non_control_text(dc.part_root((tmp_path / "E1001 Aisha Khan approved letter.docx").read_bytes()))
+    assert "£26,967.00, effective from 1 July 2025" in approved
+
+
+def test_letters_bad_decision_names_the_cell(tmp_path):
+    from addin.decisions import HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(HEADERS.values()))
+    ws.append(["E1", "A", "", "", 3, "Maybe", dt.date(2025, 5, 1), "3A", "B"])
+    wb.save(tmp_path / "d.xlsx")
+    proc = run_cli("letters", "--decisions", tmp_path / "d.xlsx", "--out", tmp_path / "o")
+    assert proc.returncode == 2
+    assert "d.xlsx [Sheet!F2]: Decision: expected Approved or Declined, got 'Maybe'" in proc.stderr
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
+    from addin import forms
+    from addin.errors import OutputError
+
+    monkeypatch.setattr(forms, "soffice_path", lambda: None)
+    with pytest.raises(OutputError, match="LibreOffice \\(soffice\\) is not installed"):
+        forms.convert_to_pdf([tmp_path / "x.docx"], tmp_path)
+
+
+def test_bench_forms_reports_both_rates():
+    result = bench_forms(1)
+    assert set(result) == {"forms", "medpay_per_s", "bare_per_s", "ratio"}
+    assert result["forms"] == 1 and result["medpay_per_s"] > 0 and result["bare_per_s"] > 0
+
+
+# ----------------------------------------------------------------------------- PDF
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    """Every kind of generated document, converted in ONE LibreOffice run."""
+    from addin.forms import convert_to_pdf
+
+    if not shutil.which("soffice") and not shutil.which("libreoffice"):
+        pytest.fail("LibreOffice is not installed: run the tests through scripts/test")
+    d = tmp_path_factory.mktemp("pdf")
+    docs = {
+        "application": application_bytes(),
+        "appraisal": render_docx(template_path("appraisal.docx"), fc.appraisal_context(row(), AS_OF), form_type="appraisal"),
+        "pdp": render_docx(template_path("pdp.docx"), fc.pdp_context(row(), AS_OF), form_type="pdp"),
+        "approved": render_docx(template_path(LETTER_KINDS["approved"]),
+                                fc.approved_letter_context(decision(decision="Approved", new_level=Level.B), PAY, AS_OF)),
+        "declined": render_docx(template_path(LETTER_KINDS["declined"]),
+                                fc.declined_letter_context(decision(), role(), PAY, AS_OF)),
+    }
+    paths = []
+    for name, data in docs.items():
+        p = d / f"{name}.docx"
+        p.write_bytes(data)
+        paths.append(p)
+    return d, convert_to_pdf(paths, d)
+
+
+@pytest.mark.libreoffice
+def test_every_document_kind_converts_to_pdf(pdfs):
+    d, made = pdfs
+    assert sorted(p.name for p in made) == ["application.pdf", "appraisal.pdf", "approved.pdf", "declined.pdf", "pdp.pdf"]
+    for p in made:
+        assert p.read_bytes().startswith(b"%PDF") and p.stat().st_size > 5000
+
+
+@pytest.mark.libreoffice
+def test_first_page_of_application_renders_to_png(pdfs):
+    d, _ = pdfs
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    prefix = OUTPUT / "application-page"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(d / "application.pdf"), str(prefix)], check=True, timeout=120)
+    png = prefix.with_suffix(".png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    text = subprocess.run(["pdftotext", "-l", "1", str(d / "application.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "Seán O'Brien & <Sons>" in text and "Part 1: Employee Details" in text
