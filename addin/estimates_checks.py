@@ -34,42 +34,64 @@ GROUP = "estimates"
 
 @dataclass
 class EstimatesContext:
-    """What the rules need besides the rows: the frameworks, pay ranges and the date."""
+    """What the rules need besides the rows: the frameworks, pay ranges and the date.
+
+    Holds an index of the frameworks' roles by normalised title, built once, so looking
+    up 50 rows x several rules costs dictionary look-ups (the batch validates thousands of
+    workbooks against the same context).
+    """
 
     frameworks: list[Framework] = field(default_factory=list)
     pay: PaySettings | None = None
     as_of: dt.date = field(default_factory=dt.date.today)
 
+    def __post_init__(self) -> None:
+        self._keys: dict[str, str] = {}
+        self._by_name: dict[str, list[int]] = {}
+        self._roles: list[dict[str, list[Role]]] = []
+        for i, fw in enumerate(self.frameworks):
+            for k in {norm_key(fw.name), norm_key(fw.job_family)} - {""}:
+                self._by_name.setdefault(k, []).append(i)
+            index: dict[str, list[Role]] = {}
+            for role in fw.roles:
+                index.setdefault(norm_key(role.title), []).append(role)
+            self._roles.append(index)
 
-def named_frameworks(row: EstimateRow, frameworks: Sequence[Framework]) -> list[Framework]:
-    """The frameworks the row's Framework column names (by name or job family)."""
-    key = norm_key(row.framework)
-    if not key:
-        return []
-    return [fw for fw in frameworks if key in (norm_key(fw.name), norm_key(fw.job_family))]
+    def key(self, text: str | None) -> str:
+        if not text:
+            return ""
+        k = self._keys.get(text)
+        if k is None:
+            k = self._keys[text] = norm_key(text)
+        return k
 
+    def named(self, row: EstimateRow) -> list[int]:
+        """Indexes of the frameworks the row's Framework column names (name or job family)."""
+        return self._by_name.get(self.key(row.framework), [])
 
-def find_frameworks(row: EstimateRow, frameworks: Sequence[Framework]) -> list[Framework]:
-    """The frameworks a row's job title is looked up in: the one its Framework column
-    names, else all of them."""
-    return named_frameworks(row, frameworks) or list(frameworks)
+    def searched(self, row: EstimateRow) -> list[int]:
+        """The frameworks a row's job title is looked up in: the one its Framework column
+        names, else all of them."""
+        return self.named(row) or list(range(len(self.frameworks)))
+
+    def roles(self, row: EstimateRow) -> list[Role]:
+        """Every role with the row's job title in the searched frameworks."""
+        k = self.key(row.job_title)
+        return [r for i in self.searched(row) for r in self._roles[i].get(k, ())]
+
+    def role_for(self, row: EstimateRow) -> Role | None:
+        """The framework role of a row: by job title and range (any range when blank or
+        when no role has that range)."""
+        roles = self.roles(row)
+        for role in roles:
+            if row.range is None or role.range == row.range:
+                return role
+        return roles[0] if roles else None
 
 
 def role_for(row: EstimateRow, frameworks: Sequence[Framework]) -> Role | None:
     """The framework role of a row: by job title and range (any range when blank)."""
-    if not row.job_title:
-        return None
-    for fw in find_frameworks(row, frameworks):
-        role = fw.role(row.job_title, row.range)
-        if role is not None:
-            return role
-    if row.range is None:
-        return None
-    for fw in find_frameworks(row, frameworks):
-        role = fw.role(row.job_title)
-        if role is not None:
-            return role
-    return None
+    return EstimatesContext(frameworks=list(frameworks)).role_for(row)
 
 
 # ----------------------------------------------------------------------------- codes
@@ -205,7 +227,7 @@ def duplicate_ids(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Findin
     seen: dict[str, list[EstimateRow]] = {}
     for row in read.rows:
         if row.employee_id:
-            seen.setdefault(norm_key(row.employee_id) or row.employee_id, []).append(row)
+            seen.setdefault(ctx.key(row.employee_id) or row.employee_id, []).append(row)
     for rows in seen.values():
         if len(rows) > 1:
             listed = ", ".join(str(r.row) for r in rows)
@@ -222,14 +244,14 @@ def job_titles(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]:
         return
     known_names = sorted({fw.name for fw in ctx.frameworks})
     for row in read.rows:
-        if row.framework and not named_frameworks(row, ctx.frameworks):
+        if row.framework and not ctx.named(row):
             yield UNKNOWN_FRAMEWORK.at(row.source("framework"), name=row.framework,
                                        known=", ".join(known_names))
         if not row.job_title:
             continue
-        fws = find_frameworks(row, ctx.frameworks)
-        if any(fw.ranges_for(row.job_title) or fw.role(row.job_title) for fw in fws):
+        if ctx.roles(row):
             continue
+        fws = [ctx.frameworks[i] for i in ctx.searched(row)]
         titles = sorted({r.title for fw in fws for r in fw.roles})
         close = difflib.get_close_matches(row.job_title, titles, n=1, cutoff=0.6)
         if not close:
@@ -251,10 +273,9 @@ def ranges_match_roles(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[F
     for row in read.rows:
         if not row.job_title or (row.row, "range") in read.errors:
             continue
-        ranges = sorted({r for fw in find_frameworks(row, ctx.frameworks)
-                         for r in fw.ranges_for(row.job_title)})
+        ranges = sorted({r.range for r in ctx.roles(row) if r.range})
         if not ranges:
-            continue  # unknown title: EST-UNKNOWN-JOB
+            continue  # unknown title (EST-UNKNOWN-JOB) or a role without a range
         listed = " or ".join(str(r) for r in ranges)
         if row.range is None:
             if len(ranges) > 1 and "range" in row.cells:
@@ -376,13 +397,16 @@ def eligibility_rows(
     from addin.paycalendar import next_effective_date
 
     rows: list[dict[str, Any]] = []
+    next_date: dt.date | None = None
     for row in read.rows:
-        role = role_for(row, ctx.frameworks)
+        role = ctx.role_for(row)
         result = assess_row(row, role, ctx.as_of, ctx.pay)
         effective = None
         if result.eligible and _moves_up(row) and ctx.pay is not None:
             # 7.16/7.20: applied as of the next 1 January or 1 July, never backdated
-            effective = next_effective_date(ctx.as_of, ctx.pay.settings)
+            if next_date is None:
+                next_date = next_effective_date(ctx.as_of, ctx.pay.settings)
+            effective = next_date
         rows.append({
             "row": row.row,
             "employee_id": row.employee_id,

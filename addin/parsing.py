@@ -14,9 +14,22 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from addin.model import MAX_RANGE, MIN_RANGE, Level
-from addin.text import clean_text, norm_key
+from addin.text import clean_text
+from addin.text import norm_key as _norm_key
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    return _norm_key(text)
+
+
+def norm_key(value: object) -> str:
+    """:func:`addin.text.norm_key`, memoised for text (the same few words repeat in
+    every row: Yes, No, Met, Permanent...)."""
+    return _key(value) if type(value) is str else _norm_key(value)
 
 __all__ = [
     "CONTRACT_TYPES",
