@@ -77,6 +77,9 @@ def table(doc, rows: int, cols: int, widths: list[float]):
     t = doc.add_table(rows=rows, cols=cols)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for i, wdt in enumerate(widths):
+        t.columns[i].width = Cm(wdt)  # the grid (w:gridCol), which LibreOffice follows
     for row in t.rows:
         for i, wdt in enumerate(widths):
             row.cells[i].width = Cm(wdt)
