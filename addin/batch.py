@@ -471,6 +471,8 @@ class BatchOutcome:
     redone: int
     feedback_reused: int
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent reading/validating/costing, writing feedback copies, and reports."""
 
     @property
     def exit_status(self) -> int:
@@ -555,6 +557,8 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             chunk = max(1, min(8, len(jobs) // (cfg.jobs * 4)))
             return pools[0].map(fn, jobs, chunksize=chunk)
 
+        phases: dict[str, float] = {}
+        t0 = time.perf_counter()
         try:
             progress = Progress(len(todo), "reading", stream)
             for res in mapper(_process_job, todo):
@@ -566,6 +570,8 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 progress.step(note)
             progress.close()
             ordered = [results[rel] for rel in rels]
+            phases["read"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
 
             extra = duplicate_findings([r for r in ordered if r.readable])
             names = feedback_names([r.rel for r in ordered if r.readable])
@@ -603,6 +609,8 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
         finally:
             for pool in pools:
                 pool.shutdown()
+        phases["feedback"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
 
         rows: list[BatchRow] = []
         entries = []
@@ -650,8 +658,9 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
         atomic_write_text(out / SUMMARY, json.dumps(summary, indent=2, sort_keys=True,
                                                     ensure_ascii=False) + "\n", force=cfg.force)
         _prune(cache, used_keys)
+        phases["reports"] = time.perf_counter() - t0
     return BatchOutcome(summary, len(ordered), reused, len(todo), fb_reused,
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, phases)
 
 
 def _duplicate_sources(res: FileResult, ordered: Sequence[FileResult]) -> dict[str, list[str]]:

@@ -454,3 +454,21 @@ def test_decimal_money_survives_into_cells_exactly():
     buf = io.BytesIO()
     wb.save(buf)
     assert openpyxl.load_workbook(buf).active["A1"].value == 6023.02
+
+
+def test_streamed_rows_keep_formula_like_text_as_text_and_drop_illegal_characters(tmp_path):
+    from addin.batch_report import write_consolidated
+    from addin.cmt import BatchRow
+    from addin.model import EstimateRow
+
+    est = EstimateRow("x.xlsx", "Estimates", 7, employee_id="=1+1",
+                      employee_name='=HYPERLINK("http://x","click")', team="R&D <North>\x07",
+                      current_salary=Decimal("24500.50"))
+    out = write_consolidated(tmp_path / "c.xlsx", [BatchRow("x.xlsx", est)], [],
+                             as_of=dt.date(2025, 3, 1))
+    ws = openpyxl.load_workbook(out)["Rows"]
+    assert [ws.cell(2, c).value for c in (1, 2, 3, 4, 6, 12)] == [
+        "x.xlsx", 7, "=1+1", '=HYPERLINK("http://x","click")', "R&D <North>", 24500.5]
+    assert ws.cell(2, 3).data_type == "s" and ws.cell(2, 4).data_type == "s"
+    assert ws.cell(2, 12).number_format == '"£"#,##0.00'
+    assert ws.max_row == 2

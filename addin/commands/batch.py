@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"reused {outcome.reused} unchanged file(s) from the cache, processed "
           f"{outcome.redone}; {outcome.seconds:.1f}s; outputs in {args.out}")
+    print("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in outcome.phases.items()))
     for f in s["files"]:
         if f["status"] == "unreadable":
             print(f"unreadable: {f['reason']}", file=sys.stderr)
