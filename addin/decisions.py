@@ -1,6 +1,6 @@
 """Read the decisions workbook that ``medpay letters`` turns into outcome letters.
 
-Format (README, section *forms*; sample ``workbooks/samples/decisions.xlsx``): the first
+Format (README, section *forms*; sample ``workbooks/decisions/sample-decisions.xlsx``): the first
 sheet, a header row within the first 10 rows, one row per decision. Headers match
 ignoring case, spacing and punctuation:
 
@@ -106,11 +106,11 @@ def read_decisions(path: str | Path) -> list[Decision]:
             break
     if header_idx is None:
         raise InputError("no header row with Employee ID, Employee name, Decision, ... in the first 10 rows",
-                         file=path, sheet=ws.title, hint="use workbooks/samples/decisions.xlsx as the pattern")
+                         file=path, sheet=ws.title, hint="use workbooks/decisions/sample-decisions.xlsx as the pattern")
     missing = [HEADERS[f] for f in REQUIRED if f not in cols]
     if missing:
         raise InputError(f"no column {', '.join(missing)}", file=path, sheet=ws.title,
-                         hint="use workbooks/samples/decisions.xlsx as the pattern")
+                         hint="use workbooks/decisions/sample-decisions.xlsx as the pattern")
     out: list[Decision] = []
     for i in range(header_idx + 1, len(rows)):
         row = rows[i]

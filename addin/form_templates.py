@@ -444,7 +444,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
 
 
 def build_decisions_sample(path: Path) -> Path:
-    """workbooks/samples/decisions.xlsx: the decisions workbook `medpay letters` reads."""
+    """workbooks/decisions/sample-decisions.xlsx: the decisions workbook `medpay letters` reads."""
     import datetime as dt
 
     from openpyxl import Workbook

@@ -368,7 +368,7 @@ def test_forms_appraisal_names_every_employee_safely(tmp_path):
 
 
 def test_letters_command_on_the_sample_decisions(tmp_path):
-    proc = run_cli("letters", "--decisions", ROOT / "workbooks" / "samples" / "decisions.xlsx",
+    proc = run_cli("letters", "--decisions", ROOT / "workbooks" / "decisions" / "sample-decisions.xlsx",
                    "--framework", BES_FRAMEWORK, "--as-of", "2025-05-22", "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr
     approved = dc.non_control_text(dc.part_root((tmp_path / "E1001 Aisha Khan approved letter.docx").read_bytes()))

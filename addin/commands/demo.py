@@ -11,7 +11,7 @@ from pathlib import Path
 
 from addin.commands._common import add_as_of, add_debug, add_force, add_pay_ranges
 from addin.errors import OutputError
-from addin.paths import default_frameworks, samples_dir
+from addin.paths import default_frameworks, samples_dir, workbooks_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,8 +43,7 @@ def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
         common += ["--pay-ranges", str(args.pay_ranges)]
     dated = common + (["--as-of", args.as_of.isoformat()] if args.as_of else [])
     force = ["--force"] if args.force else []
-    samples = sorted(samples_dir().glob("*.xlsx"))
-    estimates = [s for s in samples if s.name != "decisions.xlsx"]
+    estimates = sorted(samples_dir().glob("*.xlsx"))
     plan: list[tuple[str, list[str]]] = []
     for fw in default_frameworks():
         stem = fw.stem
@@ -67,7 +66,7 @@ def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
         plan.append((f"generate appraisal forms for {first.name}",
                      ["forms", "appraisal", "--estimates", str(first), "--out",
                       str(out / "forms" / "appraisal"), *dated, *force]))
-    decisions = samples_dir() / "decisions.xlsx"
+    decisions = workbooks_dir() / "decisions" / "sample-decisions.xlsx"
     if decisions.exists():
         plan.append(("write outcome letters from the sample decisions",
                      ["letters", "--decisions", str(decisions), "--out",

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write approved/declined outcome letters from a decisions workbook",
         description=(
             "Write one Word letter per row of a decisions workbook (format in the README, "
-            "section forms; sample workbooks/samples/decisions.xlsx). Approved: new level, "
+            "section forms; sample workbooks/decisions/sample-decisions.xlsx). Approved: new level, "
             "new salary and effective date (policy 7.19-7.20). Declined: areas to develop "
             "from the framework, the next window and the appeal deadline (7.21, 7.24-7.25)."
         ),
