@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,15 @@ def read_docx_bytes(path: str | Path, *, limits: Limits = LIMITS) -> bytes:
     return read_ooxml_bytes(path, kind="document", limits=limits)
 
 
+@functools.cache
 def _check_lxml_parser() -> None:
-    """python-docx must parse with entity resolution off (it does since 0.8)."""
+    """python-docx must parse with entity resolution off (it does since 0.8): proven
+    once per process by parsing an internal entity and checking it stays unexpanded."""
     from docx.oxml.parser import oxml_parser
+    from lxml import etree
 
-    if getattr(oxml_parser, "resolve_entities", False):  # pragma: no cover - defensive
+    probe = b'<!DOCTYPE x [<!ENTITY e "EXPANDED">]><x>&e;</x>'
+    if "EXPANDED" in "".join(etree.fromstring(probe, oxml_parser).itertext()):  # pragma: no cover
         raise RuntimeError("python-docx parser resolves XML entities; refusing to parse untrusted Word files")
 
 

@@ -1,0 +1,416 @@
+"""Hostile and broken workbooks and documents: each case is built here, opened through
+the one safe entry point (addin.xlsx.load_workbook / addin.docx_safe.open_docx) in a
+child process with a hard memory ceiling, and must end in the exact one-line error (or
+the right data) within bounded memory and time."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.docx_safe import open_docx
+from addin.errors import InputError
+from addin.xlsx import LIMITS, Limits, load_workbook, used_bounds, used_rows
+
+from ..conftest import convert_with_libreoffice, soffice
+from . import builders as b
+from .bounded import MiB, run_bounded
+
+WB = "Excel workbook (.xlsx or .xlsm)"
+DOC = "Word document (.docx)"
+BOMB_HINT = "(do not open this file; ask the sender where it came from)"
+DTD = ("part {part} declares a DTD or XML entities, which Office never writes "
+       "(an entity-expansion or external-entity attack); refused " + BOMB_HINT)
+OPEN_XLSX = "(open it in Excel and save it as an Excel Workbook (.xlsx))"
+OPEN_DOCX = "(open it in Word and save it as a Word Document (.docx))"
+SECONDS = 60  # generous wall-clock guard per case: the machine is shared
+
+
+def _load(path: Path, **kw):
+    wb = load_workbook(path, **kw)
+    return [(ws.title, used_rows(ws, file=path)) for ws in wb.worksheets]
+
+
+def _open_docx(path: Path):
+    return [p.text for p in open_docx(path).paragraphs]
+
+
+WORKBOOK_CASES = {
+    "billion-laughs-in-sheet": (
+        lambda: b.entity_workbook("xl/worksheets/sheet1.xml", b.BILLION_LAUGHS, "lol9"),
+        DTD.format(part="xl/worksheets/sheet1.xml")),
+    "billion-laughs-in-shared-strings": (
+        lambda: b.entity_workbook("xl/sharedStrings.xml", b.BILLION_LAUGHS, "lol9"),
+        DTD.format(part="xl/sharedStrings.xml")),
+    "billion-laughs-in-workbook-xml": (
+        lambda: b.entity_workbook("xl/workbook.xml", b.BILLION_LAUGHS, "lol9"),
+        DTD.format(part="xl/workbook.xml")),
+    "billion-laughs-utf16-shared-strings": (
+        b.utf16_entity_workbook, DTD.format(part="xl/sharedStrings.xml")),
+    "xxe-file-in-sheet": (
+        lambda: b.entity_workbook("xl/worksheets/sheet1.xml", b.XXE, "xxe"),
+        DTD.format(part="xl/worksheets/sheet1.xml")),
+    "xxe-file-in-shared-strings": (
+        lambda: b.entity_workbook("xl/sharedStrings.xml", b.XXE, "xxe"),
+        DTD.format(part="xl/sharedStrings.xml")),
+    "xxe-file-in-workbook-xml": (
+        lambda: b.entity_workbook("xl/workbook.xml", b.XXE, "xxe"),
+        DTD.format(part="xl/workbook.xml")),
+    "xxe-network-parameter-entity": (
+        lambda: b.entity_workbook("xl/workbook.xml", b.XXE_NETWORK, "xxe"),
+        DTD.format(part="xl/workbook.xml")),
+    "zip-bomb-ratio": (
+        lambda: b.ratio_bomb(20),
+        "part xl/worksheets/sheet1.xml expands 1009 times (a zip bomb); refused " + BOMB_HINT),
+    "zip-bomb-claimed-size": (
+        b.lying_sizes,
+        "part xl/worksheets/sheet1.xml expands {ratio} times (a zip bomb); refused " + BOMB_HINT),
+    "zip-member-understating-its-size": (
+        b.understated_size,
+        "file is damaged or truncated (part xl/worksheets/sheet1.xml: Bad CRC-32 for file "
+        f"'xl/worksheets/sheet1.xml'); it is not a readable {WB} (ask the sender for a fresh copy)"),
+    "zip-encrypted-members": (
+        b.zip_encrypted_member,
+        "part docProps/app.xml is password-protected inside the zip; medpay cannot read it "
+        "(remove the password and send the file again)"),
+    "5000-sheets-in-workbook-xml": (
+        lambda: b.sheets_claimed_in_workbook_xml(5000),
+        "workbook has 5000 sheets, more than the 500 medpay accepts"),
+    "600-sheet-parts": (
+        lambda: b.many_sheet_parts(600), "workbook has 600 sheets, more than the 500 medpay accepts"),
+    "one-50MB-shared-string": (
+        lambda: b.huge_shared_string(50 * MiB),
+        "part xl/sharedStrings.xml holds a text of more than 32,767 characters, longer than Excel "
+        "allows in a cell; refused (ask the sender where the file came from)"),
+    "one-40000-character-shared-string": (
+        lambda: b.huge_shared_string(40_000),
+        "cell holds 40,000 characters, more than the 32,767 Excel allows; refused "
+        "(ask the sender where the file came from)"),
+    "1.6-million-shared-strings": (
+        lambda: b.many_shared_strings(1_600_000),
+        "file holds more than 3,000,000 XML elements (reached in part xl/sharedStrings.xml), "
+        "more than medpay accepts (split it into smaller files)"),
+    "password-protected-msoffcrypto": (
+        lambda: b.encrypted_office_file(b.plain_workbook_bytes()),
+        "file is password-protected (encrypted) (remove the password in Excel "
+        "(File > Info > Protect Workbook) and send it again)"),
+    "password-protected-hand-made-cfb": (
+        lambda: b.minimal_cfb({"EncryptionInfo": b"\x04\x00\x04\x00" + b"\0" * 60,
+                               "EncryptedPackage": os.urandom(5000)}),
+        "file is password-protected (encrypted) (remove the password in Excel "
+        "(File > Info > Protect Workbook) and send it again)"),
+    "workbook-xml-nested-100000-deep": (
+        lambda: b.deeply_nested("xl/workbook.xml", 100_000),
+        "workbook is damaged and cannot be read (XMLSyntaxError: Excessive depth in document: 256, "
+        "use XML_PARSE_HUGE option, line 1, column 3293 (<string>, line 1)) " + OPEN_XLSX),
+}
+
+
+@pytest.mark.parametrize("case", list(WORKBOOK_CASES))
+def test_hostile_workbook_is_refused_in_one_line_with_bounded_memory_and_time(tmp_path, case):
+    build, expected = WORKBOOK_CASES[case]
+    data = build()
+    path = b.write(tmp_path / "team.xlsx", data)
+    out = run_bounded(_load, path, seconds=SECONDS)
+    if "{ratio}" in expected:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("xl/worksheets/sheet1.xml")
+        expected = expected.format(ratio=f"{info.file_size / info.compress_size:.0f}")
+    where = f"{path} [Sheet1!A1]: " if "cell holds" in expected else f"{path}: "
+    assert (out.error_type, out.message) == ("InputError", where + expected), str(out)
+    # Refused from the bytes: never more than the file itself plus a few chunks.
+    assert out.peak_traced < len(data) + 48 * MiB, str(out)
+
+
+def test_one_50MB_string_costs_no_more_than_the_file_itself(tmp_path):
+    """The expansion is never materialised: peak memory stays near the file's size."""
+    data = b.huge_shared_string(50 * MiB)
+    path = b.write(tmp_path / "s.xlsx", data)
+    out = run_bounded(_load, path, seconds=SECONDS)
+    assert out.error_type == "InputError"
+    assert len(data) < 40 * MiB and out.peak_traced < 2 * len(data) + 8 * MiB, str(out)
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml"])
+def test_billion_laughs_would_also_be_stopped_by_the_parser_openpyxl_uses(part):
+    """Defence in depth: even without our byte scan, openpyxl parses with defusedxml (or
+    lxml with entity resolution off), so the entity is never expanded."""
+    from openpyxl.xml import DEFUSEDXML
+    from openpyxl.xml.functions import fromstring
+
+    assert DEFUSEDXML is True
+    xml = b.member(b.entity_workbook(part, b.BILLION_LAUGHS, "lol9"), part)
+    try:
+        root = fromstring(xml.encode())
+    except Exception as exc:  # defusedxml: EntitiesForbidden; lxml: undefined entity
+        assert type(exc).__name__ in {"EntitiesForbidden", "XMLSyntaxError", "DTDForbidden"}
+    else:
+        assert "lol" * 100 not in openpyxl.xml.functions.tostring(root).decode()
+
+
+DOCX_CASES = {
+    "billion-laughs-in-document-xml": (
+        lambda: b.entity_docx("word/document.xml", b.BILLION_LAUGHS, "lol9"),
+        DTD.format(part="word/document.xml")),
+    "xxe-file-in-settings-xml": (
+        lambda: b.entity_docx("word/settings.xml", b.XXE, "xxe"), DTD.format(part="word/settings.xml")),
+    "xxe-network-in-settings-xml": (
+        lambda: b.entity_docx("word/settings.xml", b.XXE_NETWORK, "xxe"),
+        DTD.format(part="word/settings.xml")),
+    "xxe-file-in-document-xml": (
+        lambda: b.entity_docx("word/document.xml", b.XXE, "xxe"), DTD.format(part="word/document.xml")),
+    "password-protected-document": (
+        lambda: b.encrypted_office_file(b.plain_docx_bytes()),
+        "file is password-protected (encrypted) (remove the password in Word "
+        "(File > Info > Protect Document) and send it again)"),
+    "workbook-renamed-to-docx": (
+        b.plain_workbook_bytes, f"file is an Excel workbook, not a {DOC} {OPEN_DOCX}"),
+    "docx-truncated": (
+        lambda: b.plain_docx_bytes()[:3000],
+        "file is damaged or truncated (File is not a zip file); it is not a readable "
+        f"{DOC} (ask the sender for a fresh copy)"),
+}
+
+
+@pytest.mark.parametrize("case", list(DOCX_CASES))
+def test_hostile_document_is_refused_in_one_line_with_bounded_memory_and_time(tmp_path, case):
+    build, expected = DOCX_CASES[case]
+    data = build()
+    path = b.write(tmp_path / "form.docx", data)
+    out = run_bounded(_open_docx, path, seconds=SECONDS)
+    assert (out.error_type, out.message) == ("InputError", f"{path}: {expected}"), str(out)
+    assert out.peak_traced < len(data) + 16 * MiB, str(out)
+
+
+def test_python_docx_parser_never_resolves_entities():
+    """Defence in depth for Word files: python-docx's lxml parser has entity resolution
+    off and no network access, so an XXE that got past the byte scan reads nothing."""
+    from docx.oxml.parser import parse_xml
+
+    xml = b.with_doctype('<w:p xmlns:w="urn:x"><w:t>&xxe;</w:t></w:p>', b.XXE).encode()
+    assert "root:" not in "".join(parse_xml(xml).itertext())  # /etc/passwd not read
+    xml = b.with_doctype('<w:p xmlns:w="urn:x"><w:t>&lol9;</w:t></w:p>', b.BILLION_LAUGHS).encode()
+    with pytest.raises(Exception, match="amplification factor exceeded"):  # libxml2's own guard
+        parse_xml(xml)
+
+
+def test_a_plain_document_still_opens(tmp_path):
+    path = b.write(tmp_path / "form.docx", b.plain_docx_bytes("Hello"))
+    assert run_bounded(_open_docx, path).value == "['Hello']"
+
+
+# ----------------------------------------------------------------- absurd dimensions
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_sheet_claiming_dimension_XFD1048576_reads_only_its_real_cell(tmp_path, read_only):
+    path = b.write(tmp_path / "d.xlsx", b.one_cell_workbook("A1", "x", dimension="A1:XFD1048576"))
+
+    def read():
+        ws = load_workbook(path, read_only=read_only).worksheets[0]
+        return used_bounds(ws), used_rows(ws, file=path)
+
+    out = run_bounded(read, seconds=SECONDS)
+    assert (out.error_type, out.value) == (None, "((1, 1), [('x',)])"), str(out)
+    assert out.peak_traced < 32 * MiB, str(out)
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_single_cell_at_XFD1048576_is_refused_naming_the_cell(tmp_path, read_only):
+    path = b.write(tmp_path / "d.xlsx", b.one_cell_workbook("XFD1048576", "far"))
+
+    def read():
+        return used_rows(load_workbook(path, read_only=read_only).worksheets[0], file=path)
+
+    out = run_bounded(read, seconds=SECONDS)
+    assert (out.error_type, out.message) == (
+        "InputError",
+        f"{path} [Sheet1!XFD1048576]: sheet has data as far as XFD1048576 (row 1,048,576, column "
+        "16,384), beyond the 100,000 rows x 1,000 columns medpay reads (delete the stray cells "
+        "far below or to the right)"), str(out)
+    assert out.peak_traced < 32 * MiB, str(out)
+
+
+def test_used_rows_pads_to_the_last_real_column_and_ignores_styled_blanks(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["C1"], ws["B3"] = "Name", "Range", 4
+    ws["Z500"].fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")  # styled, empty
+    ws["D2"] = "   "  # whitespace only counts as empty
+    p = tmp_path / "u.xlsx"
+    wb.save(p)
+    ws2 = load_workbook(p).active
+    assert ws2.max_row == 500 and ws2.max_column == 26  # what a blind reader would loop over
+    assert used_rows(ws2) == [("Name", None, "Range"), (None, None, None), (None, 4, None)]
+
+
+def test_used_rows_refuses_a_grid_too_big_to_pad(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A90000"], ws["ALL1"] = "low", "right"  # 90,000 rows x 1,000 columns
+    p = tmp_path / "g.xlsx"
+    wb.save(p)
+    with pytest.raises(InputError) as err:
+        used_rows(load_workbook(p).active, file=p)
+    assert err.value.one_line() == (
+        f"{p} [Sheet]: sheet spans 90,000 rows x 1,000 columns, more than medpay reads "
+        "(delete the stray cells far below or to the right)")
+
+
+def test_sheet_nested_100000_deep_is_read_in_bounded_time_and_memory(tmp_path):
+    path = b.write(tmp_path / "n.xlsx", b.deeply_nested("xl/worksheets/sheet1.xml", 100_000))
+    out = run_bounded(_load, path, seconds=SECONDS)
+    assert (out.error_type, out.value) == (None, "[('Sheet1', [('hello', None), (None, 42)])]"), str(out)
+    assert out.peak_traced < 256 * MiB, str(out)
+
+
+# ----------------------------------------------------------------- macros
+
+
+def test_xlsm_macros_are_never_kept_or_carried_into_outputs(tmp_path):
+    src = b.write(tmp_path / "team.xlsm", b.xlsm_with_macro())
+    before = (hashlib.sha256(src.read_bytes()).hexdigest(), src.stat().st_mtime_ns)
+    wb = load_workbook(src)
+    assert wb.vba_archive is None  # the macro is not even held in memory
+    assert used_rows(wb.active) == [("hello", None), (None, 42)]
+    out = tmp_path / "copy.xlsx"
+    wb.save(out)
+    with zipfile.ZipFile(out) as z:
+        assert not any("vba" in n.lower() for n in z.namelist())
+    assert (hashlib.sha256(src.read_bytes()).hexdigest(), src.stat().st_mtime_ns) == before
+
+
+def test_xlsm_macros_are_carried_as_opaque_bytes_only_when_asked(tmp_path):
+    data = b.xlsm_with_macro()
+    src = b.write(tmp_path / "team.xlsm", data)
+    wb = load_workbook(src, keep_vba=True)
+    out = tmp_path / "copy.xlsm"
+    wb.save(out)
+    with zipfile.ZipFile(out) as z, zipfile.ZipFile(io.BytesIO(data)) as orig:
+        assert z.read("xl/vbaProject.bin") == orig.read("xl/vbaProject.bin")
+
+
+# ----------------------------------------------------------------- wrong kinds of file
+
+RENAMED = {
+    "csv": (b"Employee ID,Name,Level\n1001,Ann Lee,B\n", f"file is a text or CSV file, not an {WB} {OPEN_XLSX}"),
+    "pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", f"file is a PDF, not an {WB} {OPEN_XLSX}"),
+    "html": (b"<!DOCTYPE html><html><body><table><tr><td>1</td></tr></table></body></html>",
+             f"file is a web page (HTML), not an {WB} {OPEN_XLSX}"),
+    "rtf": (b"{\\rtf1\\ansi Hello}", f"file is an RTF document, not an {WB} {OPEN_XLSX}"),
+    "binary": (os.urandom(64).replace(b"PK", b"pk").replace(b"\xd0\xcf", b"dc") + b"\0",
+               f"file is not a recognised Office file, not an {WB} {OPEN_XLSX}"),
+    "old-ole-xls": (b.minimal_cfb({"Workbook": b"\x09\x08" + b"\0" * 200}),
+                    f"file is an old Excel 97-2003 (.xls) file, not an {WB} {OPEN_XLSX}"),
+    "xlsb": (b.rezip(b.plain_workbook_bytes(), drop=("xl/workbook.xml",), add={"xl/workbook.bin": b"\0" * 10}),
+             f"file is an Excel Binary Workbook (.xlsb), not an {WB} {OPEN_XLSX}"),
+    "ods": (b.rezip(b.plain_docx_bytes(), drop=("word/document.xml",),
+                    add={"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                         "content.xml": "<office:document-content/>"}),
+            f"file is an OpenDocument spreadsheet (.ods), not an {WB} {OPEN_XLSX}"),
+    "docx": (b.plain_docx_bytes(), f"file is a Word document, not an {WB} {OPEN_XLSX}"),
+    "plain-zip": (b.rezip(b.plain_docx_bytes(), drop=("word/document.xml",)),
+                  f"file is a zip archive but not an Excel workbook, not an {WB} {OPEN_XLSX}"),
+    "empty": (b"", f"file is empty, not an {WB}"),
+}
+
+
+@pytest.mark.parametrize("kind", list(RENAMED))
+def test_other_files_renamed_to_xlsx_are_named_for_what_they_are(tmp_path, kind):
+    data, expected = RENAMED[kind]
+    path = b.write(tmp_path / "team.xlsx", data)
+    with pytest.raises(InputError) as err:
+        load_workbook(path)
+    assert err.value.one_line() == f"{path}: {expected}"
+
+
+@pytest.fixture(scope="module")
+def real_xls(tmp_path_factory) -> Path:
+    if not soffice():
+        pytest.skip("LibreOffice not installed (scripts/test installs it)")
+    d = tmp_path_factory.mktemp("xls")
+    src = b.write(d / "team.xlsx", b.plain_workbook_bytes())
+    return convert_with_libreoffice(src, "xls", d / "out")
+
+
+@pytest.mark.libreoffice
+def test_real_xls_saved_by_an_office_suite_renamed_to_xlsx(tmp_path, real_xls):
+    path = b.write(tmp_path / "team.xlsx", real_xls.read_bytes())
+    with pytest.raises(InputError) as err:
+        load_workbook(path)
+    assert err.value.one_line() == f"{path}: file is an old Excel 97-2003 (.xls) file, not an {WB} {OPEN_XLSX}"
+
+
+def _cuts(n: int) -> list[int]:
+    return [1, 3, 10, 30, 100, 1000, n // 3, n // 2, n - 100, n - 22, n - 1]
+
+
+@pytest.mark.parametrize("where", range(11))
+def test_truncated_workbook_at_any_offset_is_damaged_in_one_line(tmp_path, where):
+    full = b.plain_workbook_bytes()
+    cut = _cuts(len(full))[where]
+    path = b.write(tmp_path / "cut.xlsx", full[:cut])
+    out = run_bounded(_load, path, seconds=SECONDS)
+    assert out.error_type == "InputError", str(out)
+    assert out.message.startswith(f"{path}: file is damaged or truncated ("), out.message
+    assert out.message.endswith(f"it is not a readable {WB} (ask the sender for a fresh copy)")
+    assert "\n" not in out.message
+
+
+def test_a_folder_named_like_a_workbook_is_refused(tmp_path):
+    d = tmp_path / "team.xlsx"
+    d.mkdir()
+    with pytest.raises(InputError) as err:
+        load_workbook(d)
+    assert err.value.one_line() == f"{d}: is a folder, not an {WB}"
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_workbook(tmp_path / "nope.xlsx")
+    assert err.value.one_line() == f"{tmp_path / 'nope.xlsx'}: file not found (check the path and the file name)"
+
+
+def test_unreadable_file_is_permission_denied(tmp_path, monkeypatch):
+    path = b.write(tmp_path / "locked.xlsx", b.plain_workbook_bytes())
+    if os.geteuid() != 0:
+        path.chmod(0)
+    else:  # root reads anything: simulate what a user without permission gets
+        def denied(self):
+            raise PermissionError(13, "Permission denied", str(self))
+        monkeypatch.setattr(Path, "read_bytes", denied)
+    try:
+        with pytest.raises(InputError) as err:
+            load_workbook(path)
+    finally:
+        path.chmod(0o644)
+    assert err.value.one_line() == (
+        f"{path}: cannot read the file: permission denied (close it in Excel or check its permissions)")
+
+
+def test_reading_never_modifies_or_locks_the_input(tmp_path):
+    path = b.write(tmp_path / "in.xlsx", b.plain_workbook_bytes())
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    wb = load_workbook(path)
+    os.rename(path, tmp_path / "moved.xlsx")  # not held open: can be moved while in use
+    os.rename(tmp_path / "moved.xlsx", path)
+    wb.active["A1"] = "changed in memory"
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_limits_are_adjustable_for_a_tighter_total_size(tmp_path):
+    """The total-uncompressed limit, proven with a small limit on a real 24 MiB expansion
+    made of parts each under the ratio limit."""
+    path = b.write(tmp_path / "big.xlsx", b.moderate_parts(24))
+    tight = Limits(max_uncompressed_bytes=16 * MiB)
+    out = run_bounded(load_workbook, path, limits=tight, seconds=SECONDS)
+    assert (out.error_type, out.message) == (
+        "InputError",
+        f"{path}: file expands to 24 MiB, more than the 16 MiB medpay accepts (a zip bomb?)"), str(out)
+    assert LIMITS.max_uncompressed_bytes == 500 * MiB
