@@ -40,7 +40,6 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,16 +145,22 @@ class BatchConfig:
     force: bool = False
 
 
-@lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the package's own source, so a code change invalidates the cache."""
+    """A hash of the medpay source the batch runs: every ``addin`` module loaded once the
+    engines are imported (command modules and the Excel layer aside), so a change to the
+    rules invalidates the cache and a change to an unrelated command does not."""
     from addin import __version__
 
-    root = Path(__file__).resolve().parent
+    import addin.batch_report  # noqa: F401  (the writers are part of the result)
+
     h = hashlib.sha256(__version__.encode())
-    for p in sorted(root.rglob("*.py")):
-        h.update(p.relative_to(root).as_posix().encode())
-        h.update(p.read_bytes())
+    for name in sorted(sys.modules):
+        if not (name == "addin" or name.startswith("addin.")) or name.startswith(
+                ("addin.commands", "addin.excel")):
+            continue
+        file = getattr(sys.modules[name], "__file__", None)
+        if file and file.endswith(".py"):
+            h.update(name.encode() + b"\0" + _read_or_empty(Path(file)))
     return h.hexdigest()
 
 
@@ -520,6 +525,9 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             check_writable(out / name, force=cfg.force)
         cache = out / CACHE_DIR
         cache.mkdir(exist_ok=True)
+        # Load frameworks and pay ranges here first: a bad one is one clean error, and
+        # forked workers inherit them (and the code version covers the engines loaded).
+        _worker_init(tuple(cfg.frameworks), cfg.pay_ranges)
         env = environment_key(cfg)
         rels = [rel_name(p, inbox) for p in files]
         results: dict[str, FileResult] = {}
@@ -541,9 +549,6 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 todo.append((path, rel, key, cfg.as_of, cfg.cola))
         reused = len(results) - sum(1 for r in results.values() if not r.key)
 
-        # Load frameworks and pay ranges here first: a bad one is one clean error, and
-        # forked workers inherit them.
-        _worker_init(tuple(cfg.frameworks), cfg.pay_ranges)
         pools: list[Executor] = []
 
         def mapper(fn, jobs: list[tuple]):
@@ -614,20 +619,19 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
 
         rows: list[BatchRow] = []
         entries = []
+        holders = _id_holders(ordered)
         for res in ordered:
             mine = extra.get(res.rel, [])
-            dup_rows: dict[int, str] = {}
-            for f in mine:
-                dup_rows[f.row] = f.message
-            others = _duplicate_sources(res, ordered)
+            dup_rows = {f.row for f in mine}
             for r in res.rows:
                 emp = (r.estimate.employee_id or "").strip().casefold()
+                others = [o for o in holders.get(emp, ()) if o != res.rel]
                 rows.append(BatchRow(
                     source=res.rel, estimate=r.estimate, eligible=r.eligible, reasons=r.reasons,
                     effective_date=r.effective_date, cost=r.cost, cost_problem=r.cost_problem,
                     errors=r.errors + (1 if r.estimate.row in dup_rows else 0),
                     warnings=r.warnings, pay_point=r.pay_point,
-                    duplicate_in=tuple(others.get(emp, ())) if r.estimate.row in dup_rows else (),
+                    duplicate_in=tuple(others) if r.estimate.row in dup_rows else (),
                 ))
             entries.append(_file_entry(res, mine, names.get(res.rel) if res.readable else None))
 
@@ -663,19 +667,15 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                         time.perf_counter() - started, phases)
 
 
-def _duplicate_sources(res: FileResult, ordered: Sequence[FileResult]) -> dict[str, list[str]]:
-    """For this file's IDs: the other submissions holding them."""
-    mine = {(r.estimate.employee_id or "").strip().casefold() for r in res.rows}
-    mine.discard("")
-    found: dict[str, list[str]] = {}
-    for other in ordered:
-        if other.rel == res.rel:
-            continue
-        for r in other.rows:
+def _id_holders(ordered: Sequence[FileResult]) -> dict[str, list[str]]:
+    """Employee ID (trimmed, case-folded) -> the submissions holding it, in order."""
+    holders: dict[str, list[str]] = {}
+    for res in ordered:
+        for r in res.rows:
             emp = (r.estimate.employee_id or "").strip().casefold()
-            if emp in mine and other.rel not in found.get(emp, []):
-                found.setdefault(emp, []).append(other.rel)
-    return found
+            if emp and res.rel not in holders.setdefault(emp, [])[-1:]:
+                holders[emp].append(res.rel)
+    return holders
 
 
 def _cache_load(path: Path) -> FileResult | None:
