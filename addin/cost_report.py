@@ -165,3 +165,23 @@ def write_cost_report(path: str | Path, rows: Sequence[CostRow], sums: CostTotal
     check_writable(Path(path), force=force)
     wb = build_cost_workbook(rows, sums, as_of=as_of, cola=cola, source=source)
     return save_workbook(wb, path, fixed_moment(as_of), force=force)
+
+
+def cost_workbook(path: str | Path, *, framework_paths: Sequence[str | Path] | None = None,
+                  pay_ranges: str | Path | None = None, as_of: dt.date | None = None,
+                  cola: Decimal | None = None):
+    """Cost a level-estimate workbook, as ``medpay cost`` and the Excel button Cost
+    estimates both do: read the pay ranges (None = the shipped workbook), the frameworks
+    (None = every shipped one) and the rows (:func:`addin.estimates.read_estimates`), then
+    :func:`addin.costing.cost_rows`. ``as_of`` None means today. Returns the
+    :class:`addin.costing.CostRun`."""
+    from addin.costing import cost_rows
+    from addin.estimates import read_estimates
+    from addin.frameworks import read_frameworks
+    from addin.paths import default_frameworks
+    from addin.settings import read_pay_settings
+
+    pay = read_pay_settings(pay_ranges)
+    frameworks = read_frameworks(framework_paths if framework_paths else default_frameworks())
+    read = read_estimates(path, frameworks=frameworks)
+    return cost_rows(read.rows, pay, as_of or dt.date.today(), cola)

@@ -54,12 +54,16 @@ from addin.paycalendar import add_months, months_between, next_effective_date
 
 __all__ = [
     "CostRow",
+    "CostRun",
     "CostSums",
     "CostTotals",
     "cost_change",
     "cost_row",
+    "cost_rows",
     "financial_year_end",
     "money",
+    "not_costed_reason",
+    "NotCosted",
     "totals",
 ]
 
@@ -239,13 +243,31 @@ def cost_change(
     )
 
 
+_NEEDED = ("current_salary", "fte", "range", "estimated_level")
+
+
+def not_costed_reason(row: EstimateRow, pay: PaySettings) -> str | None:
+    """Why a level-estimate row cannot be costed, or None when it can: costing needs a
+    current salary (not negative), an FTE more than 0 and at most 1, a range the
+    pay-ranges workbook holds and an estimated level."""
+    if (row.current_salary is None or row.fte is None or row.range is None
+            or row.estimated_level is None):
+        missing = [name.replace("_", " ") for name in _NEEDED if getattr(row, name) is None]
+        return "no " + ", ".join(missing)
+    if row.range not in pay.ranges:
+        return f"range {row.range} is not in the pay-ranges workbook"
+    if not ZERO < row.fte <= 1:
+        return f"FTE {row.fte} is not more than 0 and at most 1"
+    if row.current_salary < 0:
+        return f"current salary {row.current_salary} is negative"
+    return None
+
+
 def cost_row(row: EstimateRow, pay: PaySettings, as_of: dt.date,
              cola: Decimal | None = None) -> CostRow | None:
-    """Cost one level-estimate row, or None when it lacks what costing needs (current
-    salary, FTE in (0, 1], a range the pay-ranges workbook holds, an estimated level)."""
-    if (row.current_salary is None or row.fte is None or row.range is None
-            or row.estimated_level is None or row.range not in pay.ranges
-            or not ZERO < row.fte <= 1 or row.current_salary < 0):
+    """Cost one level-estimate row, or None when it lacks what costing needs
+    (:func:`not_costed_reason` says what)."""
+    if not_costed_reason(row, pay) is not None:
         return None
     return cost_change(
         employee_id=row.employee_id or f"row {row.row}",
@@ -323,3 +345,45 @@ def totals(rows: Iterable[CostRow]) -> CostTotals:
     for name in ("by_directorate", "by_team", "by_framework"):
         setattr(out, name, dict(sorted(getattr(out, name).items())))
     return out
+
+
+@dataclass(frozen=True)
+class NotCosted:
+    """A level-estimate row costing could not use, and why (:func:`not_costed_reason`)."""
+
+    row: int
+    employee_id: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "employee_id": self.employee_id, "reason": self.reason}
+
+
+@dataclass
+class CostRun:
+    """Every row of a level-estimate workbook costed: the costed rows (each with the row
+    it came from), those not costed, and the totals of the costed ones."""
+
+    costed: list[tuple[EstimateRow, CostRow]]
+    not_costed: list[NotCosted]
+    totals: CostTotals
+
+    @property
+    def rows(self) -> list[CostRow]:
+        return [cost for _, cost in self.costed]
+
+
+def cost_rows(rows: Iterable[EstimateRow], pay: PaySettings, as_of: dt.date,
+              cola: Decimal | None = None) -> CostRun:
+    """Cost every row (:func:`cost_row`), keep the ones that cannot be costed with their
+    reason, and add up the rest (:func:`totals`). ``medpay cost`` and the Excel button
+    Cost estimates both run this."""
+    costed: list[tuple[EstimateRow, CostRow]] = []
+    not_costed: list[NotCosted] = []
+    for row in rows:
+        cost = cost_row(row, pay, as_of, cola)
+        if cost is None:
+            not_costed.append(NotCosted(row.row, row.employee_id, not_costed_reason(row, pay) or ""))
+        else:
+            costed.append((row, cost))
+    return CostRun(costed, not_costed, totals(cost for _, cost in costed))

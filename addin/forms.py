@@ -267,6 +267,34 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     return made
 
 
+def forms_from_estimates(kind: str, estimates_path: str | Path, *,
+                         framework_paths: Sequence[str | Path] | None = None,
+                         pay_ranges: str | Path | None = None, as_of: dt.date | None = None,
+                         out_dir: str | Path, force: bool = False, pdf: bool = False,
+                         templates: Path | None = None) -> list[Made]:
+    """The whole "forms from a level-estimate workbook" job, as ``medpay forms KIND`` and
+    the Excel buttons Generate application/appraisal forms both run it: read the pay
+    ranges (:func:`addin.settings.read_pay_settings`; None = the shipped workbook), the
+    frameworks (None = every shipped one) and the estimates, then :func:`generate_forms`.
+    ``as_of`` None means today."""
+    from addin.estimates import read_estimates
+    from addin.frameworks import read_frameworks
+    from addin.paths import default_frameworks
+    from addin.settings import read_pay_settings
+
+    pay = read_pay_settings(pay_ranges)
+    frameworks = read_frameworks(framework_paths if framework_paths else default_frameworks())
+    read = read_estimates(estimates_path, frameworks=frameworks)
+    return generate_forms(kind, read.rows, frameworks=frameworks, pay=pay,
+                          as_of=as_of or dt.date.today(), out_dir=Path(out_dir), force=force,
+                          pdf=pdf, templates=templates)
+
+
+def made_files(made: Iterable[Made], out_dir: str | Path) -> list[Path]:
+    """The documents a run wrote (its ``made`` entries), in the order they were made."""
+    return [Path(out_dir) / m.file for m in made if m.status == "made"]
+
+
 def generate_letters(decisions: Sequence, *, frameworks: Sequence, pay, as_of: dt.date,
                      out_dir: Path, force: bool = False, pdf: bool = False,
                      templates: Path | None = None) -> list[Path]:

@@ -251,9 +251,31 @@ def harvest(folder: str | Path) -> Harvest:
     return result
 
 
+BASE_COLUMNS = ("File", "Form type", "Template version", "Problems")
+"""The columns every harvested form has, before its answer fields (one per tag)."""
+PROBLEM_COLUMNS = ("File", "Severity", "Code", "Message")
+
+
+def form_table(result: Harvest, form_type: str | None = None) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows) of the forms of one type (None: every form, the union of their
+    tags): one row per form, one column per tag after :data:`BASE_COLUMNS`; a tag a form
+    lacks is ``""``. ``medpay harvest`` writes one such sheet per form type; the Excel
+    button Harvest forms writes the table of every form."""
+    cols = result.columns(form_type) or list(BASE_COLUMNS)
+    rows = [[form.get(h, "") for h in cols] for form in result.forms
+            if form_type is None or form["Form type"] == form_type]
+    return cols, rows
+
+
+def problem_table(result: Harvest) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows) of the problems found: file, severity, code, message."""
+    return list(PROBLEM_COLUMNS), [[f.file, f.severity.value, f.code, f.message]
+                                   for f in result.findings]
+
+
 def write_harvest(result: Harvest, out: Path, *, force: bool) -> Path:
-    """One sheet per form type (one row per form, one column per tag) and a Problems
-    sheet. Text cells are formula-safe; dates are real dates."""
+    """One sheet per form type (:func:`form_table`) and a Problems sheet
+    (:func:`problem_table`). Text cells are formula-safe; dates are real dates."""
     from openpyxl import Workbook
 
     from addin.safeio import atomic_save, set_cell
@@ -262,25 +284,20 @@ def write_harvest(result: Harvest, out: Path, *, force: bool) -> Path:
     wb.remove(wb.active)
     for form_type in result.form_types() or ["forms"]:
         ws = wb.create_sheet(form_type[:31])
-        cols = result.columns(form_type) or ["File", "Form type", "Template version", "Problems"]
+        cols, rows = form_table(result, form_type)
         for c, h in enumerate(cols, 1):
             set_cell(ws, 1, c, h)
-        r = 1
-        for form in result.forms:
-            if form["Form type"] != form_type:
-                continue
-            r += 1
-            for c, h in enumerate(cols, 1):
-                cell = set_cell(ws, r, c, form.get(h, ""))
-                if isinstance(form.get(h), dt.date):
+        for r, values in enumerate(rows, 2):
+            for c, value in enumerate(values, 1):
+                cell = set_cell(ws, r, c, value)
+                if isinstance(value, dt.date):
                     cell.number_format = "dd/mm/yyyy"
         ws.freeze_panes = "B2"
         ws.column_dimensions["A"].width = 40
     ws = wb.create_sheet("Problems")
-    for c, h in enumerate(("File", "Severity", "Code", "Message"), 1):
-        set_cell(ws, 1, c, h)
-    for r, f in enumerate(result.findings, 2):
-        for c, v in enumerate((f.file, f.severity.value, f.code, f.message), 1):
+    header, problems = problem_table(result)
+    for r, values in enumerate([header, *problems], 1):
+        for c, v in enumerate(values, 1):
             set_cell(ws, r, c, v)
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["D"].width = 100

@@ -5,6 +5,7 @@ shared xlwings sheet writer against a recording fake book."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from addin.estimates import HEADERS
 from addin.excel import buttons
 from addin.excel.xlsheet import hyperlink_formula, write_sheet
-from tests.conftest import BES_FRAMEWORK
+from tests.conftest import BES_FRAMEWORK, PAY_RANGES, run_cli
 from tests.test_excel_udfs import write_pay_ranges
 
 ROWS = [
@@ -215,3 +216,211 @@ def test_write_sheet_replaces_the_sheet_and_links_with_hyperlink_formulas():
                          ["warning", "B2", 1.5]]
     assert ("Findings", "formula", (2, 2), (2, 2), '=HYPERLINK("#\'Estimates\'!H4","H4")') in book.log
     assert hyperlink_formula("'My \"x\"'!A1", "A1") == '=HYPERLINK("#\'My ""x""\'!A1","A1")'
+
+
+# --------------------------------------------------------------------------- one code path
+# Each button runs the library function its CLI command runs: the tests below put the
+# button's sheet into a real workbook (openpyxl in, openpyxl out) and check the exact cells
+# or files, and compare them with what the command gives for the same input.
+
+
+def _saved_sheet(result, source: Path, out: Path, title: str):
+    wb = load_workbook(source)
+    buttons.apply_to_workbook(wb, result)
+    wb.save(out)
+    return load_workbook(out)[title]
+
+
+def test_validate_framework_button_writes_each_finding_at_its_cell_as_the_command_reports(tmp_path):
+    from tests.test_framework_checks import write_framework
+
+    fw = write_framework(tmp_path / "Framework.xlsx", {"F4": None})  # Knowledge, level B, empty
+    result = buttons.validate_framework(fw)
+    assert result.ok is False
+    assert result.summary == ("Framework: 1 error, 0 warnings. See the Findings sheet; each "
+                              "cell reference links to the cell.")
+    ws = _saved_sheet(result, fw, tmp_path / "out.xlsx", "Findings")
+    assert [c.value for c in ws[2]] == [
+        "error", "FW-EMPTY-CRITERION", "CPF", "F4",
+        "Knowledge at level B of 'Administrator (Range 3)' is empty; write what is required "
+        "in addition to level A, or 'None in addition to level A'"]
+    assert ws["D2"].hyperlink.location == "'CPF'!F4"
+    assert ws.max_row == 2
+    proc = run_cli("validate-framework", fw, "--json")
+    assert proc.returncode == 1
+    cli = [(f["code"], f["cell"], f["message"]) for f in json.loads(proc.stdout)["findings"]]
+    assert cli == [(ws["B2"].value, ws["D2"].value, ws["E2"].value)]
+
+
+def test_validate_estimates_button_finds_what_the_command_finds(pay_file, estimates):
+    result = buttons.validate_estimates(estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2024, 5, 1))
+    proc = run_cli("validate-estimates", estimates, "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", pay_file, "--as-of", "2024-05-01", "--json")
+    assert proc.returncode == 1, proc.stderr
+    cli = sorted((f["code"], f["cell"], f["message"]) for f in json.loads(proc.stdout)["findings"])
+    assert sorted((r[1], r[3], r[4]) for r in result.sheet.rows) == cli
+
+
+def test_cost_button_and_command_give_the_same_costs_and_not_costed_reason(pay_file, estimates, tmp_path):
+    result = buttons.cost_estimates(estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2024, 5, 1))
+    proc = run_cli("cost", estimates, "--framework", BES_FRAMEWORK, "--pay-ranges", pay_file,
+                   "--as-of", "2024-05-01", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    # E1 2686.00 + E2 1343.00 (worked in test_cost_estimates_sheet_rows_and_totals_worked_by_hand)
+    assert data["totals"]["overall"]["full_year_cost"] == "4029.00"
+    assert data["not_costed"] == [{"row": 4, "employee_id": "E3", "reason": "no current salary"}]
+    ws = _saved_sheet(result, estimates, tmp_path / "c.xlsx", "Costs")
+    total = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "Total")
+    assert total[17].value == 4029.0 and total[18].value == 3021.75
+    assert total[1].font.b is True
+    assert [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))][:3] == [2, "E1", "Asha"]
+
+
+def test_cost_rows_reasons_for_every_row_costing_cannot_use():
+    from addin.costing import NotCosted, cost_rows
+    from addin.model import EstimateRow, Level
+    from tests.rules_fixtures import PAY
+
+    def row(n, **kw):
+        base = dict(file="f.xlsx", sheet="Estimates", row=n, employee_id=f"E{n}",
+                    current_salary=Decimal("25584"), fte=Decimal("1"), range=3,
+                    estimated_level=Level.B)
+        base.update(kw)
+        return EstimateRow(**base)
+
+    run = cost_rows([row(2), row(3, current_salary=None, estimated_level=None), row(4, range=9),
+                     row(5, fte=Decimal("1.5")), row(6, current_salary=Decimal("-1"))],
+                    PAY, dt.date(2024, 5, 1))
+    assert [r.employee_id for r in run.rows] == ["E2"]
+    # 3B = 26967: increase 1383 (hand-worked: 26967 - 25584)
+    assert run.rows[0].annual_increase == Decimal("1383.00")
+    assert run.not_costed == [
+        NotCosted(3, "E3", "no current salary, estimated level"),
+        NotCosted(4, "E4", "range 9 is not in the pay-ranges workbook"),
+        NotCosted(5, "E5", "FTE 1.5 is not more than 0 and at most 1"),
+        NotCosted(6, "E6", "current salary -1 is negative"),
+    ]
+    assert run.totals.overall.rows == 1
+
+
+# --------------------------------------------------------------------------- forms buttons
+
+
+@pytest.fixture
+def shipped_pay(monkeypatch) -> Path:
+    """The add-in's pay-ranges setting pointing at the shipped workbook (what the CLI
+    reads by default), so button and command read the same file."""
+    monkeypatch.setenv("MEDPAY_PAY_RANGES", str(PAY_RANGES))
+    return PAY_RANGES
+
+
+@pytest.fixture
+def forms_estimates(tmp_path) -> Path:
+    from tests.test_forms import estimates_workbook
+
+    return estimates_workbook(tmp_path / "Team estimates.xlsx")
+
+
+def _documents(folder: Path) -> dict[str, tuple[dict, str, str]]:
+    """Each .docx of a folder: its answer fields, its form type and the hash of its text
+    outside the fields (what a person sees)."""
+    from addin.harvest import read_form
+
+    out = {}
+    for p in sorted(folder.glob("*.docx")):
+        doc = read_form(p)
+        out[p.name] = (doc.values(), doc.form_type, doc.text_hash)
+    return out
+
+
+@pytest.mark.parametrize("kind, names", [
+    ("application", ["E1 Seán O'Brien & _Sons_ application.docx"]),
+    ("appraisal", ["E1 Seán O'Brien & _Sons_ appraisal.docx", "E2 Zoë Ålund appraisal.docx",
+                   "E3 CON appraisal.docx"]),
+])
+def test_generate_forms_button_writes_the_same_documents_as_the_command(
+        kind, names, shipped_pay, forms_estimates, tmp_path):
+    button = buttons.BUTTONS[f"generate_{kind}_forms"]
+    result = button(forms_estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3))
+    folder = tmp_path / f"Team estimates - {kind} forms"  # next to the workbook
+    assert result.folder == folder
+    assert result.files == [folder / n for n in names]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*names, "index.xlsx"])
+    skipped = 3 - len(names)
+    assert result.summary == (
+        f"Generate {kind} forms: wrote {len(names)} document{'s' if len(names) > 1 else ''} "
+        f"to {folder}" + (f"; {skipped} employees skipped (see index.xlsx)." if skipped else "."))
+    cli_out = tmp_path / "cli"
+    proc = run_cli("forms", kind, "--estimates", forms_estimates, "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", shipped_pay, "--as-of", "2025-03-03", "--out", cli_out)
+    assert proc.returncode == 0, proc.stderr
+    assert _documents(folder) == _documents(cli_out)
+    index = [[c.value for c in r] for r in load_workbook(folder / "index.xlsx").active.iter_rows()]
+    assert index == [[c.value for c in r] for r in load_workbook(cli_out / "index.xlsx").active.iter_rows()]
+    assert [r[4] for r in index[1:]] == (["made", "skipped", "skipped"] if kind == "application"
+                                         else ["made", "made", "made"])
+
+
+def test_generate_forms_button_refuses_to_overwrite_without_force(shipped_pay, forms_estimates):
+    from addin.errors import OutputError
+
+    buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3))
+    with pytest.raises(OutputError, match="already exists"):
+        buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
+                                         as_of=dt.date(2025, 3, 3))
+    again = buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
+                                             as_of=dt.date(2025, 3, 3), force=True)
+    assert len(again.files) == 3
+
+
+def test_harvest_button_lists_filled_forms_and_problems_as_the_command_does(
+        shipped_pay, forms_estimates, tmp_path):
+    from docx import Document
+
+    from addin import docx_controls as dc
+
+    made = buttons.generate_application_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
+                                              as_of=dt.date(2025, 3, 3))
+    [form] = made.files
+    typed = {"evidence_skills": "Ran the rota\nfor Łódź team", "manager_supports": "Yes",
+             "previous_request_date": dt.date(2024, 6, 1)}
+    form.write_bytes(dc.fill_controls(form.read_bytes(), typed))
+    Document().save(made.folder / "notes.docx")  # a Word file that is not a form
+    result = buttons.harvest_forms(forms_estimates)
+    assert result.folder == made.folder
+    assert result.ok is True  # a non-form is a warning, not an error
+    assert result.summary == (f"Harvest forms: read 1 form from {made.folder}. 1 problem found "
+                              "(listed below the forms).")
+    ws = _saved_sheet(result, forms_estimates, tmp_path / "h.xlsx", "Harvested forms")
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["File", "Form type", "Template version", "Problems"]
+    got = {h: ws.cell(2, i + 1).value for i, h in enumerate(header)}
+    assert got["File"] == form.name and got["Form type"] == "application" and got["Problems"] is None
+    assert got["evidence_skills"] == "Ran the rota\nfor Łódź team"
+    assert got["manager_supports"] == "Yes"
+    assert got["employee_id"] == "E1"  # pre-filled from the estimates
+    date_cell = ws.cell(2, header.index("previous_request_date") + 1)
+    assert date_cell.value == dt.datetime(2024, 6, 1) and date_cell.number_format == "dd/mm/yyyy"
+    assert all(c.value is None for c in ws[3])
+    assert [c.value for c in ws[4]][:4] == ["File", "Severity", "Code", "Message"]
+    assert ws["A4"].font.b is True
+    assert [c.value for c in ws[5]][:4] == [
+        "notes.docx", "warning", "FORM-NOT-A-FORM",
+        "not a medpay form (it has no medpay_form_type property); skipped"]
+    assert ws.max_row == 5
+    # the command reads the same folder into the same rows (its 'application' sheet)
+    proc = run_cli("harvest", made.folder, "--out", tmp_path / "cli.xlsx")
+    assert proc.returncode == 0, proc.stderr
+    cli = load_workbook(tmp_path / "cli.xlsx")
+    assert [[c.value for c in r] for r in cli["application"].iter_rows()] == [
+        [c.value for c in r] for r in ws.iter_rows(max_row=2)]
+    assert [[c.value for c in r] for r in cli["Problems"].iter_rows()] == [
+        [c.value for c in r][:4] for r in ws.iter_rows(min_row=4)]
+
+
+def test_harvest_button_without_the_forms_folder_is_a_one_line_error(forms_estimates):
+    from addin.errors import InputError
+
+    with pytest.raises(InputError, match="is not a folder of filled forms"):
+        buttons.harvest_forms(forms_estimates)

@@ -1,6 +1,6 @@
 """``medpay cost FILE``: cost the pay changes in a manager's level-estimate workbook.
 
-Glue only: :func:`addin.estimates.read_estimates` reads the rows, :mod:`addin.costing`
+Glue only: :func:`addin.cost_report.cost_workbook` reads the rows and :mod:`addin.costing`
 costs them (7.14 pay points, salary honouring, employer on-costs, 7.16/7.20 effective
 dates, in-year cost to 31 March, optional COLA), :mod:`addin.cost_report` writes the
 workbook.
@@ -20,9 +20,10 @@ from addin.commands._common import (
     add_json,
     add_pay_ranges,
     as_of_arg,
+    frameworks_arg,
     print_json,
 )
-from addin.costing import CostRow, cost_row, totals
+from addin.costing import CostRow
 
 
 def percent(text: str) -> Decimal:
@@ -63,36 +64,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _frameworks(args: argparse.Namespace):
-    from addin.commands._common import frameworks_arg
-    from addin.frameworks import read_frameworks
-
-    paths = frameworks_arg(args)
-    return read_frameworks(paths) if paths else []
-
-
 def run(args: argparse.Namespace) -> int:
-    from addin.estimates import read_estimates
-    from addin.settings import read_pay_settings
+    from addin.cost_report import cost_workbook
 
-    pay = read_pay_settings(args.pay_ranges)
     as_of = as_of_arg(args)
     if args.out:
         from pathlib import Path
 
         from addin.safeio import check_writable
         check_writable(Path(args.out), force=args.force)  # fail before any work
-    read = read_estimates(args.file, frameworks=_frameworks(args))
-    rows: list[CostRow] = []
-    skipped: list[dict[str, object]] = []
-    for er in read.rows:
-        cr = cost_row(er, pay, as_of, args.cola)
-        if cr is None:
-            skipped.append({"row": er.row, "employee_id": er.employee_id,
-                            "reason": _why_not(er, pay)})
-        else:
-            rows.append(cr)
-    sums = totals(rows)
+    run_ = cost_workbook(args.file, framework_paths=frameworks_arg(args),
+                         pay_ranges=args.pay_ranges, as_of=as_of, cola=args.cola)
+    rows, sums = run_.rows, run_.totals
+    skipped = [n.to_json() for n in run_.not_costed]
     if args.out:
         from addin.cost_report import write_cost_report
         write_cost_report(args.out, rows, sums, as_of=as_of, cola=args.cola, source=args.file,
@@ -107,16 +91,6 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             sys.stdout.write(f"Wrote {args.out}\n")
     return 0
-
-
-def _why_not(er, pay) -> str:
-    missing = [name.replace("_", " ") for name in ("current_salary", "fte", "range", "estimated_level")
-               if getattr(er, name) is None]
-    if missing:
-        return "no " + ", ".join(missing)
-    if er.range not in pay.ranges:
-        return f"range {er.range} is not in the pay-ranges workbook"
-    return f"FTE {er.fte} is not more than 0 and at most 1"
 
 
 def render_text(rows: list[CostRow], skipped: list[dict[str, object]], sums) -> str:

@@ -53,17 +53,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.estimates import read_estimates
-    from addin.forms import generate_forms
-    from addin.frameworks import read_frameworks
-    from addin.settings import read_pay_settings
+    from addin.forms import forms_from_estimates
 
-    pay = read_pay_settings(args.pay_ranges)
-    frameworks = read_frameworks(frameworks_arg(args))
-    read = read_estimates(args.estimates, frameworks=frameworks)
-    made = generate_forms(args.kind, read.rows, frameworks=frameworks, pay=pay,
-                          as_of=as_of_arg(args), out_dir=args.out, force=args.force,
-                          pdf=args.pdf, templates=args.templates)
+    made = forms_from_estimates(args.kind, args.estimates, framework_paths=frameworks_arg(args),
+                                pay_ranges=args.pay_ranges, as_of=as_of_arg(args),
+                                out_dir=args.out, force=args.force, pdf=args.pdf,
+                                templates=args.templates)
     n = sum(1 for m in made if m.status == "made")
     print(f"{n} {args.kind} form(s) written to {args.out} "
           f"({len(made) - n} employee(s) skipped; see index.xlsx)")

@@ -11,20 +11,22 @@ function here and put the result into the open workbook; :func:`apply_to_workboo
 the same into an openpyxl workbook, which is how the tests (and anyone without Excel)
 see exactly what a button writes.
 
-| button                     | function                        | core                                    |
-| ---                        | ---                             | ---                                     |
-| Validate framework         | :func:`validate_framework`      | ``framework_checks.validate_framework`` |
-| Validate estimates         | :func:`validate_estimates`      | ``estimates_checks.validate_estimates`` |
-| Cost estimates             | :func:`cost_estimates`          | ``estimates.read_estimates`` + ``costing`` |
-| Generate application forms | :func:`generate_application_forms` | ``forms``                            |
-| Generate appraisal forms   | :func:`generate_appraisal_forms`   | ``forms``                            |
-| Harvest forms              | :func:`harvest_forms`           | ``harvest``                             |
+Each button calls exactly the library function its CLI command calls (the command adds
+only argument parsing and printing):
+
+| button                     | function                           | core (same as the CLI command)                |
+| ---                        | ---                                | ---                                           |
+| Validate framework         | :func:`validate_framework`         | ``framework_checks.validate_framework`` (``validate-framework``) |
+| Validate estimates         | :func:`validate_estimates`         | ``estimates_checks.validate_estimates`` (``validate-estimates``) |
+| Cost estimates             | :func:`cost_estimates`             | ``cost_report.cost_workbook`` (``cost``)      |
+| Generate application forms | :func:`generate_application_forms` | ``forms.forms_from_estimates`` (``forms application``) |
+| Generate appraisal forms   | :func:`generate_appraisal_forms`   | ``forms.forms_from_estimates`` (``forms appraisal``) |
+| Harvest forms              | :func:`harvest_forms`              | ``harvest.harvest`` + ``form_table``/``problem_table`` (``harvest``) |
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -127,10 +129,12 @@ def _report_summary(what: str, report: Report) -> str:
     return f"{what}: {', '.join(parts)}. See the Findings sheet; each cell reference links to the cell."
 
 
-def _pay(pay_ranges: str | Path | None):
-    from addin.excel.udfs import pay_settings
+def _pay_path(pay_ranges: str | Path | None) -> Path | None:
+    """The pay-ranges workbook a button uses: the one given, else the one the add-in's
+    settings name (:func:`addin.excel.udfs.pay_ranges_path`), else None (the shipped one)."""
+    from addin.excel.udfs import pay_ranges_path
 
-    return pay_settings(pay_ranges)
+    return Path(pay_ranges) if pay_ranges else pay_ranges_path()
 
 
 def _frameworks(frameworks: Sequence[str | Path] | None) -> list[Path]:
@@ -146,15 +150,6 @@ def output_folder(workbook: str | Path, what: str) -> Path:
 
     p = Path(workbook)
     return p.parent / safe_filename(f"{p.stem} - {what}")
-
-
-def _call(func: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a core function with the keyword arguments it accepts (the add-in passes
-    every choice it has; the core decides which it needs)."""
-    params = inspect.signature(func).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return func(**kwargs)
-    return func(**{k: v for k, v in kwargs.items() if k in params})
 
 
 # --------------------------------------------------------------------------- buttons
@@ -176,8 +171,10 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
     """Validate estimates: check a level-estimate spreadsheet (Appendix K stage 8) with
     :func:`addin.estimates_checks.validate_estimates`, against the shipped frameworks."""
     from addin.estimates_checks import validate_estimates as core
+    from addin.settings import read_pay_settings
 
-    report = core(workbook, frameworks=_frameworks(frameworks), pay=_pay(pay_ranges), as_of=as_of)
+    report = core(workbook, frameworks=_frameworks(frameworks),
+                  pay=read_pay_settings(_pay_path(pay_ranges)), as_of=as_of)
     rows = report.extra.get("rows") or []
     eligible = sum(1 for r in rows if r.get("eligible"))
     summary = _report_summary("Level estimates", report)
@@ -190,28 +187,18 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
 def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None,
                    frameworks: Sequence[str | Path] | None = None,
                    as_of: dt.date | None = None, cola: Decimal | None = None) -> ButtonResult:
-    """Cost estimates: every row's change to its estimated level, with employer on-costs
-    (:func:`addin.costing.cost_row`), then totals overall and by directorate
-    (:func:`addin.costing.totals`). Rows costing cannot use are listed as skipped."""
-    from addin.costing import cost_row, money, totals
-    from addin.estimates import read_estimates
-    from addin.frameworks import read_framework
-
-    pay = _pay(pay_ranges)
-    when = as_of or dt.date.today()
-    read = read_estimates(workbook, frameworks=[read_framework(p) for p in _frameworks(frameworks)])
-    out_rows: list[list[Any]] = []
-    links: dict[tuple[int, int], str] = {}
-    costed = []
-    skipped: list[int] = []
+    """Cost estimates: every row's change to its estimated level, with employer on-costs,
+    then totals overall and by directorate - :func:`addin.cost_report.cost_workbook`, as
+    ``medpay cost``. Rows costing cannot use are listed as not costed."""
+    from addin.cost_report import cost_workbook
+    from addin.costing import money
     from addin.feedback import cell_link
 
-    for row in read.rows:
-        cost = cost_row(row, pay, when, cola)
-        if cost is None:
-            skipped.append(row.row)
-            continue
-        costed.append(cost)
+    run = cost_workbook(workbook, framework_paths=_frameworks(frameworks),
+                        pay_ranges=_pay_path(pay_ranges), as_of=as_of, cola=cola)
+    out_rows: list[list[Any]] = []
+    links: dict[tuple[int, int], str] = {}
+    for row, cost in run.costed:
         links[(len(out_rows), 0)] = cell_link(row.sheet, f"A{row.row}")
         out_rows.append([
             row.row, row.employee_id or "", row.employee_name or "", row.directorate or "",
@@ -222,7 +209,8 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
             cost.effective_date, cost.annual_increase, cost.employer_ni, cost.pension,
             cost.levy, cost.full_year_cost, cost.in_year_cost,
         ])
-    t = totals(costed)
+    skipped = [n.row for n in run.not_costed]
+    t = run.totals
     bold: set[int] = set()
     first_money = COST_HEADERS.index("Annual increase")
 
@@ -252,7 +240,7 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
         money_columns={i for i, h in enumerate(COST_HEADERS) if h in MONEY_COLUMNS},
         date_columns={COST_HEADERS.index("Effective date")}, bold_rows=bold,
     )
-    summary = (f"Costed {_plural(len(costed), 'employee')}: full-year cost "
+    summary = (f"Costed {_plural(len(run.costed), 'employee')}: full-year cost "
                f"£{money(t.overall.full_year_cost):,.2f}, in-year cost "
                f"£{money(t.overall.in_year_cost):,.2f}"
                f"{f', {t.honoured} salary honoured' if t.honoured else ''}.")
@@ -261,93 +249,75 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
     return ButtonResult("Cost estimates", summary, sheet=sheet, ok=not skipped)
 
 
-def _forms(kind: str, workbook: str | Path, out_dir: str | Path | None, force: bool,
-           **choices: Any) -> ButtonResult:
-    from addin import forms
+def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force: bool,
+           pay_ranges: str | Path | None, frameworks: Sequence[str | Path] | None,
+           as_of: dt.date | None) -> ButtonResult:
+    """:func:`addin.forms.forms_from_estimates`, as ``medpay forms KIND``, into
+    ``out_dir`` (default: the folder next to the workbook)."""
+    from addin.forms import forms_from_estimates, made_files
 
     folder = Path(out_dir) if out_dir else output_folder(workbook, f"{kind} forms")
-    func = getattr(forms, f"generate_{kind}_forms")
-    result = _call(func, estimates=workbook, workbook=workbook, path=workbook, source=workbook,
-                   out_dir=folder, output=folder, folder=folder, force=force, **choices)
-    files = _files_of(result, folder)
+    made = forms_from_estimates(kind, workbook, framework_paths=_frameworks(frameworks),
+                                pay_ranges=_pay_path(pay_ranges), as_of=as_of,
+                                out_dir=folder, force=force)
+    files = made_files(made, folder)
+    skipped = len(made) - len(files)
     title = f"Generate {kind} forms"
-    return ButtonResult(title, f"{title}: wrote {_plural(len(files), 'document')} to {folder}.",
-                        folder=folder, files=files)
-
-
-def _files_of(result: Any, folder: Path) -> list[Path]:
-    """The documents a core generator reports (a list of paths, or an object with
-    ``files``/``written``/``paths``), else what is in the folder."""
-    for name in ("files", "written", "paths", "outputs"):
-        value = getattr(result, name, None)
-        if value is not None:
-            result = value
-            break
-    if isinstance(result, (list, tuple)):
-        return [Path(getattr(p, "path", p)) for p in result]
-    return sorted(p for p in folder.glob("*.docx")) if folder.is_dir() else []
+    summary = f"{title}: wrote {_plural(len(files), 'document')} to {folder}"
+    summary += f"; {_plural(skipped, 'employee')} skipped (see index.xlsx)." if skipped else "."
+    return ButtonResult(title, summary, folder=folder, files=files)
 
 
 def generate_application_forms(workbook: str | Path, *, out_dir: str | Path | None = None,
-                               force: bool = False, **choices: Any) -> ButtonResult:
+                               force: bool = False, pay_ranges: str | Path | None = None,
+                               frameworks: Sequence[str | Path] | None = None,
+                               as_of: dt.date | None = None) -> ButtonResult:
     """Generate application forms: one Appendix F Application for Career Progression per
-    eligible employee of the estimates workbook, into a folder next to it."""
-    return _forms("application", workbook, out_dir, force, **choices)
+    employee eligible and estimated above their current level, into a folder next to
+    the workbook."""
+    return _forms("application", workbook, out_dir=out_dir, force=force, pay_ranges=pay_ranges,
+                  frameworks=frameworks, as_of=as_of)
 
 
 def generate_appraisal_forms(workbook: str | Path, *, out_dir: str | Path | None = None,
-                             force: bool = False, **choices: Any) -> ButtonResult:
+                             force: bool = False, pay_ranges: str | Path | None = None,
+                             frameworks: Sequence[str | Path] | None = None,
+                             as_of: dt.date | None = None) -> ButtonResult:
     """Generate appraisal forms: one Appendix B appraisal form per employee of the
     estimates workbook, into a folder next to it."""
-    return _forms("appraisal", workbook, out_dir, force, **choices)
+    return _forms("appraisal", workbook, out_dir=out_dir, force=force, pay_ranges=pay_ranges,
+                  frameworks=frameworks, as_of=as_of)
 
 
-def harvest_forms(workbook: str | Path, *, forms_dir: str | Path | None = None,
-                  **choices: Any) -> ButtonResult:
+HARVEST_SHEET = "Harvested forms"
+
+
+def harvest_forms(workbook: str | Path, *, forms_dir: str | Path | None = None) -> ButtonResult:
     """Harvest forms: read the filled-in forms in the folder next to the workbook (the
-    folder Generate application forms wrote, unless ``forms_dir`` names another) and list
-    what they say as a sheet."""
-    from addin import harvest
+    folder Generate application forms wrote, unless ``forms_dir`` names another) with
+    :func:`addin.harvest.harvest`, as ``medpay harvest``, and list them as a sheet: the
+    forms table (:func:`addin.harvest.form_table`), then a blank row and the problems
+    (:func:`addin.harvest.problem_table`)."""
+    from addin.harvest import form_table, harvest, problem_table
 
     folder = Path(forms_dir) if forms_dir else output_folder(workbook, "application forms")
-    result = _call(harvest.harvest_forms, folder=folder, path=folder, source=folder,
-                   forms_dir=folder, **choices)
-    rows = getattr(result, "rows", result)
-    header, body = _table(rows)
-    findings = list(getattr(result, "findings", []) or [])
-    summary = f"Harvest forms: read {_plural(len(body), 'form')} from {folder}."
-    if findings:
-        summary += f" {_plural(len(findings), 'problem')} found (listed below the forms)."
-        body.append([""] * len(header))
-        for f in sorted(findings, key=sort_key):
-            body.append([f"{f.severity.value}: {f.code}", f"{Path(f.file).name if f.file else ''}", f.message]
-                        + [""] * max(0, len(header) - 3))
+    result = harvest(folder)
+    header, body = form_table(result)
+    summary = f"Harvest forms: read {_plural(len(result.forms), 'form')} from {folder}."
+    bold: set[int] = set()
+    if result.findings:
+        summary += f" {_plural(len(result.findings), 'problem')} found (listed below the forms)."
+        problems_header, problems = problem_table(result)
+        body.append([])
+        bold.add(len(body))
+        body.append(list(problems_header))
+        body.extend(problems)
+    dates = {c for c in range(len(header))
+             if any(isinstance(r[c], dt.date) for r in body[:len(result.forms)] if c < len(r))}
     return ButtonResult("Harvest forms", summary,
-                        sheet=SheetOutput(title="Harvested forms", header=header, rows=body),
-                        folder=folder, ok=not findings)
-
-
-def _table(rows: Any) -> tuple[list[str], list[list[Any]]]:
-    """Rows (dicts or dataclasses) -> header and values, the keys in first-seen order."""
-    from dataclasses import asdict, is_dataclass
-
-    dicts = []
-    for r in rows or []:
-        if is_dataclass(r):
-            r = asdict(r)
-        elif hasattr(r, "to_json"):
-            r = r.to_json()
-        dicts.append(dict(r))
-    header: list[str] = []
-    for d in dicts:
-        header.extend(k for k in d if k not in header)
-    return header or ["(no forms)"], [[_plain(d.get(k)) for k in header] for d in dicts]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (str, int, float, Decimal, dt.date, bool)) or value is None:
-        return value
-    return str(value)
+                        sheet=SheetOutput(title=HARVEST_SHEET, header=header, rows=body,
+                                          widths={0: 40}, date_columns=dates, bold_rows=bold),
+                        folder=folder, ok=not any(f.is_error for f in result.findings))
 
 
 BUTTONS: dict[str, Callable[..., ButtonResult]] = {
