@@ -659,12 +659,55 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                       "in_year": _money(summary_data.in_year)},
             "files": entries,
         }
+        forms = harvest_forms(inbox, out, as_of=cfg.as_of, force=cfg.force)
+        if forms is not None:
+            summary["forms"] = forms
         atomic_write_text(out / SUMMARY, json.dumps(summary, indent=2, sort_keys=True,
                                                     ensure_ascii=False) + "\n", force=cfg.force)
         _prune(cache, used_keys)
         phases["reports"] = time.perf_counter() - t0
     return BatchOutcome(summary, len(ordered), reused, len(todo), fb_reused,
                         time.perf_counter() - started, phases)
+
+
+FORMS_WORKBOOK = "forms.xlsx"
+
+
+def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool) -> dict[str, Any] | None:
+    """Filled Word forms in the inbox, read back by the forms harvester (``addin.harvest``)
+    into ``DIR/forms.xlsx``; returns their summary, or None when the inbox holds none."""
+    try:
+        from addin.harvest import candidate_files, harvest, write_harvest
+    except ImportError:  # pragma: no cover - the forms module is part of medpay
+        return None
+    out_resolved = out.resolve()
+    docs = [p for p in candidate_files(inbox) if out_resolved not in p.resolve().parents]
+    if not docs:
+        return None
+    from addin.determinism import fixed_moment, normalise_xlsx_file
+
+    result = harvest(inbox)
+    target = out / FORMS_WORKBOOK
+    write_harvest(result, target, force=force)
+    normalise_xlsx_file(target, fixed_moment(as_of))
+    by_file: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_file.setdefault(f.file or "", []).append(f)
+    types = {form["File"]: form["Form type"] for form in result.forms}
+    files = []
+    for name in sorted(set(types) | set(by_file)):
+        problems = by_file.get(name, [])
+        status = ("unreadable" if name not in types else
+                  "errors" if any(f.is_error for f in problems) else "ok")
+        files.append({"file": name, "form_type": types.get(name), "status": status,
+                      "problems": [f"{f.code}: {f.message}" for f in problems]})
+    return {
+        "workbook": FORMS_WORKBOOK,
+        "forms_read": len(result.forms),
+        "errors": sum(1 for f in result.findings if f.is_error),
+        "warnings": sum(1 for f in result.findings if f.severity is Severity.WARNING),
+        "files": files,
+    }
 
 
 def _id_holders(ordered: Sequence[FileResult]) -> dict[str, list[str]]:

@@ -472,3 +472,24 @@ def test_streamed_rows_keep_formula_like_text_as_text_and_drop_illegal_character
     assert ws.cell(2, 3).data_type == "s" and ws.cell(2, 4).data_type == "s"
     assert ws.cell(2, 12).number_format == '"£"#,##0.00'
     assert ws.max_row == 2
+
+
+def test_word_documents_in_the_inbox_are_harvested_and_reported(tmp_path):
+    import docx
+
+    inbox = tmp_path / "inbox"
+    write_estimates(inbox / "team-a.xlsx", TEAM_A[:1])
+    d = docx.Document()
+    d.add_paragraph("Dear manager, here are my notes.")
+    (inbox / "forms").mkdir()
+    d.save(inbox / "forms" / "letter.docx")
+    out = tmp_path / "out"
+    proc = batch(inbox, out)
+    assert proc.returncode == 0, proc.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["files_read"] == 1  # the .docx is not an estimates submission
+    assert s["forms"]["workbook"] == "forms.xlsx" and s["forms"]["forms_read"] == 0
+    [entry] = s["forms"]["files"]
+    assert entry["file"] == "forms/letter.docx" and entry["status"] == "unreadable"
+    assert entry["problems"][0].startswith("FORM-NOT-A-FORM: not a medpay form (")
+    assert (out / "forms.xlsx").exists()
