@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,74 @@ def add_as_of(p: argparse.ArgumentParser) -> None:
 
 def as_of_arg(args: argparse.Namespace) -> dt.date:
     return args.as_of or dt.date.today()
+
+
+def add_estimate_inputs(p: argparse.ArgumentParser, *, as_of: bool = True) -> None:
+    """The inputs every job over level-estimate workbooks reads: ``--framework`` (repeatable),
+    ``--pay-ranges`` and (unless ``as_of=False``) ``--as-of``."""
+    add_frameworks(p)
+    add_pay_ranges(p)
+    if as_of:
+        add_as_of(p)
+
+
+def percent_arg(text: str) -> Decimal:
+    """A percentage from 0 to 100, such as ``3``, ``2.5`` or ``2.5%``."""
+    try:
+        value = Decimal(text.strip().rstrip("%").strip())
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"expected a percentage such as 3 or 2.5, got {text!r}") from None
+    if not value.is_finite() or value < 0 or value > 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
+    return value
+
+
+COLA_HELP = ("model a cost-of-living award of PCT%% raising every pay point (and current "
+             "salary) from the Settings COLA date, 1 April (policy 8.1)")
+
+
+def add_cola(p: argparse.ArgumentParser, help: str = COLA_HELP) -> None:
+    """``--cola PCT``: a cost-of-living award to model (:func:`percent_arg`); default none."""
+    p.add_argument("--cola", type=percent_arg, default=None, metavar="PCT", help=help)
+
+
+def jobs_arg(text: str) -> int:
+    """A number of worker processes; 0 means one per core."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("--jobs must be 0 (one per core) or more")
+    return n or (os.cpu_count() or 1)
+
+
+def add_jobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=jobs_arg, default=1, metavar="N",
+                   help="process files in N parallel processes (0 = one per core; default 1)")
+
+
+def add_document_outputs(p: argparse.ArgumentParser, noun: str) -> None:
+    """``--out DIR`` (required), ``--pdf`` and ``--templates DIR`` for a command that
+    writes one Word document per person (``noun``: "form", "letter")."""
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help=f"folder for the {noun}s")
+    p.add_argument("--pdf", action="store_true",
+                   help=f"also write a PDF of each {noun} (needs LibreOffice)")
+    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
+                   help="folder holding the Word templates (default: templates/)")
+
+
+def command_group(sub: argparse._SubParsersAction, name: str, *, help: str, description: str,
+                  metavar: str) -> argparse._SubParsersAction:
+    """The sub-parsers of the command group ``medpay NAME ...`` (``render``, ``template``,
+    ``framework``), created once per top-level parser whichever command module registers
+    on it first; the chosen sub-command is in ``args.<name>_command``."""
+    groups: dict[str, argparse._SubParsersAction] = sub.__dict__.setdefault("_medpay_groups", {})
+    if name not in groups:
+        parser = sub.add_parser(name, help=help, description=description)
+        add_debug(parser)
+        groups[name] = parser.add_subparsers(dest=f"{name}_command", metavar=metavar, required=True)
+    return groups[name]
 
 
 def add_json(p: argparse.ArgumentParser) -> None:

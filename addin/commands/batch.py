@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from addin.commands._common import (
-    add_as_of,
+    add_cola,
     add_debug,
+    add_estimate_inputs,
     add_force,
-    add_frameworks,
-    add_pay_ranges,
+    add_jobs,
     as_of_arg,
     frameworks_arg,
 )
-
-
-def _cola(text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip().rstrip("%"))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"expected a percentage such as 2.5, got {text!r}") from None
-    if not value.is_finite() or value < 0 or value > 100:
-        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("--jobs must be 0 (one per core) or more")
-    return n or (os.cpu_count() or 1)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,14 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("inbox", type=Path, metavar="INBOX", help="folder of submitted workbooks")
-    add_frameworks(p)
-    add_pay_ranges(p)
-    add_as_of(p)
-    p.add_argument("--cola", type=_cola, default=None, metavar="PCT",
-                   help="cost-of-living award in percent (for example 2.5), applied to every "
-                        "pay point from the Settings' COLA date (policy 8.1)")
-    p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
-                   help="process files in N parallel processes (0 = one per core; default 1)")
+    add_estimate_inputs(p)
+    add_cola(p, help="cost-of-living award in percent (for example 2.5), applied to every "
+                     "pay point from the Settings' COLA date (policy 8.1)")
+    add_jobs(p)
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="output folder (created when missing)")
     add_force(p)

@@ -10,30 +10,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from decimal import Decimal, InvalidOperation
 
 from addin.commands._common import (
-    add_as_of,
+    add_cola,
     add_debug,
+    add_estimate_inputs,
     add_force,
-    add_frameworks,
     add_json,
-    add_pay_ranges,
     as_of_arg,
     frameworks_arg,
     print_json,
 )
 from addin.costing import CostRow
-
-
-def percent(text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip().rstrip("%").strip())
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"expected a percentage such as 3 or 2.5, got {text!r}") from None
-    if not value.is_finite() or value < 0 or value > 100:
-        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,12 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "listed as not costed.",
     )
     p.add_argument("file", metavar="FILE", help="level-estimate workbook (.xlsx)")
-    add_pay_ranges(p)
-    add_frameworks(p)
-    add_as_of(p)
-    p.add_argument("--cola", type=percent, default=None, metavar="PCT",
-                   help="model a cost-of-living award of PCT%% raising every pay point (and "
-                        "current salary) from the Settings COLA date, 1 April (policy 8.1)")
+    add_estimate_inputs(p)
+    add_cola(p)
     add_json(p)
     p.add_argument("--out", metavar="REPORT.xlsx", default=None,
                    help="also write a formatted workbook: costed rows, totals and a chart of "

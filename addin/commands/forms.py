@@ -7,11 +7,10 @@ import argparse
 from pathlib import Path
 
 from addin.commands._common import (
-    add_as_of,
     add_debug,
+    add_document_outputs,
+    add_estimate_inputs,
     add_force,
-    add_frameworks,
-    add_pay_ranges,
     as_of_arg,
     frameworks_arg,
 )
@@ -39,14 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="; ".join(f"{k}: {v}" for k, v in KINDS.items()))
     p.add_argument("--estimates", type=Path, required=True, metavar="FILE",
                    help="the level-estimate workbook (.xlsx)")
-    add_frameworks(p)
-    add_pay_ranges(p)
-    add_as_of(p)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the forms")
-    p.add_argument("--pdf", action="store_true",
-                   help="also write a PDF of each form (needs LibreOffice)")
-    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
-                   help="folder holding the Word templates (default: templates/)")
+    add_estimate_inputs(p)
+    add_document_outputs(p, "form")
     add_force(p)
     add_debug(p)
     p.set_defaults(func=run)

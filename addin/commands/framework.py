@@ -12,30 +12,21 @@ import argparse
 import sys
 import textwrap
 
-from addin.commands._common import add_debug, add_json, print_json
+from addin.commands._common import add_debug, add_json, command_group, print_json
 from addin.findings import Finding
 from addin.frameworks import framework_to_dict, load_framework
 from addin.model import CRITERIA, LEVELS, Framework
 
-_ATTR = "_medpay_framework_group"
-
-
 def subcommands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The ``framework`` group's sub-parsers (created once per top-level parser), so that
     other command modules can add ``medpay framework <their-command>``."""
-    group = getattr(sub, _ATTR, None)
-    if group is None:
-        parser = sub.add_parser(
-            "framework",
-            help="read and check Career Progression Framework workbooks",
-            description="Commands over Career Progression Framework (CPF) workbooks in the "
-                        "Appendix H layout.",
-        )
-        add_debug(parser)
-        group = parser.add_subparsers(dest="framework_command", metavar="SUBCOMMAND",
-                                      required=True)
-        setattr(sub, _ATTR, group)
-    return group
+    return command_group(
+        sub, "framework",
+        help="read and check Career Progression Framework workbooks",
+        description="Commands over Career Progression Framework (CPF) workbooks in the "
+                    "Appendix H layout.",
+        metavar="SUBCOMMAND",
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:

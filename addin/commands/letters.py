@@ -6,11 +6,10 @@ import argparse
 from pathlib import Path
 
 from addin.commands._common import (
-    add_as_of,
     add_debug,
+    add_document_outputs,
+    add_estimate_inputs,
     add_force,
-    add_frameworks,
-    add_pay_ranges,
     as_of_arg,
     frameworks_arg,
 )
@@ -29,13 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--decisions", type=Path, required=True, metavar="FILE",
                    help="the decisions workbook (.xlsx)")
-    add_frameworks(p)
-    add_pay_ranges(p)
-    add_as_of(p)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the letters")
-    p.add_argument("--pdf", action="store_true", help="also write a PDF of each letter (needs LibreOffice)")
-    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
-                   help="folder holding the Word templates (default: templates/)")
+    add_estimate_inputs(p)
+    add_document_outputs(p, "letter")
     add_force(p)
     add_debug(p)
     p.set_defaults(func=run)

@@ -11,25 +11,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from addin.commands._common import add_debug, add_force
-
-_ATTR = "_medpay_render_group"
+from addin.commands._common import add_debug, add_force, command_group
 
 
 def subcommands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The ``render`` group's sub-parsers (created once per top-level parser)."""
-    group = getattr(sub, _ATTR, None)
-    if group is None:
-        parser = sub.add_parser(
-            "render",
-            help="write Word documents from workbooks (the published framework, ...)",
-            description="Write a Word document from a workbook and a template in templates/ "
-                        "that HR can restyle in Word.",
-        )
-        add_debug(parser)
-        group = parser.add_subparsers(dest="render_command", metavar="DOCUMENT", required=True)
-        setattr(sub, _ATTR, group)
-    return group
+    return command_group(
+        sub, "render",
+        help="write Word documents from workbooks (the published framework, ...)",
+        description="Write a Word document from a workbook and a template in templates/ "
+                    "that HR can restyle in Word.",
+        metavar="DOCUMENT",
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,25 +11,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from addin.commands._common import add_debug, add_force, add_frameworks, add_pay_ranges, frameworks_arg
-
-_ATTR = "_medpay_template_group"
+from addin.commands._common import (
+    add_debug,
+    add_estimate_inputs,
+    add_force,
+    command_group,
+    frameworks_arg,
+)
 
 
 def subcommands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The ``template`` group's sub-parsers (created once per top-level parser)."""
-    group = getattr(sub, _ATTR, None)
-    if group is None:
-        parser = sub.add_parser(
-            "template",
-            help="write blank workbooks to fill in (level estimates, frameworks)",
-            description="Write a blank workbook to fill in, with drop-down lists, number "
-                        "formats and an Instructions sheet.",
-        )
-        add_debug(parser)
-        group = parser.add_subparsers(dest="template_command", metavar="TEMPLATE", required=True)
-        setattr(sub, _ATTR, group)
-    return group
+    return command_group(
+        sub, "template",
+        help="write blank workbooks to fill in (level estimates, frameworks)",
+        description="Write a blank workbook to fill in, with drop-down lists, number "
+                    "formats and an Instructions sheet.",
+        metavar="TEMPLATE",
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,8 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "for the current and estimated level), an 'Instructions' sheet and a "
                     "hidden 'Lists' sheet holding the lists and the pay ranges.",
     )
-    add_frameworks(p)
-    add_pay_ranges(p)
+    add_estimate_inputs(p, as_of=False)
     p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx",
                    help="where to write the template (.xlsx)")
     p.add_argument("--rows", type=int, default=200, metavar="N",

@@ -11,12 +11,10 @@ import sys
 from pathlib import Path
 
 from addin.commands._common import (
-    add_as_of,
     add_debug,
+    add_estimate_inputs,
     add_force,
-    add_frameworks,
     add_json,
-    add_pay_ranges,
     as_of_arg,
     frameworks_arg,
 )
@@ -36,9 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("file", type=Path, metavar="FILE", help="the level-estimate workbook (.xlsx)")
-    add_frameworks(p)
-    add_pay_ranges(p)
-    add_as_of(p)
+    add_estimate_inputs(p)
     add_json(p)
     p.add_argument("--feedback", type=Path, default=None, metavar="OUT.xlsx",
                    help="write a copy of FILE with a comment and fill on every cell at fault, a "
