@@ -493,3 +493,27 @@ def test_word_documents_in_the_inbox_are_harvested_and_reported(tmp_path):
     assert entry["file"] == "forms/letter.docx" and entry["status"] == "unreadable"
     assert entry["problems"][0].startswith("FORM-NOT-A-FORM: not a medpay form (")
     assert (out / "forms.xlsx").exists()
+
+
+def test_progress_is_a_bar_on_a_terminal_and_log_lines_otherwise():
+    from addin.batch import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    plain = io.StringIO()
+    p = Progress(2, "reading", plain)
+    p.step("a.xlsx: 3 rows, 0 error(s)")
+    p.step("b.xlsx: 1 rows, 1 error(s)")
+    p.close()
+    assert plain.getvalue().splitlines() == [
+        "medpay batch: reading 1/2 a.xlsx: 3 rows, 0 error(s)",
+        "medpay batch: reading 2/2 b.xlsx: 1 rows, 1 error(s)"]
+    tty = Tty()
+    p = Progress(2, "reading", tty)
+    p.step("a")
+    p.step("b")
+    p.close()
+    assert "reading: 100%" in tty.getvalue() and "2/2" in tty.getvalue()
+    assert "medpay batch:" not in tty.getvalue()
