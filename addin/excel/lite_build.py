@@ -10,7 +10,12 @@ core modules (``addin/*.py`` and the adapters in ``addin/excel/``) as strings, i
 import hook that loads them as the ``addin`` package, embeds the shipped pay-ranges
 workbook, and declares one ``@func`` per entry of :data:`addin.excel.udfs.FUNCTIONS` and
 one ``@script`` per Lite-capable button - each a one-line call into the bundled core.
-Rebuild after any core change (``scripts/build_lite``).
+Rebuild after any core change (``scripts/build_lite``); ``scripts/build_lite --check``
+(and a test) fails while the committed files differ from a fresh build.
+
+The build is deterministic: only the files git tracks are bundled (an untracked scratch
+file in ``addin/`` never is), in sorted path order, with ``\\n`` line endings and no
+timestamps, so the same commit always gives the same bytes.
 
 Buttons that write documents (application/appraisal forms) or read a folder of forms
 (harvest) need a file system, which the browser sandbox of xlwings Lite does not give, so
@@ -22,9 +27,13 @@ from __future__ import annotations
 
 import base64
 import inspect
+import subprocess
 from pathlib import Path
 
+from addin.errors import OutputError
+
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = PACKAGE_ROOT.parent
 LITE_DIR = Path(__file__).resolve().parent / "lite"
 LITE_BUTTONS = ("validate_framework", "validate_estimates", "cost_estimates")
 EXCLUDED = {
@@ -38,18 +47,38 @@ Pyodide installs it only where a WebAssembly wheel exists - without it the two e
 scripts report the import error and the rest works)."""
 
 
-def bundled_modules() -> dict[str, tuple[str, bool]]:
-    """Module name -> (source, is_package) for every bundled file, sorted."""
+def tracked_files(repo: Path = REPO_ROOT, under: str = "addin") -> list[str]:
+    """The repository-relative (``/``-separated) paths of the files git tracks below
+    ``under``, sorted. Only tracked files are bundled, never an untracked scratch file
+    lying in the working tree, so the bundle is the same on every checkout."""
+    try:
+        proc = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", under],
+                              capture_output=True, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise OutputError("the xlwings Lite bundle is built from the files git tracks, and git "
+                          "cannot list them here", file=repo,
+                          hint="run scripts/build_lite in a git checkout of medpay") from exc
+    return sorted(p for p in proc.stdout.decode("utf-8").split("\0") if p)
+
+
+def bundled_modules(repo: Path = REPO_ROOT) -> dict[str, tuple[str, bool]]:
+    """Module name -> (source, is_package) for every bundled file: the tracked ``.py``
+    files of the package (less the Excel-desktop, CLI and build modules), in sorted path
+    order, as they are in the working tree, line endings normalised to ``\\n``."""
     out: dict[str, tuple[str, bool]] = {}
-    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
-        rel = path.relative_to(PACKAGE_ROOT).as_posix()
-        if rel in EXCLUDED or rel.startswith(EXCLUDED_DIRS) or "__pycache__" in rel:
+    for path in tracked_files(repo, PACKAGE_ROOT.name):
+        rel = path.split("/", 1)[1]
+        if not rel.endswith(".py") or rel in EXCLUDED or rel.startswith(EXCLUDED_DIRS):
+            continue
+        file = repo / path
+        if not file.is_file():  # deleted in the working tree, not yet in git
             continue
         parts = ["addin", *rel[:-3].split("/")]
         is_pkg = parts[-1] == "__init__"
         if is_pkg:
             parts = parts[:-1]
-        out[".".join(parts)] = (path.read_text(encoding="utf-8"), is_pkg)
+        source = file.read_bytes().decode("utf-8").replace("\r\n", "\n")
+        out[".".join(parts)] = (source, is_pkg)
     return out
 
 
@@ -210,10 +239,28 @@ def requirements_txt() -> str:
     return "\n".join(REQUIREMENTS) + "\n"
 
 
+def generated() -> dict[str, str]:
+    """File name -> text of every generated Lite file. Deterministic: the same tracked
+    sources and pay-ranges workbook give the same bytes (no timestamps, sorted modules)."""
+    return {"main.py": main_py(), "requirements.txt": requirements_txt()}
+
+
 def build(out_dir: Path = LITE_DIR) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    main = out_dir / "main.py"
-    req = out_dir / "requirements.txt"
-    main.write_text(main_py(), encoding="utf-8")
-    req.write_text(requirements_txt(), encoding="utf-8")
-    return [main, req]
+    written = []
+    for name, text in generated().items():
+        path = out_dir / name
+        path.write_bytes(text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def stale(out_dir: Path = LITE_DIR) -> list[str]:
+    """The Lite files in ``out_dir`` that differ from what :func:`generated` gives now
+    (missing ones included); empty when the committed bundle is current."""
+    out = []
+    for name, text in generated().items():
+        path = out_dir / name
+        if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
+            out.append(name)
+    return out
