@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("medpay: interrupted; outputs already written are complete, nothing half-written was kept",
               file=sys.stderr)
         return 130
-    except Exception as exc:  # never a traceback for a user
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # never a traceback for a user (incl. a Rust panic in a reader)
         if debug:
             traceback.print_exc()
         print(f"medpay: unexpected error: {type(exc).__name__}: {str(exc)[:300]} "

@@ -194,6 +194,8 @@ _DTD_MARKERS = tuple(
     m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _SHEET_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?sheet[\s/>]")
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,8})"')
+"""A cell's own reference (``<c r="XFD1048576">``); ``<row r="5">`` has no letters."""
 _OVERLAP = 48
 """Bytes carried from one chunk to the next so a marker split across chunks is seen."""
 _BINARY_SUFFIXES = (
@@ -245,6 +247,7 @@ def _scan_members(
         name = info.filename
         tail = b""
         count_sheets = kind == "workbook" and name == "xl/workbook.xml"
+        check_refs = kind == "workbook" and name.startswith("xl/worksheets/")
         try:
             for chunk in _chunks(zf, info, window):
                 buf = tail + chunk
@@ -274,6 +277,8 @@ def _scan_members(
                         file=p,
                         hint="split it into smaller files",
                     )
+                if check_refs:
+                    _check_cell_refs(buf, name, p, limits)
                 if count_sheets:
                     cut = len(buf) - _OVERLAP
                     sheets += sum(1 for m in _SHEET_ELEMENT.finditer(buf) if m.start() < cut)
@@ -297,6 +302,33 @@ def _scan_members(
                 hint="ask the sender for a fresh copy",
             ) from exc
     return sheets
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _check_cell_refs(buf: bytes, name: str, p: Path, limits: Limits) -> None:
+    """Refuse, from the bytes, a cell beyond ``limits.max_rows`` x ``limits.max_cols``
+    (a sheet with one value at XFD1048576): every reader - openpyxl, python-calamine,
+    which builds a dense grid of the used range - would otherwise allocate or loop over
+    17 billion cells. ``<dimension>`` claims alone are harmless and ignored here."""
+    refs = _CELL_REF.findall(buf)
+    if not refs:
+        return
+    last_row = max(int(r) for _, r in refs)
+    last_col = max(_column_number(c) for c in {c for c, _ in refs})
+    if last_row > limits.max_rows or last_col > limits.max_cols:
+        far = next(c + r for c, r in refs if int(r) > limits.max_rows or _column_number(c) > limits.max_cols)
+        raise InputError(
+            f"part {name} has a cell at {far.decode()}, beyond the {limits.max_rows:,} rows x "
+            f"{limits.max_cols:,} columns medpay reads",
+            file=p,
+            hint="delete the stray cells far below or to the right and save again",
+        )
 
 
 def _a(noun: str) -> str:

@@ -222,19 +222,28 @@ def test_sheet_claiming_dimension_XFD1048576_reads_only_its_real_cell(tmp_path, 
 
 
 @pytest.mark.parametrize("read_only", [False, True])
-def test_single_cell_at_XFD1048576_is_refused_naming_the_cell(tmp_path, read_only):
+def test_single_cell_at_XFD1048576_is_refused_from_the_bytes_naming_the_cell(tmp_path, read_only):
+    """Refused before any reader (openpyxl, or python-calamine, which would build a dense
+    grid of 17 billion cells) sees the sheet."""
     path = b.write(tmp_path / "d.xlsx", b.one_cell_workbook("XFD1048576", "far"))
-
-    def read():
-        return used_rows(load_workbook(path, read_only=read_only).worksheets[0], file=path)
-
-    out = run_bounded(read, seconds=SECONDS)
+    out = run_bounded(_load, path, read_only=read_only, seconds=SECONDS)
     assert (out.error_type, out.message) == (
         "InputError",
-        f"{path} [Sheet1!XFD1048576]: sheet has data as far as XFD1048576 (row 1,048,576, column "
-        "16,384), beyond the 100,000 rows x 1,000 columns medpay reads (delete the stray cells "
-        "far below or to the right)"), str(out)
+        f"{path}: part xl/worksheets/sheet1.xml has a cell at XFD1048576, beyond the 100,000 rows "
+        "x 1,000 columns medpay reads (delete the stray cells far below or to the right and save "
+        "again)"), str(out)
     assert out.peak_traced < 32 * MiB, str(out)
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_used_rows_refuses_data_beyond_its_limits_naming_sheet_and_cell(tmp_path, read_only):
+    path = b.write(tmp_path / "d.xlsx", b.one_cell_workbook("C20", "far"))
+    small = Limits(max_rows=10, max_cols=5)
+    with pytest.raises(InputError) as err:
+        used_rows(load_workbook(path, read_only=read_only).worksheets[0], file=path, limits=small)
+    assert err.value.one_line() == (
+        f"{path} [Sheet1!C20]: sheet has data as far as C20 (row 20, column 3), beyond the 10 rows "
+        "x 5 columns medpay reads (delete the stray cells far below or to the right)")
 
 
 def test_used_rows_pads_to_the_last_real_column_and_ignores_styled_blanks(tmp_path):
