@@ -73,9 +73,13 @@ def sandboxed_env(**options: Any):
 
     Pass it to ``DocxTemplate.render(context, jinja_env=sandboxed_env())``.
     """
+    from jinja2 import FunctionLoader
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     options.setdefault("autoescape", True)
+    # {% include %} / {% import %} / {% extends %} find nothing: a template cannot read
+    # other files (e.g. '/etc/passwd') from the disk.
+    options.setdefault("loader", FunctionLoader(lambda name: None))
     return ImmutableSandboxedEnvironment(**options)
 
 
@@ -88,7 +92,7 @@ def render_template(template: str | Path, context: dict[str, Any], *, env=None, 
     """
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError, TemplateSyntaxError
+    from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError
 
     _check_lxml_parser()
     data = read_docx_bytes(template, limits=limits)
@@ -101,9 +105,15 @@ def render_template(template: str | Path, context: dict[str, Any], *, env=None, 
             file=template,
             hint="use only the fields listed in the README in {{ ... }}",
         ) from exc
+    except TemplateNotFound as exc:
+        raise InputError(
+            f"template tries to include another file ({exc.name!r}), which templates may not do",
+            file=template,
+            hint="remove the {% include %}, {% import %} or {% extends %} tag",
+        ) from exc
     except TemplateSyntaxError as exc:
         raise InputError(
-            f"template has a Jinja syntax error at line {exc.lineno}: {exc.message}",
+            f"template has a Jinja syntax error: {exc.message}",
             file=template,
             hint="check the {{ ... }} and {% ... %} tags in the template",
         ) from exc
