@@ -48,8 +48,10 @@ class Limits:
     """Rows :func:`used_rows` reads from one sheet (real data, never ``<dimension>``)."""
     max_cols: int = 1_000
     """Columns :func:`used_rows` reads from one sheet."""
-    max_grid_cells: int = 5_000_000
-    """Rows x columns :func:`used_rows` will pad a sheet out to."""
+    max_grid_cells: int = 1_000_000
+    """Rows x columns a sheet may span (last row x last column holding a cell). Readers
+    that loop over ``ws.iter_rows()`` build every cell of that grid (~250 bytes each in
+    openpyxl), so two stray cells at A100000 and ALL1 are refused from the bytes."""
 
 
 LIMITS = Limits()
@@ -248,6 +250,7 @@ def _scan_members(
         tail = b""
         count_sheets = kind == "workbook" and name == "xl/workbook.xml"
         check_refs = kind == "workbook" and name.startswith("xl/worksheets/")
+        span = (0, 0)
         try:
             for chunk in _chunks(zf, info, window):
                 buf = tail + chunk
@@ -278,7 +281,18 @@ def _scan_members(
                         hint="split it into smaller files",
                     )
                 if check_refs:
-                    _check_cell_refs(buf, name, p, limits)
+                    rows, cols = _check_cell_refs(buf, name, p, limits)
+                    span = (max(span[0], rows), max(span[1], cols))
+                    if span[0] * span[1] > limits.max_grid_cells:
+                        from openpyxl.utils import get_column_letter
+
+                        raise InputError(
+                            f"part {name} spans A1:{get_column_letter(span[1])}{span[0]} "
+                            f"({span[0]:,} rows x {span[1]:,} columns), more than the "
+                            f"{limits.max_grid_cells:,} cells medpay reads from one sheet",
+                            file=p,
+                            hint="delete the stray cells far below or to the right and save again",
+                        )
                 if count_sheets:
                     cut = len(buf) - _OVERLAP
                     sheets += sum(1 for m in _SHEET_ELEMENT.finditer(buf) if m.start() < cut)
@@ -311,14 +325,14 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _check_cell_refs(buf: bytes, name: str, p: Path, limits: Limits) -> None:
+def _check_cell_refs(buf: bytes, name: str, p: Path, limits: Limits) -> tuple[int, int]:
     """Refuse, from the bytes, a cell beyond ``limits.max_rows`` x ``limits.max_cols``
     (a sheet with one value at XFD1048576): every reader - openpyxl, python-calamine,
     which builds a dense grid of the used range - would otherwise allocate or loop over
     17 billion cells. ``<dimension>`` claims alone are harmless and ignored here."""
     refs = _CELL_REF.findall(buf)
     if not refs:
-        return
+        return 0, 0
     last_row = max(int(r) for _, r in refs)
     last_col = max(_column_number(c) for c in {c for c, _ in refs})
     if last_row > limits.max_rows or last_col > limits.max_cols:
@@ -329,6 +343,7 @@ def _check_cell_refs(buf: bytes, name: str, p: Path, limits: Limits) -> None:
             file=p,
             hint="delete the stray cells far below or to the right and save again",
         )
+    return last_row, last_col
 
 
 def _a(noun: str) -> str:

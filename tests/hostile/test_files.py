@@ -259,16 +259,33 @@ def test_used_rows_pads_to_the_last_real_column_and_ignores_styled_blanks(tmp_pa
     assert used_rows(ws2) == [("Name", None, "Range"), (None, None, None), (None, 4, None)]
 
 
+def test_two_stray_cells_spanning_a_huge_grid_are_refused_from_the_bytes(tmp_path):
+    """A90000 and ALL1: few cells, but a reader looping over ws.iter_rows() would build
+    90 million of them."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A90000"], ws["ALL1"] = "low", "right"
+    p = tmp_path / "g.xlsx"
+    wb.save(p)
+    out = run_bounded(_load, p, seconds=SECONDS)
+    assert (out.error_type, out.message) == (
+        "InputError",
+        f"{p}: part xl/worksheets/sheet1.xml spans A1:ALL90000 (90,000 rows x 1,000 columns), more "
+        "than the 1,000,000 cells medpay reads from one sheet (delete the stray cells far below or "
+        "to the right and save again)"), str(out)
+    assert out.peak_traced < 32 * MiB, str(out)
+
+
 def test_used_rows_refuses_a_grid_too_big_to_pad(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws["A90000"], ws["ALL1"] = "low", "right"  # 90,000 rows x 1,000 columns
+    ws["A5"], ws["C1"] = "low", "right"
     p = tmp_path / "g.xlsx"
     wb.save(p)
     with pytest.raises(InputError) as err:
-        used_rows(load_workbook(p).active, file=p)
+        used_rows(load_workbook(p).active, file=p, limits=Limits(max_grid_cells=10))
     assert err.value.one_line() == (
-        f"{p} [Sheet]: sheet spans 90,000 rows x 1,000 columns, more than medpay reads "
+        f"{p} [Sheet]: sheet spans 5 rows x 3 columns, more than medpay reads "
         "(delete the stray cells far below or to the right)")
 
 
