@@ -40,7 +40,7 @@ def _child(conn, fn: Callable[..., Any], args: tuple, kwargs: dict, address_spac
     error_type, message, value = None, "", ""
     try:
         result = fn(*args, **kwargs)
-        value = repr(result)[:500]
+        value = repr(result)[:20000]
     except BaseException as exc:  # noqa: BLE001 - we report whatever happened
         error_type = type(exc).__name__
         message = exc.one_line() if hasattr(exc, "one_line") else str(exc)[:2000]
