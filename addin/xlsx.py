@@ -14,7 +14,9 @@ The file is read once into memory, so the input is never locked, moved or modifi
 from __future__ import annotations
 
 import io
+import operator
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -136,7 +138,8 @@ def check_ooxml_bytes(
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError, struct.error) as exc:  # e.g. "zip file version 24.8" from a flipped byte
         raise InputError(
             f"file is damaged or truncated ({exc}); it is not a readable {expected}",
             file=p,
@@ -196,9 +199,15 @@ _DTD_MARKERS = tuple(
     m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _SHEET_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?sheet[\s/>]")
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,8})"')
-"""A cell's own reference (``<c r="XFD1048576">``); ``<row r="5">`` has no letters."""
-_OVERLAP = 48
+_CELL_REF = re.compile(rb'r="(?<=\sr=")([A-Z]{1,3})([0-9]{1,20})"')
+"""A cell's own reference (``<c r="XFD1048576">``); ``<row r="5">`` has no letters.
+Whitespace, then ``r="``: written with the literal ``r="`` first and the whitespace as a
+look-behind, which finds exactly the same references as ``\sr="...`` but lets the regex
+engine jump from one ``r="`` to the next (about twice as fast on a sheet)."""
+_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]{0,30}:)?row(?=\s)[^>]{0,400}?\sr="([0-9]{1,20})"[^>]{0,400}(?<!/)>')
+"""A row that holds cells (not self-closing): its cells without their own ``r`` take
+its number. Empty formatted rows (``<row r="60" hidden="1"/>``) are harmless."""
+_OVERLAP = 1024
 """Bytes carried from one chunk to the next so a marker split across chunks is seen."""
 _BINARY_SUFFIXES = (
     ".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf",
@@ -318,6 +327,10 @@ def _scan_members(
     return sheets
 
 
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+
+
 def _column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -331,10 +344,13 @@ def _check_cell_refs(buf: bytes, name: str, p: Path, limits: Limits) -> tuple[in
     which builds a dense grid of the used range - would otherwise allocate or loop over
     17 billion cells. ``<dimension>`` claims alone are harmless and ignored here."""
     refs = _CELL_REF.findall(buf)
+    rows = _ROW_REF.findall(buf)
+    if rows:
+        refs += [(b"A", r) for r in rows]
     if not refs:
         return 0, 0
-    last_row = max(int(r) for _, r in refs)
-    last_col = max(_column_number(c) for c in {c for c, _ in refs})
+    last_row = max(map(int, map(_SECOND, refs)))
+    last_col = max(map(_column_number, set(map(_FIRST, refs))))
     if last_row > limits.max_rows or last_col > limits.max_cols:
         far = next(c + r for c, r in refs if int(r) > limits.max_rows or _column_number(c) > limits.max_cols)
         raise InputError(

@@ -440,3 +440,49 @@ def test_limits_are_adjustable_for_a_tighter_total_size(tmp_path):
         "InputError",
         f"{path}: file expands to 24 MiB, more than the 16 MiB medpay accepts (a zip bomb?)"), str(out)
     assert LIMITS.max_uncompressed_bytes == 500 * MiB
+
+
+@pytest.mark.parametrize("suffix, carried", [(".xlsx", False), (".xlsm", True)])
+def test_feedback_copy_of_an_xlsm_carries_macros_only_into_an_xlsm(tmp_path, suffix, carried):
+    """The feedback writer (addin.feedback) returns a manager's own macros untouched only
+    when the copy is itself macro-enabled; never runs them, never adds them to an .xlsx."""
+    from addin.feedback import write_feedback_copy
+
+    data = b.xlsm_with_macro()
+    src = b.write(tmp_path / "team.xlsm", data)
+    out = write_feedback_copy(src, tmp_path / f"feedback{suffix}", [])
+    with zipfile.ZipFile(out) as z, zipfile.ZipFile(io.BytesIO(data)) as orig:
+        names = z.namelist()
+        assert ("xl/vbaProject.bin" in names) is carried
+        if carried:
+            assert z.read("xl/vbaProject.bin") == orig.read("xl/vbaProject.bin")
+    assert src.read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    "cells, far",
+    [
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+         '<row r="10000000000"><c r="E10000000000"><v>1</v></c></row>', "E10000000000"),
+        # cells without their own reference take the row's number
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+         '<row r="900000" spans="1:1"><c><v>1</v></c></row>', "A900000"),
+    ],
+)
+def test_far_rows_are_refused_however_they_are_written(tmp_path, cells, far):
+    path = b.write(tmp_path / "r.xlsx", b.rezip(b.plain_workbook_bytes(),
+                                                replace={"xl/worksheets/sheet1.xml": b.sheet_xml(cells)}))
+    out = run_bounded(_load, path, seconds=SECONDS)
+    assert (out.error_type, out.message) == (
+        "InputError",
+        f"{path}: part xl/worksheets/sheet1.xml has a cell at {far}, beyond the 100,000 rows x "
+        "1,000 columns medpay reads (delete the stray cells far below or to the right and save again)"), str(out)
+
+
+def test_hidden_empty_rows_far_below_are_harmless(tmp_path):
+    """'Hide unused rows' writes self-closing row elements: not data, not refused."""
+    cells = ('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+             '<row r="1048576" hidden="1"/>')
+    path = b.write(tmp_path / "h.xlsx", b.rezip(b.plain_workbook_bytes(),
+                                                replace={"xl/worksheets/sheet1.xml": b.sheet_xml(cells)}))
+    assert _load(path) == [("Sheet1", [("x",)])]
