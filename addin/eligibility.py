@@ -25,8 +25,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from addin.model import Criterion, EstimateRow, Level, PaySettings, Role
+from addin.parsing import norm_key  # memoised addin.text.norm_key (same answers)
 from addin.paycalendar import months_between
-from addin.text import norm_key
 from addin.timeatlevel import parse_time_requirement
 
 __all__ = [
@@ -180,7 +180,9 @@ def required_months_for(role: Role, current: Level, target: Level) -> int | None
     Read from the role's Experience text at the TARGET level (Appendix H: the evidence
     for progression to 3B states "Minimum of 12 months at 3A"); the first time
     requirement there counts. None when ``target`` is not above ``current`` or the text
-    states no time.
+    states no time. Cheap on every row: the Experience text's parse is memoised by text
+    in :mod:`addin.timeatlevel` (keyed by the text, not the role, so a role whose
+    criteria are edited never gets a stale answer).
     """
     if target.rank <= current.rank:
         return None

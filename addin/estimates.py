@@ -281,7 +281,8 @@ def read_estimates(
     from addin.xlsx import read_ooxml_bytes
 
     p = Path(path)
-    data = read_ooxml_bytes(p)
+    parts: dict[str, bytes] = {}
+    data = read_ooxml_bytes(p, parts=parts)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own types on damaged parts
@@ -309,7 +310,7 @@ def read_estimates(
     if grid is None or header_idx is None:
         result.findings.append(NO_TABLE.at(SourceRef(str(p))))
         return result
-    result.uncached = uncached_formula_cells(data, result.sheet or "")
+    result.uncached = uncached_formula_cells(data, result.sheet or "", parts=parts)
     parse_grid(grid, header_idx, result, frameworks=frameworks)
     return result
 
@@ -327,6 +328,44 @@ def find_header_row(rows: Sequence[Sequence[object]]) -> int | None:
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+_BLANK = object()
+"""Outcome of a blank text cell: the field stays unset."""
+_MEMOS: dict[Callable[[object], Any], dict[str, tuple[Any, str | None]]] = {}
+_MEMO_SIZE = 20_000
+"""Texts remembered per parser before its memo starts again (bounds memory in a batch)."""
+
+
+def _memo(parser: Callable[[object], Any]) -> dict[str, tuple[Any, str | None]]:
+    memo = _MEMOS.get(parser)
+    if memo is None:
+        memo = _MEMOS[parser] = {}
+    return memo
+
+
+def _text_outcome(v: str, parser: Callable[[object], Any]) -> tuple[Any, str | None]:
+    """What a text cell gives for a field: ``(_BLANK, None)`` for blank text,
+    ``(None, message)`` for an Excel error shown in the cell or text the parser refuses,
+    else ``(parsed value, None)``. Pure: depends on the text and the parser alone."""
+    stripped = v.strip()
+    if not stripped:
+        return (_BLANK, None)
+    if stripped[0] == "#" and stripped.upper() in EXCEL_ERRORS:
+        return (None, f"the cell shows the Excel error {stripped.upper()}; type the value "
+                      "or correct the formula")
+    try:
+        return (parser(v), None)
+    except ValueError as exc:
+        return (None, str(exc))
+
+
+def _remember(memo: dict[str, tuple[Any, str | None]], v: str,
+              parser: Callable[[object], Any]) -> tuple[Any, str | None]:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    outcome = memo[v] = _text_outcome(v, parser)
+    return outcome
 
 
 def parse_grid(
@@ -369,13 +408,19 @@ def parse_grid(
 
     single_range = _single_ranges(frameworks) if frameworks else {}
     used = sorted(c - 1 for c in {*result.columns.values(), *result.extra_columns.values()})
-    fields = [(fld, c - 1, col_letter(c), PARSERS[fld]) for fld, c in result.columns.items()]
+    # (field, 0-based column, column letter, parser, memo of that parser's text answers)
+    fields = [(fld, c - 1, col_letter(c), PARSERS[fld], _memo(PARSERS[fld]))
+              for fld, c in result.columns.items()]
+    letters = [(fld, letter) for fld, _, letter, _, _ in fields]
     extras = [(name, c - 1) for name, c in result.extra_columns.items()]
     # calamine leaves formula cells without a cached value out of the grid entirely
     used_set = set(used)
     uncached_rows = {r for r, c in map(parse_a1, result.uncached) if c - 1 in used_set}
     last = max([len(grid), *uncached_rows])
     sheet = result.sheet or ""
+    file = result.file
+    errors = result.errors
+    append = result.rows.append
     for idx in range(header_idx + 1, last):
         raw_row = grid[idx] if idx < len(grid) else ()
         n = len(raw_row)
@@ -383,38 +428,56 @@ def parse_grid(
         if rownum not in uncached_rows and all(
                 i >= n or _blank(raw_row[i]) for i in used):
             continue  # blank or formatting-only row
-        row = EstimateRow(file=result.file, sheet=sheet, row=rownum)
+        values: dict[str, Any] = {}
         level_ranges: dict[str, tuple[int, object]] = {}
-        for fld, i, letter, parser in fields:
-            row.cells[fld] = f"{letter}{rownum}"
-            v = raw_row[i] if i < n else None
-            if v is None or v == "":
+        for fld, i, _letter, parser, memo in fields:
+            if i >= n:
                 continue
-            if isinstance(v, str):
-                stripped = v.strip()
-                if not stripped:
-                    continue
-                if stripped[0] == "#" and stripped.upper() in EXCEL_ERRORS:
-                    result.errors[(rownum, fld)] = (
-                        f"the cell shows the Excel error {stripped.upper()}; type the value "
-                        "or correct the formula")
-                    continue
-            try:
-                parsed = parser(v)
-            except ValueError as exc:
-                result.errors[(rownum, fld)] = str(exc)
+            v = raw_row[i]
+            if v is None:
                 continue
+            if type(v) is str:
+                # the outcome of a text depends on the text alone: memoised per parser
+                outcome = memo.get(v)
+                if outcome is None:
+                    outcome = _remember(memo, v, parser)
+                value, problem = outcome
+                if problem is not None:
+                    errors[(rownum, fld)] = problem
+                    continue
+                if value is _BLANK:
+                    continue
+            elif isinstance(v, str):  # a str subclass: same outcome, not memoised
+                value, problem = _text_outcome(v, parser)
+                if problem is not None:
+                    errors[(rownum, fld)] = problem
+                    continue
+                if value is _BLANK:
+                    continue
+            else:
+                if v == "":
+                    continue
+                try:
+                    value = parser(v)
+                except ValueError as exc:
+                    errors[(rownum, fld)] = str(exc)
+                    continue
             if fld in _LEVEL_FIELDS:
-                rng, parsed = parsed
+                rng, value = value
                 if rng is not None:
                     level_ranges[fld] = (rng, v)
-            setattr(row, fld, parsed if parsed != "" else None)
-        for name, i in extras:
-            v = raw_row[i] if i < n else None
-            row.extra[name] = None if _blank(v) else v
+            values[fld] = value if value != "" else None
+        rs = str(rownum)
+        row = EstimateRow(file=file, sheet=sheet, row=rownum,
+                          cells={fld: letter + rs for fld, letter in letters}, **values)
+        if extras:
+            extra = row.extra
+            for name, i in extras:
+                v = raw_row[i] if i < n else None
+                extra[name] = None if _blank(v) else v
         if level_ranges or row.range is None:
             _reconcile_ranges(row, level_ranges, result, single_range)
-        result.rows.append(row)
+        append(row)
     if not result.rows:
         result.findings.append(NO_ROWS.at(result.where(a1(header_row, 1))))
     return result
@@ -498,24 +561,34 @@ def sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
-def uncached_formula_cells(data: bytes, sheet: str) -> set[str]:
+def _has_formula(xml: bytes) -> bool:
+    """Whether a sheet's XML holds a formula element (``<f>``, ``<x:f>``): two plain byte
+    searches rule most sheets out before the regular expression runs (a match needs
+    ``<f`` or ``:f``)."""
+    return (b"<f" in xml or b":f" in xml) and _FORMULA_EL.search(xml) is not None
+
+
+def uncached_formula_cells(data: bytes, sheet: str, *,
+                           parts: dict[str, bytes] | None = None) -> set[str]:
     """A1 references of formula cells on ``sheet`` with no cached value.
 
     A cheap byte search first: a sheet with no ``<f>`` element costs one scan. Only
     otherwise are its ``<c>`` elements matched (a cell is a flat element, so a regular
     expression over the sheet's bytes is exact and much faster than building a tree).
+    ``parts`` (from :func:`addin.xlsx.read_ooxml_bytes`) saves decompressing the sheet's
+    XML again when the safety checks kept it.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             member = sheet_xml_path(zf, sheet)
             if member is None or member not in zf.namelist():
                 return set()
-            xml = zf.read(member)
+            xml = parts[member] if parts and member in parts else zf.read(member)
     except (KeyError, zipfile.BadZipFile, ValueError):
         return set()
     except Exception:  # a damaged workbook.xml: calamine already read the values
         return set()
-    if not _FORMULA_EL.search(xml):
+    if not _has_formula(xml):
         return set()
     cells: set[str] = set()
     for m in _CELL.finditer(xml):

@@ -56,6 +56,8 @@ class EstimatesContext:
             for role in fw.roles:
                 index.setdefault(norm_key(role.title), []).append(role)
             self._roles.append(index)
+        self._found: dict[tuple[str | None, str | None], tuple[Role, ...]] = {}
+        self._role: dict[tuple[str | None, str | None, int | None], Role | None] = {}
 
     def key(self, text: str | None) -> str:
         if not text:
@@ -76,17 +78,33 @@ class EstimatesContext:
 
     def roles(self, row: EstimateRow) -> list[Role]:
         """Every role with the row's job title in the searched frameworks."""
-        k = self.key(row.job_title)
-        return [r for i in self.searched(row) for r in self._roles[i].get(k, ())]
+        return list(self._roles_of(row))
+
+    def _roles_of(self, row: EstimateRow) -> tuple[Role, ...]:
+        """:meth:`roles`, remembered per (Framework, Job title) text: the answer depends
+        on nothing else, and a team's rows share a handful of titles."""
+        memo = (row.framework, row.job_title)
+        found = self._found.get(memo)
+        if found is None:
+            k = self.key(row.job_title)
+            found = self._found[memo] = tuple(
+                r for i in self.searched(row) for r in self._roles[i].get(k, ()))
+        return found
 
     def role_for(self, row: EstimateRow) -> Role | None:
         """The framework role of a row: by job title and range (any range when blank or
         when no role has that range)."""
-        roles = self.roles(row)
+        memo = (row.framework, row.job_title, row.range)
+        if memo in self._role:
+            return self._role[memo]
+        roles = self._roles_of(row)
+        found = roles[0] if roles else None
         for role in roles:
             if row.range is None or role.range == row.range:
-                return role
-        return roles[0] if roles else None
+                found = role
+                break
+        self._role[memo] = found
+        return found
 
 
 def role_for(row: EstimateRow, frameworks: Sequence[Framework]) -> Role | None:
@@ -202,11 +220,12 @@ def missing_values(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Findi
     """Required columns blank (a column absent altogether is EST-MISSING-COLUMN once)."""
     for row in read.rows:
         for fld in REQUIRED:
+            if getattr(row, fld) is not None:
+                continue  # the common case first; the order of these tests is immaterial
             cell = row.cells.get(fld)
             if cell is None or cell in read.uncached or (row.row, fld) in read.errors:
                 continue
-            if getattr(row, fld) is None:
-                yield MISSING.at(row.source(fld), column=column_header(read, fld))
+            yield MISSING.at(row.source(fld), column=column_header(read, fld))
 
 
 @ESTIMATES.rule(BAD_VALUE, BAD_LEVEL)
@@ -249,7 +268,7 @@ def job_titles(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]:
                                        known=", ".join(known_names))
         if not row.job_title:
             continue
-        if ctx.roles(row):
+        if ctx._roles_of(row):
             continue
         fws = [ctx.frameworks[i] for i in ctx.searched(row)]
         titles = sorted({r.title for fw in fws for r in fw.roles})
@@ -273,7 +292,7 @@ def ranges_match_roles(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[F
     for row in read.rows:
         if not row.job_title or (row.row, "range") in read.errors:
             continue
-        ranges = sorted({r.range for r in ctx.roles(row) if r.range})
+        ranges = sorted({r.range for r in ctx._roles_of(row) if r.range})
         if not ranges:
             continue  # unknown title (EST-UNKNOWN-JOB) or a role without a range
         listed = " or ".join(str(r) for r in ranges)

@@ -42,7 +42,7 @@ class Level(str, Enum):
 
     @property
     def rank(self) -> int:
-        return "ABC".index(self.value)
+        return _RANKS[self._value_]  # same as "ABC".index(self.value), without the enum lookup
 
     def next(self) -> "Level | None":
         return None if self is Level.C else LEVELS[self.rank + 1]
@@ -52,6 +52,7 @@ class Level(str, Enum):
 
 
 LEVELS: tuple[Level, ...] = (Level.A, Level.B, Level.C)
+_RANKS = {"A": 0, "B": 1, "C": 2}
 
 
 class Criterion(str, Enum):

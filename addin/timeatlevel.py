@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from addin.model import Level
 
@@ -94,9 +95,21 @@ def find_time_references(text: str) -> list[TimeRequirement]:
     >>> find_time_references("Provide at least one example at level 3B")
     []
     """
+    return list(_references(text) if type(text) is str else _scan(text))
+
+
+@lru_cache(maxsize=2048)
+def _references(text: str) -> tuple[TimeRequirement, ...]:
+    """:func:`_scan`, memoised by text: the eligibility rules ask for the same few
+    Experience texts on every row of every submission (TimeRequirement is frozen, so the
+    cached tuple is safe to share)."""
+    return _scan(text)
+
+
+def _scan(text: str) -> tuple[TimeRequirement, ...]:
     out: list[TimeRequirement] = []
     if not text:
-        return out
+        return ()
     for m in _DURATION.finditer(text):
         n = _number(m.group("n"))
         unit = m.group("unit").lower()
@@ -111,7 +124,7 @@ def find_time_references(text: str) -> list[TimeRequirement]:
             level = Level((pos.group("lv1") or pos.group("lv2") or pos.group("lv3")).upper())
         end = m.end() + pos.end() if level is not None else m.end()
         out.append(TimeRequirement(whole, rng, level, " ".join(text[m.start():end].split())))
-    return out
+    return tuple(out)
 
 
 def parse_time_requirement(text: str) -> TimeRequirement | None:
@@ -122,5 +135,5 @@ def parse_time_requirement(text: str) -> TimeRequirement | None:
     >>> parse_time_requirement("Interview assessment") is None
     True
     """
-    refs = find_time_references(text)
+    refs = _references(text) if type(text) is str else find_time_references(text)
     return refs[0] if refs else None
