@@ -281,7 +281,10 @@ def _scan_members(
                 if keep is not None:
                     keep.append(chunk)
                 buf = tail + chunk
-                for marker in _DTD_MARKERS:
+                # every marker holds "<!" (UTF-8) or "<\0!" (UTF-16 LE and BE), so two
+                # searches clear a normal part before the six exact ones
+                declares = b"<!" in buf
+                for marker in _DTD_MARKERS if declares or b"<\x00!" in buf else ():
                     if marker in buf:
                         raise InputError(
                             f"part {name} declares a DTD or XML entities, which Office never "
@@ -296,7 +299,8 @@ def _scan_members(
                         file=p,
                         hint="ask the sender where the file came from",
                     )
-                opened = chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?") - chunk.count(b"<!")
+                opened = (chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?")
+                          - (chunk.count(b"<!") if declares else 0))  # chunk is inside buf
                 if tail.endswith(b"<") and chunk[:1] in (b"/", b"?", b"!"):
                     opened -= 1
                 elements += opened
