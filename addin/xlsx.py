@@ -210,7 +210,7 @@ _SHEET_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?sheet[\s/>]")
 _CELL_REF = re.compile(rb'r="(?<=\sr=")([A-Z]{1,3})([0-9]{1,20})"')
 """A cell's own reference (``<c r="XFD1048576">``); ``<row r="5">`` has no letters.
 Whitespace, then ``r="``: written with the literal ``r="`` first and the whitespace as a
-look-behind, which finds exactly the same references as ``\sr="...`` but lets the regex
+look-behind, which finds exactly the same references as ``\\sr="...`` but lets the regex
 engine jump from one ``r="`` to the next (about twice as fast on a sheet)."""
 _ROW_REF = re.compile(rb'row(?<=[<:]row)(?=\s)[^>]{0,400}?\sr="([0-9]{1,20})"[^>]{0,400}(?<!/)>')
 """A row that holds cells (not self-closing): its cells without their own ``r`` take

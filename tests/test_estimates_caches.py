@@ -1,0 +1,269 @@
+"""The caches behind fast estimates validation (issue 9) give the answers the uncached
+code gives: memoised cell outcomes in the reader, role look-ups remembered per context,
+the Experience-text parse memoised by text, and the worksheet XML handed back by the
+safety checks. Speed itself is measured by scripts/benchmark, never here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from addin import estimates, timeatlevel
+from addin.errors import InputError
+from addin.estimates import HEADERS, EstimatesRead, parse_grid, read_estimates, uncached_formula_cells
+from addin.estimates_checks import EstimatesContext
+from addin.model import (
+    Criterion,
+    CriterionText,
+    EstimateRow,
+    Framework,
+    Level,
+    Role,
+)
+from addin.xlsx import read_ooxml_bytes
+
+FIELDS = list(HEADERS)
+HEADER_ROW = list(HEADERS.values())
+
+# texts managers type, good and bad, for each column; several texts appear under more
+# than one column so a memo shared between parsers would give a wrong answer
+VOCAB = {
+    "employee_id": ["100234", " 100235 ", "#N/A", "", "E1"],
+    "employee_name": ["Zoë Ó Briain", "  ", "Ben Jones", "1"],
+    "directorate": ["Finance", "#REF!", ""],
+    "team": ["Revenues", "Finance"],
+    "job_title": ["Business Support Officer", "Personal Assistant", "Yes"],
+    "framework": ["Business and Executive Support", "CPF X"],
+    "range": ["3", "R3", "Grade 4", "1", "9", "three", "#VALUE!", " "],
+    "current_salary": ["25584", "£24,500.00", "-3", "lots", "1"],
+    "fte": ["1", "0.5", "50%", "half", "#DIV/0!"],
+    "contract_type": ["Permanent", "perm", "FTC", "casual", "Zero hours", "Yes"],
+    "start_date": ["06/09/2021", "2021-09-06", "1 Feb 2024", "31/02/2021", "soon"],
+    "probation_passed": ["Yes", "no", "Y", "passed", "maybe", "1"],
+    "capability": ["No", "yes", "N", "1", "0"],
+    "appraisal_outcome": ["Met", "Objectives met", "EXCEEDS", "Not met", "Unmet", "good"],
+    "date_at_level": ["06/09/2021", "2021-09-06", "31/02/2021"],
+    "current_level": ["A", "b", "3B", "R3 B", "Practising", "D", "9A", "Yes"],
+    "estimated_level": ["B", "C", "4C", "Level B", "A", "3b", "#N/A"],
+    "manager": ["Helen Marsh", "Yes", ""],
+    "notes": ["", "Evidence portfolio reviewed", "B"],
+}
+
+
+def grid_rows():
+    return st.lists(
+        st.tuples(*[st.sampled_from(VOCAB[f]) for f in FIELDS]).map(list),
+        min_size=1, max_size=8,
+    )
+
+
+def _parse(grid):
+    result = EstimatesRead(file="e.xlsx", sheet="Estimates")
+    parse_grid(grid, 0, result)
+    return result.rows, dict(result.errors), [(f.code, f.cell, f.message) for f in result.findings]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=grid_rows())
+def test_memoised_cell_outcomes_equal_a_cold_run_and_a_constantly_evicted_memo(rows, monkeypatch):
+    grid = [HEADER_ROW, *rows]
+    estimates._MEMOS.clear()
+    cold = _parse(grid)
+    warm = _parse(grid)  # every text now answered from the memo
+    monkeypatch.setattr(estimates, "_MEMO_SIZE", 1)  # memo emptied before every new text
+    evicted = _parse(grid)
+    monkeypatch.undo()
+    assert cold == warm == evicted
+
+
+def test_same_text_in_two_columns_is_parsed_by_each_column_parser():
+    # "1" is range 1 (refused: ranges are 2-8), FTE 1, salary £1 and probation passed
+    row = ["E1", "Ann", "", "", "Personal Assistant", "", "1", "1", "1", "Permanent",
+           "06/09/2021", "1", "No", "Met", "", "A", "B", "", ""]
+    estimates._MEMOS.clear()
+    for _ in range(2):  # cold, then from the memo
+        rows, errors, _ = _parse([HEADER_ROW, row])
+        assert rows[0].range is None
+        assert errors[(2, "range")] == "expected a pay range 2-8 (for example 3 or 'R3'), got '1'"
+        assert rows[0].fte == Decimal("1")
+        assert rows[0].current_salary == Decimal("1")
+        assert rows[0].probation_passed is True
+
+
+def test_excel_error_text_and_blank_text_are_remembered_as_such():
+    row = ["#N/A", "  ", "", "", "Personal Assistant", "", "3", "25584", "1", "Permanent",
+           "06/09/2021", "Yes", "No", "Met", "", " #ref! ", "B", "", ""]
+    estimates._MEMOS.clear()
+    for _ in range(2):
+        rows, errors, _ = _parse([HEADER_ROW, row])
+        assert rows[0].employee_id is None and rows[0].employee_name is None
+        assert errors[(2, "employee_id")] == (
+            "the cell shows the Excel error #N/A; type the value or correct the formula")
+        assert errors[(2, "current_level")] == (
+            "the cell shows the Excel error #REF!; type the value or correct the formula")
+        assert rows[0].cells["employee_name"] == "B2"
+
+
+# ----------------------------------------------------------------------------- roles
+
+
+def _role(title, rng, experience_b=""):
+    crit = {Level.B: {Criterion.EXPERIENCE: CriterionText(experience_b)}} if experience_b else {}
+    return Role(title=title, range=rng, criteria=crit)
+
+
+FWS = [
+    Framework("Business and Executive Support", job_family="Business Support", roles=[
+        _role("Personal Assistant", 3), _role("Personal Assistant", 4),
+        _role("Business Support Officer", 3)]),
+    Framework("Finance", roles=[_role("Accountant", 5), _role("Personal Assistant", 5)]),
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from([None, "", "Business and Executive Support", "business support", "Finance",
+                     "Nope"]),
+    st.sampled_from([None, "Personal Assistant", "personal  assistant", "Accountant",
+                     "Business Support Officer", "Chef"]),
+    st.sampled_from([None, 3, 4, 5, 7]),
+), min_size=1, max_size=12))
+def test_roles_remembered_per_context_equal_a_fresh_lookup_for_every_row(rows):
+    ctx = EstimatesContext(frameworks=FWS)
+    for fw, title, rng in rows:
+        row = EstimateRow(file="e.xlsx", sheet="Estimates", row=2, framework=fw, job_title=title,
+                          range=rng)
+        fresh = EstimatesContext(frameworks=FWS)  # nothing remembered yet
+        assert ctx.roles(row) == fresh.roles(row)
+        assert ctx.role_for(row) is fresh.role_for(row)
+
+
+def test_role_for_takes_the_role_at_the_row_range_else_the_first():
+    ctx = EstimatesContext(frameworks=FWS)
+
+    def row(rng, fw=None):
+        return EstimateRow(file="e", sheet="s", row=2, job_title="Personal Assistant", range=rng,
+                           framework=fw)
+
+    assert ctx.role_for(row(4)) is FWS[0].roles[1]
+    assert ctx.role_for(row(5)) is FWS[1].roles[1]
+    assert ctx.role_for(row(7)) is FWS[0].roles[0]  # no role at 7: the first one
+    assert ctx.role_for(row(5, "Business and Executive Support")) is FWS[0].roles[0]
+    found = ctx.roles(row(None))
+    found.clear()  # a caller's list is its own
+    assert [r.range for r in ctx.roles(row(None))] == [3, 4, 5]
+
+
+# ----------------------------------------------------------------------------- time at level
+
+PHRASES = ["Minimum of 12 months at 3A", "18 months satisfactory experience at level 3B",
+           "A minimum of 2 years' experience in a similar role", "six months at B",
+           "Interview assessment", "", "1.5 years at 3B; 6 months at 3A", "12-18 mths in post"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(PHRASES), min_size=1, max_size=6).map(" ".join))
+def test_memoised_time_references_equal_the_uncached_scan(text):
+    expected = list(timeatlevel._scan(text))
+    first = timeatlevel.find_time_references(text)
+    assert first == expected
+    first.append("caller's own list")
+    assert timeatlevel.find_time_references(text) == expected
+    assert timeatlevel.parse_time_requirement(text) == (expected[0] if expected else None)
+
+
+def test_required_months_follow_an_edited_experience_text():
+    from addin.eligibility import required_months_for
+
+    role = _role("Personal Assistant", 3, "Minimum of 12 months at 3A")
+    assert required_months_for(role, Level.A, Level.B) == 12
+    role.criteria[Level.B][Criterion.EXPERIENCE] = CriterionText("18 months at 3A")
+    assert required_months_for(role, Level.A, Level.B) == 18  # the cache is keyed by text
+
+
+def test_level_rank_is_the_position_in_a_b_c():
+    assert [lv.rank for lv in (Level.A, Level.B, Level.C)] == [0, 1, 2]
+
+
+# ----------------------------------------------------------------------------- sheet XML
+
+
+def _book(path: Path, formula: str | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Estimates"
+    ws.append(HEADER_ROW)
+    ws.append(["E1", "Ann", "", "", "Personal Assistant", "", 3, 25584, 1, "Permanent",
+               dt.date(2021, 9, 6), "Yes", "No", "Met", None, "A", "B", "", ""])
+    if formula:
+        ws["H2"] = formula  # openpyxl saves no cached value
+    lists = wb.create_sheet("Lists")
+    lists["A1"] = "=1+1"
+    wb.save(path)
+    return path
+
+
+def test_parts_hold_each_worksheet_xml_exactly_as_in_the_zip(tmp_path):
+    path = _book(tmp_path / "e.xlsx", "=25000+584")
+    parts: dict[str, bytes] = {}
+    data = read_ooxml_bytes(path, parts=parts)
+    assert data == path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        sheets = sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/"))
+        assert sorted(parts) == sheets == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+        for name in sheets:
+            assert parts[name] == zf.read(name)
+
+
+def test_parts_larger_than_the_keep_limit_are_not_handed_back(tmp_path, monkeypatch):
+    import addin.xlsx
+
+    monkeypatch.setattr(addin.xlsx, "KEEP_PART_BYTES", 10)
+    path = _book(tmp_path / "e.xlsx", "=25000+584")
+    parts: dict[str, bytes] = {}
+    read_ooxml_bytes(path, parts=parts)
+    assert parts == {}
+    read = read_estimates(path)  # the reader decompresses the sheet itself
+    assert read.uncached == {"H2"}
+    assert [(f.code, f.cell) for f in read.findings] == [("EST-FORMULA-NO-VALUE", "H2")]
+
+
+def test_asking_for_parts_does_not_let_a_hostile_file_through(tmp_path):
+    path = _book(tmp_path / "e.xlsx")
+    bad = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b'<!DOCTYPE x [<!ENTITY a "b">]>' + data
+            zout.writestr(item, data)
+    parts: dict[str, bytes] = {}
+    with pytest.raises(InputError, match="declares a DTD or XML entities"):
+        read_ooxml_bytes(bad, parts=parts)
+    with pytest.raises(InputError, match="declares a DTD or XML entities"):
+        read_estimates(bad)
+
+
+@pytest.mark.parametrize("formula", [None, "=25000+584"])
+def test_formula_cells_from_kept_xml_equal_those_from_the_zip(tmp_path, formula):
+    path = _book(tmp_path / "e.xlsx", formula)
+    parts: dict[str, bytes] = {}
+    data = read_ooxml_bytes(path, parts=parts)
+    with_parts = uncached_formula_cells(data, "Estimates", parts=parts)
+    assert with_parts == uncached_formula_cells(data, "Estimates")
+    assert with_parts == ({"H2"} if formula else set())
+    assert uncached_formula_cells(data, "Lists", parts=parts) == {"A1"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([b"<f>", b"<x:f ", b"<f/>", b"<fo", b":f", b"<c r=\"A1\">",
+                                 b"<v>1</v>", b"f>", b"<", b"x", b" "]), max_size=12).map(b"".join))
+def test_formula_byte_precheck_agrees_with_the_formula_pattern(xml):
+    assert estimates._has_formula(xml) == (estimates._FORMULA_EL.search(xml) is not None)
