@@ -264,3 +264,19 @@ def test_lock_left_by_a_killed_run_is_explained(tmp_path):
     assert err.value.one_line() == (
         f"{tmp_path}: a medpay run that was stopped left its lock file .medpay.lock in this folder "
         "(no run is active: delete .medpay.lock and run again)")
+
+
+def test_commands_never_modify_their_inputs(tmp_path):
+    src = tmp_path / "team.xlsx"
+    src.write_bytes((WORKBOOKS / "samples" / "finance-business-support.xlsx").read_bytes())
+    before = (src.read_bytes(), src.stat().st_mtime_ns)
+    runs = [
+        ["validate-estimates", src, "--feedback", tmp_path / "fb.xlsx"],
+        ["cost", src, "--out", tmp_path / "c.xlsx"],
+        ["forms", "pdp", "--estimates", src, "--out", tmp_path / "forms"],
+    ]
+    for args in runs:
+        r = run_cli(*args, "--as-of", "2026-11-20")
+        assert r.returncode in (0, 1), r.stderr
+    assert (src.read_bytes(), src.stat().st_mtime_ns) == before
+    assert not [p for p in tmp_path.rglob(".~medpay-*")]  # no temporary file left behind
