@@ -23,11 +23,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from addin.model import Criterion, EstimateRow, Level, PaySettings, Role
 from addin.parsing import norm_key  # memoised addin.text.norm_key (same answers)
 from addin.paycalendar import months_between
 from addin.timeatlevel import parse_time_requirement
+
+_months_between = lru_cache(maxsize=8192)(months_between)
+""":func:`addin.paycalendar.months_between`, memoised: every row asks for the months from
+its dates to the same as-of date, and a batch repeats the same dates many times."""
 
 __all__ = [
     "REASON_CODES",
@@ -109,7 +114,7 @@ def check_eligibility(
 
     # 7.28: passed probation, or at least N months in post.
     if probation_passed is not True:
-        in_post = months_between(start_date, as_of) if start_date else None
+        in_post = _months_between(start_date, as_of) if start_date else None
         if in_post is not None and in_post >= s.min_months_in_post:
             pass
         elif probation_passed is None and start_date is None:
@@ -209,7 +214,7 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
     required months come from the role's framework (:func:`required_months_for`) when
     the role and both levels are known.
     """
-    months = months_between(row.date_at_level, as_of) if row.date_at_level else None
+    months = _months_between(row.date_at_level, as_of) if row.date_at_level else None
     required = None
     if role is not None and row.current_level and row.estimated_level:
         required = required_months_for(role, row.current_level, row.estimated_level)

@@ -319,8 +319,9 @@ def find_header_row(rows: Sequence[Sequence[object]]) -> int | None:
     """0-based index of the row within the first 10 that names the most fields (at least
     three), or None."""
     best, best_count = None, MIN_HEADER_MATCHES - 1
+    fields = _KEY_TO_FIELD.get
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        count = len({f for v in row if isinstance(v, str) and (f := field_for_header(v))})
+        count = len({f for v in row if isinstance(v, str) and (f := fields(norm_key(v)))})
         if count > best_count:
             best, best_count = i, count
     return best
@@ -408,10 +409,10 @@ def parse_grid(
 
     single_range = _single_ranges(frameworks) if frameworks else {}
     used = sorted(c - 1 for c in {*result.columns.values(), *result.extra_columns.values()})
-    # (field, 0-based column, column letter, parser, memo of that parser's text answers)
-    fields = [(fld, c - 1, col_letter(c), PARSERS[fld], _memo(PARSERS[fld]))
+    # (field, 0-based column, parser, memo of that parser's text answers, level field?)
+    fields = [(fld, c - 1, PARSERS[fld], _memo(PARSERS[fld]), fld in _LEVEL_FIELDS)
               for fld, c in result.columns.items()]
-    letters = [(fld, letter) for fld, _, letter, _, _ in fields]
+    letters = [(fld, col_letter(c)) for fld, c in result.columns.items()]
     extras = [(name, c - 1) for name, c in result.extra_columns.items()]
     # calamine leaves formula cells without a cached value out of the grid entirely
     used_set = set(used)
@@ -430,7 +431,7 @@ def parse_grid(
             continue  # blank or formatting-only row
         values: dict[str, Any] = {}
         level_ranges: dict[str, tuple[int, object]] = {}
-        for fld, i, _letter, parser, memo in fields:
+        for fld, i, parser, memo, is_level in fields:
             if i >= n:
                 continue
             v = raw_row[i]
@@ -438,14 +439,11 @@ def parse_grid(
                 continue
             if type(v) is str:
                 # the outcome of a text depends on the text alone: memoised per parser
-                outcome = memo.get(v)
-                if outcome is None:
-                    outcome = _remember(memo, v, parser)
-                value, problem = outcome
+                value, problem = memo.get(v) or _remember(memo, v, parser)
+                if value is _BLANK:
+                    continue
                 if problem is not None:
                     errors[(rownum, fld)] = problem
-                    continue
-                if value is _BLANK:
                     continue
             elif isinstance(v, str):  # a str subclass: same outcome, not memoised
                 value, problem = _text_outcome(v, parser)
@@ -462,7 +460,7 @@ def parse_grid(
                 except ValueError as exc:
                     errors[(rownum, fld)] = str(exc)
                     continue
-            if fld in _LEVEL_FIELDS:
+            if is_level:
                 rng, value = value
                 if rng is not None:
                     level_ranges[fld] = (rng, v)

@@ -25,7 +25,7 @@ from addin.estimates import (
 )
 from addin.findings import ERROR, WARNING, Checker, Finding, Report, declare
 from addin.model import EstimateRow, Framework, PaySettings, Role
-from addin.text import norm_key
+from addin.parsing import norm_key  # memoised addin.text.norm_key (same answers)
 
 GROUP = "estimates"
 

@@ -28,8 +28,14 @@ def _key(text: str) -> str:
 
 def norm_key(value: object) -> str:
     """:func:`addin.text.norm_key`, memoised for text (the same few words repeat in
-    every row: Yes, No, Met, Permanent...)."""
-    return _key(value) if type(value) is str else _norm_key(value)
+    every row: Yes, No, Met, Permanent...). Plain ASCII letters and digits (employee IDs,
+    'Yes', 'Met') need no Unicode normalisation and lose no characters: their key is
+    their lower case."""
+    if type(value) is str:
+        if value.isalnum() and value.isascii():
+            return value.lower()
+        return _key(value)
+    return _norm_key(value)
 
 __all__ = [
     "CONTRACT_TYPES",

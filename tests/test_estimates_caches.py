@@ -267,3 +267,13 @@ def test_formula_cells_from_kept_xml_equal_those_from_the_zip(tmp_path, formula)
                                  b"<v>1</v>", b"f>", b"<", b"x", b" "]), max_size=12).map(b"".join))
 def test_formula_byte_precheck_agrees_with_the_formula_pattern(xml):
     assert estimates._has_formula(xml) == (estimates._FORMULA_EL.search(xml) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=12), st.text(alphabet="AZaz09 -_.:ÉéßİıＡ①½ﬁ\u0301", max_size=8),
+                 st.integers(), st.none()))
+def test_memoised_norm_key_equals_the_text_module_norm_key(value):
+    from addin import parsing, text
+
+    assert parsing.norm_key(value) == text.norm_key(value)
+    assert parsing.norm_key(value) == text.norm_key(value)  # second call from the memo
