@@ -77,7 +77,11 @@ def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
 def run(args: argparse.Namespace) -> int:
     from addin.cli import build_parser
 
+    from addin.settings import read_pay_settings
+
     out: Path = args.out
+    # A bad pay-ranges workbook would fail every step: say so once, before starting.
+    read_pay_settings(args.pay_ranges)
     if out.exists() and any(out.iterdir()) and not args.force:
         raise OutputError("output folder is not empty", file=out,
                           hint="pass --force to refresh it, or choose another --out")
