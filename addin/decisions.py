@@ -90,12 +90,18 @@ def parse_areas(text: str) -> list[Criterion]:
 
 
 def read_decisions(path: str | Path) -> list[Decision]:
-    from addin.xlsx import load_workbook
+    from addin.xlsx import load_workbook, used_rows
 
     wb = load_workbook(path, data_only=True)
     try:
+        if not wb.worksheets:
+            raise InputError("workbook has no worksheet, so it holds no decisions", file=path,
+                             hint="use workbooks/decisions/sample-decisions.xlsx as the pattern")
         ws = wb.worksheets[0]
-        rows = list(ws.iter_rows(min_row=1, max_row=min(ws.max_row, 5000), values_only=True))
+        # Only the cells really stored (never the claimed <dimension> nor ws.max_row):
+        # a stray cell at XFD1048576 is refused by name instead of building the grid, and
+        # every real row is read (the old cap at row 5,000 dropped later decisions unsaid).
+        rows = used_rows(ws, file=path)
     finally:
         wb.close()
     header_idx, cols = None, {}

@@ -491,20 +491,23 @@ def parse_grids(grids: Iterable[SheetGrid], file: str, stem: str) -> tuple[Frame
 
 def read_grids(path: str | Path) -> list[SheetGrid]:
     """Copy each worksheet's values out of the workbook (the only openpyxl use here)."""
-    from addin.xlsx import load_workbook
+    from addin.xlsx import load_workbook, used_rows
 
     wb = load_workbook(path, data_only=True)
     grids: list[SheetGrid] = []
-    for ws in wb.worksheets:
-        grid = SheetGrid(ws.title)
-        for row in ws.iter_rows():
-            for cell in row:
-                value = cell.value
-                if value is None or (isinstance(value, str) and not value.strip()):
-                    continue
-                grid.cells[(cell.row, cell.column)] = value
-        grids.append(grid)
-    wb.close()
+    try:
+        for ws in wb.worksheets:
+            grid = SheetGrid(ws.title)
+            # Only the cells really stored, never ws.max_row/max_column (a claimed or
+            # styled dimension): data beyond the limits is refused naming sheet and cell.
+            for r, row in enumerate(used_rows(ws, file=path), 1):
+                for c, value in enumerate(row, 1):
+                    if value is None or (isinstance(value, str) and not value.strip()):
+                        continue
+                    grid.cells[(r, c)] = value
+            grids.append(grid)
+    finally:
+        wb.close()
     return grids
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,26 +156,43 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def read_form(path: Path, name: str | None = None) -> FormDoc:
-    """Read one .docx (after the safety checks). Raises InputError when unreadable."""
-    from addin.xlsx import read_ooxml_bytes
+    """Read one .docx (after the safety checks). Raises InputError when unreadable.
 
-    data = read_ooxml_bytes(path, kind="document")
+    The bytes come from :func:`addin.docx_safe.read_docx_bytes` (the safety checks every
+    untrusted Word file passes: renamed, encrypted, truncated, zip bombs, DTDs). Every
+    part is then parsed *inside* the handling below, so a damaged ``document.xml``,
+    ``settings.xml`` or custom-properties part - or a control whose XML is unexpected -
+    becomes one :class:`InputError` naming the file (FORM-UNREADABLE in :func:`harvest`),
+    never an lxml exception. The three parts are parsed with lxml directly rather than
+    through python-docx (:func:`addin.docx_safe.open_docx`), which would parse every part
+    and make a form unreadable for damage in a part the harvest never uses.
+    """
+    from addin.docx_safe import read_docx_bytes
+
     shown = name or path.name
+    data = read_docx_bytes(path)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        root = etree.fromstring(zf.read("word/document.xml"), _PARSER)
         names = set(zf.namelist())
+        root = etree.fromstring(zf.read("word/document.xml"), _PARSER)
         props = dc.parse_custom_properties(zf.read(dc.CUSTOM_PART)) if dc.CUSTOM_PART in names else {}
         settings = zf.read("word/settings.xml") if "word/settings.xml" in names else None
-    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, ValueError) as exc:
+        return FormDoc(
+            path=path, name=shown, props=props,
+            controls=[dc.control_of(s) for s in dc.iter_sdts(root)],
+            text_hash=dc.text_hash(root),
+            protection=dc.protection_of(settings) if settings else (None, False),
+        )
+    except InputError:
+        raise
+    except RecursionError as exc:
+        raise InputError("document XML is nested too deeply to read (a hostile file?)", file=shown) from exc
+    except (etree.LxmlError, KeyError, zipfile.BadZipFile, zlib.error, EOFError, ValueError,
+            TypeError, AttributeError, NotImplementedError, UnicodeError) as exc:
+        # lxml (syntax errors, bad QNames), zip (CRC, missing member) and anything a
+        # control's unexpected XML can make the tag/value extraction raise.
         raise InputError(f"document is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
-                         file=shown) from exc
-    return FormDoc(
-        path=path, name=shown, props=props,
-        controls=[dc.control_of(s) for s in dc.iter_sdts(root)],
-        text_hash=dc.text_hash(root),
-        protection=dc.protection_of(settings) if settings else (None, False),
-    )
+                         file=shown, hint="open it in Word and save it again as a Word Document (.docx)") from exc
 
 
 @dataclass

@@ -110,11 +110,21 @@ def _sheet(wb, name: str, path: str):
                         hint="use the shipped workbooks/pay-ranges.xlsx as the pattern")
 
 
+def _at(row: tuple, col: int) -> object:
+    """The value in 1-based column ``col`` of a row from :func:`addin.xlsx.used_rows`
+    (None beyond the last column holding data)."""
+    return row[col - 1] if col <= len(row) else None
+
+
 def _read_ranges(wb, path: str) -> dict[int, PayRange]:
+    from addin.xlsx import used_rows
+
     ws = _sheet(wb, PAY_SHEET, path)
+    # Only the cells really stored, never ws.max_row (a claimed or styled dimension).
+    rows = used_rows(ws, file=path)
     header_row = None
     cols: dict[str, int] = {}
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=min(ws.max_row, 20), values_only=True), 1):
+    for r, row in enumerate(rows[:20], 1):
         keys = [norm_key(v) for v in row]
         if "range" in keys and any(k.startswith("levela") for k in keys):
             header_row = r
@@ -127,8 +137,8 @@ def _read_ranges(wb, path: str) -> dict[int, PayRange]:
         raise SettingsError("no header row with Range, Level A, Level B, Level C",
                             file=path, sheet=ws.title)
     ranges: dict[int, PayRange] = {}
-    for r in range(header_row + 1, ws.max_row + 1):
-        rng = ws.cell(r, cols["range"]).value
+    for r, row in enumerate(rows[header_row:], header_row + 1):
+        rng = _at(row, cols["range"])
         if rng is None or clean_text(rng) == "":
             continue
         try:
@@ -142,7 +152,7 @@ def _read_ranges(wb, path: str) -> dict[int, PayRange]:
         for lv in LEVELS:
             c = cols[f"level{lv.value.lower()}"]
             try:
-                vals.append(_decimal(ws.cell(r, c).value))
+                vals.append(_decimal(_at(row, c)))
             except ValueError:
                 raise SettingsError(f"salary for range {rng_i} level {lv.value} is not a number",
                                     file=path, sheet=ws.title, cell=a1(r, c)) from None
@@ -156,16 +166,18 @@ def _read_ranges(wb, path: str) -> dict[int, PayRange]:
 
 
 def _read_settings(wb, path: str) -> Settings:
+    from addin.xlsx import used_rows
+
     ws = _sheet(wb, SETTINGS_SHEET, path)
     values: dict[str, tuple[object, str]] = {}
     pay_dates: dict[int, tuple[object, str]] = {}
     deadlines: dict[int, tuple[object, str]] = {}
     wanted = {norm_key(label): field for field, label in LABELS.items()}
-    for r in range(1, min(ws.max_row, 200) + 1):
-        label = norm_key(ws.cell(r, 1).value)
+    for r, row in enumerate(used_rows(ws, file=path)[:200], 1):
+        label = norm_key(_at(row, 1))
         if not label:
             continue
-        cell = (ws.cell(r, 2).value, a1(r, 2))
+        cell = (_at(row, 2), a1(r, 2))
         for key, field in wanted.items():
             if label.startswith(key):
                 values[field] = cell

@@ -36,15 +36,6 @@ def test_mutated_workbooks_end_in_a_result_or_a_clean_error(tmp_path, target):
     assert failures == [], "\n".join(failures)
 
 
-KNOWN = pytest.mark.xfail(
-    strict=False,
-    reason="reported: addin.harvest.read_form parses word/settings.xml outside its try "
-           "(lxml XMLSyntaxError leaks); addin.decisions.read_decisions indexes "
-           "wb.worksheets[0] of a workbook with no sheet (IndexError)",
-)
-
-
-@KNOWN
 @pytest.mark.parametrize("target", ["form", "decisions"])
 def test_mutated_forms_and_decisions_end_in_a_result_or_a_clean_error(tmp_path, forms_dir, target):
     seeds = [s for s in mutate.default_seeds(forms_dir) if s[0] == target]
@@ -52,4 +43,5 @@ def test_mutated_forms_and_decisions_end_in_a_result_or_a_clean_error(tmp_path, 
     assert out.error_type is None, str(out)
     ran, line, failures = ast.literal_eval(out.value)
     print(f"\n[{target}] {line}")
+    assert ran == CASES // 4
     assert failures == [], "\n".join(failures)
