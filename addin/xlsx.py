@@ -227,6 +227,23 @@ _BINARY_SUFFIXES = (
 )
 
 
+def _after_lt(chunk: bytes, mark: bytes) -> int:
+    """``chunk.count(b"<" + mark)`` for a one-byte ``mark`` that is rare in XML ("?",
+    "!"): the few ``mark`` bytes are found with a memchr and their neighbour checked,
+    instead of a two-byte search over the whole chunk; a chunk where ``mark`` is common
+    falls back to the two-byte count. ("<" never equals ``mark``, so pairs never overlap.)"""
+    n = seen = 0
+    i = chunk.find(mark, 1)  # a mark at 0 has no "<" before it in this chunk
+    while i != -1:
+        seen += 1
+        if seen > 16:
+            return chunk.count(b"<" + mark)
+        if chunk[i - 1] == 60:  # "<"
+            n += 1
+        i = chunk.find(mark, i + 1)
+    return n
+
+
 def _is_parsed_part(name: str) -> bool:
     """Parts an XML parser may read. Media, embedded objects and binaries are never parsed
     as XML by medpay's readers (an SVG in media may legitimately hold a DOCTYPE)."""
@@ -281,10 +298,9 @@ def _scan_members(
                 if keep is not None:
                     keep.append(chunk)
                 buf = tail + chunk
-                # every marker holds "<!" (UTF-8) or "<\0!" (UTF-16 LE and BE), so two
-                # searches clear a normal part before the six exact ones
-                declares = b"<!" in buf
-                for marker in _DTD_MARKERS if declares or b"<\x00!" in buf else ():
+                # every marker holds a "!" byte: one memchr clears a normal part before
+                # the six exact searches
+                for marker in _DTD_MARKERS if b"!" in buf else ():
                     if marker in buf:
                         raise InputError(
                             f"part {name} declares a DTD or XML entities, which Office never "
@@ -299,8 +315,8 @@ def _scan_members(
                         file=p,
                         hint="ask the sender where the file came from",
                     )
-                opened = (chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?")
-                          - (chunk.count(b"<!") if declares else 0))  # chunk is inside buf
+                opened = (chunk.count(b"<") - chunk.count(b"</") - _after_lt(chunk, b"?")
+                          - _after_lt(chunk, b"!"))
                 if tail.endswith(b"<") and chunk[:1] in (b"/", b"?", b"!"):
                     opened -= 1
                 elements += opened

@@ -277,3 +277,23 @@ def test_memoised_norm_key_equals_the_text_module_norm_key(value):
 
     assert parsing.norm_key(value) == text.norm_key(value)
     assert parsing.norm_key(value) == text.norm_key(value)  # second call from the memo
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)),
+       st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)))
+def test_memoised_months_between_equals_the_calendar_rule(a, b):
+    from addin import eligibility, paycalendar
+
+    assert eligibility._months_between(a, b) == paycalendar.months_between(a, b)
+    assert eligibility._months_between(a, b) == paycalendar.months_between(a, b)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([b"<", b"?", b"!", b"<?", b"<!", b"</", b"x", b"<?xml ?>",
+                                 b"<!-- c -->", b"\x00", b"<\x00!\x00"]), max_size=40).map(b"".join))
+def test_xml_element_count_helper_equals_the_two_byte_count(chunk):
+    from addin.xlsx import _after_lt
+
+    for mark in (b"?", b"!"):
+        assert _after_lt(chunk, mark) == chunk.count(b"<" + mark)
