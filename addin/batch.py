@@ -33,7 +33,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import pickle
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +42,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin.batch_cache import MAX_BYTES, CacheEntryError, dumps, loads
 from addin.cells import cell_sort_key
 from addin.cmt import BatchRow, summarise
 from addin.errors import InputError, MedpayError, OutputError
@@ -202,7 +202,8 @@ class RowOutcome:
 
 @dataclass
 class FileResult:
-    """Everything the batch keeps about one submission (pickled into the cache)."""
+    """Everything the batch keeps about one submission (stored in the cache as JSON by
+    :mod:`addin.batch_cache`)."""
 
     rel: str
     key: str
@@ -540,7 +541,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                     InputError(f"cannot read the file: {exc.strerror or exc}"), rel))
                 continue
             key = hashlib.sha256(env.encode() + b"\0" + data).hexdigest()
-            hit = _cache_load(cache / f"{key}.pickle")
+            hit = _cache_load(cache / f"{key}.json", key)
             if hit is not None:
                 hit.rel, hit.cached = rel, True
                 hit.findings = [replace(f, file=rel) for f in hit.findings]
@@ -568,7 +569,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             progress = Progress(len(todo), "reading", stream)
             for res in mapper(_process_job, todo):
                 results[res.rel] = res
-                _cache_store(cache / f"{res.key}.pickle", res)
+                _cache_store(cache / f"{res.key}.json", res)
                 note = res.reason if res.status == "unreadable" else (
                     f"{res.rel}: {len(res.rows)} rows, "
                     f"{sum(f.is_error for f in res.findings)} error(s)")
@@ -721,28 +722,34 @@ def _id_holders(ordered: Sequence[FileResult]) -> dict[str, list[str]]:
     return holders
 
 
-def _cache_load(path: Path) -> FileResult | None:
+def _cache_load(path: Path, key: str) -> FileResult | None:
+    """The cached result for ``key``, or None (a miss: the file is recomputed) when the
+    entry is absent, unreadable, garbled, tampered with or for another key. The entry is
+    JSON read by :func:`addin.batch_cache.loads`, which builds only known classes from
+    type-checked fields: whoever can write to the output folder cannot make a run execute
+    code (pickle could) nor crash it."""
     try:
-        with path.open("rb") as fh:
-            obj = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        return loads(path.read_bytes(), key=key)
+    except (OSError, CacheEntryError, TypeError, ValueError, RecursionError, MemoryError):
         return None
-    return obj if isinstance(obj, FileResult) else None
 
 
 def _cache_store(path: Path, res: FileResult) -> None:
     try:
-        atomic_write_bytes(path, pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL), force=True)
-    except (OSError, OutputError, pickle.PicklingError):  # a cache that cannot be written is only slower
+        atomic_write_bytes(path, dumps(res), force=True)
+    except (OSError, OutputError, CacheEntryError, RecursionError):  # not cached: only slower
         pass
 
 
 def _prune(cache: Path, used: Iterable[str]) -> None:
-    """Drop cache entries this run did not use, so the cache stays the size of the inbox."""
+    """Drop cache entries this run did not use, so the cache stays the size of the inbox,
+    and any ``.pickle`` entry (the old, unsafe format: never read, so never kept)."""
     keep = set(used)
     for p in cache.iterdir():
         stem = p.name.rsplit(".", 1)[0]
-        if stem not in keep and not p.name.startswith(".~medpay-"):
+        if (stem not in keep or p.suffix == ".pickle") and not p.name.startswith(".~medpay-"):
             try:
                 p.unlink()
             except OSError:
