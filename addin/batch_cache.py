@@ -35,6 +35,7 @@ import types
 import typing
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from collections.abc import Callable
 from typing import Any
 
 FORMAT = "medpay-batch-cache"
@@ -182,34 +183,53 @@ def _dec(v: Any) -> Any:
 
 def _conforms(value: Any, hint: Any) -> bool:
     """Whether a decoded value fits a field's annotation (the types the cached classes use)."""
+    return _checker(hint)(value)
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+@functools.cache
+def _checker(hint: Any) -> Callable[[Any], bool]:
+    """A predicate for one annotation, built once per annotation (entries hold thousands
+    of values; re-inspecting the annotation for each is most of the decoding time)."""
     if hint is Any or hint is object:
-        return True
+        return _always
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        return any(_conforms(value, a) for a in args)
+        if len(args) == 2 and type(None) in args:  # Optional[X]: the common case
+            inner = _checker(args[0] if args[1] is type(None) else args[1])
+            return lambda v: v is None or inner(v)
+        parts = tuple(_checker(a) for a in args)
+        return lambda v: any(c(v) for c in parts)
     if hint is type(None):
-        return value is None
+        return lambda v: v is None
     if origin is list:
-        return isinstance(value, list) and all(_conforms(x, args[0]) for x in value) if args else isinstance(value, list)
+        item = _checker(args[0]) if args else _always
+        return lambda v: isinstance(v, list) and all(map(item, v))
     if origin is tuple:
-        if not isinstance(value, tuple):
-            return False
         if len(args) == 2 and args[1] is Ellipsis:
-            return all(_conforms(x, args[0]) for x in value)
-        return not args or (len(args) == len(value) and all(map(_conforms, value, args)))
+            item = _checker(args[0])
+            return lambda v: isinstance(v, tuple) and all(map(item, v))
+        if not args:
+            return lambda v: isinstance(v, tuple)
+        items = tuple(_checker(a) for a in args)
+        return lambda v: isinstance(v, tuple) and len(v) == len(items) and all(
+            c(x) for c, x in zip(items, v))
     if origin is dict:
-        return isinstance(value, dict) and (not args or all(
-            _conforms(k, args[0]) and _conforms(x, args[1]) for k, x in value.items()))
+        k, x = (_checker(args[0]), _checker(args[1])) if args else (_always, _always)
+        return lambda v: isinstance(v, dict) and all(k(a) and x(b) for a, b in v.items())
     if hint is bool:
-        return type(value) is bool
+        return lambda v: type(v) is bool
     if hint is int:
-        return type(value) is int
+        return lambda v: type(v) is int
     if hint is float:
-        return type(value) in (int, float)
+        return lambda v: type(v) in (int, float)
     if isinstance(hint, type):
-        return isinstance(value, hint)
-    return False
+        return lambda v: isinstance(v, hint)
+    return lambda v: False
 
 
 def loads(data: bytes, *, key: str) -> Any:
