@@ -44,6 +44,7 @@ from addin.findings import ERROR, WARNING, Finding, declare
 from addin.model import EstimateRow, Framework, Level, SourceRef
 from addin.parsing import norm_key  # memoised addin.text.norm_key
 from addin.text import clean_text
+from addin.xlsx import KEPT_WORKBOOK_PARTS
 
 POLICY = "Appendix K"
 SHEET_NAME = "Estimates"
@@ -541,15 +542,24 @@ def sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
     Both parts are small and flat; their elements are matched with regular expressions
     (no entity expansion, no tree), which is several times faster than parsing them.
     """
+    return _sheet_member(zf.read, sheet)
+
+
+_WORKBOOK_PARTS = KEPT_WORKBOOK_PARTS  # what the safety checks keep besides worksheets
+
+
+def _sheet_member(read: Callable[[str], bytes], sheet: str) -> str | None:
+    """:func:`sheet_xml_path` over any ``read(name) -> bytes`` (the zip, or the parts the
+    safety checks kept)."""
     rid = None
-    for m in _SHEET_EL.finditer(zf.read("xl/workbook.xml")):
+    for m in _SHEET_EL.finditer(read("xl/workbook.xml")):
         attrs = _attrs(m.group(1))
         if attrs.get("name") == sheet:
             rid = attrs.get("id")
             break
     if rid is None:
         return None
-    for m in _REL_EL.finditer(zf.read("xl/_rels/workbook.xml.rels")):
+    for m in _REL_EL.finditer(read("xl/_rels/workbook.xml.rels")):
         attrs = _attrs(m.group(1))
         if attrs.get("Id") == rid:
             target = attrs.get("Target") or ""
@@ -559,11 +569,15 @@ def sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
+_FORMULA_HINT = re.compile(rb"f(?<=[<:]f)[\s>/]")
+"""Every :data:`_FORMULA_EL` match holds an ``f`` after ``<`` or ``:`` and before
+whitespace, ``>`` or ``/``; written with the literal ``f`` first, the regex engine jumps
+from one ``f`` to the next, so a sheet without formulas is cleared in one quick pass."""
+
+
 def _has_formula(xml: bytes) -> bool:
-    """Whether a sheet's XML holds a formula element (``<f>``, ``<x:f>``): two plain byte
-    searches rule most sheets out before the regular expression runs (a match needs
-    ``<f`` or ``:f``)."""
-    return (b"<f" in xml or b":f" in xml) and _FORMULA_EL.search(xml) is not None
+    """Whether a sheet's XML holds a formula element (``<f>``, ``<x:f>``)."""
+    return _FORMULA_HINT.search(xml) is not None and _FORMULA_EL.search(xml) is not None
 
 
 def uncached_formula_cells(data: bytes, sheet: str, *,
@@ -573,9 +587,20 @@ def uncached_formula_cells(data: bytes, sheet: str, *,
     A cheap byte search first: a sheet with no ``<f>`` element costs one scan. Only
     otherwise are its ``<c>`` elements matched (a cell is a flat element, so a regular
     expression over the sheet's bytes is exact and much faster than building a tree).
-    ``parts`` (from :func:`addin.xlsx.read_ooxml_bytes`) saves decompressing the sheet's
-    XML again when the safety checks kept it.
+    ``parts`` (from :func:`addin.xlsx.read_ooxml_bytes`) saves opening the zip and
+    decompressing the sheet's XML again when the safety checks kept the workbook part,
+    its relationships and the sheet (the same bytes the zip would give).
     """
+    try:
+        if parts and all(name in parts for name in _WORKBOOK_PARTS):
+            member = _sheet_member(parts.__getitem__, sheet)
+            if member is None:
+                return set()
+            kept = parts.get(member)
+            if kept is not None:
+                return _uncached_in(kept)
+    except Exception:  # a damaged workbook.xml: calamine already read the values
+        return set()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             member = sheet_xml_path(zf, sheet)
@@ -586,6 +611,11 @@ def uncached_formula_cells(data: bytes, sheet: str, *,
         return set()
     except Exception:  # a damaged workbook.xml: calamine already read the values
         return set()
+    return _uncached_in(xml)
+
+
+def _uncached_in(xml: bytes) -> set[str]:
+    """A1 references of the formula cells without a cached value in one sheet's XML."""
     if not _has_formula(xml):
         return set()
     cells: set[str] = set()

@@ -73,9 +73,10 @@ def read_ooxml_bytes(
     Raises :class:`InputError` with a one-line message naming the file for anything that
     is not a safe, readable file of that kind. ``parts``, when given a dict, receives the
     decompressed XML of each worksheet part (``xl/worksheets/...``, up to
-    :data:`KEEP_PART_BYTES` each) that the checks streamed anyway, so a reader can look
-    into a sheet's XML without decompressing it a second time. It is filled only while
-    checking; use it only when the call returns.
+    :data:`KEEP_PART_BYTES` each) and of :data:`KEPT_WORKBOOK_PARTS` that the checks
+    streamed anyway, so a reader can look into a sheet's XML without opening the zip
+    and decompressing it a second time. It is filled only while checking; use it only
+    when the call returns.
     """
     p = Path(path)
     expected = "Excel workbook (.xlsx or .xlsm)" if kind == "workbook" else "Word document (.docx)"
@@ -219,6 +220,8 @@ literal ``row`` comes first (prefix checked by look-behind) so the scan stays fa
 _OVERLAP = 1024
 """Bytes carried from one chunk to the next so a marker split across chunks is seen."""
 KEEP_PART_BYTES = 32 * 1024 * 1024
+KEPT_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+"""Besides worksheets, the parts that say which worksheet part holds which sheet."""
 """Largest worksheet part :func:`read_ooxml_bytes` hands back through ``parts``
 (a larger one is simply not kept; the reader decompresses it itself)."""
 _BINARY_SUFFIXES = (
@@ -292,7 +295,8 @@ def _scan_members(
         check_refs = kind == "workbook" and name.startswith("xl/worksheets/")
         span = (0, 0)
         keep: list[bytes] | None = (
-            [] if parts is not None and check_refs and info.file_size <= KEEP_PART_BYTES else None)
+            [] if parts is not None and kind == "workbook" and info.file_size <= KEEP_PART_BYTES
+            and (check_refs or name in KEPT_WORKBOOK_PARTS) else None)
         try:
             for chunk in _chunks(zf, info, window):
                 if keep is not None:

@@ -27,7 +27,7 @@ from addin.model import (
     Level,
     Role,
 )
-from addin.xlsx import read_ooxml_bytes
+from addin.xlsx import KEPT_WORKBOOK_PARTS, read_ooxml_bytes
 
 FIELDS = list(HEADERS)
 HEADER_ROW = list(HEADERS.values())
@@ -216,9 +216,12 @@ def test_parts_hold_each_worksheet_xml_exactly_as_in_the_zip(tmp_path):
     data = read_ooxml_bytes(path, parts=parts)
     assert data == path.read_bytes()
     with zipfile.ZipFile(path) as zf:
-        sheets = sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/"))
-        assert sorted(parts) == sheets == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
-        for name in sheets:
+        kept = sorted(n for n in zf.namelist()
+                      if n.startswith("xl/worksheets/") or n in KEPT_WORKBOOK_PARTS)
+        assert sorted(parts) == kept == [
+            "xl/_rels/workbook.xml.rels", "xl/workbook.xml",
+            "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+        for name in kept:
             assert parts[name] == zf.read(name)
 
 
@@ -297,3 +300,28 @@ def test_xml_element_count_helper_equals_the_two_byte_count(chunk):
 
     for mark in (b"?", b"!"):
         assert _after_lt(chunk, mark) == chunk.count(b"<" + mark)
+
+
+def test_a_sheet_stored_outside_xl_worksheets_is_still_scanned_for_formulas(tmp_path):
+    # the relationship may point anywhere in the package: the kept parts do not hold
+    # that sheet, so the reader falls back to the zip and finds the same cells
+    path = _book(tmp_path / "e.xlsx", "=25000+584")
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            name = item.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = "xl/data/estimates.xml"
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"/xl/worksheets/sheet1.xml", b"/xl/data/estimates.xml")
+                data = data.replace(b"worksheets/sheet1.xml", b"data/estimates.xml")
+            if name == "[Content_Types].xml":
+                data = data.replace(b"/xl/worksheets/sheet1.xml", b"/xl/data/estimates.xml")
+            zout.writestr(name, data)
+    parts: dict[str, bytes] = {}
+    data = read_ooxml_bytes(moved, parts=parts)
+    assert "xl/data/estimates.xml" not in parts
+    assert uncached_formula_cells(data, "Estimates", parts=parts) == {"H2"}
+    assert uncached_formula_cells(data, "Estimates") == {"H2"}
+    assert uncached_formula_cells(data, "No such sheet", parts=parts) == set()
