@@ -320,9 +320,23 @@ def find_header_row(rows: Sequence[Sequence[object]]) -> int | None:
     """0-based index of the row within the first 10 that names the most fields (at least
     three), or None."""
     best, best_count = None, MIN_HEADER_MATCHES - 1
-    fields = _KEY_TO_FIELD.get
+    memo = _HEADER_MEMO
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        count = len({f for v in row if isinstance(v, str) and (f := fields(norm_key(v)))})
+        found = set()
+        for v in row:
+            if type(v) is str:
+                f = memo.get(v, _UNSEEN)
+                if f is _UNSEEN:
+                    if len(memo) >= _MEMO_SIZE:
+                        memo.clear()
+                    f = memo[v] = _KEY_TO_FIELD.get(norm_key(v))
+            elif isinstance(v, str):
+                f = field_for_header(v)
+            else:
+                continue
+            if f:
+                found.add(f)
+        count = len(found)
         if count > best_count:
             best, best_count = i, count
     return best
@@ -333,6 +347,10 @@ def _blank(value: object) -> bool:
 
 
 _BLANK = object()
+_UNSEEN = object()
+_HEADER_MEMO: dict[str, str | None] = {}
+"""Text -> the field it names as a header (or None): :func:`field_for_header`, memoised
+for :func:`find_header_row`, which looks at every text in the first 10 rows."""
 """Outcome of a blank text cell: the field stays unset."""
 _MEMOS: dict[Callable[[object], Any], dict[str, tuple[Any, str | None]]] = {}
 _MEMO_SIZE = 20_000

@@ -325,3 +325,20 @@ def test_a_sheet_stored_outside_xl_worksheets_is_still_scanned_for_formulas(tmp_
     assert uncached_formula_cells(data, "Estimates", parts=parts) == {"H2"}
     assert uncached_formula_cells(data, "Estimates") == {"H2"}
     assert uncached_formula_cells(data, "No such sheet", parts=parts) == set()
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=grid_rows(), above=st.lists(st.lists(st.sampled_from(
+    ["Emp ID", "Name", "Job", "Grade", "Level estimates - Finance", "", "Salary", "Level"]),
+    max_size=6), max_size=4))
+def test_memoised_header_search_equals_a_search_by_field_for_header(rows, above):
+    from addin.estimates import HEADER_SEARCH_ROWS, MIN_HEADER_MATCHES, field_for_header, find_header_row
+
+    grid = [*above, HEADER_ROW, *rows]
+    counts = [len({f for v in row if isinstance(v, str) and (f := field_for_header(v))})
+              for row in grid[:HEADER_SEARCH_ROWS]]
+    best = max(counts)
+    expected = counts.index(best) if best >= MIN_HEADER_MATCHES else None
+    estimates._HEADER_MEMO.clear()
+    assert find_header_row(grid) == expected
+    assert find_header_row(grid) == expected  # from the memo
