@@ -11,31 +11,38 @@ How (all of it runs on Linux, no Excel):
 3. Its config sheet is switched on (renamed ``<project>.conf``) and filled in:
    ``UDF Modules`` = ``addin.excel.xlwings_udfs``; ``PYTHONPATH`` and the interpreters are
    left for the installing user (README) because they are paths on their machine.
-4. ``MedPayRibbon.bas`` - the VBA callbacks, one ``Sub X(control As IRibbonControl)`` per
-   button, each ``RunPython "import addin.excel.xlwings_buttons as m; m.<button>()"`` - is
-   written next to the add-in.
-
-The one step that needs Excel: the VBA project inside ``vbaProject.bin`` is a compiled
-binary (MS-OVBA, with cached p-code) that neither xlwings nor any tool here can add a
-module to; so ``MedPayRibbon.bas`` must be imported once in Excel's VBA editor
-(File > Import File..., then save the add-in). The README says how. Until then the
-ribbon shows but its buttons report that the macro cannot be found.
+4. The ribbon callbacks - one ``Sub X(control As IRibbonControl)`` per button, each
+   ``RunPython "import addin.excel.xlwings_buttons as m; m.<button>()"`` - are added to
+   the add-in's VBA project as the standard module ``MedPayRibbon``: the template's
+   ``xl/vbaProject.bin`` is read (olefile/oletools) and written again with ms-ovba, every
+   template module kept with its exact source, plus ``MedPayRibbon`` (see "VBA project"
+   below for the MS-OVBA rules this relies on). The same module text is written next to
+   the add-in as ``MedPayRibbon.bas``: the fallback a user imports by hand (VBA editor,
+   File > Import File...) should Excel ever drop the embedded module.
 
 The demo workbook is ``xlwings quickstart medpay_demo`` (an .xlsm whose VBA calls the
 xlwings add-in) with an ``xlwings.conf`` sheet naming the UDF module, an "Estimates"
 sheet of sample rows (so every button has something to work on) and a "Functions" sheet
-with every ``=MEDPAY_...`` formula.
+with every ``=MEDPAY_...`` formula; its VBA project gets the same ``MedPayRibbon`` module.
+
+Needs the ``build`` extra (``pip install -e .[build]``); the built workbooks are committed,
+so using or testing them does not.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -178,10 +185,358 @@ def build_addin(out_dir: Path, work: Path) -> Path:
                     data = ribbon_xml().encode("utf-8")
                 elif item.filename == f"xl/{sheet_target}":
                     data = _conf_sheet_xml(ADDIN_CONF).encode("utf-8")
+                elif item.filename == VBA_PART:
+                    data = vba_project_with_ribbon(data, work)
                 _fixed_zip_write(zout, item.filename, data)
     tmp.replace(target)
     (out_dir / BAS_NAME).write_bytes(ribbon_bas().encode("utf-8"))
     return target
+
+
+# --------------------------------------------------------------------------- VBA project
+#
+# The ribbon callbacks go INTO the add-in's VBA project (xl/vbaProject.bin), written with
+# ms-ovba (the `build` extra). MS-OVBA (the VBA file-format specification) is what makes
+# a source-only project work: section 1.6 "Versioning and Localization" says the
+# performance caches (the compiled p-code in _VBA_PROJECT and in each module stream) are
+# used only when _VBA_PROJECT.Version matches the running Office, and "To be
+# interoperable, this version number MUST be set to 0xFFFF so that performance caches are
+# ignored"; 2.3.4.1 says Version "MUST be 0xFFFF on write" and PerformanceCache "MUST NOT
+# be present on write". So every module is written with MODULEOFFSET 0 (source only) and
+# _VBA_PROJECT is the bare 7-byte header: Excel compiles the modules from their source.
+# xlwings' own template already ships that way (its _VBA_PROJECT has Version 0xFFFF and
+# no cache; its `xlwings` module has TextOffset 0).
+
+VBA_PART = "xl/vbaProject.bin"
+_REFERENCE_IDS = {0x0016, 0x000D, 0x000E, 0x002F, 0x0033}
+_DOC, _CLASS, _STD = "Document", "Class", "Module"
+
+
+@dataclass
+class VbaModule:
+    """One module of a VBA project: its name, kind (Document/Class/Module), MODULEDOCSTRING,
+    [Workspace] line values and source text (the decompressed source, Attribute lines
+    included, as bytes in the project's code page)."""
+
+    name: str
+    kind: str
+    source: bytes
+    docstring: str = ""
+    workspace: tuple[int, int, int, int, str] | None = None
+    text_offset: int = 0
+    """MODULEOFFSET: where the source starts in the module stream (after any p-code)."""
+
+
+@dataclass
+class VbaProjectSpec:
+    """What a vbaProject.bin holds, read from xlwings' template so a rebuilt project keeps
+    it: PROJECT stream ID/Name/attributes, the dir stream's PROJECTINFORMATION and
+    PROJECTREFERENCES records (raw bytes), and the modules in order."""
+
+    project_id: str
+    name: str
+    attributes: list[tuple[str, str]]
+    information: bytes
+    references: bytes
+    codepage: int
+    modules: list[VbaModule] = field(default_factory=list)
+
+    def module(self, name: str) -> VbaModule:
+        return next(m for m in self.modules if m.name == name)
+
+
+def _records(data: bytes, start: int = 0):
+    """(id, offset, end) of each dir-stream record (MS-OVBA 2.3.4.2): Id (2), Size (4),
+    data; PROJECTVERSION (0x0009) is the one record whose Size (4) does not count its 6
+    data bytes."""
+    i = start
+    while i < len(data):
+        rid, size = struct.unpack_from("<HI", data, i)
+        end = i + 6 + (6 if rid == 0x0009 else size)
+        yield rid, i, end
+        i = end
+
+
+def _decompress(data: bytes) -> bytes:
+    """MS-OVBA 2.4.1 decompression by oletools (a second, independent implementation:
+    ms-ovba's compressor writes, oletools' decompressor reads)."""
+    from oletools.olevba import decompress_stream
+
+    return bytes(decompress_stream(bytearray(data)))
+
+
+def ovba_compress(data: bytes) -> bytes:
+    """MS-OVBA 2.4.1 compression (CompressedContainer of 4096-byte chunks of token sequences).
+
+    Written here because ms-ovba-compression 1.0.1 (ms-ovba's compressor) computes a copy
+    token's MaximumLength as ``0xFFFF << BitCount + 3`` instead of 2.4.1.3.19.1's
+    ``(0xFFFF >> BitCount) + 3``: any match longer than the maximum (e.g. >18 bytes past
+    the 2048th byte of a chunk - repeated VBA lines) spills into the offset bits and the
+    source decompresses wrong. Matches are found through a 3-byte index (the most recent
+    256 candidates), so output is valid though not always the shortest.
+    """
+    out = bytearray(b"\x01")  # SignatureByte
+    for start in range(0, len(data), 4096):
+        chunk = data[start:start + 4096]
+        body = _compress_chunk(chunk)
+        if len(body) > 4096:
+            if len(chunk) < 4096:  # a raw chunk must hold exactly 4096 bytes (2.4.1.3.10)
+                raise ValueError("final chunk does not compress; cannot store it raw")
+            out += (0x3000 | 4095).to_bytes(2, "little") + chunk
+        else:
+            out += (0xB000 | (len(body) + 2 - 3)).to_bytes(2, "little") + body
+    return bytes(out)
+
+
+def _compress_chunk(chunk: bytes) -> bytes:
+    out = bytearray()
+    index: dict[bytes, list[int]] = {}
+    pos, n = 0, len(chunk)
+
+    def remember(p: int) -> None:
+        if p + 3 <= n:
+            index.setdefault(chunk[p:p + 3], []).append(p)
+
+    while pos < n:
+        flag_at = len(out)
+        out.append(0)
+        flags = 0
+        for bit in range(8):
+            if pos >= n:
+                break
+            bit_count = max((pos - 1).bit_length(), 4)  # ceil(log2(pos)), at least 4
+            max_len = min((0xFFFF >> bit_count) + 3, n - pos)
+            best_len = best_at = 0
+            for cand in reversed(index.get(chunk[pos:pos + 3], [])[-256:]):
+                k = 0
+                while k < max_len and chunk[cand + k] == chunk[pos + k]:
+                    k += 1
+                if k > best_len:
+                    best_len, best_at = k, cand
+                    if k == max_len:
+                        break
+            if best_len >= 3:
+                token = ((pos - best_at - 1) << (16 - bit_count)) | (best_len - 3)
+                out += token.to_bytes(2, "little")
+                flags |= 1 << bit
+                for p in range(pos, pos + best_len):
+                    remember(p)
+                pos += best_len
+            else:
+                out.append(chunk[pos])
+                remember(pos)
+                pos += 1
+        out[flag_at] = flags
+    return bytes(out)
+
+
+def read_vba_project(vba_bin: bytes) -> VbaProjectSpec:
+    """Read a vbaProject.bin (MS-OVBA 2.3) into a :class:`VbaProjectSpec`; refuse shapes
+    this build does not carry over (designer modules, read-only/private flags)."""
+    import olefile
+
+    ole = olefile.OleFileIO(vba_bin)
+    try:
+        project_text = ole.openstream("PROJECT").read()
+        dir_data = _decompress(ole.openstream("VBA/dir").read())
+        codepage = name = None
+        info_end = refs_end = None
+        modules: list[VbaModule] = []
+        current: dict = {}
+        for rid, start, end in _records(dir_data):
+            payload = dir_data[start + 6:end]
+            if info_end is None:
+                if rid == 0x0003:
+                    codepage = struct.unpack("<H", payload)[0]
+                elif rid in _REFERENCE_IDS or rid == 0x000F:
+                    info_end = start
+            if refs_end is None and rid == 0x000F:
+                refs_end = start
+            if refs_end is None:
+                continue
+            if rid == 0x0019:
+                current = {"name": payload.decode(f"cp{codepage}")}
+            elif rid == 0x001A:
+                current["stream"] = payload.decode(f"cp{codepage}")
+            elif rid == 0x001C:
+                current["docstring"] = payload.decode(f"cp{codepage}")
+            elif rid == 0x0031:
+                current["offset"] = struct.unpack("<I", payload)[0]
+            elif rid in (0x0021, 0x0022):
+                current["type"] = rid
+            elif rid in (0x0025, 0x0028):
+                raise RuntimeError(f"VBA module {current.get('name')} is read-only/private: not carried over")
+            elif rid == 0x002B:
+                if current["stream"] != current["name"]:
+                    raise RuntimeError(f"VBA module {current['name']} is stored as {current['stream']}")
+                stream = ole.openstream(f"VBA/{current['stream']}").read()
+                current["source"] = _decompress(stream[current["offset"]:])
+                modules.append(current)
+        name_m = re.search(rb'^Name="([^"]*)"', project_text, re.M)
+        name = name_m.group(1).decode(f"cp{codepage}")
+    finally:
+        ole.close()
+    text = project_text.decode(f"cp{codepage}")
+    kinds = {}
+    for line in text.split("\r\n"):
+        key, _, value = line.partition("=")
+        if key in (_DOC, _CLASS, _STD):
+            kinds[value.split("/")[0]] = key
+        elif key in ("Package", "BaseClass"):
+            raise RuntimeError(f"VBA project has a designer (UserForm) {value}: not carried over")
+    attributes = []
+    head = text.split("\r\n\r\n")[0]
+    after_help = head.split('HelpContextID=', 1)[1].split("\r\n")[1:]
+    for line in after_help:
+        key, _, value = line.partition("=")
+        if key not in ("CMG", "DPB", "GC", "Description", ""):
+            attributes.append((key, value.strip('"')))
+    workspace = {}
+    if "[Workspace]" in text:
+        for line in text.split("[Workspace]", 1)[1].split("\r\n"):
+            key, _, value = line.partition("=")
+            parts = [p.strip() for p in value.split(",")]
+            if key and len(parts) == 5:
+                workspace[key] = (*(int(p) for p in parts[:4]), parts[4])
+    project_id = re.search(r'^ID="([^"]*)"', text, re.M).group(1)
+    return VbaProjectSpec(
+        project_id=project_id, name=name, attributes=attributes,
+        information=dir_data[:info_end], references=dir_data[info_end:refs_end], codepage=codepage,
+        modules=[VbaModule(m["name"], kinds[m["name"]], m["source"], m.get("docstring", ""),
+                           workspace.get(m["name"]), m["offset"])
+                 for m in modules])
+
+
+def write_vba_project(spec: VbaProjectSpec, work: Path) -> bytes:
+    """A vbaProject.bin for ``spec`` written by ms-ovba: source-only modules (MODULEOFFSET 0),
+    _VBA_PROJECT Version 0xFFFF without a performance cache (MS-OVBA 1.6, 2.3.4.1), the
+    PROJECT stream (ID, modules, Name, attributes, CMG/DPB/GC, [Workspace]) and PROJECTwm;
+    the PROJECTINFORMATION and PROJECTREFERENCES records are the template's, byte for byte
+    (ms-ovba would otherwise write a fixed name, system kind and reference versions).
+    ms-ovba and ms-cfb write their parts into the current directory, so this runs in
+    ``work``."""
+    from ms_cfb.Models.Directories.root_directory import RootDirectory
+    from ms_cfb.Models.Directories.storage_directory import StorageDirectory
+    from ms_cfb.Models.Directories.stream_directory import StreamDirectory
+    from ms_cfb.ole_file import OleFile
+    from ms_ovba.Models.Entities.doc_module import DocModule
+    from ms_ovba.Models.Entities.reference import Reference
+    from ms_ovba.Models.Entities.reference_record import ReferenceRecord
+    from ms_ovba.Models.Entities.std_module import StdModule
+    from ms_ovba.Models.Fields.doubleEncodedString import DoubleEncodedString
+    from ms_ovba.vbaProject import VbaProject
+    from ms_ovba.Views.dirStream import DirStream
+    from ms_ovba.Views.project import Project
+    from ms_ovba.Views.project_view import ProjectView
+    from ms_ovba.Views.projectWm import ProjectWm
+
+    cp_name = f"cp{spec.codepage}"
+
+    class Raw(ReferenceRecord):
+        """Records copied verbatim from the template's dir stream."""
+
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def pack(self, endien: str, cp_name: str | None = None) -> bytes:
+            return self.data
+
+    class ClassModule(StdModule):
+        """A class module: "Class=" in PROJECT, MODULETYPE 0x0022 in dir (2.3.4.2.3.2.8);
+        ms-ovba only knows procedural and document modules."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__(name)
+            self.type = _CLASS
+
+        def pack(self, endien: str, cp_name: str) -> bytes:
+            out = super().pack(endien, cp_name)
+            tail = struct.pack("<HIHI", 0x0021, 0, 0x002B, 0)
+            assert out.endswith(tail)
+            return out[:-len(tail)] + struct.pack("<HIHI", 0x0022, 0, 0x002B, 0)
+
+    class TemplateDir(DirStream):
+        def _load_information(self) -> list:
+            return [Raw(spec.information)]
+
+    class NamedProject(Project):
+        def __str__(self) -> str:
+            text = super().__str__()
+            assert '\r\nName="VBAProject"\r\n' in text
+            return text.replace('\r\nName="VBAProject"\r\n', f'\r\nName="{spec.name}"\r\n', 1)
+
+    project = VbaProject()
+    project.codepage_name = cp_name
+    project.project_id = spec.project_id
+    project.include_projectwm()
+    for key, value in spec.attributes:
+        project.add_attribute(key, value)
+    project.add_reference(Reference(Raw(spec.references), None))
+    for m in spec.modules:
+        module = {_DOC: DocModule, _CLASS: ClassModule, _STD: StdModule}[m.kind](m.name)
+        if m.docstring:
+            module.docString = DoubleEncodedString([0x001C, 0x0048], m.docstring)
+        if m.workspace:
+            module.add_workspace(*m.workspace)
+        module.add_file(m.name)
+        project.add_module(module)
+
+    with contextlib.chdir(work):
+        root = RootDirectory()
+        root.set_modified(project.default_date)
+        storage = StorageDirectory("VBA")
+        storage.set_created(project.default_date)
+        storage.set_modified(project.default_date)
+        for m, module in zip(spec.modules, project.modules):
+            if module.cache:
+                raise RuntimeError("a module stream must carry no performance cache")
+            Path(module.bin_path).write_bytes(ovba_compress(m.source))  # MODULEOFFSET 0
+            storage.add_directory(StreamDirectory(m.name, module.bin_path))
+        Path("dir.bin").write_bytes(ovba_compress(TemplateDir(project).to_bytes()))
+        storage.add_directory(StreamDirectory("dir", "dir.bin"))
+        Path("vba_project.bin").write_bytes(ProjectView(project, reserved=0x0001).to_bytes())
+        storage.add_directory(StreamDirectory("_VBA_PROJECT", "vba_project.bin"))
+        root.add_directory(storage)
+        ProjectWm(project).write_file()
+        root.add_directory(StreamDirectory("PROJECTwm", "projectwm.bin"))
+        state = random.getstate()
+        random.seed(0)  # CMG/DPB/GC are encrypted under a random seed (2.4.3): fix it for a reproducible build
+        try:
+            Path("project.bin").write_bytes(NamedProject(project).to_bytes())
+        finally:
+            random.setstate(state)
+        root.add_directory(StreamDirectory("PROJECT", "project.bin"))
+        ole = OleFile()
+        ole.root_directory = root
+        ole.create_file("vbaProject.bin")
+        return Path("vbaProject.bin").read_bytes()
+
+
+def with_ribbon_module(spec: VbaProjectSpec) -> VbaProjectSpec:
+    """``spec`` plus the generated ribbon-callback module (the same text as MedPayRibbon.bas)."""
+    if any(m.name == RIBBON_MODULE for m in spec.modules):
+        raise RuntimeError(f"xlwings' template already has a module {RIBBON_MODULE}")
+    source = ribbon_bas().encode(f"cp{spec.codepage}")
+    return dataclasses.replace(spec, modules=[*spec.modules, VbaModule(RIBBON_MODULE, _STD, source)])
+
+
+def vba_project_stream(vba_bin: bytes) -> bytes:
+    """The _VBA_PROJECT stream of a vbaProject.bin (7 bytes when there is no performance cache)."""
+    import olefile
+
+    ole = olefile.OleFileIO(vba_bin)
+    try:
+        return ole.openstream("VBA/_VBA_PROJECT").read()
+    finally:
+        ole.close()
+
+
+def vba_project_with_ribbon(vba_bin: bytes, work: Path) -> bytes:
+    """The template's vbaProject.bin rebuilt with every one of its modules and the ribbon module."""
+    spec = with_ribbon_module(read_vba_project(vba_bin))
+    out = work / "vba"
+    out.mkdir(parents=True)
+    return write_vba_project(spec, out)
 
 
 DEMO_ROWS = [
@@ -208,7 +563,15 @@ def build_demo(out_dir: Path, work: Path) -> Path:
     from addin.excel.udfs import FUNCTIONS
 
     _xlwings("quickstart", "medpay_demo", cwd=work)
-    wb = load_workbook(work / "medpay_demo" / "medpay_demo.xlsm", keep_vba=True)
+    template = work / "medpay_demo" / "medpay_demo.xlsm"
+    with_ribbon = work / "medpay_demo_ribbon.xlsm"
+    with zipfile.ZipFile(template) as zin, zipfile.ZipFile(with_ribbon, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == VBA_PART:
+                data = vba_project_with_ribbon(data, work / "demo")
+            _fixed_zip_write(zout, item.filename, data)
+    wb = load_workbook(with_ribbon, keep_vba=True)
     conf = wb["_xlwings.conf"]
     conf.title = "xlwings.conf"
     for row in conf.iter_rows():
