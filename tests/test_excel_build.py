@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin.excel import build as addin_build
 from addin.excel import lite_build
@@ -19,11 +21,14 @@ from addin.excel.buttons import BUTTONS, LABELS
 from tests.conftest import ROOT
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("addin")
-    addin_build.build(out)
-    return out
+WORKBOOKS = ROOT / "workbooks"
+ADDIN = WORKBOOKS / "MedPay.xlam"
+DEMO = WORKBOOKS / "MedPay demo.xlsm"
+COMMITTED = [pytest.param(ADDIN, id="xlam"), pytest.param(DEMO, id="demo")]
+# the six ribbon callbacks, as the issue names the buttons
+CALLBACKS = ["ValidateFramework", "ValidateEstimates", "CostEstimates", "GenerateApplicationForms",
+             "GenerateAppraisalForms", "HarvestForms"]
+REBUILD = "workbooks are stale: run scripts/build_addin (needs pip install -e '.[build]')"
 
 
 def _vba_modules(path: Path) -> dict[str, str]:
@@ -36,8 +41,22 @@ def _vba_modules(path: Path) -> dict[str, str]:
         parser.close()
 
 
-def test_addin_ribbon_has_the_medpay_tab_and_six_buttons(built):
-    with zipfile.ZipFile(built / "MedPay.xlam") as z:
+def _vba_bin(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/vbaProject.bin")
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[Path, Path]:
+    """xlwings' own quickstart add-in and workbook: what scripts/build_addin starts from."""
+    work = tmp_path_factory.mktemp("templates")
+    addin_build._xlwings("quickstart", "medpay", "--addin", "--ribbon", cwd=work)
+    addin_build._xlwings("quickstart", "medpay_demo", cwd=work)
+    return {ADDIN: work / "medpay" / "medpay.xlam", DEMO: work / "medpay_demo" / "medpay_demo.xlsm"}
+
+
+def test_addin_ribbon_has_the_medpay_tab_and_six_buttons():
+    with zipfile.ZipFile(ADDIN) as z:
         xml = z.read("customUI/customUI.xml").decode()
         rels = z.read("_rels/.rels").decode()
         workbook = z.read("xl/workbook.xml").decode()
@@ -49,58 +68,169 @@ def test_addin_ribbon_has_the_medpay_tab_and_six_buttons(built):
     assert re.search(r'<sheet name="\w+\.conf"', workbook)  # config sheet switched on
 
 
-def test_every_ribbon_callback_exists_in_the_vba(built):
-    with zipfile.ZipFile(built / "MedPay.xlam") as z:
-        xml = z.read("customUI/customUI.xml").decode()
-    actions = set(re.findall(r'onAction="([^"]+)"', xml))
-    assert len(actions) == len(BUTTONS)
-    # the add-in's own VBA project (from xlwings' template) plus the generated module the
-    # README has the installer import once; the module name comes from its Attribute line
-    bas = (built / "MedPayRibbon.bas").read_text()
-    module = re.search(r'Attribute VB_Name = "(\w+)"', bas).group(1)
-    defined = addin_build.vba_subs(bas, module)
-    for name, code in _vba_modules(built / "MedPay.xlam").items():
-        defined |= addin_build.vba_subs(code, name.split(".")[0])
-    assert actions <= defined, actions - defined
-    for action in actions:
-        sub = action.split(".")[1]
-        assert re.search(rf"Sub {sub}\(control As IRibbonControl\)", bas)
+def test_ribbon_onactions_are_exactly_the_subs_of_the_embedded_ribbon_module():
+    with zipfile.ZipFile(ADDIN) as z:
+        actions = re.findall(r'onAction="([^"]+)"', z.read("customUI/customUI.xml").decode())
+    modules = _vba_modules(ADDIN)
+    assert actions == [f"MedPayRibbon.{sub}" for sub in CALLBACKS]
+    assert set(actions) == addin_build.vba_subs(modules["MedPayRibbon"], "MedPayRibbon")
 
 
-def test_the_template_vba_provides_runpython(built):
-    modules = _vba_modules(built / "MedPay.xlam")
-    assert any(re.search(r"Public Function RunPython\(", code) for code in modules.values())
+@pytest.mark.parametrize("path", COMMITTED)
+def test_committed_vba_project_has_each_callback_with_the_iribboncontrol_signature(path):
+    code = _vba_modules(path)["MedPayRibbon"]
+    for sub in CALLBACKS:
+        assert re.search(rf"^Sub {sub}\(control As IRibbonControl\)\r?$", code, re.M), sub
+    assert code.count("End Sub") == len(CALLBACKS)
 
 
-def test_every_runpython_call_names_an_existing_python_function(built):
-    bas = (built / "MedPayRibbon.bas").read_text()
-    targets = addin_build.runpython_targets(bas)
-    assert sorted(t[1] for t in targets) == sorted(BUTTONS)
+@pytest.mark.parametrize("path", COMMITTED)
+def test_every_runpython_call_in_the_vba_names_an_existing_button_function(path):
+    targets = addin_build.runpython_targets(_vba_modules(path)["MedPayRibbon"])
+    assert sorted(func for _, func in targets) == sorted(BUTTONS)
     for module, func in targets:
+        assert module == "addin.excel.xlwings_buttons"
         assert callable(getattr(importlib.import_module(module), func)), (module, func)
 
 
-def test_demo_workbook_names_the_udf_module_and_uses_every_function(built):
+def test_the_addin_vba_provides_runpython():
+    modules = _vba_modules(ADDIN)
+    assert re.search(r"Public Function RunPython\(", modules["xlwings"])
+
+
+@pytest.mark.parametrize("path", COMMITTED)
+def test_every_template_module_is_kept_with_its_original_source(path, templates):
+    template = _vba_modules(templates[path])
+    built = _vba_modules(path)
+    assert set(built) == set(template) | {"MedPayRibbon"}
+    assert {"ThisWorkbook"} <= set(template)  # document modules are among them
+    for name, code in template.items():
+        assert built[name] == code, name
+    # byte for byte too, Attribute lines included (olevba hides some of them)
+    before = addin_build.read_vba_project(_vba_bin(templates[path]))
+    after = addin_build.read_vba_project(_vba_bin(path))
+    for module in before.modules:
+        kept = after.module(module.name)
+        assert (kept.kind, kept.source, kept.docstring, kept.workspace) == \
+            (module.kind, module.source, module.docstring, module.workspace), module.name
+
+
+@pytest.mark.parametrize("path", COMMITTED)
+def test_vba_project_keeps_the_templates_references_name_and_project_information(path, templates):
+    before = addin_build.read_vba_project(_vba_bin(templates[path]))
+    after = addin_build.read_vba_project(_vba_bin(path))
+    assert after.references == before.references
+    assert b"MSO.DLL" in after.references  # IRibbonControl's library (Office) is referenced
+    assert after.information == before.information
+    assert (after.name, after.project_id, after.attributes) == (before.name, before.project_id, before.attributes)
+    assert [m.name for m in after.modules] == [m.name for m in before.modules] + ["MedPayRibbon"]
+
+
+@pytest.mark.parametrize("path", COMMITTED)
+def test_vba_project_is_source_only_so_excel_compiles_it_from_source(path):
+    """MS-OVBA 1.6 / 2.3.4.1: _VBA_PROJECT Version 0xFFFF and no performance cache, and
+    every module's source at offset 0 of its stream (no p-code)."""
+    data = _vba_bin(path)
+    assert addin_build.vba_project_stream(data) == bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x01, 0x00])
+    spec = addin_build.read_vba_project(data)
+    assert [m.text_offset for m in spec.modules] == [0] * len(spec.modules)
+    ribbon = spec.module("MedPayRibbon")
+    assert ribbon.kind == "Module"
+    # the embedded module is the manual-import fallback file, byte for byte
+    assert ribbon.source == (WORKBOOKS / "MedPayRibbon.bas").read_bytes()
+
+
+def test_fresh_build_reproduces_the_committed_vba_projects(tmp_path):
+    pytest.importorskip("ms_ovba", reason="the build extra is not installed")
+    addin_build.build(tmp_path)
+    assert _vba_bin(tmp_path / "MedPay.xlam") == _vba_bin(ADDIN), REBUILD
+    assert _vba_bin(tmp_path / "MedPay demo.xlsm") == _vba_bin(DEMO), REBUILD
+    assert (tmp_path / "MedPayRibbon.bas").read_bytes() == (WORKBOOKS / "MedPayRibbon.bas").read_bytes(), REBUILD
+    with zipfile.ZipFile(tmp_path / "MedPay.xlam") as fresh, zipfile.ZipFile(ADDIN) as committed:
+        assert fresh.read("customUI/customUI.xml") == committed.read("customUI/customUI.xml"), REBUILD
+
+
+def _decompress(data: bytes) -> bytes:
+    olevba = pytest.importorskip("oletools.olevba")
+    return bytes(olevba.decompress_stream(bytearray(data)))
+
+
+def test_compressor_round_trips_repeated_lines_past_2048_bytes():
+    # ms-ovba-compression 1.0.1 corrupts this: a 20-byte match at offset 2048+ exceeds
+    # the copy token's maximum length there (0xFFFF >> 12) + 3 = 18
+    text = b"Sub Foo()\r\nEnd Sub\r\n" * 800
+    packed = addin_build.ovba_compress(text)
+    assert packed[0] == 0x01 and len(packed) < len(text) // 4
+    assert _decompress(packed) == text
+
+
+def test_compressor_stores_an_incompressible_full_chunk_raw():
+    import random
+
+    noise = random.Random(5).randbytes(4096)  # compressed it would exceed 4096 bytes
+    packed = addin_build.ovba_compress(noise + b"Sub X()")
+    # raw chunk: header 0x3FFF (size 4098, signature 0b011, flag 0), then the 4096 bytes
+    assert packed[1:3] == b"\xff\x3f" and packed[3:4099] == noise
+    assert _decompress(packed) == noise + b"Sub X()"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([b"Sub ", b"End Sub\r\n", b"  ", b"RunPython ", b"\"", b"x", b"\x00", b"\xff"]),
+                max_size=2500).map(b"".join) | st.binary(max_size=9000))
+def test_compressor_round_trips_through_oletools(data):
+    assert _decompress(addin_build.ovba_compress(data)) == data
+
+
+@pytest.fixture(scope="module")
+def libreoffice_basic(tmp_path_factory) -> dict[str, dict[str, str]]:
+    """The committed add-in and demo opened by LibreOffice (one conversion to .ods):
+    workbook -> {Basic module name: module XML} of the imported VBA project."""
+    from tests.conftest import soffice
+
+    exe = soffice()
+    if not exe:
+        pytest.skip("LibreOffice is not installed")
+    out = tmp_path_factory.mktemp("lo")
+    (out / "addin.xlam").write_bytes(ADDIN.read_bytes())
+    (out / "demo.xlsm").write_bytes(DEMO.read_bytes())
+    subprocess.run([exe, f"-env:UserInstallation=file://{out / '.lo-profile'}", "--headless", "--norestore",
+                    "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods", "--outdir", str(out),
+                    str(out / "addin.xlam"), str(out / "demo.xlsm")], check=True, capture_output=True, timeout=240)
+    found = {}
+    for name in ("addin", "demo"):
+        with zipfile.ZipFile(out / f"{name}.ods") as z:
+            found[name] = {Path(n).stem: z.read(n).decode() for n in z.namelist()
+                           if re.fullmatch(r"Basic/[^/]+/[^/]+\.xml", n) and not n.endswith("script-lb.xml")}
+    return found
+
+
+@pytest.mark.parametrize("name, path", [("addin", ADDIN), ("demo", DEMO)])
+def test_libreoffice_opens_the_workbook_and_lists_every_vba_module(libreoffice_basic, name, path):
+    modules = libreoffice_basic[name]
+    assert set(modules) == set(_vba_modules(path))
+    for sub in CALLBACKS:
+        assert f"Sub {sub}(control As IRibbonControl)" in modules["MedPayRibbon"], sub
+
+
+def test_demo_workbook_names_the_udf_module_and_uses_every_function():
     from openpyxl import load_workbook
 
     from addin.excel.udfs import FUNCTIONS
 
-    wb = load_workbook(built / "MedPay demo.xlsm", keep_vba=True)
+    wb = load_workbook(DEMO, keep_vba=True)
     conf = {r[0]: r[1] for r in wb["xlwings.conf"].iter_rows(values_only=True)}
     assert conf["UDF Modules"] == "addin.excel.xlwings_udfs"
     importlib.import_module(conf["UDF Modules"])
     formulas = " ".join(str(c.value) for c in wb["Functions"]["C"][1:])
     for name in FUNCTIONS:
         assert f"={name}(" in formulas, name
-    with zipfile.ZipFile(built / "MedPay demo.xlsm") as z:
-        assert "xl/vbaProject.bin" in z.namelist()
 
 
-def test_demo_estimates_sheet_works_with_the_buttons(built, monkeypatch):
+def test_demo_estimates_sheet_works_with_the_buttons(monkeypatch):
     from addin.excel.buttons import validate_estimates
 
     monkeypatch.delenv("MEDPAY_PAY_RANGES", raising=False)
-    result = validate_estimates(built / "MedPay demo.xlsm")
+    result = validate_estimates(DEMO)
     assert result.report.errors == 0, result.sheet.rows
 
 
