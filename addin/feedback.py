@@ -23,6 +23,8 @@ workbook, for the Excel add-in buttons that annotate the workbook the user has o
 
 from __future__ import annotations
 
+import datetime
+
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -224,12 +226,16 @@ def write_feedback_copy(
     extra_columns: ExtraColumns | None = None,
     header_row: int | Mapping[str, int] = 1,
     engine: str = "auto",
+    when: "datetime.datetime | None" = None,
 ) -> Path:
     """Write an annotated copy of ``src`` to ``out``; ``src`` is never modified.
 
     Comments and fills on the cells at fault, a Findings sheet, optional extra columns.
     Macros of an .xlsm are kept only when the copy is also an .xlsm. ``engine`` picks
     how the copy is made (see :data:`ENGINES`); every engine gives the same annotations.
+    ``when`` (optional) fixes every clock in the file to that moment, giving the same
+    bytes as :func:`addin.determinism.normalise_xlsx_file` would after the save, in one
+    pass (the batch need not rewrite the copy to normalise it).
     """
     from addin.xlsx import load_workbook
 
@@ -242,7 +248,8 @@ def write_feedback_copy(
     check_writable(out_p, force=force)
     items = list(findings)
     if engine != "openpyxl" and src_p.suffix.lower() != ".xlsm":
-        body = _xml_copy(src_p, items, extra_columns, header_row, strict=engine == "xml")
+        body = _xml_copy(src_p, items, extra_columns, header_row, strict=engine == "xml",
+                         when=when)
         if body is not None:
             return atomic_write_bytes(out_p, body, force=force)
     keep_vba = src_p.suffix.lower() == ".xlsm" and out_p.suffix.lower() == ".xlsm"
@@ -251,6 +258,14 @@ def write_feedback_copy(
         add_extra_columns(wb, extra_columns, header_row=header_row)
     annotate_workbook(wb, items)
     add_findings_sheet(wb, items)
+    if when is not None:
+        import io
+
+        from addin.determinism import normalise_xlsx_bytes
+
+        buf = io.BytesIO()
+        wb.save(buf)
+        return atomic_write_bytes(out_p, normalise_xlsx_bytes(buf.getvalue(), when), force=force)
     return atomic_save(out_p, wb.save, force=force)
 
 
@@ -259,7 +274,8 @@ def _missing_sheet(sheet: str) -> OutputError:
 
 
 def _xml_copy(src: Path, items: list[Finding], extra_columns: ExtraColumns | None,
-              header_row: int | Mapping[str, int], *, strict: bool) -> bytes | None:
+              header_row: int | Mapping[str, int], *, strict: bool,
+              when: "datetime.datetime | None" = None) -> bytes | None:
     """The copy made by :mod:`addin.feedback_xml`, or None when the openpyxl path must
     make it (``strict``: raise instead). The input passes the same safety checks as
     :func:`addin.xlsx.load_workbook` first (read once; the sheet XML the checks
@@ -279,7 +295,7 @@ def _xml_copy(src: Path, items: list[Finding], extra_columns: ExtraColumns | Non
             author=AUTHOR, title=FINDINGS_SHEET, headers=FINDINGS_HEADERS,
             widths=FINDINGS_WIDTHS, fills=FILLS, target_cell=_target_cell,
             comment_text=comment_text, worst=_worst, link=cell_link,
-            missing_sheet=_missing_sheet)
+            missing_sheet=_missing_sheet, when=when)
     except (feedback_xml.Unsupported, etree.LxmlError, zipfile.BadZipFile) as exc:
         if strict:
             raise

@@ -178,21 +178,33 @@ class Package:
         self.lower.add(name.lower())
         return name
 
-    def write(self) -> bytes:
+    def write(self, when: dt.datetime | None = None) -> bytes:
+        """The new package. With ``when``, every clock inside is set to it exactly as
+        :func:`addin.determinism.normalise_xlsx_bytes` sets it (zip dates and
+        ``docProps/core.xml``), so the bytes need no second pass; without it the zip
+        dates are 1980-01-01 and core.xml is the input's."""
+        from addin import determinism
+
+        stamp_at = (1980, 1, 1, 0, 0, 0)
+        stamp = None
+        if when is not None:
+            when = max(when.replace(microsecond=0, tzinfo=None), determinism._ZIP_EPOCH)
+            stamp_at = when.timetuple()[:6]
+            stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-            for info in self.infos:
-                body = self.changed.get(info.filename)
+            members = [(i.filename, self.changed.get(i.filename)) for i in self.infos]
+            for name, body in [*members, *self.added]:
                 if body is None:
-                    body = self.read(info.filename)
-                dst.writestr(_zipinfo(info.filename), body, compresslevel=6)
-            for name, body in self.added:
-                dst.writestr(_zipinfo(name), body, compresslevel=6)
+                    body = self.read(name)
+                if stamp is not None and name == determinism.CORE:
+                    body = determinism._STAMP.sub(lambda m: m.group(1) + stamp + m.group(3), body)
+                dst.writestr(_zipinfo(name, stamp_at), body, compresslevel=6)
         return out.getvalue()
 
 
-def _zipinfo(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+def _zipinfo(name: str, date_time: tuple = (1980, 1, 1, 0, 0, 0)) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 0
     info.external_attr = 0o600 << 16
@@ -295,22 +307,19 @@ class Styles:
             self._fills[rgb] = self._add(self.fills, el, "fill")
         return self._fills[rgb]
 
-    def font(self, base: int, *, bold: bool = False, color: str | None = None,
+    def font(self, *, bold: bool = False, color: str | None = None,
              underline: bool = False) -> int:
-        key = (base, bold, color, underline)
+        """A font with only these properties, as openpyxl's ``Font(bold=True)`` and
+        ``Font(color=..., underline="single")`` write it (the reference path)."""
+        key = (bold, color, underline)
         if key not in self._fonts:
-            fonts = self.fonts.findall(_Q + "font")
-            el = etree.fromstring(etree.tostring(fonts[base if base < len(fonts) else 0]))
-            for tag in (("b",) if bold else ()) + (("color",) if color else ()) + (
-                    ("u",) if underline else ()):
-                for old in el.findall(_Q + tag):
-                    el.remove(old)
+            el = etree.Element(_Q + "font")
             if bold:
-                el.insert(0, etree.Element(_Q + "b", val="1"))
+                etree.SubElement(el, _Q + "b", val="1")
             if underline:
-                el.insert(0, etree.Element(_Q + "u", val="single"))
+                etree.SubElement(el, _Q + "u", val="single")
             if color:
-                el.append(etree.Element(_Q + "color", rgb="00" + color))
+                etree.SubElement(el, _Q + "color", rgb="00" + color)
             self._fonts[key] = self._add(self.fonts, el, "font")
         return self._fonts[key]
 
@@ -349,8 +358,7 @@ class Styles:
             el.set("fillId", str(self.fill(fill)))
             el.set("applyFill", "1")
         if bold or link:
-            font = int(el.get("fontId", "0"))
-            el.set("fontId", str(self.font(font, bold=bold, color="0563C1" if link else None,
+            el.set("fontId", str(self.font(bold=bold, color="0563C1" if link else None,
                                            underline=link)))
             el.set("applyFont", "1")
         if numfmt:
@@ -931,6 +939,7 @@ def annotated_copy(
     worst,
     link,
     missing_sheet,
+    when: dt.datetime | None = None,
 ) -> bytes:
     """The annotated copy of the workbook ``data`` (already checked by addin.xlsx), as
     bytes; raises :class:`Unsupported` for what the openpyxl path must do instead."""
@@ -995,4 +1004,4 @@ def annotated_copy(
     styles.save()
     wb.save()
     ContentTypes.of(pkg).save()
-    return pkg.write()
+    return pkg.write(when)
