@@ -944,6 +944,18 @@ def annotated_copy(
     """The annotated copy of the workbook ``data`` (already checked by addin.xlsx), as
     bytes; raises :class:`Unsupported` for what the openpyxl path must do instead."""
     pkg = Package(data, parts)
+    try:
+        return _annotate(pkg, findings, extra_columns=extra_columns, header_row=header_row,
+                         author=author, title=title, headers=headers, widths=widths,
+                         fills=fills, target_cell=target_cell, comment_text=comment_text,
+                         worst=worst, link=link, missing_sheet=missing_sheet, when=when)
+    finally:
+        pkg.zf.close()
+
+
+def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, header_row, author,
+              title, headers, widths, fills, target_cell, comment_text, worst, link,
+              missing_sheet, when) -> bytes:
     wb = Workbook(pkg)
     if any(n.casefold() == title.casefold() for n in wb.names):
         raise Unsupported("the workbook already has a Findings sheet")
