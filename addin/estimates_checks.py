@@ -58,6 +58,7 @@ class EstimatesContext:
             self._roles.append(index)
         self._found: dict[tuple[str | None, str | None], tuple[Role, ...]] = {}
         self._role: dict[tuple[str | None, str | None, int | None], Role | None] = {}
+        self._ranges: dict[tuple[str | None, str | None], list[int]] = {}
 
     def key(self, text: str | None) -> str:
         if not text:
@@ -90,6 +91,15 @@ class EstimatesContext:
             found = self._found[memo] = tuple(
                 r for i in self.searched(row) for r in self._roles[i].get(k, ()))
         return found
+
+    def _ranges_of(self, row: EstimateRow) -> list[int]:
+        """The ranges (sorted, each once) of the roles :meth:`roles` finds for a row,
+        remembered like them. Callers must not change the list."""
+        memo = (row.framework, row.job_title)
+        ranges = self._ranges.get(memo)
+        if ranges is None:
+            ranges = self._ranges[memo] = sorted({r.range for r in self._roles_of(row) if r.range})
+        return ranges
 
     def role_for(self, row: EstimateRow) -> Role | None:
         """The framework role of a row: by job title and range (any range when blank or
@@ -292,17 +302,18 @@ def ranges_match_roles(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[F
     for row in read.rows:
         if not row.job_title or (row.row, "range") in read.errors:
             continue
-        ranges = sorted({r.range for r in ctx._roles_of(row) if r.range})
+        ranges = ctx._ranges_of(row)
         if not ranges:
             continue  # unknown title (EST-UNKNOWN-JOB) or a role without a range
-        listed = " or ".join(str(r) for r in ranges)
         if row.range is None:
             if len(ranges) > 1 and "range" in row.cells:
+                listed = " or ".join(str(r) for r in ranges)
                 yield RANGE_MISMATCH.at(row.source("range"), problem=(
                     f"Range is blank and '{row.job_title}' exists at ranges {listed}; "
                     "write the range"))
             continue
         if row.range not in ranges:
+            listed = " or ".join(str(r) for r in ranges)
             yield RANGE_MISMATCH.at(row.source("range"), problem=(
                 f"Range {row.range} does not match '{row.job_title}', which is range "
                 f"{listed} in the framework"))
@@ -327,8 +338,11 @@ def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]
                                 current=cur.value, steps=est.rank - cur.rank)
 
 
+_PENNY = Decimal("0.01")
+
+
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01')):,}".removesuffix(".00")
+    return f"{value.quantize(_PENNY):,}".removesuffix(".00")
 
 
 @ESTIMATES.rule(SALARY_OUTSIDE)

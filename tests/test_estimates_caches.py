@@ -143,6 +143,7 @@ def test_roles_remembered_per_context_equal_a_fresh_lookup_for_every_row(rows):
         fresh = EstimatesContext(frameworks=FWS)  # nothing remembered yet
         assert ctx.roles(row) == fresh.roles(row)
         assert ctx.role_for(row) is fresh.role_for(row)
+        assert ctx._ranges_of(row) == sorted({r.range for r in fresh.roles(row) if r.range})
 
 
 def test_role_for_takes_the_role_at_the_row_range_else_the_first():
