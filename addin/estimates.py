@@ -353,7 +353,7 @@ _HEADER_MEMO: dict[str, str | None] = {}
 for :func:`find_header_row`, which looks at every text in the first 10 rows."""
 """Outcome of a blank text cell: the field stays unset."""
 _MEMOS: dict[Callable[[object], Any], dict[str, tuple[Any, str | None]]] = {}
-_MEMO_SIZE = 20_000
+_MEMO_SIZE = 4096
 """Texts remembered per parser before its memo starts again (bounds memory in a batch)."""
 
 
