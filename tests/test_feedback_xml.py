@@ -86,8 +86,8 @@ def snapshot(path: Path) -> dict:
             for c in row:
                 if c.value is None and c.comment is None and not c.fill.fill_type:
                     continue
-                cells[c.coordinate] = (
-                    c.value, c.data_type, c.fill.fill_type and c.fill.fgColor.rgb, bool(c.font.b),
+                cells[c.coordinate] = (  # an empty cell's type is no part of what one sees
+                    c.value, c.data_type if c.value is not None else None, c.fill.fill_type and c.fill.fgColor.rgb, bool(c.font.b),
                     bool(c.font.i), c.font.u, c.font.color.rgb if c.font.color is not None else None,
                     bool(c.quotePrefix), c.number_format,
                     c.alignment.wrap_text, c.alignment.vertical,
