@@ -184,4 +184,11 @@ def cost_workbook(path: str | Path, *, framework_paths: Sequence[str | Path] | N
     pay = read_pay_settings(pay_ranges)
     frameworks = read_frameworks(framework_paths if framework_paths else default_frameworks())
     read = read_estimates(path, frameworks=frameworks)
+    no_table = [f for f in read.findings if f.code == "EST-NO-TABLE"]
+    if no_table:
+        # nothing to cost: the same verdict the batch gives (an unreadable submission),
+        # not an empty report that looks like a team with no changes
+        from addin.errors import InputError
+
+        raise InputError(no_table[0].message, file=path)
     return cost_rows(read.rows, pay, as_of or dt.date.today(), cola)

@@ -170,9 +170,9 @@ class Settings:
     """(month, day) of the deadline for each pay change date, in the same order."""
     appeal_working_days: int
     min_months_in_post: int
-    cola_effective: tuple[int, int] = (4, 1)
+    cola_effective: tuple[int, int]
     """(month, day) a cost-of-living award applies from (policy 8.1: "usually applied from 01 April")."""
-    casual_aggregate_months: int = 6
+    casual_aggregate_months: int
     """Policy 2.2: casual staff only with a six-month working aggregate."""
 
 

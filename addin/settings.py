@@ -165,26 +165,97 @@ def _read_ranges(wb, path: str) -> dict[int, PayRange]:
     return ranges
 
 
+_PAREN_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+
+# Bounds on what a Settings value can sensibly be. A rate is a fraction below 1: "15"
+# typed for 15% would otherwise cost employer NI at 1500%. (label field -> (low, high))
+_RATE_FIELDS = ("employer_ni_rate", "employer_pension_rate", "apprenticeship_levy_rate")
+_WHOLE_BOUNDS = {
+    "appeal_working_days": (1, 60),
+    "min_months_in_post": (0, 120),
+    "casual_aggregate_months": (0, 120),
+}
+
+
+def _label_keys(text: object) -> set[str]:
+    """The normalised keys a label answers to: as written, and without a trailing
+    bracketed note ("Appeal period (working days)" also answers to "Appeal period")."""
+    raw = clean_text(text)
+    return {k for k in (norm_key(raw), norm_key(_PAREN_NOTE.sub("", raw))) if k}
+
+
+def _label_and_value(row: tuple, r: int) -> tuple[object, str, tuple[object, str]] | None:
+    """The label (the first non-blank cell of the row, normally column A), its A1
+    reference, and the value beside it with its A1 reference. A column inserted before
+    the labels still reads."""
+    for c, v in enumerate(row, 1):
+        if v is not None and clean_text(v) != "":
+            return v, a1(r, c), (_at(row, c + 1), a1(r, c + 1))
+    return None
+
+
+def _rate(value: object) -> Decimal:
+    rate = _decimal(value)
+    if not Decimal(0) <= rate < Decimal(1):
+        raise ValueError(f"{_show(value)} is not a rate; write a percentage such as 15% "
+                         "(or the fraction 0.15)")
+    return rate
+
+
+def _show(value: object) -> str:
+    return clean_text(value)[:40] or repr(value)
+
+
+def _whole(low: int, high: int):
+    def conv(value: object) -> int:
+        num = _decimal(value)
+        if num != num.to_integral_value() or not low <= num <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}, got {_show(value)}")
+        return int(num)
+    return conv
+
+
+def _money_amount(value: object) -> Decimal:
+    num = _decimal(value)
+    if not Decimal(0) <= num <= Decimal(1_000_000):
+        raise ValueError(f"expected an amount in pounds from 0 to 1,000,000, got {_show(value)}")
+    return num
+
+
 def _read_settings(wb, path: str) -> Settings:
+    """Each setting is the row whose label (first non-blank cell) is the setting's label,
+    optionally with a bracketed note; the value is the cell to its right. Two rows for
+    one setting are refused (naming both cells), never silently resolved, and every
+    value is range-checked, so a typo cannot change what every employee costs."""
     from addin.xlsx import used_rows
 
     ws = _sheet(wb, SETTINGS_SHEET, path)
     values: dict[str, tuple[object, str]] = {}
+    label_cells: dict[str, str] = {}
     pay_dates: dict[int, tuple[object, str]] = {}
     deadlines: dict[int, tuple[object, str]] = {}
-    wanted = {norm_key(label): field for field, label in LABELS.items()}
+    wanted: dict[str, str] = {}
+    for field, label in LABELS.items():
+        for k in _label_keys(label):
+            wanted[k] = field
     for r, row in enumerate(used_rows(ws, file=path)[:200], 1):
-        label = norm_key(_at(row, 1))
-        if not label:
+        found = _label_and_value(row, r)
+        if found is None:
             continue
-        cell = (_at(row, 2), a1(r, 2))
-        for key, field in wanted.items():
-            if label.startswith(key):
-                values[field] = cell
-        if m := _PAY_DATE.match(label):
-            pay_dates[int(m.group(1))] = cell
-        if m := _DEADLINE.match(label):
-            deadlines[int(m.group(1))] = cell
+        label, label_ref, cell = found
+        keys = _label_keys(label)
+        for field in {wanted[k] for k in keys if k in wanted}:
+            if field in values:
+                raise SettingsError(
+                    f'two rows set "{LABELS[field]}" ({label_cells[field]} and {label_ref}); '
+                    "keep one", file=path, sheet=ws.title, cell=label_ref)
+            values[field] = cell
+            label_cells[field] = label_ref
+        for key in keys:
+            if m := _PAY_DATE.match(key):
+                pay_dates[int(m.group(1))] = cell
+            if m := _DEADLINE.match(key):
+                deadlines[int(m.group(1))] = cell
 
     def get(field: str, conv):
         if field not in values:
@@ -207,14 +278,15 @@ def _read_settings(wb, path: str) -> Settings:
                             file=path, sheet=ws.title)
     order = sorted(pay_dates)
     return Settings(
-        employer_ni_rate=get("employer_ni_rate", _decimal),
-        ni_secondary_threshold=get("ni_secondary_threshold", _decimal),
-        employer_pension_rate=get("employer_pension_rate", _decimal),
-        apprenticeship_levy_rate=get("apprenticeship_levy_rate", _decimal),
+        employer_ni_rate=get("employer_ni_rate", _rate),
+        ni_secondary_threshold=get("ni_secondary_threshold", _money_amount),
+        employer_pension_rate=get("employer_pension_rate", _rate),
+        apprenticeship_levy_rate=get("apprenticeship_levy_rate", _rate),
         pay_change_dates=tuple(day_month(pay_dates[i], f"Pay change date {i}") for i in order),
         submission_deadlines=tuple(day_month(deadlines[i], f"Submission deadline {i}") for i in order),
-        appeal_working_days=get("appeal_working_days", lambda v: int(_decimal(v))),
-        min_months_in_post=get("min_months_in_post", lambda v: int(_decimal(v))),
-        casual_aggregate_months=get("casual_aggregate_months", lambda v: int(_decimal(v))),
+        appeal_working_days=get("appeal_working_days", _whole(*_WHOLE_BOUNDS["appeal_working_days"])),
+        min_months_in_post=get("min_months_in_post", _whole(*_WHOLE_BOUNDS["min_months_in_post"])),
+        casual_aggregate_months=get("casual_aggregate_months",
+                                    _whole(*_WHOLE_BOUNDS["casual_aggregate_months"])),
         cola_effective=get("cola_effective", parse_day_month),
     )

@@ -186,3 +186,17 @@ def test_report_is_reproducible_byte_for_byte(workdir, estimates, pay_ranges):
         assert run_cli("cost", estimates, "--pay-ranges", pay_ranges, "--as-of", "2025-06-01",
                        "--out", p).returncode == 0
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_workbook_without_an_estimates_table_is_refused_not_costed_as_empty(workdir, pay_ranges):
+    """A framework workbook handed to `medpay cost` is not "a team with no changes":
+    exit 2 with the reader's EST-NO-TABLE message, as the batch treats it."""
+    framework = Path(__file__).resolve().parent.parent / "workbooks" / "frameworks" / \
+        "business-and-executive-support.xlsx"
+    proc = run_cli("cost", framework, "--pay-ranges", pay_ranges, "--as-of", "2025-03-01")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    line = proc.stderr.strip()
+    assert "\n" not in line
+    assert "business-and-executive-support.xlsx" in line
+    assert "No sheet named 'Estimates'" in line

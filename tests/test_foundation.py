@@ -194,3 +194,69 @@ def test_readme_codes_table_is_current():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert block == codes_markdown().strip(), "run scripts/gen_readme_codes"
+
+
+def _settings_copy(tmp_path, edit) -> Path:
+    """A copy of the shipped pay-ranges workbook with ``edit(ws)`` applied to Settings."""
+    wb = openpyxl.load_workbook(PAY_RANGES)
+    edit(wb["Settings"])
+    p = tmp_path / "pay.xlsx"
+    wb.save(p)
+    return p
+
+
+def _row_of(ws, label: str) -> int:
+    return next(c.row for c in ws["A"] if c.value == label)
+
+
+def test_settings_second_row_for_a_setting_is_refused_naming_both_cells(tmp_path):
+    """A row "Employer pension rate (from 2027)" added under the real one must not
+    silently replace 19.8% (it used to: labels matched by prefix, the last one won)."""
+    def edit(ws):
+        ws.append(["Employer pension rate (from 2027)", 0.21])
+    p = _settings_copy(tmp_path, edit)
+    ws = openpyxl.load_workbook(p)["Settings"]
+    first, second = _row_of(ws, "Employer pension rate"), ws.max_row
+    with pytest.raises(Exception) as err:
+        read_pay_settings(p)
+    assert err.value.message == (
+        f'two rows set "Employer pension rate" (A{first} and A{second}); keep one')
+    assert f"[Settings!A{second}]" in err.value.one_line()
+
+
+@pytest.mark.parametrize("label, value, expected", [
+    ("Employer National Insurance rate", 15,
+     "Employer National Insurance rate: 15 is not a rate; write a percentage such as 15% "
+     "(or the fraction 0.15)"),
+    ("Employer pension rate", -0.1, "Employer pension rate: -0.1 is not a rate"),
+    ("Appeal period (working days)", 5.5,
+     "Appeal period (working days): expected a whole number from 1 to 60, got 5.5"),
+    ("National Insurance secondary threshold", -1,
+     "National Insurance secondary threshold: expected an amount in pounds from 0 to "
+     "1,000,000, got -1"),
+])
+def test_settings_out_of_range_values_are_refused_at_their_cell(tmp_path, label, value, expected):
+    def edit(ws):
+        ws.cell(_row_of(ws, label), 2).value = value
+    p = _settings_copy(tmp_path, edit)
+    row = _row_of(openpyxl.load_workbook(p)["Settings"], label)
+    with pytest.raises(Exception) as err:
+        read_pay_settings(p)
+    assert err.value.message.startswith(expected)
+    assert f"[Settings!B{row}]" in err.value.one_line()
+
+
+def test_settings_percent_text_and_inserted_label_column_still_read(tmp_path):
+    """An HR officer inserts a column before the labels and types "13.8%": the labels
+    are found in their new column and the value beside them is read."""
+    def edit(ws):
+        ws.insert_cols(1)
+        ws.cell(_row_of_col(ws, "Employer National Insurance rate"), 3).value = "13.8%"
+    def _row_of_col(ws, label):
+        return next(c.row for c in ws["B"] if c.value == label)
+    p = _settings_copy(tmp_path, edit)
+    s = read_pay_settings(p).settings
+    assert s.employer_ni_rate == Decimal("0.138")
+    assert s.employer_pension_rate == Decimal("0.198")
+    assert s.appeal_working_days == 5 and s.cola_effective == (4, 1)
+    assert s.casual_aggregate_months == 6
