@@ -79,6 +79,13 @@ def check_writable(path: Path, *, force: bool = False) -> None:
                           hint="choose another name or pass --force to replace it")
 
 
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, *, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path in the same folder; on success rename it onto ``path``."""
@@ -90,6 +97,14 @@ def atomic_path(path: str | Path, *, force: bool = False) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp creates the file 0600; an output is an ordinary file for colleagues on
+        # a shared drive: the mode a plain open() would give (umask), or the mode of the
+        # file it replaces (--force)
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp_path, mode)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():

@@ -260,3 +260,25 @@ def test_settings_percent_text_and_inserted_label_column_still_read(tmp_path):
     assert s.employer_pension_rate == Decimal("0.198")
     assert s.appeal_working_days == 5 and s.cola_effective == (4, 1)
     assert s.casual_aggregate_months == 6
+
+
+def test_outputs_get_the_umask_mode_not_mkstemps_0600(tmp_path):
+    """Reports left on a shared drive must open for colleagues: the temporary file's
+    0600 is not carried onto the output; a --force replacement keeps the old mode."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        p = tmp_path / "report.xlsx"
+        atomic_write_text(p, "one")
+        assert stat.S_IMODE(p.stat().st_mode) == 0o644
+        os.chmod(p, 0o640)
+        atomic_write_text(p, "two", force=True)
+        assert stat.S_IMODE(p.stat().st_mode) == 0o640
+        os.umask(0o077)
+        q = tmp_path / "private.xlsx"
+        atomic_write_text(q, "x")
+        assert stat.S_IMODE(q.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
