@@ -184,7 +184,7 @@ def check_ooxml_bytes(
             elif "word/document.xml" in names:
                 what = "a Word document"
             else:
-                what = "a zip archive but not an Excel workbook"
+                what = "a zip archive without a workbook inside"
             raise InputError(f"file is {what}, not {_a(expected)}", file=p, hint=hint)
         sheets = max(
             sheet_elements,
@@ -197,7 +197,7 @@ def check_ooxml_bytes(
             )
     else:
         if "word/document.xml" not in names:
-            what = "an Excel workbook" if "xl/workbook.xml" in names else "a zip archive but not a Word document"
+            what = "an Excel workbook" if "xl/workbook.xml" in names else "a zip archive without a document inside"
             raise InputError(f"file is {what}, not {_a(expected)}", file=p, hint=hint)
 
 

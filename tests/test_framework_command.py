@@ -127,7 +127,7 @@ def test_zip_that_is_not_a_workbook_is_refused(cli, tmp_path):
         z.writestr("readme.txt", "hello")
     r = cli("framework", "show", p, "--json")
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr.strip() == (f"medpay: {p}: file is a zip archive but not an Excel workbook, not an "
+    assert r.stderr.strip() == (f"medpay: {p}: file is a zip archive without a workbook inside, not an "
                                 "Excel workbook (.xlsx or .xlsm) (open it in Excel and save it as an "
                                 "Excel Workbook (.xlsx))")
 

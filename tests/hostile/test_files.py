@@ -342,7 +342,7 @@ RENAMED = {
             f"file is an OpenDocument spreadsheet (.ods), not an {WB} {OPEN_XLSX}"),
     "docx": (b.plain_docx_bytes(), f"file is a Word document, not an {WB} {OPEN_XLSX}"),
     "plain-zip": (b.rezip(b.plain_docx_bytes(), drop=("word/document.xml",)),
-                  f"file is a zip archive but not an Excel workbook, not an {WB} {OPEN_XLSX}"),
+                  f"file is a zip archive without a workbook inside, not an {WB} {OPEN_XLSX}"),
     "empty": (b"", f"file is empty, not an {WB}"),
 }
 
