@@ -93,26 +93,104 @@ def test_every_runpython_call_in_the_vba_names_an_existing_button_function(path)
         assert callable(getattr(importlib.import_module(module), func)), (module, func)
 
 
+@pytest.mark.parametrize("path", COMMITTED)
+def test_no_runpython_call_in_any_module_runs_something_unresolvable(path):
+    """Every RunPython of every module, literal or built at run time: each must name a
+    Python function that exists (xlwings' samples ran ``"import " & mymodule & ...``, the
+    workbook's own file name, which is no module here)."""
+    calls = [(name, call) for name, code in _vba_modules(path).items()
+             for call in addin_build.runpython_calls(code)]
+    assert len(calls) == len(BUTTONS)  # the MedPayRibbon callbacks, nothing else
+    for name, call in calls:
+        assert call.target is not None, f"{name}: RunPython {call.argument}"
+        module, func = call.target
+        assert callable(getattr(importlib.import_module(module), func)), (name, module, func)
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('Sub A()\r\n    RunPython "import a.b as m; m.f()"\r\nEnd Sub', [("a.b", "f")]),
+    ('Sub A()\r\n    RunPython ("import a; a.g()")\r\nEnd Sub', [("a", "g")]),
+    ('Sub A()\r\n    Call RunPython("import a as x; x.h()")\r\nEnd Sub', [("a", "h")]),
+    ('Sub A()\r\n    r = RunPython("import a as x; x.h()") \' go\r\nEnd Sub', [("a", "h")]),
+    ('Sub A()\r\n    m = "a"\r\n    RunPython "import " & m & ";" & m & ".main()"\r\nEnd Sub', [None]),
+    ('Sub A()\r\n    RunPython _\r\n        "import " & m\r\nEnd Sub', [None]),
+    ('Sub A()\r\n    RunPython "import a as x; y.f()"\r\nEnd Sub', [None]),  # calls another name
+    ('Sub A()\r\n    RunPython "import a as x; x.f(); x.g()"\r\nEnd Sub', [None]),
+    # not calls: the declaration, its return value, comments and strings mentioning it
+    ('Public Function RunPython(PythonCommand As String)\r\n    \' RunPython "import bar; bar.foo()"\r\n'
+     '    RunPython = -1\r\n    MsgBox "To enable RunPython, run it"\r\nEnd Function', []),
+    ('Rem RunPython "import x"', []),
+])
+def test_runpython_calls_are_found_literal_or_not(source, expected):
+    assert [c.target for c in addin_build.runpython_calls(source)] == expected
+    if None in expected:
+        with pytest.raises(ValueError, match="names no Python function"):
+            addin_build.runpython_targets(source)
+
+
+def test_the_addin_is_renamed_medpay_so_excel_reads_the_conf_files_the_readme_names():
+    """xlwings' template is "myaddin" throughout; the built add-in's xlwings module must say
+    PROJECT_NAME = "medpay" (GetConfigFilePath builds the user's config path from it), its
+    config sheet be medpay.conf and the VBA project MedPay; the README's and the UDFs'
+    config paths must be the ones that VBA builds."""
+    from addin.excel import udfs
+
+    modules = _vba_modules(ADDIN)
+    consts = re.findall(r'^Public Const PROJECT_NAME As String = "([^"]*)"', modules["xlwings"], re.M)
+    assert consts == ["medpay"]
+    # the paths xlwings' GetConfigFilePath / GetConfigFromSheet build from PROJECT_NAME
+    assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in modules["xlwings"]
+    assert 'GetMacDir("$HOME", False) & "/" & PROJECT_NAME & ".conf"' in modules["xlwings"]
+    assert 'wb.Sheets(PROJECT_NAME & ".conf")' in modules["xlwings"]
+    name = consts[0]
+    windows, mac = rf"%USERPROFILE%\.{name}\{name}.conf", f"~/{name}.conf"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = readme.split("### Install on Windows", 1)[1].split("### Excel on the web", 1)[0]
+    assert f"`{windows}`" in install and f"`{mac}`" in install
+    assert ".myaddin" not in readme and "myaddin.conf" not in readme
+    home = Path.home()
+    assert home / f".{name}" / f"{name}.conf" in udfs._conf_files()
+    assert home / f"{name}.conf" in udfs._conf_files()
+    with zipfile.ZipFile(ADDIN) as z:
+        sheets = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+    assert sheets == [f"{name}.conf"]
+    assert addin_build.read_vba_project(_vba_bin(ADDIN)).name == "MedPay"
+    for path in (ADDIN, DEMO):
+        assert not {"RibbonMyAddin", "Module1"} & set(_vba_modules(path)), path
+
+
 def test_the_addin_vba_provides_runpython():
     modules = _vba_modules(ADDIN)
     assert re.search(r"Public Function RunPython\(", modules["xlwings"])
+
+
+def _renamed(code, path):
+    """A template module's source as the build writes it: in the add-in, the xlwings
+    module's PROJECT_NAME is "medpay" instead of "myaddin" (the one changed line)."""
+    if path == ADDIN:
+        return code.replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "medpay"')
+    return code
 
 
 @pytest.mark.parametrize("path", COMMITTED)
 def test_every_template_module_is_kept_with_its_original_source(path, templates):
     template = _vba_modules(templates[path])
     built = _vba_modules(path)
-    assert set(built) == set(template) | {"MedPayRibbon"}
-    assert {"ThisWorkbook"} <= set(template)  # document modules are among them
-    for name, code in template.items():
-        assert built[name] == code, name
+    assert addin_build.TEMPLATE_SAMPLES & set(template)  # xlwings' sample is dropped
+    assert set(built) == (set(template) - addin_build.TEMPLATE_SAMPLES) | {"MedPayRibbon"}
+    assert {"ThisWorkbook"} <= set(built)  # document modules are among them
+    for name in set(built) - {"MedPayRibbon"}:
+        assert built[name] == _renamed(template[name], path), name
     # byte for byte too, Attribute lines included (olevba hides some of them)
     before = addin_build.read_vba_project(_vba_bin(templates[path]))
     after = addin_build.read_vba_project(_vba_bin(path))
     for module in before.modules:
+        if module.name in addin_build.TEMPLATE_SAMPLES:
+            continue
         kept = after.module(module.name)
         assert (kept.kind, kept.source, kept.docstring, kept.workspace) == \
-            (module.kind, module.source, module.docstring, module.workspace), module.name
+            (module.kind, _renamed(module.source.decode("cp1252"), path).encode("cp1252"),
+             module.docstring, module.workspace), module.name
 
 
 @pytest.mark.parametrize("path", COMMITTED)
@@ -121,9 +199,12 @@ def test_vba_project_keeps_the_templates_references_name_and_project_information
     after = addin_build.read_vba_project(_vba_bin(path))
     assert after.references == before.references
     assert b"MSO.DLL" in after.references  # IRibbonControl's library (Office) is referenced
-    assert after.information == before.information
-    assert (after.name, after.project_id, after.attributes) == (before.name, before.project_id, before.attributes)
-    assert [m.name for m in after.modules] == [m.name for m in before.modules] + ["MedPayRibbon"]
+    name = "MedPay" if path == ADDIN else before.name
+    # PROJECTINFORMATION record for record, PROJECTNAME (the add-in's renamed) aside
+    assert after.information == addin_build._with_project_name_record(before.information, name.encode())
+    assert (after.name, after.project_id, after.attributes) == (name, before.project_id, before.attributes)
+    assert [m.name for m in after.modules] == \
+        [m.name for m in before.modules if m.name not in addin_build.TEMPLATE_SAMPLES] + ["MedPayRibbon"]
 
 
 @pytest.mark.parametrize("path", COMMITTED)
@@ -148,6 +229,20 @@ def test_fresh_build_reproduces_the_committed_vba_projects(tmp_path):
     assert (tmp_path / "MedPayRibbon.bas").read_bytes() == (WORKBOOKS / "MedPayRibbon.bas").read_bytes(), REBUILD
     with zipfile.ZipFile(tmp_path / "MedPay.xlam") as fresh, zipfile.ZipFile(ADDIN) as committed:
         assert fresh.read("customUI/customUI.xml") == committed.read("customUI/customUI.xml"), REBUILD
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    """Both workbooks: no clock in them (zip entry dates, the demo's docProps/core.xml)."""
+    pytest.importorskip("ms_ovba", reason="the build extra is not installed")
+    first, second = tmp_path / "one", tmp_path / "two"
+    addin_build.build(first)
+    addin_build.build(second)
+    for name in ("MedPay.xlam", "MedPay demo.xlsm", "MedPayRibbon.bas"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    with zipfile.ZipFile(first / "MedPay demo.xlsm") as z:
+        assert {i.date_time for i in z.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]+)<", core) == ["2024-01-01T00:00:00Z"] * 2
 
 
 def _decompress(data: bytes) -> bytes:

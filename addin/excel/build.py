@@ -5,23 +5,27 @@ How (all of it runs on Linux, no Excel):
 
 1. ``xlwings quickstart medpay --addin --ribbon`` gives xlwings' template add-in: an
    .xlam with the xlwings VBA module (``RunPython``, ``GetConfig``), a sample ribbon
-   module and a config sheet ``_<project>.conf``.
+   module and a config sheet ``_myaddin.conf`` (the template is always "myaddin").
 2. Its ``customUI/customUI.xml`` is replaced by the MedPay tab: one button per entry of
    :data:`addin.excel.buttons.BUTTONS`, each ``onAction="MedPayRibbon.<Sub>"``.
-3. Its config sheet is switched on (renamed ``<project>.conf``) and filled in:
+3. It is renamed MedPay throughout, as xlwings' custom add-in docs describe: VBA project
+   ``MedPay``, the xlwings module's ``PROJECT_NAME`` = ``"medpay"`` (so ``GetConfig`` reads
+   ``%USERPROFILE%\\.medpay\\medpay.conf`` / ``$HOME/medpay.conf``) and the config sheet,
+   switched on, ``medpay.conf``; xlwings' sample module ``RibbonMyAddin`` is dropped. The
+   sheet is filled in:
    ``UDF Modules`` = ``addin.excel.xlwings_udfs``; ``PYTHONPATH`` and the interpreters are
    left for the installing user (README) because they are paths on their machine.
 4. The ribbon callbacks - one ``Sub X(control As IRibbonControl)`` per button, each
    ``RunPython "import addin.excel.xlwings_buttons as m; m.<button>()"`` - are added to
    the add-in's VBA project as the standard module ``MedPayRibbon``: the template's
    ``xl/vbaProject.bin`` is read (olefile/oletools) and written again with ms-ovba, every
-   template module kept with its exact source, plus ``MedPayRibbon`` (see "VBA project"
+   other template module kept with its exact source, plus ``MedPayRibbon`` (see "VBA project"
    below for the MS-OVBA rules this relies on). The same module text is written next to
    the add-in as ``MedPayRibbon.bas``: the fallback a user imports by hand (VBA editor,
    File > Import File...) should Excel ever drop the embedded module.
 
 The demo workbook is ``xlwings quickstart medpay_demo`` (an .xlsm whose VBA calls the
-xlwings add-in) with an ``xlwings.conf`` sheet naming the UDF module, an "Estimates"
+xlwings add-in; its sample ``Module1`` dropped) with an ``xlwings.conf`` sheet naming the UDF module, an "Estimates"
 sheet of sample rows (so every button has something to work on) and a "Functions" sheet
 with every ``=MEDPAY_...`` formula; its VBA project gets the same ``MedPayRibbon`` module.
 
@@ -49,6 +53,19 @@ from xml.sax.saxutils import escape, quoteattr
 from addin.excel.buttons import BUTTONS, LABELS
 
 RIBBON_MODULE = "MedPayRibbon"
+PROJECT_NAME = "medpay"
+"""The xlwings module's ``PROJECT_NAME`` in the add-in (xlwings' template says ``myaddin``):
+its ``GetConfig`` reads the sheet ``medpay.conf`` and the files
+``%USERPROFILE%\\.medpay\\medpay.conf`` (Windows) / ``$HOME/medpay.conf`` (Mac) - the files
+the README and :func:`addin.excel.udfs._conf_files` name."""
+VBA_PROJECT = "MedPay"
+"""The add-in's VBA project name (the template's is ``MyAddin``), as the VBA editor lists it."""
+CONF_SHEET = f"{PROJECT_NAME}.conf"
+TEMPLATE_SAMPLES = {"RibbonMyAddin", "Module1"}
+"""xlwings' sample modules (``RibbonMyAddin.RunMain`` in the add-in, ``Module1.SampleCall``
+in the workbook): each runs ``"import " & mymodule & ";" & mymodule & ".main()"`` with
+``mymodule`` the workbook's own file name, which is no Python module here, so they are
+dropped from the built VBA projects."""
 BUTTONS_MODULE = "addin.excel.xlwings_buttons"
 UDF_MODULE = "addin.excel.xlwings_udfs"
 ADDIN_NAME = "MedPay.xlam"
@@ -109,16 +126,86 @@ def ribbon_bas() -> str:
     return "\r\n".join(lines)
 
 
-_RUNPYTHON = re.compile(r'RunPython\s+"import\s+([\w.]+)\s+as\s+(\w+)\s*;\s*(\w+)\.(\w+)\(\)"')
+_VBA_TOKEN = re.compile(r'"(?:[^"]|"")*"|\'.*|[A-Za-z_]\w*|\S')
+
+
+def _vba_lines(vba_source: str):
+    """Logical lines of VBA source (`` _`` continuations joined) as token lists: string
+    literals, identifiers and single characters; comments (``'`` outside a string) and
+    ``Rem`` lines dropped."""
+    logical = re.sub(r" _\r?\n", " ", vba_source)
+    for line in logical.splitlines():
+        tokens = [t for t in _VBA_TOKEN.findall(line) if not t.startswith("'")]
+        if tokens and tokens[0].lower() != "rem":
+            yield tokens
+
+
+@dataclass(frozen=True)
+class RunPythonCall:
+    """One ``RunPython`` call in VBA source: its argument as written and, when that is a
+    string literal holding ``import m [as a]; a.f()``, the (module, function) it runs."""
+
+    argument: str
+    target: tuple[str, str] | None
+
+
+def _python_target(command: str) -> tuple[str, str] | None:
+    """(module, function) of a RunPython command ``import m [as a]; a.f()``, else None."""
+    import ast
+
+    try:
+        body = ast.parse(command).body
+    except SyntaxError:
+        return None
+    if len(body) != 2 or not isinstance(body[0], ast.Import) or len(body[0].names) != 1:
+        return None
+    alias = body[0].names[0]
+    call = body[1]
+    if not (isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+            and not call.value.args and not call.value.keywords
+            and isinstance(call.value.func, ast.Attribute)
+            and isinstance(call.value.func.value, ast.Name)
+            and call.value.func.value.id == (alias.asname or alias.name)):
+        return None
+    return alias.name, call.value.func.attr
+
+
+def runpython_calls(vba_source: str) -> list[RunPythonCall]:
+    """Every call of ``RunPython`` in VBA source, literal or not (``RunPython "..."``,
+    ``RunPython("...")``, ``Call RunPython(...)``, ``x = RunPython(...)``); the function's
+    own declaration, its return-value assignments (``RunPython = ...``), comments and
+    strings that merely mention it are not calls. A call whose argument is not one string
+    literal (``"import " & m & ...``) has no ``target``: nothing here can tell what it runs."""
+    calls = []
+    for tokens in _vba_lines(vba_source):
+        low = [t.lower() for t in tokens]
+        for i, tok in enumerate(low):
+            if tok != "runpython":
+                continue
+            before = low[i - 1] if i else ""
+            if before in ("function", "sub", "declare", "."):
+                continue
+            rest = tokens[i + 1:]
+            if rest[:1] == ["="] and i == 0:  # RunPython = ... (the function's return value)
+                continue
+            if rest[:1] == ["("] and rest[-1:] == [")"]:
+                rest = rest[1:-1]
+            argument = " ".join(rest)
+            target = None
+            if len(rest) == 1 and rest[0].startswith('"'):
+                target = _python_target(rest[0][1:-1].replace('""', '"'))
+            calls.append(RunPythonCall(argument, target))
+    return calls
 
 
 def runpython_targets(vba_source: str) -> list[tuple[str, str]]:
-    """(module, function) of every ``RunPython "import m as a; a.f()"`` in VBA source."""
+    """(module, function) of every ``RunPython`` call in VBA source; ValueError when a
+    call's target cannot be resolved (see :func:`runpython_calls`)."""
     out = []
-    for m in _RUNPYTHON.finditer(vba_source):
-        if m.group(2) != m.group(3):
-            raise ValueError(f"RunPython imports {m.group(1)} as {m.group(2)} but calls {m.group(3)}")
-        out.append((m.group(1), m.group(4)))
+    for call in runpython_calls(vba_source):
+        if call.target is None:
+            raise ValueError(f"RunPython {call.argument}: names no Python function that can be resolved")
+        out.append(call.target)
     return out
 
 
@@ -155,8 +242,13 @@ ADDIN_CONF = [
 ]
 
 
+BUILD_MOMENT = dt.datetime(2024, 1, 1)
+"""The one timestamp in the built workbooks (zip entries, the demo's docProps/core.xml), so
+a rebuild from the same sources gives the same bytes."""
+
+
 def _fixed_zip_write(zout: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info = zipfile.ZipInfo(name, date_time=BUILD_MOMENT.timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     zout.writestr(info, data)
 
@@ -171,8 +263,7 @@ def build_addin(out_dir: Path, work: Path) -> Path:
         m = re.search(r'<sheet name="_?([^"]+)\.conf"', workbook_xml)
         if not m:
             raise RuntimeError("xlwings' add-in template has no config sheet; xlwings changed?")
-        project = m.group(1)
-        workbook_xml = workbook_xml.replace(f'name="_{project}.conf"', f'name="{project}.conf"')
+        workbook_xml = workbook_xml.replace(m.group(0), f'<sheet name="{CONF_SHEET}"', 1)
         rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
         sheet_target = re.search(r'Target="(worksheets/sheet\d+\.xml)"', rels).group(1)
         tmp = target.with_suffix(".tmp")
@@ -186,7 +277,7 @@ def build_addin(out_dir: Path, work: Path) -> Path:
                 elif item.filename == f"xl/{sheet_target}":
                     data = _conf_sheet_xml(ADDIN_CONF).encode("utf-8")
                 elif item.filename == VBA_PART:
-                    data = vba_project_with_ribbon(data, work)
+                    data = vba_project_with_ribbon(data, work, name=VBA_PROJECT, project_name=PROJECT_NAME)
                 _fixed_zip_write(zout, item.filename, data)
     tmp.replace(target)
     (out_dir / BAS_NAME).write_bytes(ribbon_bas().encode("utf-8"))
@@ -531,9 +622,56 @@ def vba_project_stream(vba_bin: bytes) -> bytes:
         ole.close()
 
 
-def vba_project_with_ribbon(vba_bin: bytes, work: Path) -> bytes:
-    """The template's vbaProject.bin rebuilt with every one of its modules and the ribbon module."""
-    spec = with_ribbon_module(read_vba_project(vba_bin))
+_PROJECT_NAME_CONST = re.compile(rb'^(Public Const PROJECT_NAME As String = ")([^"]*)(")', re.M)
+
+
+def _with_project_name_record(information: bytes, name: bytes) -> bytes:
+    """The dir stream's PROJECTINFORMATION records with PROJECTNAME (0x0004, MS-OVBA
+    2.3.4.2.1.6: Id, SizeOfProjectName, ProjectName in the code page, 1-128 bytes) set to
+    ``name``; every other record byte for byte."""
+    if not 1 <= len(name) <= 128:
+        raise ValueError("a VBA project name has 1 to 128 bytes")
+    out, found = bytearray(), False
+    for rid, start, end in _records(information):
+        if rid == 0x0004:
+            out += struct.pack("<HI", 0x0004, len(name)) + name
+            found = True
+        else:
+            out += information[start:end]
+    if not found:
+        raise RuntimeError("the template's dir stream has no PROJECTNAME record")
+    return bytes(out)
+
+
+def customised_project(spec: VbaProjectSpec, *, name: str | None = None,
+                       project_name: str | None = None) -> VbaProjectSpec:
+    """xlwings' template project made MedPay's: its sample modules
+    (:data:`TEMPLATE_SAMPLES`) dropped; with ``name``, the VBA project renamed (the
+    PROJECT stream's Name= and the dir stream's PROJECTNAME, kept equal); with
+    ``project_name``, the xlwings module's ``Public Const PROJECT_NAME`` set (the one line
+    of a template module's source that changes)."""
+    cp = f"cp{spec.codepage}"
+    modules = [m for m in spec.modules if m.name not in TEMPLATE_SAMPLES]
+    if project_name is not None:
+        xlwings = next((m for m in modules if m.name == "xlwings"), None)
+        if xlwings is None or len(_PROJECT_NAME_CONST.findall(xlwings.source)) != 1:
+            raise RuntimeError("xlwings' template has no single PROJECT_NAME constant; xlwings changed?")
+        source = _PROJECT_NAME_CONST.sub(lambda m: m.group(1) + project_name.encode(cp) + m.group(3),
+                                         xlwings.source)
+        modules = [dataclasses.replace(m, source=source) if m is xlwings else m for m in modules]
+    spec = dataclasses.replace(spec, modules=modules)
+    if name is not None:
+        spec = dataclasses.replace(spec, name=name,
+                                   information=_with_project_name_record(spec.information, name.encode(cp)))
+    return spec
+
+
+def vba_project_with_ribbon(vba_bin: bytes, work: Path, *, name: str | None = None,
+                            project_name: str | None = None) -> bytes:
+    """The template's vbaProject.bin rebuilt with its modules (less xlwings' samples, see
+    :func:`customised_project`) and the ribbon module."""
+    spec = with_ribbon_module(customised_project(read_vba_project(vba_bin), name=name,
+                                                 project_name=project_name))
     out = work / "vba"
     out.mkdir(parents=True)
     return write_vba_project(spec, out)
@@ -555,8 +693,8 @@ DEMO_ROWS = [
 
 
 def build_demo(out_dir: Path, work: Path) -> Path:
-    """``MedPay demo.xlsm``: xlwings' quickstart workbook with sample estimates and every
-    worksheet function."""
+    """``MedPay demo.xlsm``: xlwings' quickstart workbook (less its ``Module1.SampleCall``
+    sample) with sample estimates and every worksheet function; reproducible byte for byte."""
     from openpyxl import load_workbook
 
     from addin.estimates import HEADERS
@@ -621,8 +759,11 @@ def build_demo(out_dir: Path, work: Path) -> Path:
         raise RuntimeError(f"demo lacks examples for {sorted(missing)}")
     fx.column_dimensions["A"].width = 30
     fx.column_dimensions["B"].width = 70
+    from addin.determinism import workbook_bytes
+
     target = out_dir / DEMO_NAME
-    wb.save(target)
+    # fixed core.xml dates and zip entry dates (addin.determinism), as the .xlam's
+    target.write_bytes(workbook_bytes(wb, BUILD_MOMENT))
     return target
 
 
