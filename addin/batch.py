@@ -413,13 +413,15 @@ def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any
 
 def write_feedback(src: Path, out: Path, findings: list[Finding], columns: dict[str, Any],
                    header_row: int | None, as_of: dt.date) -> bytes:
-    """Write one feedback copy through the shared writer; return its normalised bytes."""
-    from addin.determinism import fixed_moment, normalise_xlsx_file
+    """Write one feedback copy through the shared writer, its clocks fixed to the
+    ``as_of`` midnight in the same pass (``when=``: the bytes
+    :func:`addin.determinism.normalise_xlsx_file` would give, without rewriting the
+    copy); return them."""
+    from addin.determinism import fixed_moment
 
     eng: Engines = _WORKER["engines"]
     eng.feedback(src, out, findings, force=True, extra_columns=columns,
-                 header_row=header_row or 1)
-    normalise_xlsx_file(out, fixed_moment(as_of))
+                 header_row=header_row or 1, when=fixed_moment(as_of))
     return out.read_bytes()
 
 
