@@ -221,8 +221,25 @@ def test_vba_project_is_source_only_so_excel_compiles_it_from_source(path):
     assert ribbon.source == (WORKBOOKS / "MedPayRibbon.bas").read_bytes()
 
 
+NO_BUILD_EXTRA = "the build extra is not installed (pip install -e '.[build]'; scripts/setup --test installs it)"
+
+
+def test_the_test_setup_installs_the_build_extra_so_the_rebuild_tests_run():
+    """scripts/test runs scripts/setup --test: it must install the build extra (ms-ovba)
+    beside the test extra, or the fresh-build tests below skip on every run."""
+    import tomllib
+
+    setup = (ROOT / "scripts/setup").read_text()
+    test_branch = setup.split('if [ "$want_test" = 1 ]; then\n  .venv/bin/python -m pip', 1)[1].split("else", 1)[0]
+    extras = re.search(r"-e '\.\[([\w,]+)\]'", test_branch).group(1).split(",")
+    assert {"test", "build"} <= set(extras)
+    assert "bash scripts/setup --test" in (ROOT / "scripts/test").read_text()
+    optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(req.startswith("ms-ovba") for req in optional["build"])
+
+
 def test_fresh_build_reproduces_the_committed_vba_projects(tmp_path):
-    pytest.importorskip("ms_ovba", reason="the build extra is not installed")
+    pytest.importorskip("ms_ovba", reason=NO_BUILD_EXTRA)
     addin_build.build(tmp_path)
     assert _vba_bin(tmp_path / "MedPay.xlam") == _vba_bin(ADDIN), REBUILD
     assert _vba_bin(tmp_path / "MedPay demo.xlsm") == _vba_bin(DEMO), REBUILD
@@ -233,7 +250,7 @@ def test_fresh_build_reproduces_the_committed_vba_projects(tmp_path):
 
 def test_two_builds_are_byte_identical(tmp_path):
     """Both workbooks: no clock in them (zip entry dates, the demo's docProps/core.xml)."""
-    pytest.importorskip("ms_ovba", reason="the build extra is not installed")
+    pytest.importorskip("ms_ovba", reason=NO_BUILD_EXTRA)
     first, second = tmp_path / "one", tmp_path / "two"
     addin_build.build(first)
     addin_build.build(second)
