@@ -350,7 +350,12 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
 
 
 def _process_job(args: tuple) -> FileResult:
-    return process_file(*args)
+    """Process one file and store its cache entry here, in the worker: encoding the
+    entry is a real part of a file's cost and runs in parallel with the others."""
+    cache_path, *rest = args
+    res = process_file(*rest)
+    _cache_store(cache_path, res)
+    return res
 
 
 # ------------------------------------------------------------------ cross-file rule
@@ -549,7 +554,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 hit.findings = [replace(f, file=rel) for f in hit.findings]
                 results[rel] = hit
             else:
-                todo.append((path, rel, key, cfg.as_of, cfg.cola))
+                todo.append((cache / f"{key}.json", path, rel, key, cfg.as_of, cfg.cola))
         reused = len(results) - sum(1 for r in results.values() if not r.key)
 
         pools: list[Executor] = []
@@ -571,7 +576,6 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             progress = Progress(len(todo), "reading", stream)
             for res in mapper(_process_job, todo):
                 results[res.rel] = res
-                _cache_store(cache / f"{res.key}.json", res)
                 note = res.reason if res.status == "unreadable" else (
                     f"{res.rel}: {len(res.rows)} rows, "
                     f"{sum(f.is_error for f in res.findings)} error(s)")
