@@ -416,6 +416,58 @@ def test_lite_main_imports_its_bundled_core_and_answers_like_the_core(tmp_path, 
     assert got["months"] == 12
 
 
+LITE_FAILURE_PROBE = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import main
+
+class Used:
+    row = column = 1
+    def options(self, **kw):
+        return self
+    value = [["Job title"], ["PA"]]
+
+class Sheet:
+    name = "Framework"
+    used_range = Used()
+
+alerts = []
+
+class App:
+    def alert(self, prompt, title=None, mode=None, **kw):
+        alerts.append([prompt, title, mode])
+
+class Book:
+    name = "Team"
+    sheets = [Sheet()]
+    app = App()
+
+def boom(*a, **k):
+    raise ZeroDivisionError("division by zero")
+
+main._buttons.BUTTONS["cost_estimates"] = boom
+main.cost_estimates(Book())          # an unexpected exception
+main.validate_framework(Book())      # this fake book cannot add a sheet: the writer's error too
+print(json.dumps(alerts))
+"""
+
+
+def test_lite_buttons_turn_any_exception_into_one_line(tmp_path):
+    lite = tmp_path / "lite"
+    lite_build.build(lite)
+    probe = tmp_path / "probe.py"
+    probe.write_text(LITE_FAILURE_PROBE)
+    proc = subprocess.run([sys.executable, str(probe), str(lite)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    cost, framework = json.loads(proc.stdout.splitlines()[-1])
+    assert cost[0].startswith("MedPay could not cost the estimates: ZeroDivisionError: division by zero;")
+    assert cost[1:] == ["MedPay: Cost estimates", "critical"]
+    assert framework[0].startswith("MedPay could not validate the framework: AttributeError: ")
+    assert "\n" not in framework[0] and framework[2] == "critical"
+
+
 def test_ribbon_labels_come_from_the_button_table():
     assert [LABELS[b] for b in BUTTONS] == re.findall(r'label="([^"]+)" size',
                                                        addin_build.ribbon_xml())

@@ -362,16 +362,52 @@ def test_generate_forms_button_writes_the_same_documents_as_the_command(
                                          else ["made", "made", "made"])
 
 
-def test_generate_forms_button_refuses_to_overwrite_without_force(shipped_pay, forms_estimates):
+def test_a_second_click_on_generate_forms_writes_a_new_folder_and_overwrites_nothing(
+        shipped_pay, forms_estimates):
+    first = buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
+                                             as_of=dt.date(2025, 3, 3))
+    base = forms_estimates.parent / "Team estimates - appraisal forms"
+    assert first.folder == base and "already exists" not in first.summary
+    before = {p.name: p.read_bytes() for p in base.iterdir()}
+    (base / first.files[0].name).write_bytes(b"the manager's edits")  # must survive
+    second = buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
+                                              as_of=dt.date(2025, 3, 3))
+    third = buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
+                                             as_of=dt.date(2025, 3, 3))
+    assert second.folder == base.with_name("Team estimates - appraisal forms (2)")
+    assert third.folder == base.with_name("Team estimates - appraisal forms (3)")
+    assert [f.name for f in second.files] == [f.name for f in first.files] and len(third.files) == 3
+    assert (base / first.files[0].name).read_bytes() == b"the manager's edits"
+    assert sorted(p.name for p in base.iterdir()) == sorted(before)
+    assert second.summary.endswith(
+        "Team estimates - appraisal forms already exists (an earlier run), so these went to a new "
+        "folder, Team estimates - appraisal forms (2); nothing was overwritten.")
+    assert str(second.folder) in second.summary  # the message box says where they went
+    for result in (first, second, third):
+        assert "--" not in result.summary
+
+
+def test_generate_forms_into_a_named_existing_folder_still_refuses_to_overwrite(shipped_pay, forms_estimates,
+                                                                               tmp_path):
     from addin.errors import OutputError
 
-    buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3))
+    out = tmp_path / "named"
+    buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3),
+                                     out_dir=out)
     with pytest.raises(OutputError, match="already exists"):
         buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
-                                         as_of=dt.date(2025, 3, 3))
+                                         as_of=dt.date(2025, 3, 3), out_dir=out)
     again = buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
-                                             as_of=dt.date(2025, 3, 3), force=True)
+                                             as_of=dt.date(2025, 3, 3), out_dir=out, force=True)
     assert len(again.files) == 3
+
+
+def test_fresh_output_folder_skips_every_existing_name(tmp_path):
+    book = tmp_path / "Team.xlsx"
+    assert buttons.fresh_output_folder(book, "application forms") == tmp_path / "Team - application forms"
+    (tmp_path / "Team - application forms").mkdir()
+    (tmp_path / "Team - application forms (2)").write_text("a file, not a folder")
+    assert buttons.fresh_output_folder(book, "application forms") == tmp_path / "Team - application forms (3)"
 
 
 def test_harvest_button_lists_filled_forms_and_problems_as_the_command_does(
@@ -424,3 +460,96 @@ def test_harvest_button_without_the_forms_folder_is_a_one_line_error(forms_estim
 
     with pytest.raises(InputError, match="is not a folder of filled forms"):
         buttons.harvest_forms(forms_estimates)
+
+
+# --------------------------------------------------------------------------- failures in Excel
+
+
+def test_failure_is_one_line_without_command_line_flags():
+    from addin.errors import OutputError
+
+    exc = OutputError("output already exists", file="C:/x/forms",
+                      hint="choose another name or pass --force to replace it")
+    result = buttons.failure("generate_application_forms", exc)
+    assert result.summary == "MedPay could not generate the application forms: C:/x/forms: output already exists"
+    assert result.ok is False and result.title == "Generate application forms"
+    assert exc.hint == "choose another name or pass --force to replace it"  # the error is not changed
+    kept = buttons.failure("validate_estimates", OutputError("locked", file="f.xlsx", hint="close it in Excel"))
+    assert kept.summary == "MedPay could not validate the estimates: f.xlsx: locked (close it in Excel)"
+
+
+def test_an_unexpected_exception_is_one_shortened_line_not_a_traceback():
+    result = buttons.failure("cost_estimates", ValueError("bad\nthing " + "9" * 1000))
+    assert "\n" not in result.summary
+    reason = result.summary.split(": ", 1)[1]
+    assert result.summary.startswith("MedPay could not cost the estimates: ValueError: bad thing 999")
+    assert reason.endswith("; this is an unexpected error in MedPay, not a problem with your workbook - "
+                           "please report it to the MedPay team.")
+    assert len(result.summary) < 450 and "Traceback" not in result.summary
+    assert buttons.failure("harvest_forms", KeyError()).summary.startswith(
+        "MedPay could not harvest the forms: KeyError;")
+
+
+class AlertBook(FakeBook):
+    """A calling workbook for the desktop wrapper: its file, Saved flag and message boxes."""
+
+    def __init__(self, fullname: Path, *names):
+        super().__init__(*names)
+        self.fullname = str(fullname)
+        self.name = fullname.name
+        self.api = type("Api", (), {"Saved": True})()
+        self.alerts = []
+        book = self
+
+        class App:
+            def alert(self, prompt, title=None, mode=None, **kw):
+                book.alerts.append((prompt, title, mode))
+
+        self.app = App()
+
+
+def _press(monkeypatch, book, name):
+    from addin.excel import xlwings_buttons
+
+    monkeypatch.setattr(xlwings_buttons.xw.Book, "caller", staticmethod(lambda: book))
+    getattr(xlwings_buttons, name)()
+    return book.alerts
+
+
+@pytest.mark.parametrize("exc", [ZeroDivisionError("division by zero"), MemoryError(), KeyError("Estimates")])
+def test_desktop_button_turns_any_exception_into_one_message_box(monkeypatch, tmp_path, exc):
+    book = AlertBook(tmp_path / "Team.xlsx", "Estimates")
+    (tmp_path / "Team.xlsx").write_bytes(b"")
+
+    def boom(*a, **k):
+        raise exc
+
+    monkeypatch.setitem(buttons.BUTTONS, "validate_framework", boom)
+    [(prompt, title, mode)] = _press(monkeypatch, book, "validate_framework")
+    assert prompt.startswith(f"MedPay could not validate the framework: {type(exc).__name__}")
+    assert "\n" not in prompt and "Traceback" not in prompt
+    assert (title, mode) == ("MedPay: Validate framework", "critical")
+
+
+def test_desktop_button_on_a_file_it_cannot_read_is_one_message_box(monkeypatch, tmp_path):
+    path = tmp_path / "Team.xlsx"
+    path.write_bytes(b"not a workbook")
+    book = AlertBook(path, "Estimates")
+    [(prompt, _, mode)] = _press(monkeypatch, book, "validate_estimates")
+    assert prompt.startswith("MedPay could not validate the estimates: ") and mode == "critical"
+    assert "--" not in prompt and "\n" not in prompt
+
+
+def test_desktop_generate_button_clicked_twice_writes_two_folders(monkeypatch, shipped_pay, forms_estimates):
+    from addin.excel import xlwings_buttons
+
+    monkeypatch.setattr(buttons, "_frameworks", lambda f: [BES_FRAMEWORK])
+    book = AlertBook(forms_estimates, "Estimates")
+    _press(monkeypatch, book, "generate_appraisal_forms")
+    _press(monkeypatch, book, "generate_appraisal_forms")
+    (first, _, mode1), (second, _, mode2) = book.alerts
+    folder = forms_estimates.parent / "Team estimates - appraisal forms"
+    assert first.startswith(f"Generate appraisal forms: wrote 3 documents to {folder}") and mode1 == "info"
+    assert f"to {folder} (2)" in second and "nothing was overwritten" in second and mode2 == "info"
+    assert "--" not in first + second
+    assert xlwings_buttons  # the wrapper module imported without Excel

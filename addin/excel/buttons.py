@@ -27,6 +27,7 @@ only argument parsing and printing):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,7 +43,9 @@ __all__ = [
     "SheetOutput",
     "apply_to_workbook",
     "cost_estimates",
+    "failure",
     "findings_sheet",
+    "fresh_output_folder",
     "generate_application_forms",
     "generate_appraisal_forms",
     "harvest_forms",
@@ -152,6 +155,64 @@ def output_folder(workbook: str | Path, what: str) -> Path:
     return p.parent / safe_filename(f"{p.stem} - {what}")
 
 
+def fresh_output_folder(workbook: str | Path, what: str) -> Path:
+    """:func:`output_folder` when nothing of that name exists yet, else the first free
+    ``... (2)``, ``... (3)``: a button never writes into (or over) an earlier run's folder."""
+    from addin.safeio import safe_filename
+
+    first = output_folder(workbook, what)
+    folder, n = first, 1
+    while folder.exists() or folder.is_symlink():
+        n += 1
+        folder = first.with_name(safe_filename(f"{first.name} ({n})"))
+    return folder
+
+
+ACTIONS: dict[str, str] = {
+    "validate_framework": "validate the framework",
+    "validate_estimates": "validate the estimates",
+    "cost_estimates": "cost the estimates",
+    "generate_application_forms": "generate the application forms",
+    "generate_appraisal_forms": "generate the appraisal forms",
+    "harvest_forms": "harvest the forms",
+}
+"""Button id -> what it does, for "MedPay could not <action>: ..."."""
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][\w-]*")
+_MAX_REASON = 300
+
+
+def _shorten(text: str, limit: int = _MAX_REASON) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def failure(name: str, exc: BaseException) -> ButtonResult:
+    """The message box for a button that failed, as one line: ``MedPay could not <action>:
+    <reason>``. A :class:`~addin.errors.MedpayError` gives its one-line text (file, cell,
+    what is wrong) without a hint that names a command-line flag - Excel users have no
+    command line; anything else is a fault in MedPay, said so, with its reason shortened
+    (never a traceback)."""
+    from addin.errors import MedpayError
+
+    action = ACTIONS.get(name, name.replace("_", " "))
+    if isinstance(exc, MedpayError):
+        hint = exc.hint
+        try:
+            if hint and _FLAG.search(hint):
+                exc.hint = None
+            reason = exc.one_line()
+        finally:
+            exc.hint = hint
+        text = f"MedPay could not {action}: {_shorten(reason)}"
+    else:
+        reason = _shorten(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        text = (f"MedPay could not {action}: {reason}; this is an unexpected error in MedPay, not "
+                "a problem with your workbook - please report it to the MedPay team.")
+    title = LABELS.get(name, name)
+    return ButtonResult(title, text, ok=False)
+
+
 # --------------------------------------------------------------------------- buttons
 
 
@@ -251,12 +312,15 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
 
 def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force: bool,
            pay_ranges: str | Path | None, frameworks: Sequence[str | Path] | None,
-           as_of: dt.date | None) -> ButtonResult:
+           as_of: dt.date | None, next_to: str | Path | None = None) -> ButtonResult:
     """:func:`addin.forms.forms_from_estimates`, as ``medpay forms KIND``, into
-    ``out_dir`` (default: the folder next to the workbook)."""
+    ``out_dir``; by default a new folder next to the workbook (or ``next_to``, the user's
+    own file when ``workbook`` is a temporary copy of it): ``<book> - KIND forms``, or
+    ``<book> - KIND forms (2)`` and so on when that exists - never an earlier run's folder."""
     from addin.forms import forms_from_estimates, made_files
 
-    folder = Path(out_dir) if out_dir else output_folder(workbook, f"{kind} forms")
+    first = output_folder(next_to or workbook, f"{kind} forms")
+    folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, f"{kind} forms")
     made = forms_from_estimates(kind, workbook, framework_paths=_frameworks(frameworks),
                                 pay_ranges=_pay_path(pay_ranges), as_of=as_of,
                                 out_dir=folder, force=force)
@@ -265,28 +329,33 @@ def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force
     title = f"Generate {kind} forms"
     summary = f"{title}: wrote {_plural(len(files), 'document')} to {folder}"
     summary += f"; {_plural(skipped, 'employee')} skipped (see index.xlsx)." if skipped else "."
+    if not out_dir and folder != first:
+        summary += (f" {first.name} already exists (an earlier run), so these went to a new "
+                    f"folder, {folder.name}; nothing was overwritten.")
     return ButtonResult(title, summary, folder=folder, files=files)
 
 
 def generate_application_forms(workbook: str | Path, *, out_dir: str | Path | None = None,
                                force: bool = False, pay_ranges: str | Path | None = None,
                                frameworks: Sequence[str | Path] | None = None,
-                               as_of: dt.date | None = None) -> ButtonResult:
+                               as_of: dt.date | None = None,
+                               next_to: str | Path | None = None) -> ButtonResult:
     """Generate application forms: one Appendix F Application for Career Progression per
-    employee eligible and estimated above their current level, into a folder next to
-    the workbook."""
+    employee eligible and estimated above their current level, into a new folder next to
+    the workbook (see :func:`_forms`)."""
     return _forms("application", workbook, out_dir=out_dir, force=force, pay_ranges=pay_ranges,
-                  frameworks=frameworks, as_of=as_of)
+                  frameworks=frameworks, as_of=as_of, next_to=next_to)
 
 
 def generate_appraisal_forms(workbook: str | Path, *, out_dir: str | Path | None = None,
                              force: bool = False, pay_ranges: str | Path | None = None,
                              frameworks: Sequence[str | Path] | None = None,
-                             as_of: dt.date | None = None) -> ButtonResult:
+                             as_of: dt.date | None = None,
+                             next_to: str | Path | None = None) -> ButtonResult:
     """Generate appraisal forms: one Appendix B appraisal form per employee of the
-    estimates workbook, into a folder next to it."""
+    estimates workbook, into a new folder next to it (see :func:`_forms`)."""
     return _forms("appraisal", workbook, out_dir=out_dir, force=force, pay_ranges=pay_ranges,
-                  frameworks=frameworks, as_of=as_of)
+                  frameworks=frameworks, as_of=as_of, next_to=next_to)
 
 
 HARVEST_SHEET = "Harvested forms"

@@ -173,18 +173,19 @@ def _book_to_xlsx(book):
 
 
 def _run(book, name):
-    from addin.errors import MedpayError
-
+    """Run button ``name`` on the open workbook; any failure (a MedpayError or anything
+    else) becomes the one line of _buttons.failure ("MedPay could not ...: <reason>"),
+    never a traceback."""
     try:
         result = _buttons.BUTTONS[name](_book_to_xlsx(book))
-    except MedpayError as exc:
-        print("MedPay: " + exc.one_line())
-        return
-    if result.sheet is not None:
-        _write_sheet(book, result.sheet)
+        if result.sheet is not None:
+            _write_sheet(book, result.sheet)
+    except Exception as exc:  # every failure is a message, not a traceback
+        result = _buttons.failure(name, exc)
     print(result.summary)
     try:
-        book.app.alert(result.summary, title="MedPay: " + result.title)
+        book.app.alert(result.summary, title="MedPay: " + result.title,
+                       mode="info" if result.ok else "critical")
     except Exception:  # alerts are optional in xlwings Lite; the summary is printed above
         pass
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import xlwings as xw
 
-from addin.errors import MedpayError
 from addin.excel import buttons
 from addin.excel.xlsheet import write_sheet
 
@@ -38,22 +37,26 @@ def _snapshot(book: Any) -> tuple[Path, Path]:
 
 
 def _run(name: str) -> None:
+    """Run button ``name`` on the calling workbook and show the outcome in one message box.
+    Whatever goes wrong - a :class:`~addin.errors.MedpayError` or any other exception -
+    becomes the one-line "MedPay could not ...: <reason>" of :func:`buttons.failure`, never
+    a Python traceback dialog."""
     book = xw.Book.caller()
     try:
         source, own = _snapshot(book)
         if name.startswith("generate_"):
-            what = "application forms" if "application" in name else "appraisal forms"
-            kwargs: dict[str, Any] = {"out_dir": buttons.output_folder(own, what)}
+            kwargs: dict[str, Any] = {"next_to": own}  # a new folder next to the user's own file
         elif name == "harvest_forms":
             kwargs = {"forms_dir": buttons.output_folder(own, "application forms")}
         else:
             kwargs = {}
         result = buttons.BUTTONS[name](source, **kwargs)
-    except MedpayError as exc:
-        book.app.alert(exc.one_line(), title="MedPay", mode="critical")
+        if result.sheet is not None:
+            write_sheet(book, result.sheet)
+    except Exception as exc:  # noqa: BLE001 - every failure is a message box, not a traceback
+        result = buttons.failure(name, exc)
+        book.app.alert(result.summary, title=f"MedPay: {result.title}", mode="critical")
         return
-    if result.sheet is not None:
-        write_sheet(book, result.sheet)
     book.app.alert(result.summary, title=f"MedPay: {result.title}",
                    mode="info" if result.ok else "critical")
 
