@@ -256,6 +256,20 @@ class Header:
         return a1(self.row, self.title_col)
 
 
+_HEADER_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+_HEADER_SPLIT = re.compile(r"\s*(?:/|&|\bor\b)\s*", re.I)
+
+
+def header_keys(value: str) -> frozenset[str]:
+    """The normalised keys a header cell answers to: as written, without a trailing
+    bracketed hint ("Range (2-8)" is a Range header), and each part of a header that
+    names alternatives ("Job title / role")."""
+    bare = _HEADER_NOTE.sub("", value)
+    keys = {norm_key(value), norm_key(bare)}
+    keys.update(norm_key(part) for part in _HEADER_SPLIT.split(bare))
+    return frozenset(k for k in keys if k)
+
+
 def find_header(grid: SheetGrid, row: int) -> Header | None:
     """The row is a header row when it has a Job Title cell and at least one level cell."""
     title_col = range_col = duties_col = label_col = None
@@ -263,14 +277,14 @@ def find_header(grid: SheetGrid, row: int) -> Header | None:
     for col, value in grid.row_cells(row):
         if not isinstance(value, str):
             continue
-        key = norm_key(value)
-        if key in TITLE_HEADERS and title_col is None:
+        keys = header_keys(value)
+        if keys & TITLE_HEADERS and title_col is None:
             title_col = col
-        elif key in RANGE_HEADERS and range_col is None:
+        elif keys & RANGE_HEADERS and range_col is None:
             range_col = col
-        elif key in DUTIES_HEADERS and duties_col is None:
+        elif keys & DUTIES_HEADERS and duties_col is None:
             duties_col = col
-        elif key in LABEL_HEADERS and label_col is None:
+        elif keys & LABEL_HEADERS and label_col is None:
             label_col = col
         else:
             level = level_of_header(value)

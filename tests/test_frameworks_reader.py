@@ -311,6 +311,21 @@ def test_header_labels_match_whatever_the_case_spacing_and_punctuation(tmp_path)
     assert fw.roles[0].criteria[Level.C][Criterion.EXPERIENCE].source.cell == "F5"
 
 
+def test_header_labels_with_a_bracketed_hint_or_alternatives_still_match(tmp_path):
+    """HR writes "Range (2-8)" and "Job title / role": before, the range column went
+    unrecognised and every role's range silently read as blank."""
+    p = write_cpf(tmp_path / "f.xlsx", [role_spec("Clerk", 2), role_spec("Officer", 3)],
+                  label_column=False)
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["C1"] = "Job title / role", "Range (2-8)", "Duties (summary)"
+    wb.save(p)
+    fw, findings = load_framework(p)
+    assert findings == []
+    assert [(r.title, r.range) for r in fw.roles] == [("Clerk", 2), ("Officer", 3)]
+    assert fw.roles[1].duties == "Duties text"
+
+
 def test_read_frameworks_reads_each_file(tmp_path):
     a = write_cpf(tmp_path / "a.xlsx", [role_spec("Clerk", 2)])
     b = write_cpf(tmp_path / "b.xlsx", [role_spec("Officer", 3)])
