@@ -19,6 +19,9 @@ Policy (MedPay PPP policy, shared/seeds/001):
   notification that the request to progress has been declined".
 * Appendix B: review meetings; the form schedules the next conversations at 3, 6, 9 and
   12 months.
+* 6.10 / 6.14: objectives are set "usually ... in April"; "The end of year performance
+  appraisal conversation will normally take place in February or March", which is when
+  the outcome (Not met / Met / Exceeded) a level estimate relies on is recorded.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "appeal_deadline",
     "bank_holidays",
     "conversation_dates",
+    "end_of_year_appraisal",
     "is_working_day",
     "months_between",
     "next_effective_date",
@@ -48,6 +52,9 @@ __all__ = [
 
 CONVERSATION_MONTHS = (3, 6, 9, 12)
 """Appendix B: next conversation dates at 3, 6, 9 and 12 months."""
+APPRAISAL_MONTHS = (2, 3)
+"""6.14: the end-of-year appraisal conversation "will normally take place in February or
+March" (policy wording, not a tunable number: it is not a Settings row)."""
 
 
 def _settings(settings) -> Settings:
@@ -204,6 +211,23 @@ def conversation_dates(start: dt.date) -> list[dt.date]:
     counted from ``start`` (so month-end clamping never accumulates: 30 November ->
     28/29 February, 30 May, 30 August, 30 November)."""
     return [add_months(start, m) for m in CONVERSATION_MONTHS]
+
+
+def end_of_year_appraisal(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """6.14: the February-March window of the latest end-of-year appraisal on or before
+    ``as_of`` - the one whose outcome a level estimate made on ``as_of`` relies on.
+    From 1 February a year's own window counts (the conversation may already have
+    happened); before it, the previous year's. Returns (1 February, last day of March).
+
+    >>> end_of_year_appraisal(dt.date(2026, 1, 31))
+    (datetime.date(2025, 2, 1), datetime.date(2025, 3, 31))
+    >>> end_of_year_appraisal(dt.date(2026, 2, 1))
+    (datetime.date(2026, 2, 1), datetime.date(2026, 3, 31))
+    """
+    first, last = APPRAISAL_MONTHS
+    year = as_of.year if (as_of.month, as_of.day) >= (first, 1) else as_of.year - 1
+    end_day = _stdlib_calendar.monthrange(year, last)[1]
+    return dt.date(year, first, 1), dt.date(year, last, end_day)
 
 
 def months_between(a: dt.date, b: dt.date) -> int:

@@ -184,3 +184,18 @@ def test_add_working_days_lands_on_a_working_day_after(d, n):
 @given(dates, st.integers(min_value=0, max_value=400))
 def test_months_between_inverts_add_months(d, m):
     assert months_between(d, add_months(d, m)) == m
+
+
+@pytest.mark.parametrize("as_of, window", [
+    (dt.date(2026, 1, 31), (dt.date(2025, 2, 1), dt.date(2025, 3, 31))),
+    (dt.date(2026, 2, 1), (dt.date(2026, 2, 1), dt.date(2026, 3, 31))),
+    (dt.date(2026, 3, 31), (dt.date(2026, 2, 1), dt.date(2026, 3, 31))),
+    (dt.date(2026, 12, 2), (dt.date(2026, 2, 1), dt.date(2026, 3, 31))),
+    (dt.date(2024, 2, 29), (dt.date(2024, 2, 1), dt.date(2024, 3, 31))),
+])
+def test_end_of_year_appraisal_is_the_latest_february_march_window(as_of, window):
+    """6.14: the end-of-year conversation is in February or March; an estimate made in
+    January still relies on the previous year's."""
+    from addin.paycalendar import end_of_year_appraisal
+
+    assert end_of_year_appraisal(as_of) == window
