@@ -229,3 +229,86 @@ def test_every_function_is_declared_for_xlwings_with_the_same_arguments():
         assert len(inspect.signature(wrapper).parameters) == len(inspect.signature(adapter).parameters), name
     assert udfs.FILL_DOWN == {"MEDPAY_SALARY", "MEDPAY_NEXT_EFFECTIVE_DATE", "MEDPAY_ELIGIBLE",
                               "MEDPAY_ELIGIBILITY_REASONS", "MEDPAY_COST", "MEDPAY_IN_YEAR_COST"}
+
+
+# --------------------------------------------------------------------------- hostile numbers
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("func, arg", [
+    (medpay_next_effective_date, "submitted"), (medpay_submission_deadline, "effective"),
+    (medpay_appeal_deadline, "notified"),
+])
+@pytest.mark.parametrize("value, shown", [(NAN, "nan"), (INF, "inf"), (-INF, "-inf"), (1e308, "1e+308"),
+                                          (-1.0, "-1"), (3e6, "3000000"), (10 ** 400, "inf")])
+def test_a_number_no_date_can_be_is_not_a_date_shortly(func, arg, value, shown):
+    """Not "cannot convert float NaN to integer" (the parser's int()) nor 309 digits."""
+    assert func(value) == f"#MEDPAY: {arg}: not a date (got {shown})"
+
+
+def test_nan_start_date_and_as_of_are_not_dates():
+    assert medpay_eligible("Yes", NAN, "No", "Met", 14.0, 12.0) == "#MEDPAY: start_date: not a date (got nan)"
+    assert medpay_eligibility_reasons("Yes", None, "No", "Met", 14.0, 12.0, NAN) == \
+        "#MEDPAY: as_of: not a date (got nan)"
+    assert medpay_cost(20000.0, 1.0, 3.0, "B", 1e308) == "#MEDPAY: as_of: not a date (got 1e+308)"
+
+
+@pytest.mark.parametrize("value, text", [(1e308, "1e+308"), (1e20, "1e+20"), (-1e300, "-1e+300"),
+                                         (12345.0, "12345")])
+def test_a_huge_range_is_an_unknown_range_in_a_few_characters(value, text):
+    assert medpay_salary(value, "B") == f"#MEDPAY: unknown range {text}"
+    assert medpay_cost(20000.0, 1.0, value, "B") == f"#MEDPAY: unknown range {text}"
+
+
+@pytest.mark.parametrize("value", [NAN, INF, "9" * 400, 10 ** 400, "x" * 5000])
+def test_no_range_message_is_long(value):
+    out = medpay_salary(value, "B")
+    assert out.startswith("#MEDPAY: ") and len(out) < 120, out
+
+
+def test_excel_error_shortens_long_numbers_and_long_messages():
+    assert udfs.excel_error("got the number " + "1" + "0" * 308) == "#MEDPAY: got the number 1e+308"
+    assert udfs.excel_error("id 1234567890123456") == "#MEDPAY: id 1.23457e+15"
+    assert udfs.excel_error("id 123456789012345 kept") == "#MEDPAY: id 123456789012345 kept"
+    long = udfs.excel_error("word " * 500)
+    assert len(long) == len("#MEDPAY: ") + 200 and long.endswith("\u2026")
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("boom"), ZeroDivisionError("division by zero"),
+                                 OverflowError("int too large"), KeyError("x"), RecursionError("deep"),
+                                 MemoryError()])
+def test_every_function_turns_any_exception_into_a_medpay_text(monkeypatch, exc):
+    def broken(*a, **k):
+        raise exc
+
+    monkeypatch.setattr(udfs, "pay_settings", broken)
+    monkeypatch.setattr(udfs, "parse_date", broken)
+    monkeypatch.setattr(udfs, "parse_bool", broken)
+    monkeypatch.setattr("addin.timeatlevel.parse_time_requirement", broken)
+    args = {"MEDPAY_SALARY": (3.0, "B"), "MEDPAY_NEXT_EFFECTIVE_DATE": (45474.0,),
+            "MEDPAY_SUBMISSION_DEADLINE": (45474.0,), "MEDPAY_APPEAL_DEADLINE": (45474.0,),
+            "MEDPAY_ELIGIBLE": ("Yes", None, "No", "Met", 14.0, 12.0),
+            "MEDPAY_ELIGIBILITY_REASONS": ("Yes", None, "No", "Met", 14.0, 12.0),
+            "MEDPAY_COST": (20000.0, 1.0, 3.0, "B"), "MEDPAY_IN_YEAR_COST": (20000.0, 1.0, 3.0, "B"),
+            "MEDPAY_MIN_MONTHS": ("Minimum of 12 months at 3A",)}
+    assert set(args) == set(udfs.FUNCTIONS)
+    for name, func in udfs.FUNCTIONS.items():
+        out = func(*args[name])
+        assert isinstance(out, str) and out.startswith("#MEDPAY: "), (name, out)
+        assert "\n" not in out and "Traceback" not in out
+
+
+def test_a_decimal_failure_in_the_core_is_a_plain_medpay_text(monkeypatch):
+    import decimal
+
+    def invalid(*a, **k):
+        raise decimal.InvalidOperation([decimal.InvalidOperation])
+
+    huge = medpay_cost(1e30, 1.0, 3.0, "B")  # a core matter (Decimal quantize); never an exception here
+    assert isinstance(huge, float) or huge.startswith("#MEDPAY: ")
+    monkeypatch.setattr("addin.costing.cost_change", invalid)
+    assert medpay_cost(20000.0, 1.0, 3.0, "B") == (
+        "#MEDPAY: cannot calculate with these values (a number is too large or not a number: "
+        "InvalidOperation)")

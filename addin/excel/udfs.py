@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import os
 import re
 from collections.abc import Callable
@@ -73,9 +74,46 @@ class UdfInputError(ValueError):
     """A bad argument; its message is shown in the cell after ``#MEDPAY: ``."""
 
 
+_MAX_ERROR = 200
+"""Longest message a cell shows (after the prefix); longer ones end in an ellipsis."""
+_LONG_NUMBER = re.compile(r"(?<![\w.])-?\d{16,}(?:\.\d+)?(?![\w.])")
+
+
+def _short_number(match: re.Match) -> str:
+    return f"{float(match.group(0)):.6g}"
+
+
 def excel_error(message: str) -> str:
-    """The text a cell shows for a problem: ``#MEDPAY: <one line>``."""
-    return ERROR_PREFIX + " ".join(str(message).split())
+    """The text a cell shows for a problem: ``#MEDPAY: <one line>``, short: a number of
+    more than 15 digits (``1e308`` written out in full) is shown as ``1e+308`` and the
+    whole message is cut at :data:`_MAX_ERROR` characters."""
+    text = _LONG_NUMBER.sub(_short_number, " ".join(str(message).split()))
+    if len(text) > _MAX_ERROR:
+        text = text[:_MAX_ERROR - 1].rstrip() + "\u2026"
+    return ERROR_PREFIX + text
+
+
+def _as_float(value: int | float | Decimal) -> float:
+    """A number as a float; one too large for a float (a 400-digit int) is infinite, a
+    signalling Decimal NaN is NaN."""
+    try:
+        return float(value)
+    except (OverflowError, ValueError):
+        return float("nan") if isinstance(value, Decimal) and value.is_nan() else float("inf")
+
+
+def _show(value: object) -> str:
+    """A cell value as a message shows it, short: ``nan``, ``1e+308``, ``45474``, ``'text'``
+    (cut at 40 characters)."""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, (int, float, Decimal)):
+        number = _as_float(value)
+        if math.isfinite(number) and number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return f"{number:.6g}"
+    text = " ".join(str(value).split())
+    return repr(text if len(text) <= 40 else text[:39] + "\u2026")
 
 
 # --------------------------------------------------------------------------- settings
@@ -158,8 +196,27 @@ def _parse(parser: Callable[[object], Any], value: object, name: str) -> Any:
         raise UdfInputError(f"{name}: {exc}") from None
 
 
+_LAST_SERIAL = 2958465
+"""Excel's last date serial, 31/12/9999."""
+
+
 def _date(value: object, name: str) -> dt.date:
-    return _parse(parse_date, value, name)
+    """A date cell: what :func:`addin.parsing.parse_date` accepts. A number no date can be
+    (NaN, infinite, negative, past 31/12/9999) is ``<name>: not a date (got <value>)``
+    here, before the parser, whose messages for those are not meant for a cell (``cannot
+    convert float NaN to integer``, a 300-digit number); anything else the parser raises
+    becomes the same message."""
+    _need(value, name)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = _as_float(value)
+        if not math.isfinite(number) or not 0 <= number <= _LAST_SERIAL:
+            raise UdfInputError(f"{name}: not a date (got {_show(value)})")
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise UdfInputError(f"{name}: {exc}") from None
+    except (ArithmeticError, TypeError):
+        raise UdfInputError(f"{name}: not a date (got {_show(value)})") from None
 
 
 def _range_and_level(range_: object, level: object, pay: PaySettings) -> tuple[int, Level]:
@@ -188,14 +245,15 @@ def _range(value: object, pay: PaySettings) -> int:
         return parse_range(value)
     except ValueError as exc:
         # a whole number the policy's ranges do not hold: say so plainly
-        number: int | None = None
+        # a whole number the policy's ranges do not hold: say so plainly, and shortly
+        # (1e308 is "unknown range 1e+308", not its 309 digits)
+        number: float | None = None
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            if float(value).is_integer():
-                number = int(value)
+            number = _as_float(value)
         elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+(?:\.0+)?\s*", value):
-            number = int(float(value))
-        if number is not None:
-            raise UdfInputError(f"unknown range {number}") from None
+            number = float(value)
+        if number is not None and math.isfinite(number) and number.is_integer():
+            raise UdfInputError(f"unknown range {_show(number)}") from None
         raise UdfInputError(f"range: {exc}") from None
 
 
@@ -253,6 +311,9 @@ def excel_function(*, fill_down: bool = False) -> Callable[[Callable[..., Any]],
                 return excel_error(str(exc))
             except MedpayError as exc:
                 return excel_error(exc.one_line())
+            except ArithmeticError as exc:  # Decimal/float overflow, InvalidOperation, ...
+                return excel_error(f"cannot calculate with these values (a number is too large "
+                                   f"or not a number: {type(exc).__name__})")
             except Exception as exc:  # noqa: BLE001 - a cell must never see a traceback
                 return excel_error(f"{type(exc).__name__}: {exc}")
 
@@ -362,7 +423,7 @@ def _eligibility(probation_passed: object, start_date: object, capability: objec
     return check_eligibility(
         as_of=dt.date.today() if _blank(as_of) else _date(as_of, "as_of"),
         probation_passed=opt(parse_bool, probation_passed, "probation_passed"),
-        start_date=opt(parse_date, start_date, "start_date"),
+        start_date=None if _blank(start_date) else _date(start_date, "start_date"),
         capability=opt(parse_bool, capability, "capability"),
         appraisal_outcome=opt(parse_outcome, appraisal_outcome, "appraisal_outcome"),
         months_at_level=None if _blank(months_at_level) else _months(months_at_level, "months_at_level"),
