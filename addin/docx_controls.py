@@ -49,6 +49,21 @@ PROP_FORM_TYPE = "medpay_form_type"
 PROP_VERSION = "medpay_template_version"
 PROP_TEXT_HASH = "medpay_text_hash"
 PROP_CONTROL_COUNT = "medpay_control_count"
+PROP_PREFILL = "medpay_prefill"
+"""JSON object {tag: value} of the content-locked (``sdtContentLocked``) controls as
+generated - the identity fields (employee ID, levels, framework) - so the harvest can
+tell when one was changed (FORM-PREFILL-CHANGED)."""
+CONTENT_LOCKED = "sdtContentLocked"
+"""``w:lock`` value of a pre-filled identity field: neither the control nor its content
+can be changed in Word (17.5.2.23); other controls are ``sdtLocked`` (content editable,
+control not deletable)."""
+
+NO_BREAK_HYPHEN = "\u2011"
+"""How a ``w:noBreakHyphen`` (Word: Ctrl+Shift+-) reads back: U+2011 NON-BREAKING
+HYPHEN, so the harvest returns exactly what was typed (it looks like '-' in Excel;
+:func:`fill_sdt` writes U+2011 back as ``w:noBreakHyphen``)."""
+SOFT_HYPHEN = "\u00ad"
+"""How a ``w:softHyphen`` (Word: Ctrl+-, an optional hyphen) reads back: U+00AD."""
 
 TEXT_PLACEHOLDER = "Click or tap here to enter text."
 CHOICE_PLACEHOLDER = "Choose an item."
@@ -80,13 +95,15 @@ def _el(tag: str, parent=None, **attrs: str):
 
 
 def _sdt(tag: str, title: str, kind: str, content: str, *, placeholder: bool,
-         choices: Iterable[str] = (), multiline: bool = False):
+         choices: Iterable[str] = (), multiline: bool = False, locked: bool = False):
     sdt = _el("sdt")
     pr = _el("sdtPr", sdt)
     _el("alias", pr, val=title)
     _el("tag", pr, val=tag)
     _el("id", pr, val=str(next(_ids)))
-    _el("lock", pr, val="sdtLocked")  # the control itself cannot be deleted, only filled
+    # sdtLocked: the control itself cannot be deleted, only filled; sdtContentLocked:
+    # nor can its (pre-filled) content be changed
+    _el("lock", pr, val=CONTENT_LOCKED if locked else "sdtLocked")
     if placeholder:
         _el("showingPlcHdr", pr)
     if kind == "text":
@@ -119,16 +136,24 @@ def _run(parent, text: str, *, placeholder: bool = False):
     for i, line in enumerate(lines):
         if i:
             _el("br", r)
-        t = _el("t", r)
-        t.text = line
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        # Word writes a non-breaking or soft hyphen as its own element, not as text
+        for j, piece in enumerate(re.split(f"([{NO_BREAK_HYPHEN}{SOFT_HYPHEN}])", line)):
+            if j % 2:
+                _el("noBreakHyphen" if piece == NO_BREAK_HYPHEN else "softHyphen", r)
+            elif piece or (j == 0 and line == ""):
+                t = _el("t", r)
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     return r
 
 
-def text_control(tag: str, title: str, value: str | None = None, *, multiline: bool = False):
-    """A plain-text control; ``value`` (e.g. ``"{{ employee_name }}"``) pre-fills it."""
+def text_control(tag: str, title: str, value: str | None = None, *, multiline: bool = False,
+                 locked: bool = False):
+    """A plain-text control; ``value`` (e.g. ``"{{ employee_name }}"``) pre-fills it.
+    ``locked``: a pre-filled identity field whose content cannot be changed
+    (:data:`CONTENT_LOCKED`; recorded at generation in :data:`PROP_PREFILL`)."""
     return _sdt(tag, title, "text", value if value is not None else TEXT_PLACEHOLDER,
-                placeholder=value is None, multiline=multiline)
+                placeholder=value is None, multiline=multiline, locked=locked)
 
 
 def dropdown_control(tag: str, title: str, choices: Iterable[str], value: str | None = None):
@@ -272,17 +297,29 @@ def _kind(pr) -> str:
     return "other"
 
 
+_TEXT_NODES = (w("t"), w("br"), w("cr"), w("tab"), w("noBreakHyphen"), w("softHyphen"))
+
+
+def _node_text(node) -> str:
+    """The text one run-content element stands for ('' for a page/column break)."""
+    name = etree.QName(node).localname
+    if name == "t":
+        return node.text or ""
+    if name == "tab":
+        return "\t"
+    if name == "noBreakHyphen":
+        return NO_BREAK_HYPHEN
+    if name == "softHyphen":
+        return SOFT_HYPHEN
+    if name == "cr" or node.get(w("type")) in (None, "textWrapping"):
+        return "\n"
+    return ""
+
+
 def _run_text(el) -> str:
-    parts: list[str] = []
-    for node in el.iter(w("t"), w("br"), w("cr"), w("tab")):
-        name = etree.QName(node).localname
-        if name == "t":
-            parts.append(node.text or "")
-        elif name == "tab":
-            parts.append("\t")
-        elif node.get(w("type")) in (None, "textWrapping"):
-            parts.append("\n")
-    return "".join(parts)
+    """Text of an element's runs; markers between runs (``w:proofErr``,
+    ``w:bookmarkStart``/``End``, ``w:rPr``...) carry no text and are passed over."""
+    return "".join(_node_text(node) for node in el.iter(*_TEXT_NODES))
 
 
 def content_text(content) -> str:
@@ -348,18 +385,58 @@ def non_control_text(root) -> str:
         if any(etree.QName(a).localname == "sdtContent" for a in p.iterancestors()):
             continue
         parts: list[str] = []
-        for node in p.iter(w("t"), w("br"), w("cr"), w("tab")):
+        for node in p.iter(*_TEXT_NODES):
             if any(a is not p and etree.QName(a).localname == "sdtContent"
                    for a in itertools.takewhile(lambda x: x is not p, node.iterancestors())):
                 continue
-            name = etree.QName(node).localname
-            parts.append(node.text or "" if name == "t" else ("\t" if name == "tab" else "\n"))
+            parts.append(_node_text(node))
         lines.append("".join(parts))
     return "\n".join(lines)
 
 
+_SPACES = re.compile(r"\s+")
+_SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009"), " ")
+_SPACE_LIKE.update({ord(SOFT_HYPHEN): None, ord("\u200b"): None, ord("\ufeff"): None,
+                    ord(NO_BREAK_HYPHEN): "-", ord("\u2010"): "-"})
+
+
+def normalised_text(text: str) -> str:
+    """The text outside the controls as compared for FORM-EDITED-OUTSIDE: what a reader
+    sees, not how a word processor happened to save it. Soft hyphens and zero-width
+    characters are dropped, non-breaking spaces and hyphens become plain ones, runs of
+    whitespace (tabs, line breaks) collapse to one space, and empty paragraphs are
+    dropped (Word adds one after a final table; LibreOffice adds blank lines). A changed
+    word or sentence still changes it."""
+    lines = (_SPACES.sub(" ", line.translate(_SPACE_LIKE)).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def text_hash(root) -> str:
+    """SHA-256 of :func:`normalised_text` of the text outside the controls (stored in
+    :data:`PROP_TEXT_HASH` at generation)."""
+    return hashlib.sha256(normalised_text(non_control_text(root)).encode("utf-8")).hexdigest()
+
+
+def exact_text_hash(root) -> str:
+    """SHA-256 of the exact text outside the controls: the hash forms generated before
+    :func:`normalised_text` stored (still accepted by the harvest)."""
     return hashlib.sha256(non_control_text(root).encode("utf-8")).hexdigest()
+
+
+def lock_of(sdt) -> str | None:
+    lock = sdt.find(f"{w('sdtPr')}/{w('lock')}")
+    return lock.get(w("val")) if lock is not None else None
+
+
+def content_locked_values(root) -> dict[str, str]:
+    """{tag: text} of every tagged control whose content is locked (the identity fields)."""
+    out: dict[str, str] = {}
+    for sdt in iter_sdts(root):
+        if lock_of(sdt) in (CONTENT_LOCKED, "contentLocked"):
+            c = control_of(sdt)
+            if c.tag and c.tag not in out:
+                out[c.tag] = c.value.strftime(DATE_STRFTIME) if isinstance(c.value, dt.date) else c.value
+    return out
 
 
 # ----------------------------------------------------------------------------- finishing
@@ -424,12 +501,30 @@ def _set_content(content, text: str) -> None:
         r.insert(0, rpr)
 
 
+def _clear(pr, content, kind: str) -> None:
+    """What Word does when a person deletes everything in a control: its placeholder
+    comes back (``w:showingPlcHdr``) and a date picker forgets its ``w:fullDate``."""
+    for child in list(content):
+        content.remove(child)
+    ph = {"dropdown": CHOICE_PLACEHOLDER, "date": DATE_PLACEHOLDER}.get(kind, TEXT_PLACEHOLDER)
+    _run(content, ph, placeholder=True)
+    if pr.find(w("showingPlcHdr")) is None:
+        _insert_pr_flag(pr, etree.Element(w("showingPlcHdr")))
+    date_el = pr.find(w("date"))
+    if date_el is not None and date_el.get(w("fullDate")) is not None:
+        del date_el.attrib[w("fullDate")]
+
+
 def fill_sdt(sdt, value: str | dt.date) -> None:
+    """Fill one control as a person would in Word; ``""`` clears it (placeholder back)."""
     pr = sdt.find(w("sdtPr"))
     content = sdt.find(w("sdtContent"))
+    kind = _kind(pr)
+    if value == "":
+        _clear(pr, content, kind)
+        return
     for ph in pr.findall(w("showingPlcHdr")):
         pr.remove(ph)
-    kind = _kind(pr)
     if kind == "date":
         d = value if isinstance(value, dt.date) else _parse_date(str(value))
         if d is None:

@@ -17,7 +17,8 @@ Policy (shared/seeds/001):
 * Appendix D - personal development plan: Name, Job role, Year.
 * 7.19-7.21 (approval, effective January/July, never backdated; feedback on the areas to
   develop; "the earliest an individual can submit another request is the next window"),
-  7.24-7.25 (appeal to the Head of Service or Grandparent within five working days).
+  7.24-7.25 (appeal to the Head of Service or Grandparent within five working days of
+  receipt of notification: counted from the letter's date).
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ def application_context(row: EstimateRow, role: Role | None, framework_name: str
         "probation_passed": yes_no(row.probation_passed),
         "upload_deadline": long_date(deadline),
         "effective_date": long_date(effective),
+        "grandparent_manager": _s(_extra(row, "Grandparent manager", "Grandparent", "Authoriser",
+                                         "Authorising manager")),
     })
     for crit in CRITERIA:
         text = role.text(level, crit) if (role is not None and level is not None) else ""
@@ -163,6 +166,24 @@ DEFAULT_APPEAL_TO = "your Head of Service (or Grandparent manager where applicab
 manager where applicable)"."""
 
 
+_TITLE_WORDS = ("head of", "grandparent", "director", "assistant director", "service manager",
+                "strategic service manager", "chief", "deputy", "manager")
+
+
+def appeal_to_text(appeal_to: str) -> str:
+    """To whom to appeal, as it reads in "appeal in writing to ...": a bare job title
+    from the decisions workbook ("Head of Service") takes "the" ("the Head of Service");
+    a name ("Jo Bloggs, Head of Service") or a phrase that already has its article or
+    possessive ("your Head of Service") is kept as written. Blank: 7.24's wording."""
+    text = " ".join((appeal_to or "").split())
+    if not text:
+        return DEFAULT_APPEAL_TO
+    low = text.lower()
+    if low.startswith(_TITLE_WORDS):
+        return "the " + text
+    return text
+
+
 def _letter_common(d: Decision, as_of: dt.date) -> dict[str, Any]:
     return {
         "employee_id": d.employee_id,
@@ -210,8 +231,10 @@ def declined_letter_context(d: Decision, role: Role | None, pay: PaySettings,
         "next_window": long_date(nxt),
         "next_window_deadline": long_date(paycalendar.submission_deadline(nxt, pay)),
         "resubmission_opens": long_date(paycalendar.resubmission_opens(after, pay)),
-        "appeal_to": d.appeal_to or DEFAULT_APPEAL_TO,
-        "appeal_deadline": long_date(paycalendar.appeal_deadline(d.decision_date, pay)),
+        "appeal_to": appeal_to_text(d.appeal_to),
+        # 7.25: "within five working days of receipt of notification" - the letter is the
+        # notification, so the days run from the date printed on it (``as_of``)
+        "appeal_deadline": long_date(paycalendar.appeal_deadline(as_of, pay)),
         "appeal_days": str(pay.settings.appeal_working_days),
     })
     return ctx

@@ -86,17 +86,55 @@ def table(doc, rows: int, cols: int, widths: list[float]):
     return t
 
 
+def rows_whole(t, *, header_rows: int = 1) -> None:
+    """No row of ``t`` breaks across pages (``w:cantSplit``) and its first
+    ``header_rows`` rows repeat at the top of each page (``w:tblHeader``)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for i, row in enumerate(t.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        # CT_TrPr order: ... cantSplit, trHeight, tblHeader, ...
+        cant = OxmlElement("w:cantSplit")
+        height = tr_pr.find(qn("w:trHeight"))
+        if height is not None:
+            height.addprevious(cant)
+        else:
+            tr_pr.append(cant)
+        if i < header_rows:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def keep_with_next(row) -> None:
+    """Keep a table row on the same page as the next one."""
+    for cell in row.cells:
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
+
+
+def end_with_paragraph(doc) -> None:
+    """A body must end with a paragraph: Word adds an empty one after a final table
+    when it saves, so the template has it from the start."""
+    from docx.oxml.ns import qn
+
+    body = doc.element.body
+    last = [c for c in body if c.tag != qn("w:sectPr")]
+    if last and last[-1].tag != qn("w:p"):
+        doc.add_paragraph()
+
+
 def field_table(doc, fields: list[tuple[str, object]], label_width: float = 7.0):
     """Two columns: question | content control."""
     t = table(doc, len(fields), 2, [label_width, 17.0 - label_width])
     for row, (label, sdt) in zip(t.rows, fields):
         cell_text(row.cells[0], label, bold=True)
         put(row.cells[1], sdt)
+    rows_whole(t, header_rows=0)
     return t
 
 
-def text(tag, title, value=None, multiline=False):
-    return dc.text_control(tag, title, value, multiline=multiline)
+def text(tag, title, value=None, multiline=False, locked=False):
+    return dc.text_control(tag, title, value, multiline=multiline, locked=locked)
 
 
 def yes_no(tag, title, value=None):
@@ -108,6 +146,7 @@ def date(tag, title, value=None):
 
 
 def finish(doc, path: Path, form_type: str, *, protect: bool = True) -> Path:
+    end_with_paragraph(doc)
     if protect:
         dc.protect_for_forms(doc)
     dc.set_custom_properties(doc, {dc.PROP_FORM_TYPE: form_type, dc.PROP_VERSION: TEMPLATE_VERSION})
@@ -127,16 +166,16 @@ def build_application(path: Path) -> Path:
               "manager to ensure you meet all competencies for the appropriate level.")
     para(doc, "Part 1: Employee Details", style="Heading 1")
     field_table(doc, [
-        ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}")),
+        ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}", locked=True)),
         ("Name:", text("employee_name", "Name", "{{ employee_name }}")),
         ("Current Job Title:", text("job_title", "Current job title", "{{ job_title }}")),
         ("Team / Location:", text("team_location", "Team / location", "{{ team_location }}")),
-        ("Name of Framework employee is using:", text("framework_name", "Framework", "{{ framework_name }}")),
+        ("Name of Framework employee is using:", text("framework_name", "Framework", "{{ framework_name }}", locked=True)),
         ("Date commenced Employment with Medway:", date("date_commenced", "Date commenced", "{{ date_commenced }}")),
         ("Current Range and level (e.g. 3A / 5B etc):",
-         text("current_range_level", "Current range and level", "{{ current_range_level }}")),
+         text("current_range_level", "Current range and level", "{{ current_range_level }}", locked=True)),
         ("Requesting Progression to which level:",
-         text("level_requested", "Level requested", "{{ level_requested }}")),
+         text("level_requested", "Level requested", "{{ level_requested }}", locked=True)),
         ("Has there been a previous request for progression?",
          yes_no("previous_request", "Previous request", "{{ previous_request }}")),
         ("If so, when did this occur?",
@@ -155,6 +194,7 @@ def build_application(path: Path) -> Path:
         cell_text(row.cells[0], crit, bold=True)
         cell_text(row.cells[1], "{{ framework_" + key + " }}")
         put(row.cells[2], text(f"evidence_{key}", f"Evidence: {crit}", multiline=True))
+    rows_whole(t)
     para(doc)
     field_table(doc, [
         ("Employee Signature:", text("employee_signature", "Employee signature")),
@@ -192,11 +232,13 @@ def build_application(path: Path) -> Path:
         ("Manager's signature:", text("manager_signature", "Manager signature")),
         ("Date:", date("manager_signature_date", "Manager signature date")),
     ])
-    para(doc, "Authorisation", style="Heading 1")
+    para(doc, "Authorisation by the grandparent manager", style="Heading 1")
     para(doc, "I confirm that the above employee has demonstrated the necessary competencies "
               "(i.e. qualifications, knowledge, experience, and skills) to progress to the next "
               "level within the Career Progression Framework.")
     field_table(doc, [
+        ("Name of the grandparent manager (the line manager's manager):",
+         text("authoriser_name", "Grandparent manager name", "{{ grandparent_manager }}")),
         ("Service Manager / Strategic Service Manager / Assistant Director signature:",
          text("authoriser_signature", "Authoriser signature")),
         ("Job Title:", text("authoriser_job_title", "Authoriser job title")),
@@ -237,8 +279,8 @@ VALUES = (
 
 
 def _objectives(doc, prefix: str, heading: str, intro: str) -> None:
-    para(doc, heading, style="Heading 2")
-    para(doc, intro, italic=True)
+    for p in (para(doc, heading, style="Heading 2"), para(doc, intro, italic=True)):
+        p.paragraph_format.keep_with_next = True  # the heading stays with its table
     t = table(doc, 1 + 4 * 4, 5, [1.0, 6.5, 3.5, 3.0, 3.0])
     for i, head in enumerate(("", "Objective (what and how, SMART)", "Measure(s) of success",
                               "Target / actual completion", "Result")):
@@ -258,13 +300,16 @@ def _objectives(doc, prefix: str, heading: str, intro: str) -> None:
                 f"Review progress {k}: ")
             if k == 1:
                 put(rr.cells[3], date(f"{tag}_actual_date", f"Actual date {prefix.upper()} {n}"), "Actual: ")
+        for k in range(3):  # an objective's four rows stay on one page
+            keep_with_next(t.rows[base + k])
+    rows_whole(t)
 
 
 def build_appraisal(path: Path) -> Path:
     """Appendix B - Performance Appraisal and Career Conversation Form."""
     doc = new_document("Performance Appraisal and Career Conversation Form")
     field_table(doc, [
-        ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}")),
+        ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}", locked=True)),
         ("Employee name:", text("employee_name", "Employee name", "{{ employee_name }}")),
         ("Job title:", text("job_title", "Job title", "{{ job_title }}")),
         ("Directorate:", text("directorate", "Directorate", "{{ directorate }}")),
@@ -285,6 +330,7 @@ def build_appraisal(path: Path) -> Path:
     for row, (tag, label) in zip(t.rows[1:], WELLBEING):
         cell_text(row.cells[0], label)
         put(row.cells[1], text(tag, label, multiline=True))
+    rows_whole(t)
     para(doc, "SECTION 2 - Reviewing my Career", style="Heading 1")
     field_table(doc, [
         ("Where am I today?", dc.dropdown_control("career_choice", "Where I am in my career", CAREER_CHOICES)),
@@ -318,6 +364,7 @@ def build_appraisal(path: Path) -> Path:
     for row, (tag, label) in zip(t.rows, VALUES):
         cell_text(row.cells[0], label, bold=True)
         put(row.cells[1], text(tag, label.split(" - ")[0], multiline=True))
+    rows_whole(t, header_rows=0)
     para(doc)
     field_table(doc, [
         ("Employee Signature:", text("employee_signature", "Employee signature")),
@@ -331,6 +378,7 @@ def build_appraisal(path: Path) -> Path:
         cell_text(t.rows[0].cells[i], f"{m} months", bold=True)
         put(t.rows[1].cells[i], date(f"next_conversation_{m}m", f"Next conversation {m} months",
                                      "{{ next_conversation_" + str(m) + "m }}"))
+    rows_whole(t)
     return finish(doc, path, "appraisal")
 
 
@@ -353,7 +401,7 @@ def build_pdp(path: Path) -> Path:
               "include development opportunities that you want to achieve in your personal life "
               "as well as your professional life over the next 12 months.", italic=True)
     field_table(doc, [
-        ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}")),
+        ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}", locked=True)),
         ("Name:", text("employee_name", "Name", "{{ employee_name }}")),
         ("Job role:", text("job_role", "Job role", "{{ job_title }}")),
         ("Year:", text("year", "Year", "{{ year }}")),
@@ -366,6 +414,7 @@ def build_pdp(path: Path) -> Path:
     for n in range(1, PDP_ROWS + 1):
         for i, (key, head) in enumerate(PDP_COLUMNS):
             put(t.rows[n].cells[i], text(f"pdp_{n}_{key}", f"Goal {n}: {key}", multiline=True))
+    rows_whole(t)
     del sec
     return finish(doc, path, "pdp")
 

@@ -16,12 +16,15 @@ the Office I/O.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import json
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +72,35 @@ def strict_env():
 
 
 _UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+_EXPRESSION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
+_XML_TAG = re.compile(rb"<[^>]*>")
+
+
+def _expression_using(template: str | Path, attribute: str) -> str | None:
+    """The ``{{ ... }}`` expression of a template that reaches for ``attribute`` of
+    something (``area.text`` in a ``{% for area in areas %}`` loop), so an undefined
+    attribute is reported as the template spells it, not as a bare name."""
+    try:
+        with zipfile.ZipFile(template) as z:
+            text = _XML_TAG.sub(b"", z.read("word/document.xml")).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    text = html.unescape(text)
+    attr = re.compile(rf"[\w\]\)]\s*(\.\s*{re.escape(attribute)}\b|\[\s*['\"]{re.escape(attribute)}['\"]\s*\])")
+    for m in _EXPRESSION.finditer(text):
+        if attr.search(m.group(1)):
+            return m.group(1)
+    return None
 
 
 def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: str | None = None) -> bytes:
     """Render a template to the bytes of a finished .docx.
+
+    A form (``form_type`` given), or any document whose template has content controls,
+    is always protected for "Filling in forms" (:func:`addin.docx_controls.protect_for_forms`),
+    whether or not the template was: a template HR re-saved without its protection still
+    gives protected forms. Letters without controls stay ordinary documents. The values of
+    the content-locked identity fields are recorded in ``medpay_prefill``.
 
     Raises :class:`InputError` naming the template for a placeholder the context does
     not supply, a template reaching for Python internals or a damaged template.
@@ -88,6 +116,8 @@ def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: 
         if isinstance(cause, UndefinedError):
             m = _UNDEFINED.search(str(cause))
             name = (m.group(1) or m.group(2)) if m else str(cause)
+            if m and m.group(2):  # an attribute: name the expression the template uses
+                name = _expression_using(template, m.group(2)) or f"....{m.group(2)}"
             raise InputError(
                 f"template uses the placeholder {{{{ {name} }}}}, which medpay does not supply",
                 file=template,
@@ -98,9 +128,14 @@ def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: 
     body = doc.element
     count = dc.finish_controls(body)
     props = {dc.PROP_TEXT_HASH: dc.text_hash(body), dc.PROP_CONTROL_COUNT: str(count)}
+    prefill = dc.content_locked_values(body)
+    if prefill:
+        props[dc.PROP_PREFILL] = json.dumps(prefill, ensure_ascii=False, sort_keys=True)
     if form_type:
         props[dc.PROP_FORM_TYPE] = form_type
         props.setdefault(dc.PROP_VERSION, TEMPLATE_VERSION)
+    if form_type or count:
+        dc.protect_for_forms(doc)
     dc.set_custom_properties(doc, props)
     out = io.BytesIO()
     doc.save(out)
@@ -188,7 +223,7 @@ class Made:
 
 
 def write_index(path: Path, entries: Iterable[Made], *, force: bool) -> Path:
-    """index.xlsx: one row per employee considered (formula-safe cells, atomic save)."""
+    """``index-<form>.xlsx``: one row per employee considered (formula-safe cells, atomic save)."""
     from openpyxl import Workbook
 
     from addin.safeio import atomic_save, set_cell
@@ -205,6 +240,7 @@ def write_index(path: Path, entries: Iterable[Made], *, force: bool) -> Path:
     for col, width in zip("ABCDEF", (14, 26, 14, 48, 10, 60)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
+    wb.properties.subject = INDEX_MARKER
     return atomic_save(path, wb.save, force=force)
 
 
@@ -224,11 +260,54 @@ def _framework_of(role, frameworks) -> str:
     return ""
 
 
+INDEX_PREFIX = "index-"
+INDEX_MARKER = "medpay forms index"
+"""Written as the index workbook's subject (docProps/core.xml), so the harvest knows
+medpay's own index from a workbook someone else put in the folder."""
+
+
+def index_name(kind: str) -> str:
+    """``index-<form>.xlsx``: application, appraisal and PDP runs can share a folder."""
+    return f"{INDEX_PREFIX}{kind}.xlsx"
+
+
+def require_soffice(pdf: bool) -> None:
+    """With ``--pdf``: fail before anything is written when LibreOffice is missing."""
+    if pdf and soffice_path() is None:
+        raise OutputError("LibreOffice (soffice) is not installed, so PDFs cannot be written; "
+                          "nothing was written",
+                          hint="install LibreOffice, or run without --pdf")
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """File names made unique in one run, case-insensitively (Windows): the second
+    ``E1 Jo Bloggs appraisal.docx`` becomes ``E1 Jo Bloggs appraisal (2).docx``."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        stem, suffix = name.rsplit(".", 1) if "." in name else (name, "")
+        candidate, n = name, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{stem} ({n})" + (f".{suffix}" if suffix else "")
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
 def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.date,
                    out_dir: Path, force: bool = False, pdf: bool = False,
                    templates: Path | None = None) -> list[Made]:
     """One form per employee row (application: only rows eligible and estimated above
-    their current level, 7.22), then index.xlsx; PDFs in one LibreOffice run."""
+    their current level, 7.22, whose job title is in the framework), then
+    ``index-<form>.xlsx``; PDFs in one LibreOffice run.
+
+    The run is planned before anything is written, so it never stops halfway: every
+    target (forms, PDFs, index) is checked first (an existing file without ``force`` is
+    an error before anything is written, as is ``pdf`` without LibreOffice). Two rows that
+    would give the same file name (the same employee twice - often a second post) both
+    get a form: the second is named ``... (2).docx`` and the index says why, since a
+    spare form is easier for HR to notice and discard than a missing one."""
     from addin import form_context as fc
     from addin.eligibility import assess_row
     from addin.estimates_checks import role_for
@@ -236,14 +315,13 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
 
     if kind not in FORM_KINDS:
         raise ValueError(kind)
+    require_soffice(pdf)
     template = template_path(FORM_KINDS[kind], templates)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    index_path = out_dir / "index.xlsx"
-    check_writable(index_path, force=force)
+    index_path = out_dir / index_name(kind)
     label = FORM_LABELS[kind]
     made: list[Made] = []
-    written: list[Path] = []
-    for row in progress(list(rows), f"{kind} forms"):
+    planned: list[tuple[Made, Any, dict[str, Any]]] = []  # (index entry, row, context)
+    for row in list(rows):
         ident, name = row.employee_id or "", row.employee_name or ""
         role = role_for(row, frameworks)
         if kind == "application":
@@ -252,17 +330,38 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
                 why = result.summary() if not result.eligible else "not estimated above the current level"
                 made.append(Made(ident, name, label, "", "skipped", why))
                 continue
+            if role is None:
+                # a form without the framework's criteria for the level is no use
+                where = f" ({row.framework})" if row.framework else ""
+                made.append(Made(ident, name, label, "", "skipped",
+                                 f"job title not in the framework: {row.job_title or '(blank)'!r}{where}; "
+                                 "correct the job title or the framework and run again"))
+                continue
             ctx = fc.application_context(row, role, _framework_of(role, frameworks), pay, as_of)
         elif kind == "appraisal":
             ctx = fc.appraisal_context(row, as_of)
         else:
             ctx = fc.pdp_context(row, as_of)
-        target = inside(out_dir, form_file_name(row.employee_id, row.employee_name, label))
+        entry = Made(ident, name, label, form_file_name(row.employee_id, row.employee_name, label), "made")
+        made.append(entry)
+        planned.append((entry, row, ctx))
+    # safe names first (Windows-reserved names, characters), then unique within the run
+    safe = [inside(out_dir, e.file).name for e, _, _ in planned]
+    first_row: dict[str, int] = {}
+    for (entry, row, _), want, got in zip(planned, safe, unique_names(safe)):
+        entry.file = got
+        if got != want:
+            entry.reason = (f"another row (row {first_row[want.lower()]}) gives the same file name, "
+                            f"so this form is named {got!r}; check the estimates for a duplicate row")
+        first_row.setdefault(want.lower(), row.row)
+    targets = [out_dir / e.file for e, _, _ in planned]
+    for t in [*targets, *([out_dir / (t.stem + ".pdf") for t in targets] if pdf else []), index_path]:
+        check_writable(t, force=force)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for (entry, _, ctx), target in zip(progress(planned, f"{kind} forms"), targets):
         atomic_write_bytes(target, render_docx(template, ctx, form_type=kind), force=force)
-        written.append(target)
-        made.append(Made(ident, name, label, target.name, "made"))
     if pdf:
-        convert_to_pdf(written, out_dir, force=force)
+        convert_to_pdf(targets, out_dir, force=force)
     write_index(index_path, made, force=force)
     return made
 
@@ -304,6 +403,7 @@ def generate_letters(decisions: Sequence, *, frameworks: Sequence, pay, as_of: d
     from addin.estimates_checks import role_for
     from addin.safeio import atomic_write_bytes, inside
 
+    require_soffice(pdf)
     approved_t = template_path(LETTER_KINDS["approved"], templates)
     declined_t = template_path(LETTER_KINDS["declined"], templates)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -370,7 +470,7 @@ def bench_forms(n: int = 20, *, clock: Callable[[], float] = time.perf_counter) 
 
 
 __all__ = [
-    "FORM_KINDS", "LETTER_KINDS", "TEMPLATE_VERSION", "Made", "bench_forms",
+    "FORM_KINDS", "LETTER_KINDS", "TEMPLATE_VERSION", "Made", "bench_forms", "index_name",
     "convert_to_pdf", "form_file_name", "render_bare", "render_docx", "template_path",
     "write_index",
 ]

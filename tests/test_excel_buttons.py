@@ -346,7 +346,7 @@ def test_generate_forms_button_writes_the_same_documents_as_the_command(
     folder = tmp_path / f"Team estimates - {kind} forms"  # next to the workbook
     assert result.folder == folder
     assert result.files == [folder / n for n in names]
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*names, "index.xlsx"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*names, f"index-{kind}.xlsx"])
     skipped = 3 - len(names)
     assert result.summary == (
         f"Generate {kind} forms: wrote {len(names)} document{'s' if len(names) > 1 else ''} "
@@ -356,8 +356,8 @@ def test_generate_forms_button_writes_the_same_documents_as_the_command(
                    "--pay-ranges", shipped_pay, "--as-of", "2025-03-03", "--out", cli_out)
     assert proc.returncode == 0, proc.stderr
     assert _documents(folder) == _documents(cli_out)
-    index = [[c.value for c in r] for r in load_workbook(folder / "index.xlsx").active.iter_rows()]
-    assert index == [[c.value for c in r] for r in load_workbook(cli_out / "index.xlsx").active.iter_rows()]
+    index = [[c.value for c in r] for r in load_workbook(folder / f"index-{kind}.xlsx").active.iter_rows()]
+    assert index == [[c.value for c in r] for r in load_workbook(cli_out / f"index-{kind}.xlsx").active.iter_rows()]
     assert [r[4] for r in index[1:]] == (["made", "skipped", "skipped"] if kind == "application"
                                          else ["made", "made", "made"])
 

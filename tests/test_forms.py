@@ -180,16 +180,46 @@ def test_approved_letter_new_salary_from_pay_ranges_and_effective_date():
 
 
 def test_declined_letter_areas_next_window_and_appeal_deadline():
-    ctx = fc.declined_letter_context(decision(), role(), PAY, AS_OF)
+    ctx = fc.declined_letter_context(decision(), role(), PAY, dt.date(2025, 5, 22))
     assert ctx["areas"] == [{"criterion": "Skills", "text": "Skills C: one\ntwo"}]
-    # 21 May 2025 + 5 working days, skipping the weekend and the 26 May bank holiday
-    assert ctx["appeal_deadline"] == "29 May 2025"
+    # letter dated Thursday 22 May 2025 + 5 working days, skipping the weekend and the
+    # 26 May bank holiday: 23, 27, 28, 29, 30 May
+    assert ctx["appeal_deadline"] == "30 May 2025"
     assert ctx["next_window"] == "1 January 2026"
     assert ctx["appeal_to"] == fc.DEFAULT_APPEAL_TO
     data = render_docx(template_path(LETTER_KINDS["declined"]), ctx)
     text = dc.non_control_text(dc.part_root(data))
     assert "Skills: Skills C: one\ntwo" in text
-    assert "by 29 May 2025" in text and "{%" not in text
+    assert "by 30 May 2025" in text and "{%" not in text
+
+
+def test_appeal_deadline_runs_from_the_letter_date_not_the_decision_date():
+    """7.25: "within five working days of receipt of notification"; the letter says "of
+    receiving this letter". Decided Wednesday 17 December 2025, letter dated Friday 19
+    December: Mon 22 (1), Tue 23 (2), Wed 24 (3), Christmas Day and Boxing Day are bank
+    holidays, the weekend, Mon 29 (4), Tue 30 (5). From the decision date it would have
+    been Wednesday 24 December - two days the employee never had."""
+    d = decision(decision_date=dt.date(2025, 12, 17))
+    ctx = fc.declined_letter_context(d, role(), PAY, dt.date(2025, 12, 19))
+    assert ctx["letter_date"] == "19 December 2025"
+    assert ctx["appeal_deadline"] == "30 December 2025"
+    text = dc.non_control_text(dc.part_root(render_docx(template_path(LETTER_KINDS["declined"]), ctx)))
+    assert "Date: 19 December 2025" in text
+    assert "by 30 December 2025 (within 5 working days of receiving this letter" in text
+
+
+@pytest.mark.parametrize("given, shown", [
+    ("Head of Service", "the Head of Service"),
+    ("Grandparent manager", "the Grandparent manager"),
+    ("Jo Bloggs, Head of Service", "Jo Bloggs, Head of Service"),
+    ("your Head of Service", "your Head of Service"),
+    ("", fc.DEFAULT_APPEAL_TO),
+])
+def test_appeal_to_reads_naturally(given, shown):
+    ctx = fc.declined_letter_context(decision(appeal_to=given), role(), PAY, dt.date(2025, 5, 22))
+    assert ctx["appeal_to"] == shown
+    text = dc.non_control_text(dc.part_root(render_docx(template_path(LETTER_KINDS["declined"]), ctx)))
+    assert f"made in writing to {shown}, stating your grounds" in text
 
 
 # ----------------------------------------------------------------------------- round trip
@@ -263,10 +293,11 @@ def test_untagged_edited_outside_and_non_forms_are_reported_by_name(tmp_path):
     Document().save(tmp_path / "plain.docx")
     (tmp_path / "renamed.docx").write_text("just text")
     (tmp_path / "~$owner.docx").write_bytes(b"\0")  # Word lock file: passed over
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # not a document type: ignored
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # not a Word document: reported
     result = harvest(tmp_path)
     found = {(f.file, f.code) for f in result.findings}
     assert found == {
+        ("notes.pdf", "FORM-NOT-A-DOCUMENT"),
         ("untagged.docx", "FORM-UNTAGGED"),
         ("edited.docx", "FORM-EDITED-OUTSIDE"),
         ("plain.docx", "FORM-NOT-A-FORM"),
@@ -339,8 +370,10 @@ def test_forms_application_command_makes_one_form_per_eligible_mover_and_an_inde
     proc = run_cli("forms", "application", "--estimates", est, "--framework", BES_FRAMEWORK,
                    "--as-of", "2025-03-03", "--out", out)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["E1 Seán O'Brien & _Sons_ application.docx", "index.xlsx"]
-    ws = load_workbook(out / "index.xlsx").active
+    assert sorted(p.name for p in out.iterdir()) == [
+        "E1 Seán O'Brien & _Sons_ application.docx", "index-application.xlsx"]
+    assert "see index-application.xlsx" in proc.stdout
+    ws = load_workbook(out / "index-application.xlsx").active
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert [r[:5] for r in rows] == [
         ["E1", "Seán O'Brien & <Sons>", "application", "E1 Seán O'Brien & _Sons_ application.docx", "made"],

@@ -1,5 +1,5 @@
 """``medpay forms application|appraisal|pdp``: one pre-filled, protected Word form per
-employee in a level-estimate spreadsheet, and an index.xlsx of what was made."""
+employee in a level-estimate spreadsheet, and an index-<form>.xlsx of what was made."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Generate one pre-filled Word form per employee from a level-estimate spreadsheet. "
             "Answer fields are content controls; the document is protected so only they can be "
-            "edited. Files are named '<employee id> <name> <form>.docx'; index.xlsx lists what "
-            "was made and why anyone was skipped. Read the filled forms back with 'medpay harvest'."
+            "edited. Files are named '<employee id> <name> <form>.docx'; index-<form>.xlsx lists "
+            "what was made and why anyone was skipped (so the forms of several kinds can share "
+            "a folder). Read the filled forms back with 'medpay harvest'."
         ),
     )
     p.add_argument("kind", choices=sorted(KINDS), metavar="FORM",
@@ -46,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.forms import forms_from_estimates
+    from addin.forms import forms_from_estimates, index_name
 
     made = forms_from_estimates(args.kind, args.estimates, framework_paths=frameworks_arg(args),
                                 pay_ranges=args.pay_ranges, as_of=as_of_arg(args),
@@ -54,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
                                 templates=args.templates)
     n = sum(1 for m in made if m.status == "made")
     print(f"{n} {args.kind} form(s) written to {args.out} "
-          f"({len(made) - n} employee(s) skipped; see index.xlsx)")
+          f"({len(made) - n} employee(s) skipped; see {index_name(args.kind)})")
     return 0
