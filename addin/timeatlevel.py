@@ -42,28 +42,42 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 # What may follow the duration before the position it is measured at: a few words, no
-# sentence break (". ", ";", newline, bullet).
+# sentence break (". ", ";", newline, bullet). The level letter is read whatever it is
+# ("12 months at 3D" names a level D, which policy 7.14 does not have), so that framework
+# validation can report it; letters other than A-C count only after "level" ("at level
+# D") or attached to a range after "at"/"as a" ("at 3D"), never after "in" ("12 months
+# in 3D printing" is no level).
 _POSITION = re.compile(
-    r"^(?P<gap>[^.;\n•]{0,60}?)\b(?:at|in|as(?:\s+an?(?=\s+\d))?)\s+"
-    r"(?:(?:the\s+)?(?:range\s*|r\s*|grade\s*)?(?P<range>\d{1,2})\s*[-/ ]?\s*(?:level\s*)?(?P<lv1>[abc])"
-    r"|(?:the\s+)?level\s+(?P<range2>\d{1,2})?\s*(?P<lv2>[abc])"
+    r"^(?P<gap>[^.;\n•]{0,60}?)\b(?P<prep>at|in|as(?:\s+an?(?=\s+\d))?)\s+"
+    r"(?:(?:the\s+)?(?:range\s*|r\s*|grade\s*)?(?P<range>\d{1,2})"
+    r"(?:\s*[-/ ]?\s*(?:level\s*)?(?P<lv1>[abc])|(?P<lvx>[d-z])|\s*[-/ ]?\s*level\s*(?P<lvy>[d-z]))"
+    r"|(?:the\s+)?level\s+(?P<range2>\d{1,2})?\s*(?P<lv2>[a-z])"
     # a bare capital level ("at B"); capital only, so "in a similar role" is no level
     r"|(?-i:(?P<lv3>[ABC])))(?![\w])",
     re.IGNORECASE,
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TimeRequirement:
     """A time requirement: ``months`` (years x 12), measured at ``range``/``level`` when
     the text names them ("at 3A" -> 3, A; "at level B" -> None, B; "in a similar role"
-    -> None, None)."""
+    -> None, None). A level letter other than A, B or C ("at 3D") leaves ``level`` None
+    and is kept in ``unknown_level`` ('D'): the months still count (eligibility reads only
+    ``months``), and framework validation reports the level that does not exist."""
 
     months: int
     range: int | None = None
     level: Level | None = None
-    text: str = field(default="", compare=False, repr=False)
+    text: str = field(default="", compare=False)
     """The phrase matched, e.g. '12 months at 3A' (for messages; not part of equality)."""
+    unknown_level: str | None = None
+    """The level letter as written when it is not A, B or C ('12 months at 3D' -> 'D')."""
+
+    def __repr__(self) -> str:
+        extra = f", unknown_level={self.unknown_level!r}" if self.unknown_level else ""
+        return (f"TimeRequirement(months={self.months}, range={self.range}, "
+                f"level={self.level!r}{extra})")
 
     @property
     def code(self) -> str | None:
@@ -72,8 +86,12 @@ class TimeRequirement:
 
     @property
     def position(self) -> str:
-        """'3A', 'B' or '' - the position as the policy writes it."""
-        return f"{self.range or ''}{self.level.value if self.level else ''}"
+        """'3A', 'B', '3D' or '' - the position as the policy writes it."""
+        letter = self.level.value if self.level else (self.unknown_level or "")
+        return f"{self.range or ''}{letter}"
+
+
+_LEVEL_LETTERS = frozenset(lv.value for lv in Level)
 
 
 def _number(text: str) -> Decimal:
@@ -92,6 +110,8 @@ def find_time_references(text: str) -> list[TimeRequirement]:
     [TimeRequirement(months=24, range=None, level=None)]
     >>> find_time_references("18 months satisfactory experience at level B to progress")
     [TimeRequirement(months=18, range=None, level=<Level.B: 'B'>)]
+    >>> find_time_references("Minimum of 12 months at 3D")
+    [TimeRequirement(months=12, range=3, level=None, unknown_level='D')]
     >>> find_time_references("Provide at least one example at level 3B")
     []
     """
@@ -117,13 +137,22 @@ def _scan(text: str) -> tuple[TimeRequirement, ...]:
         whole = int(months.quantize(Decimal(1), rounding=ROUND_HALF_UP))
         rng: int | None = None
         level: Level | None = None
+        unknown: str | None = None
         pos = _POSITION.match(text[m.end():])
-        if pos and not _DURATION.search(pos.group("gap")):
+        if pos and not _DURATION.search(pos.group("gap")) and not (
+                pos.group("lvx") and pos.group("prep").lower() == "in"):
             r = pos.group("range") or pos.group("range2")
             rng = int(r) if r else None
-            level = Level((pos.group("lv1") or pos.group("lv2") or pos.group("lv3")).upper())
-        end = m.end() + pos.end() if level is not None else m.end()
-        out.append(TimeRequirement(whole, rng, level, " ".join(text[m.start():end].split())))
+            letter = next(pos.group(g) for g in ("lv1", "lvx", "lvy", "lv2", "lv3")
+                          if pos.group(g)).upper()
+            if letter in _LEVEL_LETTERS:
+                level = Level(letter)
+            else:
+                unknown = letter
+        named = level is not None or unknown is not None
+        end = m.end() + pos.end() if named and pos else m.end()
+        out.append(TimeRequirement(whole, rng, level, " ".join(text[m.start():end].split()),
+                                   unknown))
     return tuple(out)
 
 

@@ -141,3 +141,14 @@ def test_assess_row_casual_needs_an_aggregate_column():
     assert assess_row(row, _pa_role(), AS_OF, PAY).codes == ["casual"]
     row.extra["Casual working aggregate (months)"] = 7
     assert assess_row(row, _pa_role(), AS_OF, PAY).eligible
+
+
+def test_a_level_d_time_reference_still_counts_its_months_for_eligibility():
+    # The parser now finds "at 3D" (a level policy 7.14 does not have) for framework
+    # validation; eligibility reads only the months, so the step still needs 12 months.
+    role = _pa_role()
+    role.criteria[Level.B][Criterion.EXPERIENCE] = CriterionText("Minimum of 12 months at 3D.")
+    assert required_months_for(role, Level.A, Level.B) == 12
+    short = assess_row(_row(date_at_level=dt.date(2024, 6, 2)), role, AS_OF, PAY)
+    assert short.codes == ["time-at-level"]
+    assert assess_row(_row(date_at_level=dt.date(2024, 6, 1)), role, AS_OF, PAY).eligible

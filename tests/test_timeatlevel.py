@@ -94,3 +94,29 @@ def test_parser_never_crashes_and_months_are_positive(text):
     for req in find_time_references(text):
         assert req.months > 0
         assert req.text
+
+
+@pytest.mark.parametrize("text, range_, letter, phrase", [
+    ("Minimum of 12 months at 3D", 3, "D", "12 months at 3D"),
+    ("Minimum of 12 months at 3d with satisfactory performance.", 3, "D", "12 months at 3d"),
+    ("18 months satisfactory experience at level D", None, "D", "18 months satisfactory "
+     "experience at level D"),
+    ("12 months at Range 4 level E", 4, "E", "12 months at Range 4 level E"),
+])
+def test_a_level_letter_other_than_abc_is_found_with_its_months(text, range_, letter, phrase):
+    # Policy 7.14 has only levels A, B and C; the parser still finds "at 3D" so that
+    # framework validation can report the level that does not exist (FW-UNKNOWN-TIME-LEVEL).
+    [req] = find_time_references(text)
+    assert (req.months, req.range, req.level, req.unknown_level) == (
+        int(phrase.split()[0]), range_, None, letter)
+    assert req.text == phrase
+    assert req.position == f"{range_ or ''}{letter}"
+    assert parse_time_requirement(text).months == req.months
+
+
+@pytest.mark.parametrize("text", [
+    "18 months in 3D printing", "12 months at 3 dogs' homes", "6 months at 10am meetings",
+])
+def test_words_that_only_look_like_a_level_d_are_no_level(text):
+    [req] = find_time_references(text)
+    assert (req.level, req.unknown_level, req.range) == (None, None, None)
