@@ -32,7 +32,7 @@ from typing import Any
 from addin.cells import a1, parse_a1
 from addin.errors import OutputError
 from addin.findings import Finding, Severity, sort_key
-from addin.safeio import atomic_save, atomic_write_bytes, check_writable, set_cell
+from addin.safeio import atomic_write_bytes, check_writable, set_cell
 
 AUTHOR = "MedPay"
 FINDINGS_SHEET = "Findings"
@@ -231,7 +231,9 @@ def write_feedback_copy(
     """Write an annotated copy of ``src`` to ``out``; ``src`` is never modified.
 
     Comments and fills on the cells at fault, a Findings sheet, optional extra columns.
-    Macros of an .xlsm are kept only when the copy is also an .xlsm. ``engine`` picks
+    The copy never carries a VBA project (:func:`addin.macrofree.without_vba`: an .xlsm
+    input's macros are dropped, an .xlsm copy keeps the macro-enabled content type so
+    Excel opens it, with nothing to enable). ``engine`` picks
     how the copy is made (see :data:`ENGINES`); every engine gives the same annotations.
     ``when`` (optional) fixes every clock in the file to that moment, giving the same
     bytes as :func:`addin.determinism.normalise_xlsx_file` would after the save, in one
@@ -247,26 +249,30 @@ def write_feedback_copy(
                           file=out_p)
     check_writable(out_p, force=force)
     items = list(findings)
+    from addin.macrofree import without_vba
+
+    macro_enabled = out_p.suffix.lower() == ".xlsm"
     if engine != "openpyxl" and src_p.suffix.lower() != ".xlsm":
         body = _xml_copy(src_p, items, extra_columns, header_row, strict=engine == "xml",
                          when=when)
         if body is not None:
-            return atomic_write_bytes(out_p, body, force=force)
-    keep_vba = src_p.suffix.lower() == ".xlsm" and out_p.suffix.lower() == ".xlsm"
-    wb = load_workbook(src_p, data_only=False, keep_vba=keep_vba)
+            return atomic_write_bytes(out_p, without_vba(body, macro_enabled=macro_enabled), force=force)
+    wb = load_workbook(src_p, data_only=False, keep_vba=False)  # macros are never kept
     if extra_columns:
         add_extra_columns(wb, extra_columns, header_row=header_row)
     annotate_workbook(wb, items)
     add_findings_sheet(wb, items)
-    if when is not None:
-        import io
+    import io
 
+    buf = io.BytesIO()
+    wb.save(buf)
+    body = buf.getvalue()
+    if when is not None:
         from addin.determinism import normalise_xlsx_bytes
 
-        buf = io.BytesIO()
-        wb.save(buf)
-        return atomic_write_bytes(out_p, normalise_xlsx_bytes(buf.getvalue(), when), force=force)
-    return atomic_save(out_p, wb.save, force=force)
+        body = normalise_xlsx_bytes(body, when)
+    # openpyxl without a VBA project types the workbook .xlsx whatever the name
+    return atomic_write_bytes(out_p, without_vba(body, macro_enabled=macro_enabled), force=force)
 
 
 def _missing_sheet(sheet: str) -> OutputError:

@@ -182,8 +182,17 @@ class Package:
         """The new package. With ``when``, every clock inside is set to it exactly as
         :func:`addin.determinism.normalise_xlsx_bytes` sets it (zip dates and
         ``docProps/core.xml``), so the bytes need no second pass; without it the zip
-        dates are 1980-01-01 and core.xml is the input's."""
-        from addin import determinism
+        dates are 1980-01-01 and core.xml is the input's. A VBA project is never written
+        (:func:`addin.macrofree.without_vba`'s rules: its parts, relationship and
+        content-type Overrides are left out; the workbook's content type is the input's)."""
+        from addin import determinism, macrofree
+
+        vba = {i.filename for i in self.infos if macrofree.is_vba_part(i.filename)}
+        if vba:
+            ct = ContentTypes.NAME
+            self.put(ct, macrofree.content_types_without_vba(self.read(ct), vba, None, self.names))
+            if self.has(macrofree.WORKBOOK_RELS):
+                self.put(macrofree.WORKBOOK_RELS, macrofree.rels_without_vba(self.read(macrofree.WORKBOOK_RELS)))
 
         stamp_at = (1980, 1, 1, 0, 0, 0)
         stamp = None
@@ -195,6 +204,8 @@ class Package:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
             members = [(i.filename, self.changed.get(i.filename)) for i in self.infos]
             for name, body in [*members, *self.added]:
+                if name in vba:
+                    continue
                 if body is None:
                     body = self.read(name)
                 if stamp is not None and name == determinism.CORE:

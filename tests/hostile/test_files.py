@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -299,27 +300,37 @@ def test_sheet_nested_100000_deep_is_read_in_bounded_time_and_memory(tmp_path):
 # ----------------------------------------------------------------- macros
 
 
+def _load_and_save(src: Path, out: Path, **kw):
+    """In the bounded child: open ``src``, save it to ``out``; what was held and written."""
+    wb = load_workbook(src, **kw)
+    held = wb.vba_archive is not None
+    rows = used_rows(wb.active)
+    wb.save(out)
+    with zipfile.ZipFile(out) as z:
+        vba = z.read("xl/vbaProject.bin") if "xl/vbaProject.bin" in z.namelist() else None
+        names = [n for n in z.namelist() if "vba" in n.lower()]
+    return held, rows, names, hashlib.sha256(vba).hexdigest() if vba else None
+
+
 def test_xlsm_macros_are_never_kept_or_carried_into_outputs(tmp_path):
     src = b.write(tmp_path / "team.xlsm", b.xlsm_with_macro())
     before = (hashlib.sha256(src.read_bytes()).hexdigest(), src.stat().st_mtime_ns)
-    wb = load_workbook(src)
-    assert wb.vba_archive is None  # the macro is not even held in memory
-    assert used_rows(wb.active) == [("hello", None), (None, 42)]
-    out = tmp_path / "copy.xlsx"
-    wb.save(out)
-    with zipfile.ZipFile(out) as z:
-        assert not any("vba" in n.lower() for n in z.namelist())
+    out = run_bounded(_load_and_save, src, tmp_path / "copy.xlsx", seconds=SECONDS)
+    # the macro is not even held in memory, and the saved copy has no VBA part
+    assert (out.error_type, out.value) == (None, repr((False, [("hello", None), (None, 42)], [], None))), str(out)
+    assert out.peak_traced < 64 * MiB, str(out)
     assert (hashlib.sha256(src.read_bytes()).hexdigest(), src.stat().st_mtime_ns) == before
 
 
 def test_xlsm_macros_are_carried_as_opaque_bytes_only_when_asked(tmp_path):
     data = b.xlsm_with_macro()
     src = b.write(tmp_path / "team.xlsm", data)
-    wb = load_workbook(src, keep_vba=True)
-    out = tmp_path / "copy.xlsm"
-    wb.save(out)
-    with zipfile.ZipFile(out) as z, zipfile.ZipFile(io.BytesIO(data)) as orig:
-        assert z.read("xl/vbaProject.bin") == orig.read("xl/vbaProject.bin")
+    out = run_bounded(_load_and_save, src, tmp_path / "copy.xlsm", keep_vba=True, seconds=SECONDS)
+    with zipfile.ZipFile(io.BytesIO(data)) as orig:
+        sha = hashlib.sha256(orig.read("xl/vbaProject.bin")).hexdigest()
+    assert (out.error_type, out.value) == (
+        None, repr((True, [("hello", None), (None, 42)], ["xl/vbaProject.bin"], sha))), str(out)
+    assert out.peak_traced < 64 * MiB, str(out)
 
 
 # ----------------------------------------------------------------- wrong kinds of file
@@ -351,9 +362,9 @@ RENAMED = {
 def test_other_files_renamed_to_xlsx_are_named_for_what_they_are(tmp_path, kind):
     data, expected = RENAMED[kind]
     path = b.write(tmp_path / "team.xlsx", data)
-    with pytest.raises(InputError) as err:
-        load_workbook(path)
-    assert err.value.one_line() == f"{path}: {expected}"
+    out = run_bounded(_load, path, seconds=SECONDS)
+    assert (out.error_type, out.message) == ("InputError", f"{path}: {expected}"), str(out)
+    assert out.peak_traced < 64 * MiB, str(out)
 
 
 @pytest.fixture(scope="module")
@@ -368,9 +379,9 @@ def real_xls(tmp_path_factory) -> Path:
 @pytest.mark.libreoffice
 def test_real_xls_saved_by_an_office_suite_renamed_to_xlsx(tmp_path, real_xls):
     path = b.write(tmp_path / "team.xlsx", real_xls.read_bytes())
-    with pytest.raises(InputError) as err:
-        load_workbook(path)
-    assert err.value.one_line() == f"{path}: file is an old Excel 97-2003 (.xls) file, not an {WB} {OPEN_XLSX}"
+    out = run_bounded(_load, path, seconds=SECONDS)
+    assert (out.error_type, out.message) == (
+        "InputError", f"{path}: file is an old Excel 97-2003 (.xls) file, not an {WB} {OPEN_XLSX}"), str(out)
 
 
 def _cuts(n: int) -> list[int]:
@@ -442,21 +453,57 @@ def test_limits_are_adjustable_for_a_tighter_total_size(tmp_path):
     assert LIMITS.max_uncompressed_bytes == 500 * MiB
 
 
-@pytest.mark.parametrize("suffix, carried", [(".xlsx", False), (".xlsm", True)])
-def test_feedback_copy_of_an_xlsm_carries_macros_only_into_an_xlsm(tmp_path, suffix, carried):
-    """The feedback writer (addin.feedback) returns a manager's own macros untouched only
-    when the copy is itself macro-enabled; never runs them, never adds them to an .xlsx."""
+MAIN_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MAIN_XLSM = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+def _no_vba_left(path: Path) -> str:
+    """Assert a workbook holds no VBA project, no relationship to one and no content type
+    for one; return its main part's content type."""
+    with zipfile.ZipFile(path) as z:
+        assert not any("vba" in n.lower() for n in z.namelist()), z.namelist()
+        ct = z.read("[Content_Types].xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    assert "vbaProject" not in ct and "vbaProject" not in rels
+    return re.search(r'PartName="/xl/workbook.xml" ContentType="([^"]+)"', ct).group(1)
+
+
+@pytest.mark.parametrize("engine", ["auto", "openpyxl"])
+@pytest.mark.parametrize("src_name, out_name", [
+    ("team.xlsm", "feedback.xlsx"), ("team.xlsm", "feedback.xlsm"),
+    # an .xlsm renamed .xlsx takes the XML engine under auto: it must drop the project too
+    ("team.xlsx", "feedback.xlsx"), ("team.xlsx", "feedback.xlsm"),
+])
+def test_feedback_copy_never_carries_the_vba_project(tmp_path, engine, src_name, out_name):
+    """README, Security: the VBA project is not kept and not written into any output. An
+    .xlsm copy keeps the macro-enabled content type (Excel refuses an .xlsm typed as
+    .xlsx), an .xlsx copy the plain one; neither has anything to enable."""
     from addin.feedback import write_feedback_copy
+    from addin.findings import Finding, Severity
 
     data = b.xlsm_with_macro()
-    src = b.write(tmp_path / "team.xlsm", data)
-    out = write_feedback_copy(src, tmp_path / f"feedback{suffix}", [])
-    with zipfile.ZipFile(out) as z, zipfile.ZipFile(io.BytesIO(data)) as orig:
-        names = z.namelist()
-        assert ("xl/vbaProject.bin" in names) is carried
-        if carried:
-            assert z.read("xl/vbaProject.bin") == orig.read("xl/vbaProject.bin")
+    src = b.write(tmp_path / src_name, data)
+    finding = Finding(severity=Severity.ERROR, code="T-X", message="m", file=str(src), sheet="Sheet1", cell="A1")
+    out = run_bounded(write_feedback_copy, src, tmp_path / out_name, [finding], engine=engine,
+                      seconds=SECONDS)
+    assert out.error_type is None, str(out)
+    main = _no_vba_left(tmp_path / out_name)
+    assert main == (MAIN_XLSM if out_name.endswith(".xlsm") else MAIN_XLSX)
+    wb = openpyxl.load_workbook(tmp_path / out_name)
+    assert wb["Sheet1"]["A1"].comment is not None and "Findings" in wb.sheetnames
     assert src.read_bytes() == data
+
+
+@pytest.mark.libreoffice
+def test_macro_free_xlsm_feedback_copy_opens_in_libreoffice(tmp_path):
+    from addin.feedback import write_feedback_copy
+
+    if not soffice():
+        pytest.skip("LibreOffice not installed (scripts/test installs it)")
+    src = b.write(tmp_path / "team.xlsm", b.xlsm_with_macro())
+    out = write_feedback_copy(src, tmp_path / "feedback.xlsm", [])
+    converted = convert_with_libreoffice(out, "xlsx", tmp_path / "lo")
+    assert used_rows(openpyxl.load_workbook(converted)["Sheet1"]) == [("hello", None), (None, 42)]
 
 
 @pytest.mark.parametrize(
