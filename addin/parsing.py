@@ -46,6 +46,7 @@ __all__ = [
     "parse_fte",
     "parse_level",
     "parse_money",
+    "parse_months",
     "parse_outcome",
     "parse_range",
 ]
@@ -61,7 +62,7 @@ _LEVEL_RE = re.compile(
     (?:level|lvl|lv)?\s*[-:.]?\s*
     (?P<lv>[abc])
     (?:\s*[-:(]?\s*(?:developing|practi[sc]ing|accomplished)\)?)?       # B - Practising
-    \s*$""",
+    \s*\.?\s*$""",                                                     # B. (trailing dot)
     re.IGNORECASE | re.VERBOSE,
 )
 LEVEL_EXPECTED = "a level A, B or C (for example 'B' or '3B')"
@@ -71,7 +72,7 @@ def parse_level(value: object) -> tuple[int | None, Level]:
     """A competency level (policy 7.14), optionally with its range.
 
     ``"B"``, ``"b"``, ``"3B"``, ``"3b"``, ``"R3 B"``, ``"Range 3 level B"``,
-    ``"Level B"``, ``"B - Practising"``, ``"Practising"`` -> ``(range or None, Level)``.
+    ``"Level B"``, ``"B - Practising"``, ``"Practising"``, ``"B."`` -> ``(range or None, Level)``.
 
     >>> parse_level("R3 B")
     (3, <Level.B: 'B'>)
@@ -184,14 +185,37 @@ def parse_fte(value: object) -> Decimal:
     return num / 100 if pct else num
 
 
+MONTHS_EXPECTED = "a number of months such as 6, 7.5 or '8 months'"
+_MONTHS_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*(?:months?|mths?|mos?|m)?\.?$")
+
+
+def parse_months(value: object) -> Decimal:
+    """A count of months (policy 2.2: the casual working aggregate): ``8``, ``8.0``,
+    ``7.5``, ``"8"``, ``"8 months"``, ``"8 mths"`` -> Decimal. Negative counts are refused.
+    """
+    num = _number(value)
+    if num is None:
+        if not isinstance(value, str):
+            raise ValueError(f"expected {MONTHS_EXPECTED}, got {_show(value)}")
+        m = _MONTHS_RE.match(clean_text(value).lower())
+        if not m:
+            raise ValueError(f"expected {MONTHS_EXPECTED}, got {_show(value)}")
+        num = Decimal(m.group(1))
+    if num < 0:
+        raise ValueError(f"expected {MONTHS_EXPECTED}, got a negative number {_show(value)}")
+    return num
+
+
 # --------------------------------------------------------------------------- dates
 
 DATE_EXPECTED = "a date such as 01/02/2024 (day/month/year), 1 Feb 2024 or 2024-02-01"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_TIME = r"(?:[ tT]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+"""A time of day after a date ('01/02/2024 00:00', '2024-02-01T00:00:00'): ignored."""
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})" + _TIME + "$")
+_YMD = re.compile(r"^(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})" + _TIME + "$")
 _D_MON_Y = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]{3,9})\.?,?[\s\-/]+(\d{2}|\d{4})$")
 _MON_D_Y = re.compile(r"^([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 
@@ -228,7 +252,9 @@ def parse_date(value: object) -> dt.date:
     """A date: real dates/datetimes, Excel serial numbers, or text in UK order.
 
     ``"01/02/2024"`` is 1 February 2024 (day first, as a UK manager writes it);
-    ``"1 Feb 2024"``, ``"1st February 2024"``, ``"2024-02-01"`` are accepted too.
+    ``"1 Feb 2024"``, ``"1st February 2024"``, ``"2024-02-01"``, ``"2024/02/01"`` are
+    accepted too; a time after the date (``"01/02/2024 00:00"``, as a date pasted from
+    another system often reads) is ignored. A year first is always year-month-day.
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -244,7 +270,7 @@ def parse_date(value: object) -> dt.date:
         if m := _DMY.match(text):
             return dt.date(_year(m.group(3)), int(m.group(2)), int(m.group(1)))
         if m := _YMD.match(text):
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if m := _D_MON_Y.match(text):
             month = _month(m.group(2))
             if month:
@@ -308,14 +334,27 @@ CONTRACT_TYPES = ("Permanent", "Fixed term", "Casual")
 CONTRACT_EXPECTED = "a contract type: Permanent, Fixed term or Casual"
 
 
+_AMBIGUOUS_CONTRACTS = {
+    "ft": "is ambiguous (it usually means full time, and may mean fixed term)",
+    "fulltime": "describes the hours, not the contract",
+    "pt": "describes the hours (part time), not the contract",
+    "parttime": "describes the hours, not the contract",
+}
+"""Words that describe hours, or may: in UK HR 'FT' usually means full time."""
+
+
 def parse_contract(value: object) -> str:
     """'Permanent' / 'Fixed term' / 'Casual' from 'perm', 'Fixed-term', 'FTC', 'temp',
-    'casual worker', 'Zero hours' (casual)."""
+    'casual worker', 'Zero hours' (casual). 'FT' is refused: in UK HR it usually means
+    full time (hours, not the contract), so reading it as fixed term would be a guess."""
     key = norm_key(value)
     if key in {"permanent", "perm", "p"}:
         return "Permanent"
-    if key in {"fixedterm", "fixed", "ftc", "fixedtermcontract", "temporary", "temp", "ft"}:
+    if key in {"fixedterm", "fixed", "ftc", "fixedtermcontract", "temporary", "temp"}:
         return "Fixed term"
+    if key in _AMBIGUOUS_CONTRACTS:
+        raise ValueError(f"{_show(value)} {_AMBIGUOUS_CONTRACTS[key]}; write Permanent, "
+                         "Fixed term or Casual")
     if key in {"casual", "casualworker", "casualstaff", "zerohours", "zerohour", "relief", "c"}:
         return "Casual"
     raise ValueError(f"expected {CONTRACT_EXPECTED}, got {_show(value)}")

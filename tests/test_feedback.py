@@ -201,3 +201,16 @@ def test_annotated_copy_opens_in_libreoffice(annotated, tmp_path_factory):
     assert "T-RANGE" in wb["Team"]["B3"].comment.text
     codes = [r[1].value for r in wb["Findings"].iter_rows(min_row=2)]
     assert len(codes) == len(FINDINGS)
+
+
+def test_whole_sheet_finding_row_links_to_a1_of_its_sheet(tmp_path):
+    src = make_input(tmp_path / "in.xlsx")
+    out = write_feedback_copy(src, tmp_path / "out.xlsx", [
+        F("O'Brien sheet", None, ERROR, "T-SHEET", "the whole sheet is wrong"),
+        F("Gone", None, ERROR, "T-GONE", "a sheet the workbook lacks")], engine="openpyxl")
+    ws = openpyxl.load_workbook(out)["Findings"]
+    by_code = {r[1].value: r for r in ws.iter_rows(min_row=2)}
+    assert by_code["T-SHEET"][3].value == "(whole sheet)"
+    assert by_code["T-SHEET"][3].hyperlink.location == "'O''Brien sheet'!A1"
+    assert by_code["T-GONE"][3].hyperlink is None  # no such sheet: listed, not linked
+    assert openpyxl.load_workbook(out)["O'Brien sheet"]["A1"].comment is None

@@ -332,3 +332,23 @@ def test_xml_engine_copy_opens_in_libreoffice(rich, tmp_path_factory):
     codes = [r[1].value for r in wb["Findings"].iter_rows(min_row=2)]
     assert len(codes) == len(RICH_FINDINGS)
     assert wb["Findings"]["D5"].hyperlink is not None
+
+
+def test_a_whole_sheet_finding_links_to_the_sheets_a1_in_both_engines(tmp_path):
+    # FW-NO-TABLE on one sheet (cell None, no row): the Findings row says "(whole sheet)"
+    # and links to that sheet's A1; A1 itself gets no comment or fill (the finding is not
+    # about that cell). The xml engine and the openpyxl reference agree.
+    src = make_rich(tmp_path / "in.xlsx")
+    findings = [F("Notes", None, ERROR, "FW-NO-TABLE", "Sheet 'Notes' has no table"),
+                F("Estimates", "E5", WARNING, "EST-ODD", "odd")]
+    outs = {e: write_feedback_copy(src, tmp_path / f"{e}.xlsx", findings, engine=e)
+            for e in ("xml", "openpyxl")}
+    xml, ref = snapshot(outs["xml"]), snapshot(outs["openpyxl"])
+    for key in ("Estimates", "Notes", "Findings"):
+        assert xml[key][0] == ref[key][0], key
+    for out in outs.values():
+        wb = openpyxl.load_workbook(out)
+        row = {r[1].value: r for r in wb["Findings"].iter_rows(min_row=2)}["FW-NO-TABLE"]
+        assert [c.value for c in row][2:4] == ["Notes", "(whole sheet)"]
+        assert row[3].hyperlink.location == "'Notes'!A1"
+        assert wb["Notes"]["A1"].comment is None and not wb["Notes"]["A1"].fill.fill_type

@@ -17,6 +17,7 @@ from addin.parsing import (
     parse_fte,
     parse_level,
     parse_money,
+    parse_months,
     parse_outcome,
     parse_range,
 )
@@ -178,3 +179,61 @@ def test_parse_range(value, expected):
 def test_parse_range_refuses_outside_2_to_8(bad):
     with pytest.raises(ValueError, match="expected a pay range 2-8"):
         parse_range(bad)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("B.", (None, Level.B)), ("b.", (None, Level.B)), ("3B.", (3, Level.B)), (" C. ", (None, Level.C)),
+])
+def test_parse_level_accepts_a_trailing_dot(text, expected):
+    assert parse_level(text) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "2024/02/01", "2024.02.01", "01/02/2024 00:00", "01/02/2024 09:30:15", "2024/02/01 00:00",
+    "2024-02-01T00:00:00",
+])
+def test_parse_date_reads_year_first_with_slashes_and_a_trailing_time(value):
+    # a year first is year-month-day whatever the separator; a time after the date is dropped
+    assert parse_date(value) == dt.date(2024, 2, 1)
+
+
+@pytest.mark.parametrize("bad", ["2024/02-01", "01/02/2024 25"])
+def test_parse_date_refuses_mixed_separators_and_broken_times(bad):
+    with pytest.raises(ValueError, match=r"expected a date such as 01/02/2024"):
+        parse_date(bad)
+
+
+@pytest.mark.parametrize("value", ["FT", "ft", "F/T", "F.T."])
+def test_parse_contract_refuses_ft_as_ambiguous(value):
+    # in UK HR "FT" usually means full time (hours), not a fixed-term contract
+    with pytest.raises(ValueError) as exc:
+        parse_contract(value)
+    assert str(exc.value) == (
+        f"{value!r} is ambiguous (it usually means full time, and may mean fixed term); write "
+        "Permanent, Fixed term or Casual")
+
+
+def test_parse_contract_refuses_hours_words():
+    with pytest.raises(ValueError, match="^'Part time' describes the hours, not the contract; "
+                                         "write Permanent, Fixed term or Casual$"):
+        parse_contract("Part time")
+
+
+@pytest.mark.parametrize("value, expected", [
+    (8, Decimal(8)), (8.0, Decimal(8)), (7.5, Decimal("7.5")), ("8", Decimal(8)),
+    ("8 months", Decimal(8)), ("7.5 mths", Decimal("7.5")), (" 6 Months ", Decimal(6)),
+    ("1 month", Decimal(1)),
+])
+def test_parse_months_reads_numbers_and_text(value, expected):
+    assert parse_months(value) == expected
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("about a year", "expected a number of months such as 6, 7.5 or '8 months', got 'about a year'"),
+    (-2, "expected a number of months such as 6, 7.5 or '8 months', got a negative number -2"),
+    (True, "expected a number of months such as 6, 7.5 or '8 months', got True"),
+])
+def test_parse_months_refuses_non_counts(bad, message):
+    with pytest.raises(ValueError) as exc:
+        parse_months(bad)
+    assert str(exc.value) == message

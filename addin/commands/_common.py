@@ -127,6 +127,22 @@ def add_debug(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
+def add_feedback(p: argparse.ArgumentParser, help: str) -> None:
+    """``--feedback OUT.xlsx``: where to write the annotated copy (read with
+    :func:`feedback_arg`, which refuses a name not ending .xlsx/.xlsm)."""
+    p.add_argument("--feedback", type=Path, default=None, metavar="OUT.xlsx", help=help)
+
+
+def feedback_arg(args: argparse.Namespace) -> Path | None:
+    """The ``--feedback`` path, checked before any work is done: an OutputError (one line,
+    exit 2) when it does not end .xlsx or .xlsm (``--feedback out.csv``)."""
+    if args.feedback is None:
+        return None
+    from addin.feedback import check_feedback_path
+
+    return check_feedback_path(args.feedback)
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")

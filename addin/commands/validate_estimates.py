@@ -13,9 +13,11 @@ from pathlib import Path
 from addin.commands._common import (
     add_debug,
     add_estimate_inputs,
+    add_feedback,
     add_force,
     add_json,
     as_of_arg,
+    feedback_arg,
     frameworks_arg,
 )
 
@@ -36,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path, metavar="FILE", help="the level-estimate workbook (.xlsx)")
     add_estimate_inputs(p)
     add_json(p)
-    p.add_argument("--feedback", type=Path, default=None, metavar="OUT.xlsx",
-                   help="write a copy of FILE with a comment and fill on every cell at fault, a "
-                        "Findings sheet, and Eligible / Reasons / Effective date columns")
+    add_feedback(p, help="write a copy of FILE with a comment and fill on every cell at fault, "
+                         "a Findings sheet, and Eligible / Reasons / Effective date columns "
+                         "(the name must end .xlsx or .xlsm)")
     add_force(p)
     add_debug(p)
     p.set_defaults(func=run)
@@ -67,18 +69,19 @@ def run(args: argparse.Namespace) -> int:
     from addin.frameworks import read_frameworks
     from addin.settings import read_pay_settings
 
+    feedback = feedback_arg(args)
     pay = read_pay_settings(args.pay_ranges)
     frameworks = read_frameworks(frameworks_arg(args))
     report = validate_estimates(args.file, frameworks=frameworks, pay=pay, as_of=as_of_arg(args))
-    if args.feedback:
+    if feedback is not None:
         sheet = report.extra.get("sheet")
         header_row = report.extra.get("header_row") or 1
         write_feedback_copy(
-            args.file, args.feedback, report.findings, force=args.force,
+            args.file, feedback, report.findings, force=args.force,
             extra_columns=feedback_columns(report, sheet),
             header_row={sheet: header_row} if sheet else 1,
         )
-        print(f"feedback copy written: {args.feedback}", file=sys.stderr)
+        print(f"feedback copy written: {feedback}", file=sys.stderr)
     if args.json:
         print_json(report.to_json())
     else:

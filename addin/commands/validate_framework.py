@@ -12,7 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from addin.commands._common import add_debug, add_force, add_json, print_json
+from addin.commands._common import (
+    add_debug,
+    add_feedback,
+    add_force,
+    add_json,
+    feedback_arg,
+    print_json,
+)
 
 
 def vague_words_arg(text: str) -> list[str]:
@@ -38,9 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", type=Path, metavar="FILE", help="framework workbook (.xlsx)")
     add_json(p)
-    p.add_argument("--feedback", type=Path, default=None, metavar="OUT.xlsx",
-                   help="also write an annotated copy: each finding as a cell comment with a "
-                        "fill by severity, plus a Findings sheet (the input is not modified)")
+    add_feedback(p, help="also write an annotated copy: each finding as a cell comment with "
+                         "a fill by severity, plus a Findings sheet (the input is not "
+                         "modified); the name must end .xlsx or .xlsm")
     p.add_argument("--vague-words", type=vague_words_arg, default=None, metavar="LIST",
                    help="comma-separated words to flag as open to interpretation, replacing "
                         f"the default list ({', '.join(DEFAULT_VAGUE_WORDS)}); '' for none")
@@ -53,9 +60,10 @@ def run(args: argparse.Namespace) -> int:
     from addin.feedback import write_feedback_copy
     from addin.framework_checks import validate_framework
 
+    feedback = feedback_arg(args)
     report = validate_framework(args.file, vague_words=args.vague_words)
-    if args.feedback is not None:
-        out = write_feedback_copy(args.file, args.feedback, report.findings, force=args.force)
+    if feedback is not None:
+        out = write_feedback_copy(args.file, feedback, report.findings, force=args.force)
         if not args.json:
             print(f"feedback copy written: {out}", file=sys.stderr)
     if args.json:
