@@ -9,20 +9,25 @@ spreadsheets, so the reader is tolerant:
 * the header row is found within the first 10 rows (title rows above it are normal);
 * headers match ignoring case, spacing and punctuation, and through the documented
   :data:`ALIASES` ("Emp ID" and "Payroll number" are Employee ID, "Grade" is Range,
-  "Salary" is Current salary, ...);
+  "Salary" is Current salary, ...); a trailing bracketed hint is dropped when the header
+  does not match as written ("Start date (dd/mm/yyyy)", "Current level (A/B/C)");
 * columns it does not recognise are kept in :attr:`EstimateRow.extra`; the template's
-  formula-driven helper columns (:data:`HELPER_HEADERS`) are skipped;
+  formula-driven helper columns (:data:`HELPER_HEADERS`) and the columns MedPay itself
+  adds to a feedback copy (:data:`OUTPUT_HEADERS`) are skipped;
 * blank rows and formatting-only rows are ignored wherever they are;
 * values are parsed by :mod:`addin.parsing` (levels "3B", money "£24,500.00", FTE "50%",
-  UK-order text dates...); a value that cannot be parsed is kept as ``None`` and its
-  message recorded in :attr:`EstimatesRead.errors` for the checker to report at the cell;
+  UK-order text dates...); a value that cannot be parsed, or a cell showing an Excel
+  error (#N/A, #DIV/0!, ...), is kept as ``None`` and its message recorded in
+  :attr:`EstimatesRead.errors` for the checker to report at the cell;
 * a formula cell with no cached value (the file was written by a program, not saved by
-  Excel) is a finding telling the manager to open and save the file in Excel.
+  Excel) in a column the checker reads is a finding telling the manager to open and save
+  the file in Excel; title rows and unrecognised columns are ignored, formulas included.
 
 Speed: values come from python-calamine, reading the bytes that
 :func:`addin.xlsx.read_ooxml_bytes` returned after its safety checks (the file is opened
-once). Only when the data sheet's XML contains a formula element is that one sheet's XML
-scanned for formulas without a cached ``<v>`` value.
+once). Only when the data sheet's XML contains a formula element or an error cell
+(``t="e"``: python-calamine gives those as empty text) is that one sheet's XML scanned
+for formulas without a cached ``<v>`` value and for the error each error cell shows.
 """
 
 from __future__ import annotations
@@ -76,6 +81,13 @@ HEADERS: dict[str, str] = {
 }
 """Field -> the template's header text, in the template's column order."""
 
+OPTIONAL_HEADERS: dict[str, str] = {
+    "casual_aggregate": "Casual working aggregate (months)",
+}
+"""Fields read when the workbook has the column, which the template does not have: the
+casual working aggregate (policy 2.2) concerns the few casual staff a team may have (the
+template's Instructions sheet says to add the column for them)."""
+
 ALIASES: dict[str, tuple[str, ...]] = {
     "employee_id": ("Emp ID", "Employee number", "Employee no", "Emp no", "Payroll number",
                     "Payroll no", "Payroll ID", "Staff number", "Staff ID", "Staff no",
@@ -95,7 +107,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "probation_passed": ("Probation", "Passed probation", "Probation complete",
                          "Probation completed"),
     "capability": ("Capability", "In capability", "Subject to capability",
-                   "Capability procedure (Yes/No)", "Performance capability"),
+                   "Performance capability"),
     "appraisal_outcome": ("Appraisal", "Appraisal rating", "Objectives", "Appraisal result",
                           "Objectives met", "Performance"),
     "date_at_level": ("Date at level", "Date current level achieved", "At current level since",
@@ -105,9 +117,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
                         "Proposed level", "Initial assessment", "Estimated"),
     "manager": ("Line manager", "Manager name", "Assessed by"),
     "notes": ("Comments", "Comment", "Note", "Remarks"),
+    "casual_aggregate": ("Casual working aggregate", "Casual aggregate",
+                         "Casual aggregate (months)", "Working aggregate (months)",
+                         "Months worked (casual)", "Casual months worked",
+                         "Aggregate months worked"),
 }
 """Documented header aliases (README, section *estimates*): any of these, matched ignoring
-case, spacing and punctuation, reads as the field's column."""
+case, spacing and punctuation, reads as the field's column. A header that matches nothing
+as written is tried again without a trailing bracketed hint, so "Start date
+(dd/mm/yyyy)", "Current level (A/B/C)" and "Range (2-8)" need no alias of their own."""
 
 HELPER_HEADERS: tuple[str, ...] = (
     "Pay point for current level",
@@ -116,6 +134,14 @@ HELPER_HEADERS: tuple[str, ...] = (
 )
 """The template's formula-driven helper columns: recalculated by Excel, never read."""
 
+OUTPUT_HEADERS: tuple[str, ...] = (
+    "Eligible", "Reasons", "Effective date",
+    "New salary", "Honoured", "Full-year cost", "In-year cost",
+)
+"""The columns MedPay adds to a feedback copy (``validate-estimates --feedback``, the
+batch): when a header row holds "Eligible" then "Reasons", that run of these headers is
+MedPay's own output, never read (validating a feedback copy again replaces them)."""
+
 REQUIRED: tuple[str, ...] = (
     "employee_id", "employee_name", "job_title", "current_salary", "fte", "contract_type",
     "start_date", "probation_passed", "capability", "appraisal_outcome", "current_level",
@@ -123,19 +149,37 @@ REQUIRED: tuple[str, ...] = (
 )
 """Fields every employee row must fill in (the rest are optional)."""
 
+ALL_HEADERS: dict[str, str] = {**HEADERS, **OPTIONAL_HEADERS}
+"""Every field the reader knows -> its header text."""
+
 _KEY_TO_FIELD: dict[str, str] = {}
-for _field, _header in HEADERS.items():
+for _field, _header in ALL_HEADERS.items():
     for _text in (_header, *ALIASES.get(_field, ())):
         _k = norm_key(_text)
         if _k in _KEY_TO_FIELD and _KEY_TO_FIELD[_k] != _field:  # pragma: no cover
             raise AssertionError(f"alias {_text!r} maps to two fields")
         _KEY_TO_FIELD[_k] = _field
 _HELPER_KEYS = {norm_key(h) for h in HELPER_HEADERS}
+_OUTPUT_KEYS = [norm_key(h) for h in OUTPUT_HEADERS]
+_HINT = re.compile(r"\s*\([^()]*\)\s*$")
+"""A trailing bracketed hint: "Start date (dd/mm/yyyy)", "Probation passed (Y/N)"."""
+
+
+def header_key(text: object) -> str:
+    """The normalised key a header is matched by: as written when that names a field or
+    a helper column, else without a trailing bracketed hint."""
+    key = norm_key(text)
+    if key in _KEY_TO_FIELD or key in _HELPER_KEYS or not isinstance(text, str) \
+            or not text.rstrip().endswith(")"):
+        return key
+    bare = _HINT.sub("", text)
+    return norm_key(bare) if bare.strip() else key
 
 
 def field_for_header(text: object) -> str | None:
-    """The field a header text names (template header or alias), or None."""
-    return _KEY_TO_FIELD.get(norm_key(text))
+    """The field a header text names (template header or alias, with or without a
+    trailing bracketed hint), or None."""
+    return _KEY_TO_FIELD.get(header_key(text))
 
 
 def _text(value: object) -> str:
@@ -177,11 +221,20 @@ PARSERS: dict[str, Callable[[object], Any]] = {
     "estimated_level": _level,
     "manager": _text,
     "notes": _text,
+    "casual_aggregate": parsing.parse_months,
 }
 
 _LEVEL_FIELDS = ("current_level", "estimated_level")
 EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
                 "#SPILL!", "#CALC!", "#GETTING_DATA"}
+EXCEL_ERROR_LEAD = "the cell shows the Excel error "
+"""How every message about an error shown in a cell begins (the checker reports those as
+EST-BAD-VALUE whatever the column)."""
+
+
+def excel_error_message(error: str) -> str:
+    """What a cell showing an Excel error (#N/A, #DIV/0!, ...) is told."""
+    return f"{EXCEL_ERROR_LEAD}{error}; type the value or correct the formula"
 
 # ----------------------------------------------------------------------------- findings
 
@@ -228,8 +281,9 @@ NO_ROWS = declare(
     "EST-NO-ROWS",
     "No employee rows",
     "The estimates table has a header row but no employee rows below it.",
-    "The estimates table has no employee rows below the header row",
-    WARNING,
+    "The estimates table has no employee rows below the header row; fill in one row per "
+    "employee",
+    ERROR,
     group="estimates",
     policy=POLICY,
 )
@@ -257,6 +311,11 @@ class EstimatesRead:
     """(row number, field) -> what was expected, for values that could not be parsed."""
     uncached: set[str] = field(default_factory=set)
     """A1 cells of the data sheet holding formulas without a cached value."""
+    excel_errors: dict[str, str] = field(default_factory=dict)
+    """A1 cell of the data sheet -> the Excel error it shows ('#N/A', '#DIV/0!', ...)."""
+    output_columns: dict[str, int] = field(default_factory=dict)
+    """MedPay's own feedback columns (:data:`OUTPUT_HEADERS`) found on the header row:
+    header -> 1-based column number (skipped when reading)."""
 
     def where(self, cell: str | None = None) -> SourceRef:
         return SourceRef(self.file, self.sheet, cell)
@@ -311,7 +370,7 @@ def read_estimates(
     if grid is None or header_idx is None:
         result.findings.append(NO_TABLE.at(SourceRef(str(p))))
         return result
-    result.uncached = uncached_formula_cells(data, result.sheet or "", parts=parts)
+    result.uncached, result.excel_errors = scan_sheet_cells(data, result.sheet or "", parts=parts)
     parse_grid(grid, header_idx, result, frameworks=frameworks)
     return result
 
@@ -329,7 +388,7 @@ def find_header_row(rows: Sequence[Sequence[object]]) -> int | None:
                 if f is _UNSEEN:
                     if len(memo) >= _MEMO_SIZE:
                         memo.clear()
-                    f = memo[v] = _KEY_TO_FIELD.get(norm_key(v))
+                    f = memo[v] = _KEY_TO_FIELD.get(header_key(v))
             elif isinstance(v, str):
                 f = field_for_header(v)
             else:
@@ -372,8 +431,7 @@ def _text_outcome(v: str, parser: Callable[[object], Any]) -> tuple[Any, str | N
     if not stripped:
         return (_BLANK, None)
     if stripped[0] == "#" and stripped.upper() in EXCEL_ERRORS:
-        return (None, f"the cell shows the Excel error {stripped.upper()}; type the value "
-                      "or correct the formula")
+        return (None, excel_error_message(stripped.upper()))
     try:
         return (parser(v), None)
     except ValueError as exc:
@@ -400,18 +458,21 @@ def parse_grid(
     header_row = header_idx + 1
     result.header_row = header_row
     result.headers = [_text(v) for v in header]
+    keys = [None if _blank(raw) else header_key(raw) for raw in header]
+    output = _output_columns(keys)
     for c, raw in enumerate(header, start=1):
-        if _blank(raw):
+        key = keys[c - 1]
+        if key is None or key in _HELPER_KEYS:
             continue
-        key = norm_key(raw)
-        if key in _HELPER_KEYS:
+        if c in output:
+            result.output_columns.setdefault(_text(raw), c)
             continue
         fld = _KEY_TO_FIELD.get(key)
         if fld is None:
             result.extra_columns.setdefault(_text(raw), c)
         elif fld in result.columns:
             result.findings.append(DUPLICATE_COLUMN.at(
-                result.where(a1(header_row, c)), header=_text(raw), field=HEADERS[fld],
+                result.where(a1(header_row, c)), header=_text(raw), field=ALL_HEADERS[fld],
                 first=a1(header_row, result.columns[fld])))
         else:
             result.columns[fld] = c
@@ -419,12 +480,20 @@ def parse_grid(
         if fld not in result.columns:
             result.findings.append(MISSING_COLUMN.at(result.where(f"A{header_row}"),
                                                      header=HEADERS[fld]))
+    # only the cells the checker reads matter: title rows above the header, helper,
+    # output and unrecognised ("kept and ignored") columns are never reported
+    read_cols = {c: fld for fld, c in result.columns.items()}
+    uncached_rows: set[int] = set()
     for cell in sorted(result.uncached, key=parse_a1):
         r, c = parse_a1(cell)
-        if r <= header_row or c in result.columns.values() or c in result.extra_columns.values():
-            if r > header_row and _is_helper(header, c):
-                continue
+        if r > header_row and c in read_cols:
+            uncached_rows.add(r)
             result.findings.append(FORMULA_NO_VALUE.at(result.where(cell)))
+    shown: dict[int, list[tuple[str, str]]] = {}
+    for cell, error in result.excel_errors.items():
+        r, c = parse_a1(cell)
+        if r > header_row and c in read_cols:
+            shown.setdefault(r, []).append((read_cols[c], error))
 
     single_range = _single_ranges(frameworks) if frameworks else {}
     used = sorted(c - 1 for c in {*result.columns.values(), *result.extra_columns.values()})
@@ -433,9 +502,9 @@ def parse_grid(
               for fld, c in result.columns.items()]
     letters = [(fld, col_letter(c)) for fld, c in result.columns.items()]
     extras = [(name, c - 1) for name, c in result.extra_columns.items()]
-    # calamine leaves formula cells without a cached value out of the grid entirely
-    used_set = set(used)
-    uncached_rows = {r for r, c in map(parse_a1, result.uncached) if c - 1 in used_set}
+    # calamine leaves formula cells without a cached value out of the grid entirely, and
+    # gives a cell showing an error as empty text
+    uncached_rows.update(shown)
     last = max([len(grid), *uncached_rows])
     sheet = result.sheet or ""
     file = result.file
@@ -484,6 +553,11 @@ def parse_grid(
                 if rng is not None:
                     level_ranges[fld] = (rng, v)
             values[fld] = value if value != "" else None
+        if shown and rownum in shown:
+            for fld, error in shown[rownum]:
+                values.pop(fld, None)
+                level_ranges.pop(fld, None)
+                errors[(rownum, fld)] = excel_error_message(error)
         rs = str(rownum)
         row = EstimateRow(file=file, sheet=sheet, row=rownum,
                           cells={fld: letter + rs for fld, letter in letters}, **values)
@@ -500,8 +574,19 @@ def parse_grid(
     return result
 
 
-def _is_helper(header: Sequence[object], c: int) -> bool:
-    return c - 1 < len(header) and norm_key(header[c - 1]) in _HELPER_KEYS
+def _output_columns(keys: Sequence[str | None]) -> set[int]:
+    """1-based columns of MedPay's own feedback columns: a run of :data:`OUTPUT_HEADERS`
+    that starts "Eligible", "Reasons" (what ``validate-estimates --feedback`` and the
+    batch append), so a manager's own single "Reasons" column is still kept."""
+    found: set[int] = set()
+    first, second = _OUTPUT_KEYS[0], _OUTPUT_KEYS[1]
+    for i, key in enumerate(keys):
+        if key == first and i + 1 < len(keys) and keys[i + 1] == second:
+            j = i
+            while j < len(keys) and keys[j] in _OUTPUT_KEYS:
+                found.add(j + 1)
+                j += 1
+    return found
 
 
 def _reconcile_ranges(
@@ -600,54 +685,85 @@ def _has_formula(xml: bytes) -> bool:
 
 def uncached_formula_cells(data: bytes, sheet: str, *,
                            parts: dict[str, bytes] | None = None) -> set[str]:
-    """A1 references of formula cells on ``sheet`` with no cached value.
+    """A1 references of formula cells on ``sheet`` with no cached value (the first half
+    of :func:`scan_sheet_cells`)."""
+    return scan_sheet_cells(data, sheet, parts=parts)[0]
 
-    A cheap byte search first: a sheet with no ``<f>`` element costs one scan. Only
-    otherwise are its ``<c>`` elements matched (a cell is a flat element, so a regular
-    expression over the sheet's bytes is exact and much faster than building a tree).
-    ``parts`` (from :func:`addin.xlsx.read_ooxml_bytes`) saves opening the zip and
+
+def scan_sheet_cells(data: bytes, sheet: str, *,
+                     parts: dict[str, bytes] | None = None) -> tuple[set[str], dict[str, str]]:
+    """``(uncached, errors)`` for ``sheet``: the A1 references of formula cells with no
+    cached value, and A1 -> the Excel error an error cell (``t="e"``) shows.
+
+    A cheap byte search first: a sheet with no ``<f>`` element and no ``t="e"`` costs two
+    scans. Only otherwise are its ``<c>`` elements matched (a cell is a flat element, so
+    a regular expression over the sheet's bytes is exact and much faster than building a
+    tree). ``parts`` (from :func:`addin.xlsx.read_ooxml_bytes`) saves opening the zip and
     decompressing the sheet's XML again when the safety checks kept the workbook part,
     its relationships and the sheet (the same bytes the zip would give).
     """
+    xml = _sheet_xml(data, sheet, parts)
+    return _scan(xml) if xml is not None else (set(), {})
+
+
+def _sheet_xml(data: bytes, sheet: str, parts: dict[str, bytes] | None) -> bytes | None:
     try:
         if parts and all(name in parts for name in _WORKBOOK_PARTS):
             member = _sheet_member(parts.__getitem__, sheet)
             if member is None:
-                return set()
+                return None
             kept = parts.get(member)
             if kept is not None:
-                return _uncached_in(kept)
+                return kept
     except Exception:  # a damaged workbook.xml: calamine already read the values
-        return set()
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             member = sheet_xml_path(zf, sheet)
             if member is None or member not in zf.namelist():
-                return set()
-            xml = parts[member] if parts and member in parts else zf.read(member)
+                return None
+            return parts[member] if parts and member in parts else zf.read(member)
     except (KeyError, zipfile.BadZipFile, ValueError):
-        return set()
+        return None
     except Exception:  # a damaged workbook.xml: calamine already read the values
-        return set()
-    return _uncached_in(xml)
+        return None
+
+
+_ERROR_TYPE = b't="e"'
 
 
 def _uncached_in(xml: bytes) -> set[str]:
     """A1 references of the formula cells without a cached value in one sheet's XML."""
-    if not _has_formula(xml):
-        return set()
+    return _scan(xml)[0]
+
+
+def _scan(xml: bytes) -> tuple[set[str], dict[str, str]]:
+    """:func:`scan_sheet_cells` over one sheet's XML."""
+    formulas = _has_formula(xml)
+    shows_errors = _ERROR_TYPE in xml
     cells: set[str] = set()
+    errors: dict[str, str] = {}
+    if not formulas and not shows_errors:
+        return cells, errors
     for m in _CELL.finditer(xml):
         inner = m.group(2)
-        if not inner or not _FORMULA_EL.search(inner):
+        if not inner:
             continue
+        attrs = m.group(1)
         v = _VALUE.search(inner)
+        if shows_errors and _ERROR_TYPE in attrs and v is not None and v.group(1):
+            ref = _REF.search(attrs)
+            if ref:
+                errors[ref.group(1).decode()] = v.group(1).decode("utf-8", "replace").strip()
+            continue
+        if not formulas or not _FORMULA_EL.search(inner):
+            continue
         # no <v> at all, or an empty <v/> on a cell that is not a text result
-        if v is None or (v.group(1) == b"" and b't="str"' not in m.group(1)):
-            ref = _REF.search(m.group(1))
+        if v is None or (v.group(1) == b"" and b't="str"' not in attrs):
+            ref = _REF.search(attrs)
             if ref:
                 cells.add(ref.group(1).decode())
-    return cells
+    return cells, errors
 
 
 def column_header(result: EstimatesRead, fld: str) -> str:
@@ -655,11 +771,12 @@ def column_header(result: EstimatesRead, fld: str) -> str:
     c = result.columns.get(fld)
     if c and c - 1 < len(result.headers) and result.headers[c - 1]:
         return result.headers[c - 1]
-    return HEADERS[fld]
+    return ALL_HEADERS[fld]
 
 
 __all__ = [
     "ALIASES", "HEADERS", "HELPER_HEADERS", "REQUIRED", "EstimatesRead", "column_header",
-    "field_for_header", "find_header_row", "parse_grid", "read_estimates",
-    "uncached_formula_cells",
+    "ALL_HEADERS", "OPTIONAL_HEADERS", "OUTPUT_HEADERS", "excel_error_message",
+    "field_for_header", "find_header_row", "header_key", "parse_grid", "read_estimates",
+    "scan_sheet_cells", "uncached_formula_cells",
 ]

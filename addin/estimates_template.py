@@ -226,6 +226,10 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
         "level (policy 7.14: A start, B mid-point, C top of the range); do not type in them.",
         "If an employee is estimated below their current level, their salary will be "
         "honoured (Appendix K).",
+        "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
+        f"{pay.settings.casual_aggregate_months}-month working aggregate, add a column headed "
+        "'Casual working aggregate (months)' after Notes and give the months worked "
+        "(for example 8).",
         "Check your workbook before sending: medpay validate-estimates FILE --feedback "
         "feedback.xlsx",
     ]

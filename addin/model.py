@@ -222,6 +222,9 @@ class EstimateRow:
     estimated_level: Level | None = None
     manager: str | None = None
     notes: str | None = None
+    casual_aggregate: Decimal | None = None
+    """Months of casual working aggregate (policy 2.2), from the optional column
+    "Casual working aggregate (months)" (not in the template: few teams need it)."""
     cells: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
     """Columns the reader did not recognise, kept by header text."""

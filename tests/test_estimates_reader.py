@@ -226,6 +226,179 @@ def test_not_a_workbook_is_an_input_error(tmp_path):
         read_estimates(p)
 
 
-def test_no_rows_is_a_warning(tmp_path):
+def test_no_rows_is_an_error(tmp_path):
+    # a header and no employee rows: nothing to assess, which the manager must fix
     read = read_estimates(book(tmp_path / "e.xlsx", []))
-    assert [(f.code, f.cell, f.severity.value) for f in read.findings] == [("EST-NO-ROWS", "A1", "warning")]
+    assert [(f.code, f.cell, f.severity.value, f.message) for f in read.findings] == [
+        ("EST-NO-ROWS", "A1", "error", "The estimates table has no employee rows below the "
+                                       "header row; fill in one row per employee")]
+
+
+def _rewrite_cells(path: Path, out: Path, cells: dict[str, str]) -> Path:
+    """Replace whole <c> elements of sheet1 (ref -> new XML), as Excel or LibreOffice save
+    them (for example an error cell with its formula and cached error)."""
+    import re
+
+    src = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    for ref, xml in cells.items():
+        new = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', xml, src, count=1)
+        assert new != src, ref
+        src = new
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = src.encode() if item.filename == "xl/worksheets/sheet1.xml" else zin.read(item)
+            zout.writestr(item, data)
+    return out
+
+
+def test_cells_showing_excel_errors_are_unreadable_values_not_blanks(tmp_path):
+    # python-calamine gives a cell stored as an error (t="e") as empty text: without the
+    # sheet scan a required column said "is blank" and an optional one was silently dropped
+    row = list(ROW)
+    row[14] = "#N/A"  # Date at current level (optional): openpyxl stores it as an error cell
+    row[16] = "#N/A"  # Estimated level (required)
+    path = book(tmp_path / "e.xlsx", [row])
+    # H2 as LibreOffice saves =1/0: the formula with its cached error
+    path = _rewrite_cells(path, tmp_path / "lo.xlsx",
+                          {"H2": '<c r="H2" s="0" t="e"><f aca="false">1/0</f><v>#DIV/0!</v></c>'})
+    read = read_estimates(path)
+    assert read.findings == []
+    assert read.excel_errors == {"H2": "#DIV/0!", "O2": "#N/A", "Q2": "#N/A"}
+    shows = "the cell shows the Excel error {}; type the value or correct the formula"
+    assert read.errors == {(2, "current_salary"): shows.format("#DIV/0!"),
+                           (2, "date_at_level"): shows.format("#N/A"),
+                           (2, "estimated_level"): shows.format("#N/A")}
+    row0 = read.rows[0]
+    assert (row0.current_salary, row0.date_at_level, row0.estimated_level) == (None, None, None)
+
+
+def test_excel_errors_in_title_rows_and_extra_columns_are_ignored(tmp_path):
+    headers = TEMPLATE_HEADERS + ["My workings"]
+    path = book(tmp_path / "e.xlsx", [ROW + ["#REF!"]], headers=headers, above=["#N/A"])
+    read = read_estimates(path)
+    assert set(read.excel_errors) == {"A1", "T3"}
+    assert (read.findings, read.errors) == ([], {})
+    assert read.rows[0].extra == {"My workings": None}
+
+
+def test_uncached_formulas_in_title_rows_and_extra_columns_are_ignored(tmp_path):
+    # title rows and unrecognised columns are kept and ignored: only cells the checker
+    # reads are findings (the H3 salary below still is)
+    headers = TEMPLATE_HEADERS + ["My workings"]
+    row = list(ROW) + ["=H3*2"]
+    row[7] = "=25000+584"
+    path = book(tmp_path / "e.xlsx", [row], headers=headers, above=["=TODAY()"])
+    read = read_estimates(path)
+    assert read.uncached == {"A1", "H3", "T3"}
+    assert [(f.code, f.cell) for f in read.findings] == [("EST-FORMULA-NO-VALUE", "H3")]
+
+
+def test_a_row_whose_only_content_is_an_uncached_formula_in_an_extra_column_is_blank(tmp_path):
+    headers = TEMPLATE_HEADERS + ["My workings"]
+    path = book(tmp_path / "e.xlsx", [ROW, [None] * 19 + ["=1+1"]], headers=headers)
+    read = read_estimates(path)
+    assert [r.row for r in read.rows] == [2]
+    assert read.findings == []
+
+
+HINTED = {
+    "employee_id": "Employee ID (payroll number)",
+    "start_date": "Start date (dd/mm/yyyy)",
+    "date_at_level": "Date at current level (dd/mm/yyyy)",
+    "current_level": "Current level (A/B/C)",
+    "estimated_level": "Level estimate (A, B or C)",
+    "probation_passed": "Probation passed (Y/N)",
+    "capability": "Capability procedure (Yes/No)",
+    "range": "Range (2-8)",
+}
+
+
+def test_headers_with_a_trailing_bracketed_hint_match_their_field(tmp_path):
+    from addin.estimates import HEADERS as TEMPLATE
+
+    headers = [HINTED.get(f, h) for f, h in TEMPLATE.items()]
+    read = read_estimates(book(tmp_path / "e.xlsx", [ROW], headers=headers))
+    assert read.findings == [] and read.extra_columns == {}
+    assert read.columns == {f: c for c, f in enumerate(TEMPLATE, 1)}
+    row = read.rows[0]
+    assert (row.start_date, row.probation_passed, row.range, row.estimated_level) == (
+        dt.date(2021, 9, 6), True, 3, Level.B)
+
+
+def test_a_hint_is_dropped_only_when_the_header_does_not_match_as_written():
+    from addin.estimates import field_for_header
+
+    assert field_for_header("Salary (FTE)") == "current_salary"  # an alias as written
+    assert field_for_header("Casual working aggregate (months)") == "casual_aggregate"
+    assert field_for_header("Months worked (casual)") == "casual_aggregate"
+    assert field_for_header("Team (optional)") == "team"
+    assert field_for_header("Cost centre (finance)") is None
+    assert field_for_header("(dd/mm/yyyy)") is None
+
+
+def test_casual_working_aggregate_column_reads_numbers_and_text(tmp_path):
+    headers = TEMPLATE_HEADERS + ["Casual working aggregate (months)"]
+    rows = [[str(i)] + ROW[1:] + [v] for i, v in enumerate([8, 8.0, "8", "8 months", 7.5, "lots"], 1)]
+    read = read_estimates(book(tmp_path / "e.xlsx", rows, headers=headers))
+    assert read.columns["casual_aggregate"] == 20 and read.extra_columns == {}
+    assert [r.casual_aggregate for r in read.rows] == [
+        Decimal(8), Decimal(8), Decimal(8), Decimal(8), Decimal("7.5"), None]
+    assert read.errors == {(7, "casual_aggregate"): (
+        "expected a number of months such as 6, 7.5 or '8 months', got 'lots'")}
+
+
+def test_medpay_feedback_columns_are_skipped_not_kept_as_extra(tmp_path):
+    headers = TEMPLATE_HEADERS + ["Eligible", "Reasons", "Effective date", "Reasons given"]
+    read = read_estimates(book(tmp_path / "e.xlsx", [ROW + ["Yes", "", dt.date(2025, 7, 1), "x"]],
+                               headers=headers))
+    assert read.output_columns == {"Eligible": 20, "Reasons": 21, "Effective date": 22}
+    assert read.extra_columns == {"Reasons given": 23}
+    # a manager's own single "Reasons" column (not after "Eligible") is kept
+    headers = TEMPLATE_HEADERS + ["Reasons"]
+    read = read_estimates(book(tmp_path / "m.xlsx", [ROW + ["promoted"]], headers=headers))
+    assert (read.output_columns, read.extra_columns) == ({}, {"Reasons": 20})
+
+
+# every value quirk of the issue, each in a real workbook: (field, typed value, parsed)
+QUIRKS = [
+    ("current_level", "B", Level.B), ("current_level", "b", Level.B),
+    ("estimated_level", "3B", Level.B), ("estimated_level", "3b", Level.B),
+    ("estimated_level", "R3 B", Level.B), ("estimated_level", "B.", Level.B),
+    ("current_salary", "24500", Decimal(24500)), ("current_salary", "£24,500.00", Decimal("24500.00")),
+    ("current_salary", 24500.0, Decimal(24500)),
+    ("fte", 0.5, Decimal("0.5")), ("fte", "0.5", Decimal("0.5")), ("fte", "50%", Decimal("0.5")),
+    ("start_date", dt.date(2024, 2, 1), dt.date(2024, 2, 1)),
+    ("start_date", "01/02/2024", dt.date(2024, 2, 1)), ("start_date", "1 Feb 2024", dt.date(2024, 2, 1)),
+    ("start_date", "2024-02-01", dt.date(2024, 2, 1)), ("start_date", "2024/02/01", dt.date(2024, 2, 1)),
+    ("start_date", "01/02/2024 00:00", dt.date(2024, 2, 1)),
+    ("probation_passed", "Yes", True), ("probation_passed", "Y", True),
+    ("probation_passed", "True", True), ("probation_passed", True, True),
+    ("capability", "No", False), ("capability", "N", False), ("capability", "False", False),
+    ("capability", False, False),
+]
+
+
+def test_every_value_quirk_reads_from_a_real_workbook(tmp_path):
+    col = {f: i for i, f in enumerate(HEADERS)}
+    rows = []
+    for i, (fld, value, _) in enumerate(QUIRKS):
+        values = list(ROW)
+        values[0] = str(900000 + i)
+        values[col["estimated_level" if fld == "current_level" else "current_level"]] = "A"
+        values[col[fld]] = value
+        rows.append(values)
+    read = read_estimates(book(tmp_path / "quirks.xlsx", rows))
+    assert (read.findings, read.errors) == ([], {})
+    got = [(fld, value, getattr(r, fld)) for (fld, value, _), r in zip(QUIRKS, read.rows, strict=True)]
+    assert got == QUIRKS
+    # the level with its range fills the range: "R3 B" is range 3
+    assert read.rows[4].range == 3
+
+
+def test_ft_contract_is_refused_in_a_workbook_saying_what_to_write(tmp_path):
+    row = list(ROW)
+    row[9] = "FT"
+    read = read_estimates(book(tmp_path / "e.xlsx", [row]))
+    assert read.errors == {(2, "contract_type"): (
+        "'FT' is ambiguous (it usually means full time, and may mean fixed term); write "
+        "Permanent, Fixed term or Casual")}

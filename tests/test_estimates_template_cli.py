@@ -209,3 +209,16 @@ def test_shipped_samples_validate_as_documented(sample, errors):
     data = json.loads(proc.stdout)
     assert data["summary"]["errors"] == errors
     assert proc.returncode == (1 if errors else 0)
+
+
+def test_instructions_say_how_to_record_a_casual_working_aggregate(template):
+    from addin.estimates import field_for_header
+
+    ws = openpyxl.load_workbook(template)["Instructions"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    [line] = [t for t in texts if "aggregate" in t]
+    assert line == (
+        "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
+        "6-month working aggregate, add a column headed 'Casual working aggregate (months)' "
+        "after Notes and give the months worked (for example 8).")
+    assert field_for_header("Casual working aggregate (months)") == "casual_aggregate"
