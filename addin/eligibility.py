@@ -16,17 +16,23 @@ Policy (MedPay PPP policy, shared/seeds/001):
   "Casual staff working aggregate (months)" in Settings).
 
 :func:`check_eligibility` returns EVERY failed reason, not just the first, each with a
-stable ``code`` and a message citing the policy section.
+stable ``code`` and a message citing the policy section. A row whose values could not all
+be read or checked (errors reported at its cells) is never eligible: eligibility cannot
+be decided from values that are wrong, so the first reason says which cells to correct,
+and the other reasons are still given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 
 from addin.model import Criterion, EstimateRow, Level, PaySettings, Role
 from addin.parsing import norm_key  # memoised addin.text.norm_key (same answers)
+from addin.parsing import parse_months
 from addin.paycalendar import months_between
 from addin.timeatlevel import parse_time_requirement
 
@@ -35,12 +41,15 @@ _months_between = lru_cache(maxsize=8192)(months_between)
 its dates to the same as-of date, and a batch repeats the same dates many times."""
 
 __all__ = [
+    "NOT_GIVEN",
     "REASON_CODES",
+    "UNREADABLE",
     "EligibilityResult",
     "Reason",
     "assess_row",
     "check_eligibility",
     "required_months_for",
+    "row_errors_reason",
 ]
 
 PROBATION = "probation"
@@ -49,7 +58,12 @@ APPRAISAL = "appraisal"
 TIME_AT_LEVEL = "time-at-level"
 CASUAL = "casual"
 MISSING_DATA = "missing-data"
-REASON_CODES = (PROBATION, CAPABILITY, APPRAISAL, TIME_AT_LEVEL, CASUAL, MISSING_DATA)
+ROW_ERRORS = "row-errors"
+REASON_CODES = (PROBATION, CAPABILITY, APPRAISAL, TIME_AT_LEVEL, CASUAL, MISSING_DATA,
+                ROW_ERRORS)
+NOT_GIVEN = "is not given"
+UNREADABLE = "could not be read"
+"""Why an input is unknown: blank, or its cell holds a value that cannot be read."""
 
 PASSING_OUTCOMES = ("met", "exceeded")
 """Appendix B outcomes that satisfy 7.22 "have met their appraisal objectives"."""
@@ -84,9 +98,27 @@ class EligibilityResult:
         return "; ".join(r.message for r in self.reasons)
 
 
-def _missing(what: str, field_name: str, policy: str) -> Reason:
-    return Reason(MISSING_DATA, f"{what} is not given, so eligibility cannot be confirmed ({policy})",
+def _missing(what: str, field_name: str, policy: str, why: str = NOT_GIVEN) -> Reason:
+    return Reason(MISSING_DATA, f"{what} {why}, so eligibility cannot be confirmed ({policy})",
                   policy, field_name)
+
+
+def _uk(d: dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _plural_months(n: int | Decimal) -> str:
+    return f"{n} month{'s' if n != 1 else ''}"
+
+
+def row_errors_reason(cells: Sequence[str]) -> Reason:
+    """The reason of a row with errors at its cells: nothing on it can be relied on until
+    they are corrected (Appendix K, stage 8: the estimates are checked and corrected before
+    assessment)."""
+    listed = ", ".join(cells)
+    return Reason(ROW_ERRORS,
+                  f"Cannot be assessed until the errors on this row are corrected "
+                  f"(cell{'s' if len(cells) != 1 else ''} {listed})", "Appendix K", None)
 
 
 def check_eligibility(
@@ -99,41 +131,66 @@ def check_eligibility(
     months_at_level: int | None,
     required_months: int | None,
     contract_type: str | None = None,
-    casual_aggregate_months: int | None = None,
+    casual_aggregate_months: int | Decimal | None = None,
     settings,
+    unknown: Mapping[str, str] | None = None,
+    error_cells: Sequence[str] = (),
 ) -> EligibilityResult:
     """Apply 7.28, 7.22, the framework's time at level and 2.2; return every failed reason.
 
     ``settings`` is a :class:`Settings` or :class:`PaySettings`. ``required_months`` is
     the framework's stated minimum for the step (None: the framework states none, so the
     rule passes). Unknown inputs give a ``missing-data`` reason naming the field; a
-    known failure gives the rule's own code.
+    known failure gives the rule's own code. ``unknown`` says why a None input is unknown
+    (field name -> :data:`UNREADABLE`, ...; default :data:`NOT_GIVEN`). A start date in
+    post or a date at level after ``as_of`` counts no months (never a negative count).
+    ``error_cells``: the cells of the errors found on the row; when there are any the
+    row is not eligible and the first reason (``row-errors``) lists them.
     """
     s = getattr(settings, "settings", settings)
-    reasons: list[Reason] = []
+    why = unknown or {}
+    reasons: list[Reason] = [row_errors_reason(error_cells)] if error_cells else []
 
     # 7.28: passed probation, or at least N months in post.
     if probation_passed is not True:
-        in_post = _months_between(start_date, as_of) if start_date else None
+        start_why: str | None = None
+        if start_date is None:
+            in_post = None
+            start_why = why.get("start_date", NOT_GIVEN)
+        elif start_date > as_of:
+            in_post = None
+            start_why = f"({_uk(start_date)}) is after {_uk(as_of)}"
+        else:
+            in_post = _months_between(start_date, as_of)
+        probation_why = why.get("probation_passed", NOT_GIVEN)
         if in_post is not None and in_post >= s.min_months_in_post:
             pass
-        elif probation_passed is None and start_date is None:
-            reasons.append(_missing("Whether probation has been passed (or the start date)",
-                                    "probation_passed", "7.28"))
+        elif probation_passed is None and in_post is None:
+            if probation_why == NOT_GIVEN and start_why == NOT_GIVEN:
+                reasons.append(_missing("Whether probation has been passed (or the start date)",
+                                        "probation_passed", "7.28"))
+            else:
+                reasons.append(Reason(
+                    MISSING_DATA,
+                    f"Whether probation has been passed {probation_why} and the start date in "
+                    f"post {start_why}, so eligibility cannot be confirmed (7.28)",
+                    "7.28", "probation_passed"))
         else:
-            done = f"{in_post} month{'s' if in_post != 1 else ''} in post" if in_post is not None \
-                else "the start date is not given"
-            state = "not passed" if probation_passed is False else "not recorded as passed"
+            done = (f"{_plural_months(in_post)} in post" if in_post is not None
+                    else f"the start date in post {start_why}")
+            state = ("Probation not passed" if probation_passed is False
+                     else "Whether probation has been passed could not be read"
+                     if probation_why == UNREADABLE else "Probation not recorded as passed")
             reasons.append(Reason(
                 PROBATION,
-                f"Probation {state} and {done}; new appointees need to pass probation or "
+                f"{state} and {done}; new appointees need to pass probation or "
                 f"complete a minimum {s.min_months_in_post} months in post (7.28)",
                 "7.28", "probation_passed"))
 
     # 7.22: not subject to performance capability.
     if capability is None:
         reasons.append(_missing("Whether the employee is in the capability procedure",
-                                "capability", "7.22"))
+                                "capability", "7.22", why.get("capability", NOT_GIVEN)))
     elif capability:
         reasons.append(Reason(
             CAPABILITY,
@@ -142,7 +199,8 @@ def check_eligibility(
 
     # 7.22: have met their appraisal objectives (Appendix B outcome Met or Exceeded).
     if appraisal_outcome is None or not str(appraisal_outcome).strip():
-        reasons.append(_missing("The appraisal outcome", "appraisal_outcome", "7.22"))
+        reasons.append(_missing("The appraisal outcome", "appraisal_outcome", "7.22",
+                                why.get("appraisal_outcome", NOT_GIVEN)))
     elif norm_key(appraisal_outcome) not in PASSING_OUTCOMES:
         reasons.append(Reason(
             APPRAISAL,
@@ -151,13 +209,16 @@ def check_eligibility(
 
     # Framework Experience criterion: time at the current level.
     if required_months is not None and required_months > 0:
+        level_why = why.get("date_at_level", NOT_GIVEN)
+        if months_at_level is not None and months_at_level < 0:
+            months_at_level, level_why = None, "is in the future"
         if months_at_level is None:
             reasons.append(_missing("The date at the current level", "date_at_level",
-                                    "7.22, framework Experience criterion"))
+                                    "7.22, framework Experience criterion", level_why))
         elif months_at_level < required_months:
             reasons.append(Reason(
                 TIME_AT_LEVEL,
-                f"{months_at_level} month{'s' if months_at_level != 1 else ''} at the current "
+                f"{_plural_months(months_at_level)} at the current "
                 f"level; the framework requires a minimum of {required_months} months before "
                 "this step (Experience criterion, 7.22)", "7.22", "date_at_level"))
 
@@ -165,10 +226,12 @@ def check_eligibility(
     if contract_type is not None and norm_key(contract_type).startswith("casual"):
         need = s.casual_aggregate_months
         if casual_aggregate_months is None:
+            given = ("the aggregate given could not be read"
+                     if why.get("casual_aggregate") == UNREADABLE else "none is recorded")
             reasons.append(Reason(
                 CASUAL,
-                f"Casual staff need a {need}-month working aggregate to be assessed, and none "
-                "is recorded (2.2)", "2.2", "contract_type"))
+                f"Casual staff need a {need}-month working aggregate to be assessed, and "
+                f"{given} (2.2)", "2.2", "contract_type"))
         elif casual_aggregate_months < need:
             reasons.append(Reason(
                 CASUAL,
@@ -195,26 +258,41 @@ def required_months_for(role: Role, current: Level, target: Level) -> int | None
     return req.months if req else None
 
 
-def _casual_aggregate(row: EstimateRow) -> int | None:
-    """A 'casual working aggregate (months)' column the reader kept in ``extra``."""
+def _casual_aggregate(row: EstimateRow) -> Decimal | None:
+    """The casual working aggregate in months (policy 2.2): the reader's
+    ``casual_aggregate`` column ("Casual working aggregate (months)" and its aliases),
+    else an unrecognised column whose header mentions an aggregate, kept in ``extra``
+    (numbers as Excel stores them, 8.0, and text such as "8" or "8 months")."""
+    if row.casual_aggregate is not None:
+        return row.casual_aggregate
     for header, value in row.extra.items():
         if "aggregate" in norm_key(header):
             try:
-                return int(str(value).split()[0])
-            except (ValueError, IndexError):
+                return parse_months(value)
+            except ValueError:
                 return None
     return None
 
 
 def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
-               pay: PaySettings) -> EligibilityResult:
+               pay: PaySettings, *, unreadable: Collection[str] = (),
+               error_cells: Sequence[str] = ()) -> EligibilityResult:
     """Eligibility of one level-estimate row (used by the estimates validation and batch).
 
-    Months at level are whole months from ``row.date_at_level`` to ``as_of``; the
-    required months come from the role's framework (:func:`required_months_for`) when
-    the role and both levels are known.
+    Months at level are whole months from ``row.date_at_level`` to ``as_of`` (none when
+    that date is after ``as_of``); the required months come from the role's framework
+    (:func:`required_months_for`) when the role and both levels are known.
+    ``unreadable``: the fields whose cell holds a value that could not be read (their
+    reasons say so rather than "not given"); ``error_cells``: the cells of the errors
+    found on the row (see :func:`check_eligibility`).
     """
-    months = _months_between(row.date_at_level, as_of) if row.date_at_level else None
+    unknown = dict.fromkeys(unreadable, UNREADABLE)
+    months = None
+    if row.date_at_level:
+        if row.date_at_level > as_of:
+            unknown["date_at_level"] = f"({_uk(row.date_at_level)}) is after {_uk(as_of)}"
+        else:
+            months = _months_between(row.date_at_level, as_of)
     required = None
     if role is not None and row.current_level and row.estimated_level:
         required = required_months_for(role, row.current_level, row.estimated_level)
@@ -229,4 +307,6 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
         contract_type=row.contract_type,
         casual_aggregate_months=_casual_aggregate(row),
         settings=pay,
+        unknown=unknown,
+        error_cells=error_cells,
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.estimates import (
+    EXCEL_ERROR_LEAD,
     REQUIRED,
     EstimatesRead,
     column_header,
@@ -240,13 +241,16 @@ def missing_values(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Findi
 
 @ESTIMATES.rule(BAD_VALUE, BAD_LEVEL)
 def unreadable_values(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]:
-    """Values the parsers refused, with what was expected (level fields: EST-BAD-LEVEL)."""
+    """Values the parsers refused, with what was expected (level fields: EST-BAD-LEVEL),
+    and cells showing an Excel error (#N/A, #DIV/0!: EST-BAD-VALUE in any column - the
+    cell holds no level at all)."""
     by_row = {r.row: r for r in read.rows}
     for (rownum, fld), expected in sorted(read.errors.items()):
         row = by_row.get(rownum)
         if row is None:
             continue
-        code = BAD_LEVEL if fld in _LEVEL_FIELDS else BAD_VALUE
+        code = (BAD_LEVEL if fld in _LEVEL_FIELDS and not expected.startswith(EXCEL_ERROR_LEAD)
+                else BAD_VALUE)
         yield code.at(row.source(fld), column=column_header(read, fld), expected=expected)
 
 
@@ -420,20 +424,60 @@ def _moves_up(row: EstimateRow) -> bool:
     return cur is not None and est is not None and est.rank > cur.rank
 
 
+def _row_problems(read: EstimatesRead, findings: Sequence[Finding]
+                  ) -> tuple[dict[int, list[str]], dict[int, set[str]]]:
+    """Per row number: the cells of the errors found on it (in column order), and the
+    fields whose cell could not be read (unparseable, an Excel error, a formula without
+    a saved value)."""
+    from addin.cells import parse_a1
+
+    cells: dict[int, set[str]] = {}
+    for f in findings:
+        if f.severity is not ERROR or not f.cell or f.sheet != read.sheet:
+            continue
+        try:
+            r, _ = parse_a1(f.cell)
+        except ValueError:
+            continue
+        if read.header_row is None or r > read.header_row:
+            cells.setdefault(r, set()).add(f.cell)
+    ordered = {r: sorted(found, key=lambda c: parse_a1(c)[1]) for r, found in cells.items()}
+    unreadable: dict[int, set[str]] = {}
+    for r, fld in read.errors:
+        unreadable.setdefault(r, set()).add(fld)
+    if read.uncached:
+        for row in read.rows:
+            for fld, cell in row.cells.items():
+                if cell in read.uncached:
+                    unreadable.setdefault(row.row, set()).add(fld)
+    return ordered, unreadable
+
+
 def eligibility_rows(
-    read: EstimatesRead, ctx: EstimatesContext
+    read: EstimatesRead, ctx: EstimatesContext, findings: Sequence[Finding] | None = None,
 ) -> list[dict[str, Any]]:
     """Eligibility per row from the rules engine (policy 7.22, 7.28, 2.2): eligible or
     not with every reason, and - for an eligible row estimated above its current level -
-    the date the pay change would take effect (7.16/7.20)."""
+    the date the pay change would take effect (7.16/7.20).
+
+    ``findings`` are the reader's and the rules' findings (None: found here). A row with
+    an error at any of its cells is not eligible: its first reason lists the cells to
+    correct (a value that cannot be read or is not valid - an unknown job title, FTE 0,
+    a date in the future - cannot decide eligibility), and the other reasons follow.
+    """
     from addin.eligibility import assess_row
     from addin.paycalendar import next_effective_date
 
+    if findings is None:
+        findings = [*read.findings, *check_estimates(read, ctx)]
+    error_cells, unreadable = _row_problems(read, findings)
     rows: list[dict[str, Any]] = []
     next_date: dt.date | None = None
     for row in read.rows:
         role = ctx.role_for(row)
-        result = assess_row(row, role, ctx.as_of, ctx.pay)
+        result = assess_row(row, role, ctx.as_of, ctx.pay,
+                            unreadable=unreadable.get(row.row, ()),
+                            error_cells=error_cells.get(row.row, ()))
         effective = None
         if result.eligible and _moves_up(row) and ctx.pay is not None:
             # 7.16/7.20: applied as of the next 1 January or 1 July, never backdated
@@ -477,7 +521,7 @@ def validate_estimates(
     report = Report(file=str(path), findings=findings)
     report.extra["sheet"] = read.sheet
     report.extra["header_row"] = read.header_row
-    report.extra["rows"] = eligibility_rows(read, ctx) if read.rows else []
+    report.extra["rows"] = eligibility_rows(read, ctx, findings) if read.rows else []
     return report
 
 

@@ -183,3 +183,97 @@ def test_every_declared_estimates_code_has_the_est_prefix():
 
     codes = [d.code for d in iter_codes(["estimates"])]
     assert codes and all(c.startswith("EST-") for c in codes)
+
+
+ROW_ERRORS = "Cannot be assessed until the errors on this row are corrected ({})"
+
+
+@pytest.mark.parametrize("changes, cells", [
+    (dict(current_level="D"), "cell P2"),                      # unreadable current level
+    (dict(job_title="Typist"), "cell E2"),                     # not in the framework
+    (dict(fte=0), "cell I2"),                                  # FTE not in (0, 1]
+    (dict(start_date=dt.date(2025, 3, 4), date_at_level=dt.date(2025, 3, 4)), "cells K2, O2"),
+    (dict(current_salary="about 25k", fte="most days"), "cells H2, I2"),
+])
+def test_a_row_with_errors_is_not_eligible_and_says_which_cells(tmp_path, frameworks, pay,
+                                                                 changes, cells):
+    # without the errors the row is eligible (test_clean_row_...): an unreadable or invalid
+    # value cannot decide eligibility
+    report = check(tmp_path, [row(**changes)], frameworks, pay)
+    result = report.extra["rows"][0]
+    assert result["eligible"] is False and result["effective_date"] is None
+    assert result["reasons"][0] == ROW_ERRORS.format(cells)
+
+
+def test_row_errors_come_first_and_every_other_reason_is_kept(tmp_path, frameworks, pay):
+    report = check(tmp_path, [row(job_title="Typist", capability="Yes", appraisal_outcome="Not met")],
+                   frameworks, pay)
+    assert report.extra["rows"][0]["reasons"] == [
+        ROW_ERRORS.format("cell E2"),
+        "Subject to the performance capability procedure; progression needs the employee not "
+        "to be subject to performance capability (7.22)",
+        "Appraisal outcome is 'Not met'; progression needs appraisal objectives Met or "
+        "Exceeded (7.22)",
+    ]
+
+
+def test_unreadable_probation_and_start_date_are_worded_as_unreadable(tmp_path, frameworks, pay):
+    report = check(tmp_path, [row(probation_passed="maybe", start_date="31/02/2024",
+                                  appraisal_outcome="Good")], frameworks, pay)
+    assert report.extra["rows"][0]["reasons"] == [
+        ROW_ERRORS.format("cells K2, L2, N2"),
+        "Whether probation has been passed could not be read and the start date in post could "
+        "not be read, so eligibility cannot be confirmed (7.28)",
+        "The appraisal outcome could not be read, so eligibility cannot be confirmed (7.22)",
+    ]
+
+
+def test_future_dates_never_count_negative_months(tmp_path, frameworks, pay):
+    # Personal Assistant 3A -> 3B needs 12 months at 3A; both dates after 3 March 2025
+    report = check(tmp_path, [row(job_title="Personal Assistant", probation_passed="No",
+                                  start_date=dt.date(2025, 10, 1),
+                                  date_at_level=dt.date(2025, 11, 1))], frameworks, pay)
+    reasons = report.extra["rows"][0]["reasons"]
+    assert reasons == [
+        ROW_ERRORS.format("cells K2, O2"),
+        "Probation not passed and the start date in post (01/10/2025) is after 03/03/2025; new "
+        "appointees need to pass probation or complete a minimum 6 months in post (7.28)",
+        "The date at the current level (01/11/2025) is after 03/03/2025, so eligibility cannot "
+        "be confirmed (7.22, framework Experience criterion)",
+    ]
+    assert not any("-" in r.split("(")[0] for r in reasons)
+
+
+def test_excel_error_cells_are_bad_values_at_their_cells_even_in_level_columns(tmp_path, frameworks, pay):
+    report = check(tmp_path, [row(date_at_level="#N/A", estimated_level="#N/A")], frameworks, pay)
+    assert found(report) == [("EST-BAD-VALUE", "O2", "error"), ("EST-BAD-VALUE", "Q2", "error")]
+    assert [f.message for f in report.sorted()] == [
+        "Date at current level: the cell shows the Excel error #N/A; type the value or correct "
+        "the formula",
+        "Estimated level: the cell shows the Excel error #N/A; type the value or correct the "
+        "formula",
+    ]
+    assert report.extra["rows"][0]["eligible"] is False
+
+
+@pytest.mark.parametrize("aggregate, eligible", [(8, True), (8.0, True), ("8", True),
+                                                 ("8 months", True), (7.5, True), (5, False)])
+def test_numeric_casual_aggregate_is_read(tmp_path, frameworks, pay, aggregate, eligible):
+    from tests.test_estimates_reader import TEMPLATE_HEADERS
+
+    path = book(tmp_path / "e.xlsx", [row(contract_type="Casual") + [aggregate]],
+                headers=TEMPLATE_HEADERS + ["Casual working aggregate (months)"])
+    report = validate_estimates(path, frameworks=frameworks, pay=pay, as_of=AS_OF)
+    assert found(report) == [("EST-CASUAL", "J2", "warning")]
+    result = report.extra["rows"][0]
+    assert result["eligible"] is eligible
+    if not eligible:
+        assert result["reasons"] == [
+            "Casual working aggregate is 5 months; casual staff need a 6-month working "
+            "aggregate to be assessed (2.2)"]
+
+
+def test_header_with_no_employee_rows_is_an_error_exit_1(tmp_path, frameworks, pay):
+    report = check(tmp_path, [], frameworks, pay)
+    assert found(report) == [("EST-NO-ROWS", "A1", "error")]
+    assert report.exit_status == 1

@@ -151,9 +151,13 @@ def test_cli_json_findings_and_exit_status(cli_run):
     ]
     assert data["summary"] == {"errors": 4, "warnings": 2}
     rows = {r["row"]: r for r in data["rows"]}
-    assert rows[2] == {"row": 2, "employee_id": "100001", "eligible": True, "reasons": [],
+    # row 2 would be eligible, but its employee ID is also on row 5: a row with an error
+    # is not assessed until the error is corrected
+    assert rows[2] == {"row": 2, "employee_id": "100001", "eligible": False, "reasons": [
+        "Cannot be assessed until the errors on this row are corrected (cell A2)"],
+        "effective_date": None}
+    assert rows[3] == {"row": 3, "employee_id": "100002", "eligible": True, "reasons": [],
                        "effective_date": "2025-07-01"}
-    assert rows[3]["eligible"] is True and rows[3]["effective_date"] == "2025-07-01"
     assert rows[4]["eligible"] is False and any("2.2" in t for t in rows[4]["reasons"])
     assert any("7.28" in t for t in rows[4]["reasons"])
     assert rows[5]["eligible"] is False
@@ -174,9 +178,11 @@ def test_cli_feedback_copy_comments_fills_and_eligibility_columns(cli_run):
     assert ws["H5"].comment.text == (
         "ERROR EST-MISSING: Current salary is blank; fill it in for every employee")
     assert [ws.cell(1, c).value for c in (23, 24, 25)] == ["Eligible", "Reasons", "Effective date"]
-    assert [ws.cell(r, 23).value for r in (2, 3, 4, 5)] == ["Yes", "Yes", "No", "No"]
-    assert ws.cell(2, 25).value == "01/07/2025"
-    assert ws.cell(2, 24).value is None
+    assert [ws.cell(r, 23).value for r in (2, 3, 4, 5)] == ["No", "Yes", "No", "No"]
+    assert ws.cell(3, 25).value == "01/07/2025"
+    assert ws.cell(3, 24).value is None
+    assert ws.cell(2, 24).value == (
+        "Cannot be assessed until the errors on this row are corrected (cell A2)")
     assert "2.2" in ws.cell(4, 24).value
     assert "Findings" in wb.sheetnames
 
@@ -185,7 +191,9 @@ def test_cli_text_output_lists_eligibility(filled):
     proc = run_cli("validate-estimates", filled, "--framework", BES_FRAMEWORK, "--as-of", "2025-03-03")
     assert proc.returncode == 1
     assert "E4    error    EST-UNKNOWN-JOB" in proc.stdout
-    assert "row 2    100001       eligible, effective 01/07/2025" in proc.stdout
+    assert "row 3    100002       eligible, effective 01/07/2025" in proc.stdout
+    assert ("row 2    100001       not eligible: Cannot be assessed until the errors on this "
+            "row are corrected (cell A2)") in proc.stdout
 
 
 def test_cli_unreadable_file_exits_2_with_one_line(tmp_path):
