@@ -391,19 +391,17 @@ def duplicate_findings(results: Sequence[FileResult]) -> dict[str, list[Finding]
 
 
 def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any]]]]:
-    """Eligible / Reasons / Effective date and the cost columns, in the shape
-    ``addin.feedback.write_feedback_copy`` takes: sheet -> [(header, {row: value})]."""
-    cols: dict[str, dict[int, Any]] = {
-        "Eligible": {}, "Reasons": {}, "Effective date": {},
-        "New salary": {}, "Honoured": {}, "Full-year cost": {}, "In-year cost": {},
-    }
+    """Eligible / Reasons / Effective date (built as ``validate-estimates --feedback``
+    builds them: :func:`addin.estimates_feedback.eligibility_columns`) and the cost
+    columns, in the shape ``addin.feedback.write_feedback_copy`` takes:
+    sheet -> [(header, {row: value})]."""
+    from addin.estimates_feedback import eligibility_columns
+
+    cols: dict[str, dict[int, Any]] = dict(eligibility_columns(
+        (r.estimate.row, r.eligible, r.reasons, r.effective_date) for r in res.rows))
+    cols.update({"New salary": {}, "Honoured": {}, "Full-year cost": {}, "In-year cost": {}})
     for r in res.rows:
         n = r.estimate.row
-        if r.eligible is not None:
-            cols["Eligible"][n] = "Yes" if r.eligible else "No"
-        cols["Reasons"][n] = "; ".join(r.reasons)
-        if r.effective_date:
-            cols["Effective date"][n] = r.effective_date
         if r.cost is not None:
             cols["New salary"][n] = getattr(r.cost, "new_salary", None)
             cols["Honoured"][n] = "Yes" if getattr(r.cost, "honoured", False) else "No"

@@ -179,7 +179,8 @@ def test_cli_feedback_copy_comments_fills_and_eligibility_columns(cli_run):
         "ERROR EST-MISSING: Current salary is blank; fill it in for every employee")
     assert [ws.cell(1, c).value for c in (23, 24, 25)] == ["Eligible", "Reasons", "Effective date"]
     assert [ws.cell(r, 23).value for r in (2, 3, 4, 5)] == ["No", "Yes", "No", "No"]
-    assert ws.cell(3, 25).value == "01/07/2025"
+    assert ws.cell(3, 25).value == dt.datetime(2025, 7, 1)  # a real date cell, not text
+    assert ws.cell(3, 25).is_date
     assert ws.cell(3, 24).value is None
     assert ws.cell(2, 24).value == (
         "Cannot be assessed until the errors on this row are corrected (cell A2)")
@@ -217,6 +218,27 @@ def test_shipped_samples_validate_as_documented(sample, errors):
     data = json.loads(proc.stdout)
     assert data["summary"]["errors"] == errors
     assert proc.returncode == (1 if errors else 0)
+
+
+def test_validating_a_feedback_copy_again_replaces_the_medpay_columns(cli_run, tmp_path):
+    # a manager sends the feedback copy back: its Eligible / Reasons / Effective date
+    # columns are MedPay's, so the second copy has them once, freshly written
+    _, first = cli_run
+    again = tmp_path / "again.xlsx"
+    proc = run_cli("validate-estimates", first, "--framework", BES_FRAMEWORK, "--pay-ranges",
+                   PAY_RANGES, "--as-of", "2025-03-03", "--json", "--feedback", again)
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    assert [(f["code"], f["cell"]) for f in data["findings"]] == [
+        ("EST-DUPLICATE-ID", "A2"), ("EST-UNKNOWN-JOB", "E4"), ("EST-CASUAL", "J4"),
+        ("EST-DUPLICATE-ID", "A5"), ("EST-MISSING", "H5"), ("EST-BELOW-CURRENT", "Q5")]
+    ws = openpyxl.load_workbook(again)["Estimates"]
+    headers = [c.value for c in ws[1]]
+    assert headers[19:] == list(HELPER_HEADERS) + ["Eligible", "Reasons", "Effective date"]
+    assert ws.max_column == 25
+    assert [ws.cell(r, 23).value for r in (2, 3, 4, 5)] == ["No", "Yes", "No", "No"]
+    assert ws.cell(3, 25).value == dt.datetime(2025, 7, 1)
+    assert openpyxl.load_workbook(again).sheetnames.count("Findings") == 1
 
 
 def test_instructions_say_how_to_record_a_casual_working_aggregate(template):

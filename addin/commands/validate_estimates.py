@@ -47,14 +47,35 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def feedback_columns(report, sheet: str | None) -> dict:
-    """The Eligible / Reasons / Effective date columns for the feedback copy."""
+    """The Eligible / Reasons / Effective date columns for the feedback copy
+    (:func:`addin.estimates_feedback.eligibility_columns`, as the batch writes them)."""
+    from addin.estimates_feedback import eligibility_columns, report_rows
+
     if not sheet:
         return {}
-    rows = report.extra.get("rows", [])
-    eligible = {r["row"]: ("Yes" if r["eligible"] else "No") for r in rows}
-    reasons = {r["row"]: "; ".join(r["reasons"]) for r in rows if r["reasons"]}
-    effective = {r["row"]: _uk(r["effective_date"]) for r in rows if r["effective_date"]}
-    return {sheet: [("Eligible", eligible), ("Reasons", reasons), ("Effective date", effective)]}
+    return {sheet: eligibility_columns(report_rows(report))}
+
+
+def _write_feedback(src: Path, out: Path, report, read, *, force: bool) -> None:
+    """The feedback copy through the shared writer. A workbook that is itself a feedback
+    copy (MedPay's Eligible / Reasons / ... columns on its header row) is written from a
+    copy without those columns, so they are replaced, not added a second time."""
+    import tempfile
+
+    from addin.estimates_feedback import without_output_columns
+    from addin.feedback import write_feedback_copy
+
+    sheet = report.extra.get("sheet")
+    header_row = report.extra.get("header_row") or 1
+    with tempfile.TemporaryDirectory(prefix="medpay-") as tmp:
+        stripped = Path(tmp) / src.name
+        # (the writer itself refuses an OUT that would replace FILE: it is given FILE then)
+        same = out.resolve() == src.resolve()
+        write_feedback_copy(
+            stripped if not same and without_output_columns(src, read, stripped) else src, out,
+            report.findings, force=force, extra_columns=feedback_columns(report, sheet),
+            header_row={sheet: header_row} if sheet else 1,
+        )
 
 
 def _uk(iso: str) -> str:
@@ -64,23 +85,19 @@ def _uk(iso: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from addin.commands._common import print_json
+    from addin.estimates import read_estimates
     from addin.estimates_checks import validate_estimates
-    from addin.feedback import write_feedback_copy
     from addin.frameworks import read_frameworks
     from addin.settings import read_pay_settings
 
     feedback = feedback_arg(args)
     pay = read_pay_settings(args.pay_ranges)
     frameworks = read_frameworks(frameworks_arg(args))
-    report = validate_estimates(args.file, frameworks=frameworks, pay=pay, as_of=as_of_arg(args))
+    read = read_estimates(args.file, frameworks=frameworks)
+    report = validate_estimates(args.file, frameworks=frameworks, pay=pay, as_of=as_of_arg(args),
+                                read=read)
     if feedback is not None:
-        sheet = report.extra.get("sheet")
-        header_row = report.extra.get("header_row") or 1
-        write_feedback_copy(
-            args.file, feedback, report.findings, force=args.force,
-            extra_columns=feedback_columns(report, sheet),
-            header_row={sheet: header_row} if sheet else 1,
-        )
+        _write_feedback(Path(args.file), feedback, report, read, force=args.force)
         print(f"feedback copy written: {feedback}", file=sys.stderr)
     if args.json:
         print_json(report.to_json())
