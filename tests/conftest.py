@@ -50,3 +50,25 @@ def convert_with_libreoffice(src: Path, fmt: str, outdir: Path) -> Path:
     out = outdir / (src.stem + "." + fmt.split(":")[0])
     assert out.exists(), f"LibreOffice did not produce {out.name}"
     return out
+
+
+# ----------------------------------------------------------------- run summary lines
+
+_SUMMARY_LINES = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def summary_line(request):
+    """``summary_line("text")`` records a line printed in the terminal summary at the end
+    of the run (``scripts/test`` output, no ``-s`` needed): e.g. how many cases the
+    mutation fuzzer ran."""
+    lines = request.config.stash.setdefault(_SUMMARY_LINES, [])
+    return lines.append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(_SUMMARY_LINES, [])
+    if lines:
+        terminalreporter.section("medpay")
+        for line in lines:
+            terminalreporter.write_line(line)
