@@ -51,6 +51,21 @@ ExtraColumns = Mapping[str, Sequence[tuple[str, Mapping[int, Any]]]]
 """sheet name -> [(header, {row number: value}), ...] appended after the last used column."""
 
 
+FEEDBACK_SUFFIXES = (".xlsx", ".xlsm")
+"""What an annotated copy may be called: it is always an Excel workbook."""
+
+
+def check_feedback_path(path: str | Path) -> Path:
+    """``path`` as a Path, or an OutputError (one line, exit 2) when it does not end .xlsx
+    or .xlsm: the copy is a workbook, and ``--feedback out.csv`` would otherwise write a
+    workbook named .csv that Excel refuses to open as what it claims to be."""
+    p = Path(path)
+    if p.suffix.lower() not in FEEDBACK_SUFFIXES:
+        raise OutputError("the feedback copy is an Excel workbook; its name must end .xlsx "
+                          "(or .xlsm)", file=p, hint=f"for example {p.with_suffix('.xlsx').name}")
+    return p
+
+
 def _worst(severities: Iterable[Severity]) -> Severity:
     return min(severities, key=lambda s: _RANK[s])
 
@@ -67,6 +82,29 @@ def _target_cell(f: Finding) -> str | None:
     if f.row:
         return a1(f.row, 1)
     return None
+
+
+WHOLE_SHEET = "(whole sheet)"
+"""What the Findings sheet's Cell column shows for a finding about a whole sheet."""
+
+
+def link_cell(f: Finding) -> str | None:
+    """The cell the Findings sheet links a finding to: the cell at fault
+    (:func:`_target_cell`), or A1 of its sheet when the finding is about the whole sheet
+    (cell None and no row, e.g. FW-NO-TABLE), so that row too takes the reader to the
+    sheet. No comment or fill is put on A1: the finding is not about that cell."""
+    ref = _target_cell(f)
+    if ref is None and f.sheet and not f.cell:
+        return "A1"
+    return ref
+
+
+def cell_label(f: Finding) -> str:
+    """The Findings sheet's Cell column: the cell as reported, its row's column A cell,
+    :data:`WHOLE_SHEET` for a whole-sheet finding, or "" for a whole-file one."""
+    if f.cell:
+        return f.cell
+    return _target_cell(f) or (WHOLE_SHEET if f.sheet else "")
 
 
 def comment_text(findings: Sequence[Finding]) -> str:
@@ -121,7 +159,8 @@ def add_findings_sheet(wb, findings: Iterable[Finding], *, title: str = FINDINGS
     """Write (or replace) the Findings sheet in an open openpyxl workbook; return it.
 
     Columns Severity, Code, Sheet, Cell, Message; the Cell column links to the cell at
-    fault when the workbook has that sheet; autofilter, frozen header row, widths.
+    fault (:func:`link_cell`: A1 for a whole-sheet finding) when the workbook has that
+    sheet; autofilter, frozen header row, widths.
     """
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -144,8 +183,8 @@ def add_findings_sheet(wb, findings: Iterable[Finding], *, title: str = FINDINGS
         sev.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
         set_cell(ws, i, 2, f.code)
         set_cell(ws, i, 3, f.sheet or "")
-        ref = _target_cell(f)
-        cell = set_cell(ws, i, 4, f.cell or (ref or ""))
+        ref = link_cell(f)
+        cell = set_cell(ws, i, 4, cell_label(f))
         if f.sheet and ref and f.sheet in wb.sheetnames and f.sheet != title:
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=cell_link(f.sheet, ref),
                                        tooltip=f"Go to {f.sheet}!{ref}")
@@ -243,7 +282,7 @@ def write_feedback_copy(
 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-    src_p, out_p = Path(src), Path(out)
+    src_p, out_p = Path(src), check_feedback_path(out)
     if out_p.resolve() == src_p.resolve():
         raise OutputError("the feedback copy would replace its input; choose another name",
                           file=out_p)
@@ -300,7 +339,8 @@ def _xml_copy(src: Path, items: list[Finding], extra_columns: ExtraColumns | Non
             data, items, extra_columns=extra_columns, header_row=header_row, parts=parts,
             author=AUTHOR, title=FINDINGS_SHEET, headers=FINDINGS_HEADERS,
             widths=FINDINGS_WIDTHS, fills=FILLS, target_cell=_target_cell,
-            comment_text=comment_text, worst=_worst, link=cell_link,
+            link_cell=link_cell, cell_label=cell_label, comment_text=comment_text,
+            worst=_worst, link=cell_link,
             missing_sheet=_missing_sheet, when=when)
     except (feedback_xml.Unsupported, etree.LxmlError, zipfile.BadZipFile) as exc:
         if strict:

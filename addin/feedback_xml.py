@@ -868,8 +868,11 @@ def deselect_tabs(pkg: Package, parts: Sequence[str]) -> None:
 
 def findings_sheet_xml(rows: Sequence[Finding], sheetnames: Sequence[str], styles: Styles, *,
                        title: str, headers: Sequence[str], widths: Sequence[int],
-                       fills: Mapping[Severity, str], target_cell, link, active: bool) -> bytes:
-    """The Findings worksheet part, written directly (see ``add_findings_sheet``)."""
+                       fills: Mapping[Severity, str], link_cell, cell_label, link,
+                       active: bool) -> bytes:
+    """The Findings worksheet part, written directly (see ``add_findings_sheet``):
+    ``link_cell`` and ``cell_label`` are addin.feedback's, so both engines link and
+    label every row (a whole-sheet finding: to its A1) the same way."""
     head = styles.xf(0, fill="D9D9D9", bold=True)
     sev_style = {sev: styles.xf(0, fill=rgb) for sev, rgb in fills.items()}
     out: list[str] = []
@@ -889,14 +892,14 @@ def findings_sheet_xml(rows: Sequence[Finding], sheetnames: Sequence[str], style
         cell(a1(1, i), h, head) for i, h in enumerate(headers, start=1)) + "</row>")
     links: list[str] = []
     for i, f in enumerate(rows, start=2):
-        ref = target_cell(f)
+        ref = link_cell(f)
         linked = bool(f.sheet and ref and f.sheet in sheetnames and f.sheet != title)
         out.append(
             f'<row r="{i}">'
             + cell(f"A{i}", f.severity.value, sev_style[f.severity])
             + cell(f"B{i}", f.code, 0)
             + cell(f"C{i}", f.sheet or "", 0)
-            + cell(f"D{i}", f.cell or (ref or ""), link_style if linked else 0, is_link=linked)
+            + cell(f"D{i}", cell_label(f), link_style if linked else 0, is_link=linked)
             + cell(f"E{i}", f.message, wrap, wrap=True)
             + "</row>")
         if linked:
@@ -950,23 +953,28 @@ def annotated_copy(
     worst,
     link,
     missing_sheet,
+    link_cell=None,
+    cell_label=None,
     when: dt.datetime | None = None,
 ) -> bytes:
     """The annotated copy of the workbook ``data`` (already checked by addin.xlsx), as
     bytes; raises :class:`Unsupported` for what the openpyxl path must do instead."""
     pkg = Package(data, parts)
+    link_cell = link_cell or target_cell
+    cell_label = cell_label or (lambda f: f.cell or (target_cell(f) or ""))
     try:
         return _annotate(pkg, findings, extra_columns=extra_columns, header_row=header_row,
                          author=author, title=title, headers=headers, widths=widths,
-                         fills=fills, target_cell=target_cell, comment_text=comment_text,
+                         fills=fills, target_cell=target_cell, link_cell=link_cell,
+                         cell_label=cell_label, comment_text=comment_text,
                          worst=worst, link=link, missing_sheet=missing_sheet, when=when)
     finally:
         pkg.zf.close()
 
 
 def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, header_row, author,
-              title, headers, widths, fills, target_cell, comment_text, worst, link,
-              missing_sheet, when) -> bytes:
+              title, headers, widths, fills, target_cell, link_cell, cell_label,
+              comment_text, worst, link, missing_sheet, when) -> bytes:
     wb = Workbook(pkg)
     if any(n.casefold() == title.casefold() for n in wb.names):
         raise Unsupported("the workbook already has a Findings sheet")
@@ -1014,7 +1022,8 @@ def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, heade
     sheetnames = [*wb.names, title]
     part = pkg.free_name("xl/worksheets/sheet%d.xml")
     body = findings_sheet_xml(rows, sheetnames, styles, title=title, headers=headers,
-                              widths=widths, fills=fills, target_cell=target_cell, link=link,
+                              widths=widths, fills=fills, link_cell=link_cell,
+                              cell_label=cell_label, link=link,
                               active=True)
     last = max(1, len(rows) + 1)
     last_col = a1(1, len(headers))[:-1]
