@@ -87,12 +87,16 @@ def default_template() -> Path:
 
 def render_framework(framework_file: str | Path, out: str | Path, *,
                      template: str | Path | None = None, force: bool = False) -> Path:
-    """Read a framework workbook and write its Word document atomically."""
+    """Read a framework workbook and write its Word document atomically.
+
+    A workbook with no role to publish - no recognisable Appendix H table (FW-NO-TABLE),
+    or a table with no titled role block - is refused with an InputError (exit 2) and
+    nothing is written: a title-only document is no framework."""
     from jinja2 import StrictUndefined
 
     from addin.docx_safe import render_template, sandboxed_env
     from addin.errors import InputError
-    from addin.frameworks import read_framework
+    from addin.frameworks import NO_TABLE, load_framework
     from addin.safeio import atomic_save, check_writable
 
     out_p = Path(out)
@@ -101,7 +105,14 @@ def render_framework(framework_file: str | Path, out: str | Path, *,
     if not tpl.exists():
         raise InputError("Word template not found", file=tpl,
                          hint="run scripts/build_templates.py or pass --template FILE.docx")
-    fw = read_framework(framework_file)
+    fw, structural = load_framework(framework_file)
+    if not any(role.title.strip() for role in fw.roles):
+        no_table = any(f.code == NO_TABLE.code for f in structural)
+        raise InputError(
+            "no Appendix H framework table found (a header row with Job Title and Level "
+            "A/B/C columns), so there is nothing to publish" if no_table else
+            "the framework table has no role with a job title, so there is nothing to publish",
+            file=framework_file, hint="see medpay validate-framework FILE")
     context = framework_context(fw)
     doc = render_template(tpl, context, env=sandboxed_env(undefined=StrictUndefined))
     return atomic_save(out_p, doc.save, force=force)

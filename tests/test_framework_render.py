@@ -131,3 +131,29 @@ def test_existing_output_is_kept_without_force(bes_docx):
 def test_rendered_document_opens_in_libreoffice(bes_docx, tmp_path):
     pdf = convert_with_libreoffice(bes_docx, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_workbook_without_a_framework_table_is_refused_and_nothing_is_written(tmp_path):
+    src = tmp_path / "list.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Roles"
+    wb.active["A1"] = "a list of roles, not an Appendix H table"
+    wb.save(src)
+    out = tmp_path / "o.docx"
+    r = run_cli("render", "framework", src, "--out", out)
+    assert r.returncode == 2 and r.stdout == ""
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith(f"medpay: {src}: no Appendix H framework table found")
+    assert not out.exists()
+
+
+def test_a_table_with_no_titled_role_is_refused(tmp_path):
+    src = tmp_path / "empty.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Job Title", "Range", "Duties", "Criterion", "Level A (Developing)",
+                      "Level B (Practising)", "Level C (Accomplished)"])
+    wb.save(src)
+    r = run_cli("render", "framework", src, "--out", tmp_path / "o.docx")
+    assert r.returncode == 2
+    assert "no role with a job title" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o.docx").exists()
