@@ -11,6 +11,8 @@ from addin.findings import iter_codes
 
 BEGIN = "<!-- BEGIN codes -->"
 END = "<!-- END codes -->"
+RULES_BEGIN = "<!-- BEGIN framework-rules -->"
+RULES_END = "<!-- END framework-rules -->"
 
 
 def import_all_checkers() -> None:
@@ -35,11 +37,30 @@ def codes_markdown() -> str:
     return "\n".join(lines)
 
 
+def framework_rules_markdown() -> str:
+    """The README's table of framework validation rules, in the order the ``framework``
+    checker runs them, from the same declarations (description, code, severity, policy)
+    as the codes table, so the two cannot disagree."""
+    from addin.framework_checks import FRAMEWORK
+
+    lines = ["| rule | code | severity | policy |", "| --- | --- | --- | --- |"]
+    for d in FRAMEWORK.codes():
+        rule = d.description.rstrip(".").replace("|", "\\|")
+        lines.append(f"| {rule} | `{d.code}` | {d.severity.value} | {d.policy} |")
+    return "\n".join(lines)
+
+
+def _replace_block(text: str, begin: str, end: str, body: str) -> str:
+    block = f"{begin}\n{body}\n{end}"
+    return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
+
+
 def update_readme(readme: Path) -> bool:
-    """Rewrite the codes block; return True when the file changed."""
+    """Rewrite the codes block and the framework rules block; return True when the file
+    changed."""
     text = readme.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{codes_markdown()}\n{END}"
-    new = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
+    new = _replace_block(text, BEGIN, END, codes_markdown())
+    new = _replace_block(new, RULES_BEGIN, RULES_END, framework_rules_markdown())
     if new != text:
         readme.write_text(new, encoding="utf-8")
         return True

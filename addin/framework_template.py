@@ -100,8 +100,10 @@ INSTRUCTIONS: tuple[tuple[str, str], ...] = (
     ("Knowledge", "Policy, procedure, guidelines, legislation. Do not list knowledge gained "
                   "through mandatory training: there is no discretion in attaining it."),
     ("Skills", "Soft and technical skills; driving or travel if the role needs them."),
-    ("Every cell", "Fill in every criterion at every level. If nothing more is needed at a "
-                   "level, write 'None in addition to level A'."),
+    ("Every cell", "Fill in every criterion at every level. If a level adds nothing to "
+                   "Qualifications, Knowledge or Skills, write 'None in addition to level A' "
+                   "(at level C: 'None in addition to level B'). Experience at levels B and "
+                   "C always says how long instead (see Timeframes)."),
     ("Ranges", "Each role's range is a whole number from 2 to 8; give each job title and "
                "range one block only."),
 )

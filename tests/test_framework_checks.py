@@ -484,3 +484,271 @@ def test_reformatted_copy_of_previous_level_is_always_a_repeat(words, bullet, pu
     found_ = [f for f in FRAMEWORK.run(_F("x", roles=[role]), FrameworkContext(()))
               if f.code == "FW-REPEATED-TEXT"]
     assert [(f.cell, f.message.split(" (")[1][:4]) for f in found_] == [("F2", "100%")]
+
+
+@pytest.mark.parametrize("command", ["validate-framework", "validate-estimates"])
+@pytest.mark.parametrize("name", ["out.csv", "out", "out.xls", "out.xlsx.txt"])
+def test_feedback_path_not_ending_xlsx_is_refused_in_one_line(tmp_path, command, name):
+    src = write_framework(tmp_path / "fw.xlsx")
+    out = tmp_path / name
+    r = run_cli(command, src, "--feedback", out)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"medpay: {out}: the feedback copy is an Excel workbook; its name must end .xlsx "
+        f"(or .xlsm) (for example {Path(name).stem}.xlsx)"]
+    assert list(tmp_path.iterdir()) == [src]
+
+
+def test_feedback_path_ending_upper_case_xlsx_is_accepted(tmp_path):
+    src = write_framework(tmp_path / "fw.xlsx")
+    r = run_cli("validate-framework", src, "--feedback", tmp_path / "OUT.XLSX")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "OUT.XLSX").read_bytes()[:2] == b"PK"
+
+
+def test_feedback_of_a_sheet_without_a_table_links_its_findings_row_to_a1(tmp_path):
+    path = write_framework(tmp_path / "fw.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Roles")["A1"] = "a list of roles, not an Appendix H table"
+    wb.save(path)
+    r = run_cli("validate-framework", path, "--feedback", tmp_path / "fb.xlsx", "--json")
+    assert r.returncode == 1
+    assert [(f["code"], f["sheet"], f["cell"]) for f in json.loads(r.stdout)["findings"]] == [
+        ("FW-NO-TABLE", "Roles", None)]
+    fb = openpyxl.load_workbook(tmp_path / "fb.xlsx")
+    row = list(fb["Findings"].iter_rows(min_row=2))[0]
+    assert [c.value for c in row[1:4]] == ["FW-NO-TABLE", "Roles", "(whole sheet)"]
+    assert row[3].hyperlink.location == "'Roles'!A1"
+    assert fb["Roles"]["A1"].comment is None
+
+
+# ---------------------------------------------------------------------------------------
+# Range 3/4 GCSE wordings (Appendix K: "a minimum of 5 GCSE's (grades 4-9) or equivalent
+# in English & Maths")
+# ---------------------------------------------------------------------------------------
+
+GCSE_MEETS_THE_RULE = [
+    "6 GCSEs at grades 4-9 incl. English and Maths",
+    "GCSEs (minimum 5) at grades 4-9 including English and Maths",
+    "5 GCSEs at grade 4/C or above including English and Maths",
+    "5 GCSEs at 4-9 including English and Maths",
+    "five GCSE passes graded 4-9, including English and Maths",
+    "5 GCSEs A*-C (or equivalent) including English and Maths",
+    "5 GCSEs at grade 4+ including English and Maths",
+    "Seven GCSEs at grade C or above, including Maths and English Language",
+    "A minimum of 5 GCSEs grades 9-4 or equivalent, including English & Mathematics",
+    "5 GCSEs Grade 4 - 9 (or equivalent) including English and Maths.",  # the BES R5 PA
+]
+
+
+@pytest.mark.parametrize("text", GCSE_MEETS_THE_RULE)
+def test_gcse_wordings_that_meet_the_rule_give_no_finding(tmp_path, text):
+    assert one(tmp_path, {"E3": text}) == []
+
+
+@pytest.mark.parametrize("text, missing", [
+    # the shipped BES Range 3/4 wording: no count, no grades
+    ("GCSE certificates to include Maths and English to be provided through onboarding "
+     "process.", "5 GCSEs, grades 4-9"),
+    ("4 GCSEs at grades 4-9 including English and Maths", "5 GCSEs"),
+    ("Four GCSEs (minimum 4) at grade 4 or above including English and Maths", "5 GCSEs"),
+    ("GCSE grade 5 in English and Maths", "5 GCSEs, grades 4-9"),  # a grade, not a count
+    ("5 GCSEs or equivalent including English and Maths", "grades 4-9"),
+    ("5 GCSEs at grades 4-9 including English", "Maths"),
+    ("6 GCSEs at grades 4-9 incl. Maths", "English"),
+    ("5 A levels at grades A*-C including English and Maths", "5 GCSEs"),
+])
+def test_gcse_wordings_that_break_the_rule_are_errors(tmp_path, text, missing):
+    path = write_framework(tmp_path / "fw.xlsx", {"E3": text})
+    [f] = validate_framework(path).findings
+    assert (f.code, f.sheet, f.cell, f.severity.value) == (
+        "FW-GCSE-REQUIREMENT", SHEET, "E3", "error")
+    assert f.message == (
+        "'Administrator' is a Range 3 role: its qualifications must require a minimum of 5 "
+        f"GCSEs at grades 4-9 (or equivalent) including English and Maths; missing: {missing}")
+
+
+_COUNTS = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+
+
+@given(
+    n=st.integers(min_value=1, max_value=10),
+    in_words=st.booleans(),
+    form=st.sampled_from(["{n} GCSEs", "{n} GCSE passes", "A minimum of {n} GCSEs",
+                          "GCSEs (minimum {n})", "{n} x GCSE", "At least {n} GCSEs"]),
+    grades=st.sampled_from(["at grades 4-9", "at 4-9", "graded 9-4", "at grade 4 or above",
+                            "grade 4/C or above", "at grade 4+", "A*-C", "at grade C or above",
+                            "grades 4 to 9"]),
+    equivalent=st.sampled_from(["", " (or equivalent)", " or equivalent,"]),
+    subjects=st.sampled_from(["English and Maths", "Maths & English", "English and Mathematics"]),
+)
+def test_any_count_of_five_or_more_with_grades_english_and_maths_meets_the_rule(
+        n, in_words, form, grades, equivalent, subjects):
+    count = _COUNTS.get(n, str(n)) if in_words else str(n)
+    text = f"{form.format(n=count)} {grades}{equivalent} including {subjects}."
+    role = _R("Officer", 3)
+    role.criteria = {lv: {_C.QUALIFICATIONS: _CT(text if lv is _L.A else "CPD.",
+                                                 _S("f", "S", f"{'EFG'[lv.rank]}2"))}
+                     for lv in _L}
+    got = [f for f in FRAMEWORK.run(_F("x", roles=[role]), FrameworkContext(()))
+           if f.code == "FW-GCSE-REQUIREMENT"]
+    if n >= 5:
+        assert got == [], text
+    else:
+        assert [(f.cell, f.message.rsplit("missing: ", 1)[1]) for f in got] == [
+            ("E2", "5 GCSEs")], text
+
+
+def test_gcse_rule_does_not_judge_a_role_whose_table_lacks_a_level_column(tmp_path):
+    # Without the Level A column the entry qualification is not read at all: the missing
+    # column is the finding, not a cascade of FW-GCSE-REQUIREMENT.
+    assert one(tmp_path, {"E1": "Notes"}) == [("FW-MISSING-LEVEL-COLUMN", SHEET, "A1")]
+
+
+# ---------------------------------------------------------------------------------------
+# Time-at-level references: a level that exists, below the cell's own position
+# ---------------------------------------------------------------------------------------
+
+
+def test_time_at_a_level_d_is_an_error_quoting_the_phrase(tmp_path):
+    path = write_framework(tmp_path / "fw.xlsx",
+                           {"F5": "Minimum of 12 months at 3D with satisfactory performance."})
+    [f] = validate_framework(path).findings
+    assert (f.code, f.sheet, f.cell, f.severity.value) == (
+        "FW-UNKNOWN-TIME-LEVEL", SHEET, "F5", "error")
+    assert f.message == ("'12 months at 3D' refers to Range 3 level D, which does not exist: "
+                         "a range has levels A, B and C only (7.14)")
+
+
+@pytest.mark.parametrize("cell, text, ok", [
+    # Administrator (Range 3) level B, F5: only 3A and the levels of Range 2 are below 3B
+    ("F5", "Minimum of 12 months at 3A.", True),
+    ("F5", "Minimum of 12 months at 2C.", True),
+    ("F5", "Minimum of 12 months at level A.", True),
+    ("F5", "Minimum of 12 months at 3B.", False),
+    ("F5", "Minimum of 12 months at 3C.", False),
+    ("F5", "Minimum of 12 months at 4A.", False),
+    ("F5", "Minimum of 12 months at level B.", False),
+    # Administrator level C, G5: 3A, 3B and Range 2
+    ("G5", "Minimum of 18 months at 3B.", True),
+    ("G5", "Minimum of 18 months at 3A.", True),
+    ("G5", "Minimum of 18 months at 3C.", False),
+    # Senior Administrator (Range 4) level A, E10: all of Ranges 2 and 3, nothing of 4
+    ("E10", "A minimum of 2 years' experience at 3C.", True),
+    ("E10", "A minimum of 2 years' experience at 2A.", True),
+    ("E10", "A minimum of 2 years' experience at 4A.", False),
+    # Clerk (Range 2) level B, F15: only 2A
+    ("F15", "Minimum of 12 months at 2A.", True),
+    ("F15", "Minimum of 12 months at 4C.", False),
+    ("F15", "Minimum of 12 months at 3A.", False),
+])
+def test_time_reference_must_name_a_position_below_the_cells_own(tmp_path, cell, text, ok):
+    got = one(tmp_path, {cell: text})
+    assert got == ([] if ok else [("FW-UNKNOWN-TIME-LEVEL", SHEET, cell)])
+
+
+def test_time_reference_above_the_cell_says_which_positions_are_below(tmp_path):
+    # The phrase is quoted as written ("twelve", the spacing collapsed), not rebuilt.
+    path = write_framework(tmp_path / "fw.xlsx",
+                           {"F15": "Minimum of twelve  months at level 4C."})
+    [f] = validate_framework(path).findings
+    assert (f.code, f.cell) == ("FW-UNKNOWN-TIME-LEVEL", "F15")
+    assert f.message == ("'twelve months at level 4C' refers to Range 4 level C, which is not "
+                         "below this cell's 2B: time counts at an earlier level (2A)")
+    path = write_framework(tmp_path / "fw.xlsx", {"F10": "Two years at level 4B."})
+    [f] = validate_framework(path).findings
+    assert f.message == ("'Two years at level 4B' refers to Range 4 level B, which is not "
+                         "below this cell's 4B: time counts at an earlier level (2A, 2B, 2C, "
+                         "3A, 3B, 3C, 4A)")
+
+
+@pytest.mark.parametrize("value", ["Range 3-4", 0, -3, True, None, "Range 9"])
+def test_a_bad_range_gives_only_the_bad_range_finding(tmp_path, value):
+    # The Administrator's own references ("12 months at 3A") and the Senior
+    # Administrator's "2 years' experience at 3C" would otherwise cascade.
+    assert one(tmp_path, {"B2": value}) == [("FW-BAD-RANGE", SHEET, "B2")]
+
+
+def test_a_bad_range_still_lets_a_level_d_be_reported(tmp_path):
+    assert one(tmp_path, {"B2": "Range 3-4", "F5": "Minimum of 12 months at 3D."}) == [
+        ("FW-BAD-RANGE", SHEET, "B2"), ("FW-UNKNOWN-TIME-LEVEL", SHEET, "F5")]
+
+
+def test_a_bad_range_does_not_hide_a_range_nothing_hints_at(tmp_path):
+    # "Range 3-4" hints at 3 or 4; a reference to Range 7 is still wrong.
+    assert one(tmp_path, {"B2": "Range 3-4", "E10": "2 years' experience at 7C."}) == [
+        ("FW-BAD-RANGE", SHEET, "B2"), ("FW-UNKNOWN-TIME-LEVEL", SHEET, "E10")]
+
+
+@pytest.mark.parametrize("header", ["E1", "F1", "G1"])
+def test_a_missing_level_column_gives_only_the_missing_column_finding(tmp_path, header):
+    assert one(tmp_path, {header: None}) == [("FW-MISSING-LEVEL-COLUMN", SHEET, "A1")]
+
+
+# ---------------------------------------------------------------------------------------
+# "None in addition to level A" (the tool's own advice) and "working towards"
+# ---------------------------------------------------------------------------------------
+
+
+def test_none_in_addition_at_b_and_c_is_not_a_repeat(tmp_path):
+    assert one(tmp_path, {"F4": "None in addition to level A.",
+                          "G4": "None in addition to level B.",
+                          "F16": "• NONE in addition to level A",
+                          "G16": "None in addition to levels A and B"}) == []
+
+
+def test_none_in_addition_is_no_timeframe_for_experience(tmp_path):
+    # Appendix K: "Lack of clarity on timeframes" - Experience at B/C must say how long.
+    assert one(tmp_path, {"F5": "None in addition to level A."}) == [
+        ("FW-EXPERIENCE-NO-TIMEFRAME", SHEET, "F5")]
+
+
+def test_empty_experience_at_b_asks_for_the_time_not_none_in_addition(tmp_path):
+    path = write_framework(tmp_path / "fw.xlsx", {"F10": None})
+    [f] = validate_framework(path).findings
+    assert (f.code, f.cell) == ("FW-EMPTY-CRITERION", "F10")
+    assert f.message == (
+        "Experience at level B of 'Senior Administrator (Range 4)' is empty; write the time "
+        "needed at level A, e.g. 'Minimum of 12 months at 4A with satisfactory performance'")
+
+
+def test_working_towards_completed_only_in_another_criterion_is_reported(tmp_path):
+    # The completion belongs in level C's Qualifications cell, not in its Knowledge.
+    assert one(tmp_path, {"G3": "Evidence of continuous professional development.",
+                          "G4": "Completed Level 3 in Business Administration; knowledge of "
+                                "the data retention schedule."}) == [
+        ("FW-WORKING-TOWARDS-NOT-COMPLETED", SHEET, "G3")]
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("Completed Level 3 in Business Administration.", True),
+    ("Level 3 in Business Administration completed.", True),
+    ("CPD log.\nAchieved the Level 3 in Business Administration.", True),
+    # a completion word, and the qualification's words, but not in one statement
+    ("Completed a first aid course. Level 3 in Business Administration to be started.", False),
+    ("Working towards Level 3 in Business Administration (50% completed).", False),
+    ("Completed Level 3 in Customer Service.", False),
+])
+def test_working_towards_needs_the_same_qualification_completed(tmp_path, text, ok):
+    got = one(tmp_path, {"G3": text})
+    assert got == ([] if ok else [("FW-WORKING-TOWARDS-NOT-COMPLETED", SHEET, "G3")])
+
+
+def test_readme_framework_rules_table_is_generated_from_the_declarations():
+    # The README's rules table is written by scripts/gen_readme_codes from the same
+    # declarations as the codes table (description, code, severity, policy), in the order
+    # the framework checker runs its rules, so the two tables cannot disagree.
+    from addin.codes_table import RULES_BEGIN, RULES_END, framework_rules_markdown
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split(RULES_BEGIN, 1)[1].split(RULES_END, 1)[0]
+    assert block.strip() == framework_rules_markdown().strip(), "run scripts/gen_readme_codes"
+    rows = [line.split(" | ") for line in framework_rules_markdown().splitlines()[2:]]
+    assert [r[1].strip("`") for r in rows] == [c.code for c in FRAMEWORK.codes()]
+    from addin.findings import REGISTRY
+
+    for rule, code, severity, policy in rows:
+        decl = REGISTRY[code.strip("`")]
+        assert (severity, policy.rstrip(" |")) == (decl.severity.value, decl.policy)
+        assert rule.lstrip("| ") == decl.description.rstrip(".")

@@ -84,3 +84,20 @@ def test_template_is_not_overwritten_without_force(template):
     r = run_cli("template", "framework", "--out", template)
     assert r.returncode == 2 and "already exists" in r.stderr
     assert run_cli("template", "framework", "--out", template, "--force").returncode == 0
+
+
+def test_the_instructions_none_in_addition_advice_passes_the_checks(template, tmp_path):
+    # The Instructions sheet's own advice for a level that adds nothing must not itself
+    # be reported (FW-REPEATED-TEXT); for Experience at B/C it sends the author to the
+    # timeframe instead, as Appendix K asks.
+    wb = openpyxl.load_workbook(template)
+    rules = {r[0].value: r[1].value for r in wb["Instructions"].iter_rows() if r[0].value}
+    assert "'None in addition to level A'" in rules["Every cell"]
+    assert "'None in addition to level B'" in rules["Every cell"]
+    assert "Experience at levels B and C always says how long" in rules["Every cell"]
+    ws = wb["CPF"]
+    ws.delete_rows(9, 5 * len(BLANK_RANGES))
+    ws["F6"], ws["G6"] = "None in addition to level A", "None in addition to level B"  # Knowledge
+    ws["F8"], ws["G8"] = "None in addition to level A.", "None in addition to level B."  # Skills
+    wb.save(tmp_path / "none.xlsx")
+    assert validate_framework(tmp_path / "none.xlsx").findings == []
