@@ -117,10 +117,13 @@ def application_context(row: EstimateRow, role: Role | None, framework_name: str
 
 
 def appraisal_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
-    """Appendix B: header details and the next conversations at 3/6/9/12 months."""
+    """Appendix B: header details, the next conversations at 3/6/9/12 months and when
+    the end-of-year review falls (6.14: February or March)."""
     ctx = _common(row)
     for months, d in zip(paycalendar.CONVERSATION_MONTHS, paycalendar.conversation_dates(as_of)):
         ctx[f"next_conversation_{months}m"] = picker_date(d)
+    start, end = paycalendar.next_end_of_year_appraisal(as_of)  # 6.14
+    ctx["end_of_year_review"] = f"{start:%B}-{end:%B} {end.year}"
     return ctx
 
 

@@ -320,6 +320,8 @@ def build_appraisal(path: Path) -> Path:
         ("Date of review meeting 2:", date("date_review_2", "Review meeting 2")),
         ("Date of review meeting 3 (end of year):", date("date_review_3", "Review meeting 3")),
     ])
+    para(doc, "The end-of-year review (meeting 3) takes place in {{ end_of_year_review }}, when "
+              "the objectives are assessed as Not met, Met or Exceeded (policy 6.14).", italic=True)
     para(doc, "SECTION 1 - About the employee", style="Heading 1")
     para(doc, "Reflect upon your satisfaction with your current role and the balance between your "
               "work and personal life. Indicate below how much each of these employment needs are "

@@ -41,6 +41,7 @@ __all__ = [
     "bank_holidays",
     "conversation_dates",
     "end_of_year_appraisal",
+    "next_end_of_year_appraisal",
     "is_working_day",
     "months_between",
     "next_effective_date",
@@ -228,6 +229,16 @@ def end_of_year_appraisal(as_of: dt.date) -> tuple[dt.date, dt.date]:
     year = as_of.year if (as_of.month, as_of.day) >= (first, 1) else as_of.year - 1
     end_day = _stdlib_calendar.monthrange(year, last)[1]
     return dt.date(year, first, 1), dt.date(year, last, end_day)
+
+
+def next_end_of_year_appraisal(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """6.14: the February-March window of the next end-of-year appraisal that has not
+    ended by ``as_of`` - when objectives agreed on ``as_of`` are assessed (the window
+    ``as_of`` falls in, if it does)."""
+    start, end = end_of_year_appraisal(as_of)
+    if end >= as_of:
+        return start, end
+    return end_of_year_appraisal(dt.date(start.year + 1, start.month, start.day))
 
 
 def months_between(a: dt.date, b: dt.date) -> int:

@@ -148,6 +148,22 @@ def test_appraisal_next_conversations_are_3_6_9_12_months_on():
         dt.date(2025, 2, 28), dt.date(2025, 5, 30), dt.date(2025, 8, 30), dt.date(2025, 11, 30)]
 
 
+def test_appraisal_names_the_end_of_year_review_window():
+    """6.14: the end-of-year conversation is in February or March; a form made in
+    November 2024 is assessed in February-March 2025, one made in March 2025 in that
+    same window."""
+    import docx
+
+    for as_of, expected in ((dt.date(2024, 11, 30), "February-March 2025"),
+                            (dt.date(2025, 3, 3), "February-March 2025"),
+                            (dt.date(2025, 4, 1), "February-March 2026")):
+        data = render_docx(template_path("appraisal.docx"), fc.appraisal_context(row(), as_of),
+                           form_type="appraisal")
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+        assert (f"The end-of-year review (meeting 3) takes place in {expected}, when the "
+                "objectives are assessed as Not met, Met or Exceeded (policy 6.14).") in text
+
+
 def test_pdp_year_and_name():
     v = values_of(render_docx(template_path("pdp.docx"), fc.pdp_context(row(), AS_OF), form_type="pdp"))
     assert (v["employee_name"], v["job_role"], v["year"]) == (

@@ -199,3 +199,15 @@ def test_end_of_year_appraisal_is_the_latest_february_march_window(as_of, window
     from addin.paycalendar import end_of_year_appraisal
 
     assert end_of_year_appraisal(as_of) == window
+
+
+@pytest.mark.parametrize("as_of, window", [
+    (dt.date(2026, 1, 31), (dt.date(2026, 2, 1), dt.date(2026, 3, 31))),
+    (dt.date(2026, 3, 31), (dt.date(2026, 2, 1), dt.date(2026, 3, 31))),
+    (dt.date(2026, 4, 1), (dt.date(2027, 2, 1), dt.date(2027, 3, 31))),
+    (dt.date(2026, 12, 2), (dt.date(2027, 2, 1), dt.date(2027, 3, 31))),
+])
+def test_next_end_of_year_appraisal_is_the_window_not_yet_over(as_of, window):
+    from addin.paycalendar import next_end_of_year_appraisal
+
+    assert next_end_of_year_appraisal(as_of) == window
