@@ -34,7 +34,7 @@ from addin.model import Criterion, EstimateRow, Level, PaySettings, Role
 from addin.parsing import norm_key  # memoised addin.text.norm_key (same answers)
 from addin.parsing import parse_months
 from addin.paycalendar import months_between
-from addin.timeatlevel import parse_time_requirement
+from addin.timeatlevel import TimeRequirement, parse_time_requirement
 
 _months_between = lru_cache(maxsize=8192)(months_between)
 """:func:`addin.paycalendar.months_between`, memoised: every row asks for the months from
@@ -49,6 +49,7 @@ __all__ = [
     "assess_row",
     "check_eligibility",
     "required_months_for",
+    "time_requirement_for",
     "row_errors_reason",
 ]
 
@@ -135,6 +136,9 @@ def check_eligibility(
     settings,
     unknown: Mapping[str, str] | None = None,
     error_cells: Sequence[str] = (),
+    current_level: Level | None = None,
+    required_level: Level | None = None,
+    required_at: str | None = None,
 ) -> EligibilityResult:
     """Apply 7.28, 7.22, the framework's time at level and 2.2; return every failed reason.
 
@@ -146,6 +150,12 @@ def check_eligibility(
     post or a date at level after ``as_of`` counts no months (never a negative count).
     ``error_cells``: the cells of the errors found on the row; when there are any the
     row is not eligible and the first reason (``row-errors``) lists them.
+    ``required_level``/``required_at`` (e.g. B, "3B"): the level the framework measures
+    the required months at, when it names one. A level above ``current_level`` cannot
+    have been served yet (an A -> C step whose C text asks for "18 months at level 3B"),
+    so the rule fails whatever the months at the current level; a level below it was
+    passed already, so the date at the current level cannot measure it and the rule
+    is not applied.
     """
     s = getattr(settings, "settings", settings)
     why = unknown or {}
@@ -208,7 +218,17 @@ def check_eligibility(
             "objectives Met or Exceeded (7.22)", "7.22", "appraisal_outcome"))
 
     # Framework Experience criterion: time at the current level.
-    if required_months is not None and required_months > 0:
+    measured_elsewhere = (required_level is not None and current_level is not None
+                          and required_level != current_level)
+    if (required_months is not None and required_months > 0 and measured_elsewhere
+            and required_level.rank > current_level.rank):
+        reasons.append(Reason(
+            TIME_AT_LEVEL,
+            f"The framework requires a minimum of {required_months} months at "
+            f"{required_at or 'level ' + required_level.value} before this step and the "
+            f"employee is at level {current_level.value}, so that time cannot have been "
+            "served yet (Experience criterion, 7.22)", "7.22", "estimated_level"))
+    elif required_months is not None and required_months > 0 and not measured_elsewhere:
         level_why = why.get("date_at_level", NOT_GIVEN)
         if months_at_level is not None and months_at_level < 0:
             months_at_level, level_why = None, "is in the future"
@@ -252,10 +272,17 @@ def required_months_for(role: Role, current: Level, target: Level) -> int | None
     in :mod:`addin.timeatlevel` (keyed by the text, not the role, so a role whose
     criteria are edited never gets a stale answer).
     """
+    req = time_requirement_for(role, current, target)
+    return req.months if req else None
+
+
+def time_requirement_for(role: Role, current: Level, target: Level) -> TimeRequirement | None:
+    """The time requirement (months and, when named, the range and level they are
+    measured at) the role's Experience text at ``target`` states for a step from
+    ``current``; None when ``target`` is not above ``current`` or no time is stated."""
     if target.rank <= current.rank:
         return None
-    req = parse_time_requirement(role.text(target, Criterion.EXPERIENCE))
-    return req.months if req else None
+    return parse_time_requirement(role.text(target, Criterion.EXPERIENCE))
 
 
 def _casual_aggregate(row: EstimateRow) -> Decimal | None:
@@ -293,9 +320,15 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
             unknown["date_at_level"] = f"({_uk(row.date_at_level)}) is after {_uk(as_of)}"
         else:
             months = _months_between(row.date_at_level, as_of)
-    required = None
+    required = required_level = required_at = None
     if role is not None and row.current_level and row.estimated_level:
-        required = required_months_for(role, row.current_level, row.estimated_level)
+        req = time_requirement_for(role, row.current_level, row.estimated_level)
+        if req is not None:
+            required = req.months
+            # a level named in this role's own range (or with no range) is measured at
+            # that level; a reference to another range's role is left to the months
+            if req.level is not None and req.range in (None, row.range, role.range):
+                required_level, required_at = req.level, req.code
     return check_eligibility(
         as_of=as_of,
         probation_passed=row.probation_passed,
@@ -309,4 +342,7 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
         settings=pay,
         unknown=unknown,
         error_cells=error_cells,
+        current_level=row.current_level,
+        required_level=required_level,
+        required_at=required_at,
     )

@@ -152,3 +152,28 @@ def test_a_level_d_time_reference_still_counts_its_months_for_eligibility():
     short = assess_row(_row(date_at_level=dt.date(2024, 6, 2)), role, AS_OF, PAY)
     assert short.codes == ["time-at-level"]
     assert assess_row(_row(date_at_level=dt.date(2024, 6, 1)), role, AS_OF, PAY).eligible
+
+
+def test_a_two_level_jump_cannot_meet_time_required_at_the_skipped_level():
+    """3C asks for "18 months satisfactory experience at level 3B": someone at 3A has
+    served no time at 3B, however long they have been at A (it used to count their 5
+    years at A against the 18 months and call the A -> C jump eligible)."""
+    row = _row(current_level=Level.A, estimated_level=Level.C, date_at_level=dt.date(2020, 1, 6))
+    result = assess_row(row, _pa_role(), AS_OF, PAY)
+    assert result.codes == ["time-at-level"]
+    assert result.reasons[0].message == (
+        "The framework requires a minimum of 18 months at 3B before this step and the "
+        "employee is at level A, so that time cannot have been served yet (Experience "
+        "criterion, 7.22)")
+    # the same text for a B -> C step is measured at B, the current level
+    at_b = _row(current_level=Level.B, estimated_level=Level.C, date_at_level=dt.date(2023, 12, 1))
+    assert assess_row(at_b, _pa_role(), AS_OF, PAY).eligible
+
+
+def test_time_required_at_a_level_already_passed_is_not_measured_by_the_current_level():
+    """A C text asking for "12 months at 3A" cannot be checked from the date someone
+    reached B (they left A already): the rule is not applied rather than misapplied."""
+    role = _pa_role()
+    role.criteria[Level.C][Criterion.EXPERIENCE] = CriterionText("Minimum of 12 months at 3A.")
+    row = _row(current_level=Level.B, estimated_level=Level.C, date_at_level=dt.date(2025, 5, 1))
+    assert assess_row(row, role, AS_OF, PAY).eligible
