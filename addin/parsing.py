@@ -139,6 +139,12 @@ def _number(value: object) -> Decimal | None:
     return None
 
 
+MAX_MONEY = Decimal(10_000_000)
+"""The largest amount read as a salary: ten million pounds a year (ranges 2-8 are tens
+of thousands). Anything larger is refused where it is typed, so every later sum stays
+well inside Decimal's working precision."""
+
+
 def parse_money(value: object) -> Decimal:
     """An amount in pounds: ``"24500"``, ``"£24,500.00"``, ``24500.0``, ``24500`` -> Decimal.
 
@@ -157,6 +163,11 @@ def parse_money(value: object) -> Decimal:
         num = Decimal(text.replace(",", ""))
     if num < 0:
         raise ValueError(f"expected {MONEY_EXPECTED}, got a negative amount {_show(value)}")
+    if num > MAX_MONEY:
+        # not a salary but a typo or a hostile cell (1e30 used to reach Decimal.quantize in
+        # costing and stop the command with an unexpected error)
+        raise ValueError(f"expected {MONEY_EXPECTED}, got {_show(value)}, more than "
+                         f"£{MAX_MONEY:,}; check the figure")
     return num
 
 
@@ -365,6 +376,6 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         text = value.strip().replace("\n", " ")
         return repr(text[:40] + ("..." if len(text) > 40 else ""))
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)

@@ -237,3 +237,16 @@ def test_parse_months_refuses_non_counts(bad, message):
     with pytest.raises(ValueError) as exc:
         parse_months(bad)
     assert str(exc.value) == message
+
+
+@pytest.mark.parametrize("value", [1e30, 1e300, "10000000.01", "£99,999,999", 10_000_001])
+def test_money_beyond_ten_million_is_refused_where_it_is_typed(value):
+    with pytest.raises(ValueError) as err:
+        parse_money(value)
+    assert str(err.value).startswith("expected an annual salary in pounds such as 24500 or "
+                                     "£24,500.00, got ")
+    assert str(err.value).endswith(", more than £10,000,000; check the figure")
+
+
+def test_ten_million_itself_is_still_money():
+    assert parse_money("£10,000,000") == Decimal("10000000")

@@ -143,3 +143,27 @@ def test_framework_grids_hold_only_real_values_whatever_the_styled_extent(tmp_pa
     assert [g.name for g in styled] == [g.name for g in plain]
     assert [g.cells for g in styled] == [g.cells for g in plain]
     assert max(r for g in styled for r, _ in g.cells) < 1000
+
+
+def test_an_absurd_salary_is_a_finding_at_its_cell_not_an_unexpected_error(tmp_path):
+    """1e30 in Current salary used to pass the parser and stop validate-estimates and
+    cost with 'unexpected error: InvalidOperation' (exit 3) at Decimal.quantize."""
+    import openpyxl
+
+    from tests.conftest import ROOT, run_cli
+
+    src = ROOT / "workbooks" / "samples" / "finance-business-support.xlsx"
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Estimates"]
+    col = next(c.column_letter for c in ws[1] if c.value == "Current salary")
+    ws[f"{col}2"] = 1e30
+    p = tmp_path / "salary.xlsx"
+    wb.save(p)
+    v = run_cli("validate-estimates", p, "--as-of", "2025-03-01", "--json")
+    assert v.returncode == 1, v.stderr
+    found = [f for f in __import__("json").loads(v.stdout)["findings"] if f["cell"] == f"{col}2"]
+    assert [f["code"] for f in found] == ["EST-BAD-VALUE"]
+    assert found[0]["message"].endswith("got 1e+30, more than £10,000,000; check the figure")
+    c = run_cli("cost", p, "--as-of", "2025-03-01")
+    assert c.returncode == 0, c.stderr
+    assert "Not costed: row 2" in c.stdout and "no current salary" in c.stdout
