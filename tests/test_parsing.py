@@ -75,7 +75,7 @@ def test_parse_money_float_has_no_binary_noise(amount):
     assert parse_money(float(amount)) == amount
 
 
-@given(st.integers(0, 10**7), st.integers(0, 99))
+@given(st.integers(0, 10**7 - 1), st.integers(0, 99))
 def test_parse_money_text_with_pound_and_thousands_separators(pounds, pence):
     text = f"£{pounds:,}.{pence:02d}"
     assert parse_money(text) == Decimal(pounds) + Decimal(pence) / 100
