@@ -692,6 +692,12 @@ def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool) -> dic
     from addin.determinism import fixed_moment, normalise_xlsx_file
 
     result = harvest(inbox)
+    # The spreadsheets in the inbox are the batch's own inputs (read, or listed as
+    # unreadable, by the estimates side): not "files that are not forms".
+    theirs = SUBMISSION_SUFFIXES + REJECTED_SUFFIXES
+    result.findings = [f for f in result.findings
+                       if not (f.code == "FORM-NOT-A-DOCUMENT"
+                               and (f.file or "").lower().endswith(theirs))]
     target = out / FORMS_WORKBOOK
     write_harvest(result, target, force=force)
     normalise_xlsx_file(target, fixed_moment(as_of))

@@ -109,8 +109,10 @@ def test_validate_estimates_findings_sheet_links_to_the_cell(pay_file, estimates
     i = next(i for i, r in enumerate(result.sheet.rows) if r[3] == "H4")
     assert result.sheet.links[(i, 3)] == "'Estimates'!H4"
     assert result.ok is False
+    # 0 of 3: E1 and E2 jump A -> C without the 18 months at 3B the 3C text asks for;
+    # E3 has an error at H4
     assert result.summary == ("Level estimates: 1 error, 2 warnings. See the Findings sheet; each "
-                              "cell reference links to the cell. 3 of 3 employees eligible to progress.")
+                              "cell reference links to the cell. 0 of 3 employees eligible to progress.")
     wb = load_workbook(estimates)
     buttons.apply_to_workbook(wb, result)
     wb.save(tmp_path / "v.xlsx")

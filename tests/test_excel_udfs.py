@@ -156,7 +156,7 @@ def test_eligible_with_excel_values(pay_file):
 def test_eligibility_reasons_lists_every_reason(pay_file):
     text = medpay_eligibility_reasons("No", None, "Yes", "Not met", 6.0, 12.0, "01/01/2025")
     assert text == (
-        "Probation not passed and the start date is not given; new appointees need to pass "
+        "Probation not passed and the start date in post is not given; new appointees need to pass "
         "probation or complete a minimum 6 months in post (7.28); "
         "Subject to the performance capability procedure; progression needs the employee not "
         "to be subject to performance capability (7.22); "
