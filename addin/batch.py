@@ -98,12 +98,18 @@ def discover(inbox: Path, *, exclude: Path | None = None) -> list[Path]:
             dirnames[:] = []
             continue
         for name in filenames:
-            low = name.lower()
             if name.startswith((".", "~$")):
                 continue
-            if low.endswith(SUBMISSION_SUFFIXES + REJECTED_SUFFIXES):
+            if is_submission_name(name):
                 found.append(here / name)
     return sorted(found, key=lambda p: rel_name(p, inbox))
+
+
+def is_submission_name(name: str) -> bool:
+    """A file the batch reads (or reports unreadable) as a level-estimate submission: a
+    workbook, or one of :data:`REJECTED_SUFFIXES`. The one test :func:`discover` and the
+    forms harvest (:func:`not_for_harvest`) share, so a file is reported once."""
+    return name.lower().endswith(SUBMISSION_SUFFIXES + REJECTED_SUFFIXES)
 
 
 def rel_name(path: Path, inbox: Path) -> str:
@@ -678,26 +684,36 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
 FORMS_WORKBOOK = "forms.xlsx"
 
 
+def not_for_harvest(out: Path) -> Callable[[Path], bool]:
+    """The files in the inbox the forms harvest must leave alone (``addin.harvest.Skip``):
+    the submissions the batch reads itself (:func:`is_submission_name` - a workbook is not
+    a candidate form, and an .xls is already reported unreadable) and everything in the
+    output folder when it sits inside the inbox."""
+    out_resolved = out.resolve()
+
+    def skip(path: Path) -> bool:
+        return is_submission_name(path.name) or out_resolved in path.resolve().parents
+
+    return skip
+
+
 def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool) -> dict[str, Any] | None:
     """Filled Word forms in the inbox, read back by the forms harvester (``addin.harvest``)
-    into ``DIR/forms.xlsx``; returns their summary, or None when the inbox holds none."""
+    into ``DIR/forms.xlsx``; returns their summary, or None when the inbox holds no Word
+    document nor PDF. The submissions and the output folder are not the harvest's
+    (:func:`not_for_harvest`); any other file (a PDF, a text file) is reported once, in
+    the forms summary, as not a form."""
     try:
-        from addin.harvest import candidate_files, harvest, write_harvest
+        from addin.harvest import folder_files, harvest, write_harvest
     except ImportError:  # pragma: no cover - the forms module is part of medpay
         return None
-    out_resolved = out.resolve()
-    docs = [p for p in candidate_files(inbox) if out_resolved not in p.resolve().parents]
-    if not docs:
+    skip = not_for_harvest(out)
+    docs, others = folder_files(inbox, skip)
+    if not docs and not any(p.suffix.lower() == ".pdf" for p in others):
         return None
     from addin.determinism import fixed_moment, normalise_xlsx_file
 
-    result = harvest(inbox)
-    # The spreadsheets in the inbox are the batch's own inputs (read, or listed as
-    # unreadable, by the estimates side): not "files that are not forms".
-    theirs = SUBMISSION_SUFFIXES + REJECTED_SUFFIXES
-    result.findings = [f for f in result.findings
-                       if not (f.code == "FORM-NOT-A-DOCUMENT"
-                               and (f.file or "").lower().endswith(theirs))]
+    result = harvest(inbox, skip=skip)
     target = out / FORMS_WORKBOOK
     write_harvest(result, target, force=force)
     normalise_xlsx_file(target, fixed_moment(as_of))

@@ -28,7 +28,7 @@ import datetime as dt
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,30 +327,39 @@ def not_a_form_reason(path: Path) -> str:
     return f"not a Word document ({suffix or 'no extension'})"
 
 
-def folder_files(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(documents to read, other files to report) under ``folder``, in name order."""
+Skip = Callable[[Path], bool]
+"""A caller's own files in the folder (``skip(path)`` true): neither read nor reported.
+The batch passes the submissions it reads itself and its output folder
+(:func:`addin.batch.not_for_harvest`); ``medpay harvest`` passes nothing."""
+
+
+def folder_files(folder: Path, skip: Skip | None = None) -> tuple[list[Path], list[Path]]:
+    """(documents to read, other files to report) under ``folder``, in name order,
+    leaving out :func:`passed_over` files and those ``skip`` claims."""
     docs: list[Path] = []
     others: list[Path] = []
     for p in sorted(folder.rglob("*"), key=lambda p: str(p.relative_to(folder)).lower()):
-        if not p.is_file() or passed_over(p, folder):
+        if not p.is_file() or passed_over(p, folder) or (skip is not None and skip(p)):
             continue
         (docs if p.suffix.lower() in DOC_SUFFIXES else others).append(p)
     return docs, others
 
 
-def candidate_files(folder: Path) -> list[Path]:
+def candidate_files(folder: Path, skip: Skip | None = None) -> list[Path]:
     """The documents under ``folder`` the harvest reads (see :func:`folder_files`)."""
-    return folder_files(folder)[0]
+    return folder_files(folder, skip)[0]
 
 
-def harvest(folder: str | Path) -> Harvest:
-    """Read every form under ``folder``. Raises InputError if the folder is missing."""
+def harvest(folder: str | Path, *, skip: Skip | None = None) -> Harvest:
+    """Read every form under ``folder``; every other file is reported (FORM-NOT-A-DOCUMENT)
+    unless :func:`passed_over` or claimed by ``skip`` (see :data:`Skip`). Raises
+    InputError if the folder is missing."""
     root = Path(folder)
     if not root.is_dir():
         raise InputError("is not a folder of filled forms", file=root,
                          hint="give the folder the filled forms were saved in")
     result = Harvest(folder=str(root))
-    docs, others = folder_files(root)
+    docs, others = folder_files(root, skip)
     for path in others:
         result.findings.append(NOT_A_DOCUMENT.at(file=path.relative_to(root).as_posix(),
                                                  why=not_a_form_reason(path)))

@@ -495,6 +495,56 @@ def test_word_documents_in_the_inbox_are_harvested_and_reported(tmp_path):
     assert (out / "forms.xlsx").exists()
 
 
+def test_batch_harvests_only_word_documents_and_reports_other_files_once(tmp_path):
+    """The submissions (.xlsx, .xlsm, and an .xls already listed unreadable) are not
+    candidate forms; a PDF or a text file is reported once, in the forms summary; the
+    output folder inside the inbox is not harvested."""
+    import docx
+
+    inbox = tmp_path / "inbox"
+    write_estimates(inbox / "team-a.xlsx", TEAM_A[:1])
+    write_estimates(inbox / "forms" / "team-c.xlsm", TEAM_B[:1])
+    (inbox / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500)
+    (inbox / "forms" / "application.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (inbox / "forms" / "notes.txt").write_text("see attached")
+    docx.Document().save(inbox / "forms" / "letter.docx")
+    out = inbox / "out"
+    proc = batch(inbox, out)
+    assert proc.returncode == 1, proc.stderr  # old.xls is unreadable
+    s = json.loads((out / "summary.json").read_text())
+    assert [f["file"] for f in s["files"]] == ["forms/team-c.xlsm", "old.xls", "team-a.xlsx"]
+    forms = {f["file"]: f for f in s["forms"]["files"]}
+    assert sorted(forms) == ["forms/application.pdf", "forms/letter.docx", "forms/notes.txt"]
+    assert forms["forms/application.pdf"]["problems"] == [
+        "FORM-NOT-A-DOCUMENT: not a form; skipped (a PDF: return the Word form (.docx) "
+        "instead, a PDF cannot be read back)"]
+    assert forms["forms/notes.txt"]["problems"][0].startswith("FORM-NOT-A-DOCUMENT: ")
+    # a rerun (the output folder now full of workbooks, inside the inbox) says the same
+    again = batch(inbox, out, "--force")
+    assert again.returncode == 1, again.stderr
+    assert json.loads((out / "summary.json").read_text())["forms"] == s["forms"]
+    # medpay harvest on the same folder still reports the workbooks as not forms
+    from addin.harvest import harvest
+
+    reported = {f.file for f in harvest(inbox).findings if f.code == "FORM-NOT-A-DOCUMENT"}
+    assert {"team-a.xlsx", "forms/team-c.xlsm", "old.xls", "out/summary.json"} <= reported
+
+
+def test_a_pdf_alone_is_reported_but_other_stray_files_make_no_forms_workbook(tmp_path):
+    inbox = tmp_path / "inbox"
+    write_estimates(inbox / "team-a.xlsx", TEAM_A[:1])
+    (inbox / "readme.txt").write_text("hello")
+    out = tmp_path / "out"
+    assert batch(inbox, out).returncode == 0
+    assert "forms" not in json.loads((out / "summary.json").read_text())
+    assert not (out / "forms.xlsx").exists()
+    (inbox / "form.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert batch(inbox, out, "--force").returncode == 0
+    forms = json.loads((out / "summary.json").read_text())["forms"]
+    assert [f["file"] for f in forms["files"]] == ["form.pdf", "readme.txt"]
+    assert forms["forms_read"] == 0 and (out / "forms.xlsx").exists()
+
+
 def test_progress_is_a_bar_on_a_terminal_and_log_lines_otherwise():
     from addin.batch import Progress
 
