@@ -164,7 +164,11 @@ HOSTILE_NAMES = ["../../escaped", "CON", "a:b", "Trailing dots...", "x" * 300, "
 
 def test_forms_named_from_hostile_employee_names_stay_in_the_output_folder(tmp_path):
     src = _estimates_with_names(tmp_path, [n.replace("\x00", "") for n in HOSTILE_NAMES[:5]] + ["=HYPERLINK(\"http://x\",\"click\")"])
-    out = tmp_path / "forms"
+    # the output folder sits three levels inside tmp_path, so a name that climbed out of
+    # it ("../../escaped") would still land inside tmp_path, where the check below looks;
+    # nothing outside this test's own tmp_path is looked at (other tests' folders may be
+    # named "...escaped...")
+    out = tmp_path / "a" / "b" / "c" / "forms"
     r = run_cli("forms", "application", "--estimates", src, "--out", out, "--as-of", "2026-11-20")
     assert r.returncode in (0, 1), r.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
@@ -172,11 +176,7 @@ def test_forms_named_from_hostile_employee_names_stay_in_the_output_folder(tmp_p
         assert p == src or out.resolve() in p.resolve().parents, p
         if p != src:
             assert_windows_safe(p.name)
-    # "../../escaped" from out would land in tmp_path.parent; other tests' temporary
-    # folders there may be named "...escaped...", so only files count
-    for up in (tmp_path.parent, tmp_path.parent.parent):
-        assert not (up / "escaped").is_file()
-        assert not [p for p in up.glob("*escaped*") if p.is_file()]
+    assert not [p for p in tmp_path.rglob("*escaped*") if out.resolve() not in p.resolve().parents]
     docs = sorted(p.name for p in out.glob("*.docx"))
     assert docs, r.stdout + r.stderr
     assert not any(n.startswith(".~medpay-") for n in os.listdir(out))
