@@ -352,7 +352,10 @@ def test_generate_forms_button_writes_the_same_documents_as_the_command(
     skipped = 3 - len(names)
     assert result.summary == (
         f"Generate {kind} forms: wrote {len(names)} document{'s' if len(names) > 1 else ''} "
-        f"to {folder}" + (f"; {skipped} employees skipped (see index.xlsx)." if skipped else "."))
+        f"to {folder}" + (f"; {skipped} employees skipped (see index-{kind}.xlsx)." if skipped else "."))
+    if skipped:  # the index the message names is the one in the folder
+        named = result.summary.rsplit("(see ", 1)[1].split(")")[0]
+        assert (folder / named).is_file()
     cli_out = tmp_path / "cli"
     proc = run_cli("forms", kind, "--estimates", forms_estimates, "--framework", BES_FRAMEWORK,
                    "--pay-ranges", shipped_pay, "--as-of", "2025-03-03", "--out", cli_out)

@@ -317,7 +317,7 @@ def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force
     ``out_dir``; by default a new folder next to the workbook (or ``next_to``, the user's
     own file when ``workbook`` is a temporary copy of it): ``<book> - KIND forms``, or
     ``<book> - KIND forms (2)`` and so on when that exists - never an earlier run's folder."""
-    from addin.forms import forms_from_estimates, made_files
+    from addin.forms import forms_from_estimates, index_name, made_files
 
     first = output_folder(next_to or workbook, f"{kind} forms")
     folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, f"{kind} forms")
@@ -328,7 +328,7 @@ def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force
     skipped = len(made) - len(files)
     title = f"Generate {kind} forms"
     summary = f"{title}: wrote {_plural(len(files), 'document')} to {folder}"
-    summary += f"; {_plural(skipped, 'employee')} skipped (see index.xlsx)." if skipped else "."
+    summary += f"; {_plural(skipped, 'employee')} skipped (see {index_name(kind)})." if skipped else "."
     if not out_dir and folder != first:
         summary += (f" {first.name} already exists (an earlier run), so these went to a new "
                     f"folder, {folder.name}; nothing was overwritten.")
