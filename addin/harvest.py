@@ -28,8 +28,8 @@ import datetime as dt
 import io
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -387,6 +387,23 @@ def harvest(folder: str | Path, *, skip: Skip | None = None) -> Harvest:
         row.update(doc.values())
         result.forms.append(row)
     return result
+
+
+def harvest_folders(folders: Sequence[str | Path]) -> Harvest:
+    """:func:`harvest` of several folders as one result, in the order given. With more
+    than one folder each file is named ``<folder name>/<file>`` (two runs' folders hold
+    forms of the same name); with one it is exactly :func:`harvest`."""
+    paths = [Path(f) for f in folders]
+    if len(paths) == 1:
+        return harvest(paths[0])
+    merged = Harvest(folder=", ".join(str(p) for p in paths))
+    for folder in paths:
+        part = harvest(folder)
+        for form in part.forms:
+            form["File"] = f"{folder.name}/{form['File']}"
+        merged.forms.extend(part.forms)
+        merged.findings.extend(replace(f, file=f"{folder.name}/{f.file}") for f in part.findings)
+    return merged
 
 
 BASE_COLUMNS = ("File", "Form type", "Template version", "Problems")

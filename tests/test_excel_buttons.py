@@ -460,6 +460,42 @@ def test_harvest_button_lists_filled_forms_and_problems_as_the_command_does(
         [c.value for c in r][:4] for r in ws.iter_rows(min_row=4)]
 
 
+def test_harvest_button_reads_every_forms_folder_the_generate_buttons_made(
+        shipped_pay, forms_estimates, tmp_path):
+    from addin import docx_controls as dc
+
+    def generate(kind):
+        return buttons.BUTTONS[f"generate_{kind}_forms"](
+            forms_estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3))
+
+    first, second, appraisal = generate("application"), generate("application"), generate("appraisal")
+    assert second.folder.name == "Team estimates - application forms (2)"
+    second.files[0].write_bytes(dc.fill_controls(second.files[0].read_bytes(),
+                                                 {"evidence_skills": "the second run"}))
+    # not made by a Generate button: neither is read
+    (tmp_path / "Team estimates - application forms old").mkdir()
+    (tmp_path / "Team estimates - application forms (3)").write_text("a file, not a folder")
+    result = buttons.harvest_forms(forms_estimates)
+    names = ["Team estimates - application forms", "Team estimates - application forms (2)",
+             "Team estimates - appraisal forms"]
+    assert buttons.forms_folders(forms_estimates) == [tmp_path / n for n in names]
+    assert result.summary == (f"Harvest forms: read 5 forms from 3 folders in {tmp_path}: "
+                              + ", ".join(names) + ".")
+    files = [r[0] for r in result.sheet.rows]
+    assert files == [f"{names[0]}/{first.files[0].name}", f"{names[1]}/{second.files[0].name}",
+                     *(f"{names[2]}/{f.name}" for f in appraisal.files)]
+    col = result.sheet.header.index("evidence_skills")
+    assert result.sheet.rows[1][col] == "the second run" and result.ok is True
+    # a temporary copy of the workbook elsewhere (unsaved changes) looks next to the user's file
+    copy = tmp_path / "tmp" / forms_estimates.name
+    copy.parent.mkdir()
+    copy.write_bytes(forms_estimates.read_bytes())
+    assert buttons.harvest_forms(copy, next_to=forms_estimates).summary == result.summary
+    # one folder named: only that one, as before
+    only = buttons.harvest_forms(forms_estimates, forms_dir=second.folder)
+    assert only.summary == f"Harvest forms: read 1 form from {second.folder}."
+
+
 def test_harvest_button_without_the_forms_folder_is_a_one_line_error(forms_estimates):
     from addin.errors import InputError
 

@@ -158,14 +158,49 @@ def output_folder(workbook: str | Path, what: str) -> Path:
 def fresh_output_folder(workbook: str | Path, what: str) -> Path:
     """:func:`output_folder` when nothing of that name exists yet, else the first free
     ``... (2)``, ``... (3)``: a button never writes into (or over) an earlier run's folder."""
-    from addin.safeio import safe_filename
-
     first = output_folder(workbook, what)
     folder, n = first, 1
     while folder.exists() or folder.is_symlink():
         n += 1
-        folder = first.with_name(safe_filename(f"{first.name} ({n})"))
+        folder = numbered_folder(first, n)
     return folder
+
+
+def numbered_folder(first: Path, n: int) -> Path:
+    """The ``n``-th copy of the output folder ``first``: ``<first> (n)`` (n >= 2)."""
+    from addin.safeio import safe_filename
+
+    return first.with_name(safe_filename(f"{first.name} ({n})"))
+
+
+def form_button_kinds() -> list[str]:
+    """The forms the Generate buttons make: ``<kind>`` of every ``generate_<kind>_forms``
+    in :data:`BUTTONS` (each writes ``<book> - <kind> forms`` next to the workbook,
+    :func:`_forms`)."""
+    return [name[len("generate_"):-len("_forms")] for name in BUTTONS
+            if name.startswith("generate_") and name.endswith("_forms")]
+
+
+def forms_folders(workbook: str | Path) -> list[Path]:
+    """Every folder next to the workbook the Generate buttons could have made: for each of
+    :func:`form_button_kinds`, ``<book> - <kind> forms`` and its numbered copies
+    ``(2)``, ``(3)``... (:func:`fresh_output_folder`, gaps allowed), that exist as folders;
+    by kind, then number."""
+    found: list[Path] = []
+    for kind in form_button_kinds():
+        first = output_folder(workbook, f"{kind} forms")
+        copies: list[tuple[int, Path]] = []
+        pattern = re.compile(re.escape(first.name) + r" \((\d+)\)")
+        try:
+            siblings = list(first.parent.iterdir())
+        except OSError:
+            siblings = []
+        for p in siblings:
+            m = pattern.fullmatch(p.name)
+            if m and int(m.group(1)) >= 2 and numbered_folder(first, int(m.group(1))) == p:
+                copies.append((int(m.group(1)), p))
+        found += [p for _, p in sorted([(1, first), *copies]) if p.is_dir() and not p.is_symlink()]
+    return found
 
 
 ACTIONS: dict[str, str] = {
@@ -361,18 +396,31 @@ def generate_appraisal_forms(workbook: str | Path, *, out_dir: str | Path | None
 HARVEST_SHEET = "Harvested forms"
 
 
-def harvest_forms(workbook: str | Path, *, forms_dir: str | Path | None = None) -> ButtonResult:
-    """Harvest forms: read the filled-in forms in the folder next to the workbook (the
-    folder Generate application forms wrote, unless ``forms_dir`` names another) with
-    :func:`addin.harvest.harvest`, as ``medpay harvest``, and list them as a sheet: the
-    forms table (:func:`addin.harvest.form_table`), then a blank row and the problems
-    (:func:`addin.harvest.problem_table`)."""
-    from addin.harvest import form_table, harvest, problem_table
+def harvest_forms(workbook: str | Path, *, forms_dir: str | Path | None = None,
+                  next_to: str | Path | None = None) -> ButtonResult:
+    """Harvest forms: read the filled-in forms in every folder next to the workbook (or
+    ``next_to``, the user's own file when ``workbook`` is a temporary copy) that the
+    Generate buttons could have made (:func:`forms_folders`: application and appraisal,
+    every numbered copy), unless ``forms_dir`` names one folder, with
+    :func:`addin.harvest.harvest_folders` (``medpay harvest`` of each), and list them as a
+    sheet: the forms table (:func:`addin.harvest.form_table`), then a blank row and the
+    problems (:func:`addin.harvest.problem_table`). The message box names the folders read."""
+    from addin.harvest import form_table, harvest_folders, problem_table
 
-    folder = Path(forms_dir) if forms_dir else output_folder(workbook, "application forms")
-    result = harvest(folder)
+    book = next_to or workbook
+    if forms_dir:
+        folders = [Path(forms_dir)]
+    else:
+        # none yet: harvest the first application folder, for its one-line error
+        folders = forms_folders(book) or [output_folder(book, "application forms")]
+    result = harvest_folders(folders)
     header, body = form_table(result)
-    summary = f"Harvest forms: read {_plural(len(result.forms), 'form')} from {folder}."
+    if len(folders) == 1:
+        where = f"{folders[0]}"
+    else:
+        where = (f"{len(folders)} folders in {folders[0].parent}: "
+                 + ", ".join(f.name for f in folders))
+    summary = f"Harvest forms: read {_plural(len(result.forms), 'form')} from {where}."
     bold: set[int] = set()
     if result.findings:
         summary += f" {_plural(len(result.findings), 'problem')} found (listed below the forms)."
@@ -386,7 +434,7 @@ def harvest_forms(workbook: str | Path, *, forms_dir: str | Path | None = None) 
     return ButtonResult("Harvest forms", summary,
                         sheet=SheetOutput(title=HARVEST_SHEET, header=header, rows=body,
                                           widths={0: 40}, date_columns=dates, bold_rows=bold),
-                        folder=folder, ok=not any(f.is_error for f in result.findings))
+                        folder=folders[0], ok=not any(f.is_error for f in result.findings))
 
 
 BUTTONS: dict[str, Callable[..., ButtonResult]] = {

@@ -44,10 +44,9 @@ def _run(name: str) -> None:
     book = xw.Book.caller()
     try:
         source, own = _snapshot(book)
-        if name.startswith("generate_"):
-            kwargs: dict[str, Any] = {"next_to": own}  # a new folder next to the user's own file
-        elif name == "harvest_forms":
-            kwargs = {"forms_dir": buttons.output_folder(own, "application forms")}
+        if name.startswith("generate_") or name == "harvest_forms":
+            # forms folders go (and are looked for) next to the user's own file
+            kwargs: dict[str, Any] = {"next_to": own}
         else:
             kwargs = {}
         result = buttons.BUTTONS[name](source, **kwargs)
