@@ -295,12 +295,49 @@ def unique_names(names: Sequence[str]) -> list[str]:
     return out
 
 
+def eligibility_by_row(rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.date,
+                       read: Any = None) -> dict[int, dict[str, Any]]:
+    """Row number -> that row's eligibility exactly as ``validate-estimates`` gives it
+    (:func:`addin.estimates_checks.eligibility_rows` over the reader's and the rules'
+    findings: a row with an error on it is not eligible, an unreadable cell is worded
+    "could not be read"), plus ``"errors"``: the row's error findings as ``"<cell>:
+    <message>"``, for the index to say what to correct. ``read``: the estimates as read
+    (:func:`addin.estimates.read_estimates`); None: ``rows`` alone, checked by the same
+    rules."""
+    from addin.cells import parse_a1
+    from addin.estimates import EstimatesRead
+    from addin.estimates_checks import EstimatesContext, check_estimates, eligibility_rows
+
+    rows = list(rows)
+    if read is None:
+        first = rows[0] if rows else None
+        read = EstimatesRead(file=getattr(first, "file", "") or "", sheet=getattr(first, "sheet", None),
+                             header_row=min((r.row for r in rows), default=2) - 1, rows=rows)
+    ctx = EstimatesContext(frameworks=list(frameworks), pay=pay, as_of=as_of)
+    findings = [*read.findings, *check_estimates(read, ctx)]  # as validate_estimates
+    errors: dict[int, list[str]] = {}
+    for f in findings:
+        if f.is_error and f.cell and f.sheet == read.sheet:
+            try:
+                r, _ = parse_a1(f.cell)
+            except ValueError:
+                continue
+            errors.setdefault(r, []).append(f"{f.cell}: {f.message}")
+    return {int(e["row"]): {**e, "errors": errors.get(int(e["row"]), [])}
+            for e in eligibility_rows(read, ctx, findings)}
+
+
 def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.date,
                    out_dir: Path, force: bool = False, pdf: bool = False,
-                   templates: Path | None = None) -> list[Made]:
+                   templates: Path | None = None, read: Any = None) -> list[Made]:
     """One form per employee row (application: only rows eligible and estimated above
     their current level, 7.22, whose job title is in the framework), then
     ``index-<form>.xlsx``; PDFs in one LibreOffice run.
+
+    Eligibility is validate-estimates' own (:func:`eligibility_by_row`; ``read``: the
+    estimates as read, when ``rows`` came from :func:`addin.estimates.read_estimates`): a
+    row with an error on it (a duplicate employee ID, a level that cannot be read...) gets
+    no application, and the index gives the reasons.
 
     The run is planned before anything is written, so it never stops halfway: every
     target (forms, PDFs, index) is checked first (an existing file without ``force`` is
@@ -309,25 +346,30 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     get a form: the second is named ``... (2).docx`` and the index says why, since a
     spare form is easier for HR to notice and discard than a missing one."""
     from addin import form_context as fc
-    from addin.eligibility import assess_row
     from addin.estimates_checks import role_for
     from addin.safeio import atomic_write_bytes, check_writable, inside
 
     if kind not in FORM_KINDS:
         raise ValueError(kind)
+    rows = list(rows)
+    eligibility = (eligibility_by_row(rows, frameworks=frameworks, pay=pay, as_of=as_of, read=read)
+                   if kind == "application" else {})
     require_soffice(pdf)
     template = template_path(FORM_KINDS[kind], templates)
     index_path = out_dir / index_name(kind)
     label = FORM_LABELS[kind]
     made: list[Made] = []
     planned: list[tuple[Made, Any, dict[str, Any]]] = []  # (index entry, row, context)
-    for row in list(rows):
+    for row in rows:
         ident, name = row.employee_id or "", row.employee_name or ""
         role = role_for(row, frameworks)
         if kind == "application":
-            result = assess_row(row, role, as_of, pay)
-            if not fc.wants_application(row, result.eligible):
-                why = result.summary() if not result.eligible else "not estimated above the current level"
+            info = eligibility.get(row.row) or {}
+            eligible = bool(info.get("eligible"))
+            if not fc.wants_application(row, eligible):
+                why = ("; ".join([*info.get("reasons", ()), *info.get("errors", ())])
+                       or "eligibility not known") if not eligible \
+                    else "not estimated above the current level"
                 made.append(Made(ident, name, label, "", "skipped", why))
                 continue
             if role is None:
@@ -386,7 +428,7 @@ def forms_from_estimates(kind: str, estimates_path: str | Path, *,
     read = read_estimates(estimates_path, frameworks=frameworks)
     return generate_forms(kind, read.rows, frameworks=frameworks, pay=pay,
                           as_of=as_of or dt.date.today(), out_dir=Path(out_dir), force=force,
-                          pdf=pdf, templates=templates)
+                          pdf=pdf, templates=templates, read=read)
 
 
 def made_files(made: Iterable[Made], out_dir: str | Path) -> list[Path]:

@@ -380,6 +380,39 @@ def estimates_workbook(path: Path) -> Path:
     return path
 
 
+def test_forms_application_uses_validate_estimates_eligibility_rows_with_errors_get_none(tmp_path):
+    """A row with an error on it (a duplicate employee ID, a level that cannot be read) is
+    not eligible in validate-estimates, so it gets no application; the index says why."""
+    est = estimates_workbook(tmp_path / "est.xlsx")
+    wb = load_workbook(est)
+    ws = wb["Estimates"]
+    ws.append([c.value for c in ws[2]])           # row 5: E1 again (a duplicate ID)
+    ws.append([c.value for c in ws[2]])           # row 6: E4, estimated level unreadable
+    ws["A6"], ws["B6"], ws["Q6"] = "E4", "Ann Other", "level B please"
+    wb.save(est)
+    out = tmp_path / "out"
+    proc = run_cli("forms", "application", "--estimates", est, "--framework", BES_FRAMEWORK,
+                   "--as-of", "2025-03-03", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert not list(out.glob("*.docx"))  # both E1 rows carry the duplicate-ID error
+    index = [[c.value for c in r] for r in
+             load_workbook(out / "index-application.xlsx").active.iter_rows(min_row=2)]
+    check = run_cli("validate-estimates", est, "--framework", BES_FRAMEWORK,
+                    "--as-of", "2025-03-03", "--json")
+    elig = {r["row"]: r for r in json.loads(check.stdout)["rows"]}
+    assert [elig[r]["eligible"] for r in (2, 5, 6)] == [False, False, False]
+    # the index gives validate-estimates' reasons, then the errors to correct
+    assert [(r[0], r[4], r[5]) for r in index if r[0] in ("E1", "E4")] == [
+        ("E1", "skipped", f"{elig[2]['reasons'][0]}; A2: Employee ID E1 is on 2 rows (2, 5); "
+                          "each employee must appear once"),
+        ("E1", "skipped", f"{elig[5]['reasons'][0]}; A5: Employee ID E1 is on 2 rows (2, 5); "
+                          "each employee must appear once"),
+        ("E4", "skipped", f"{elig[6]['reasons'][0]}; Q6: Estimated level: expected a level A, B "
+                          "or C (for example 'B' or '3B'), got 'level B please'"),
+    ]
+    assert elig[2]["reasons"] == ["Cannot be assessed until the errors on this row are corrected (cell A2)"]
+
+
 def test_forms_application_command_makes_one_form_per_eligible_mover_and_an_index(tmp_path):
     est = estimates_workbook(tmp_path / "est.xlsx")
     out = tmp_path / "out"

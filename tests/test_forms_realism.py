@@ -294,7 +294,11 @@ def test_application_for_a_job_title_not_in_the_framework_is_skipped_with_the_re
                           out_dir=tmp_path)
     [m] = made
     assert (m.status, m.file) == ("skipped", "")
-    assert m.reason.startswith("job title not in the framework: 'Chief Unicorn Wrangler'")
+    # validate-estimates' eligibility: the unknown job title is an error on the row
+    assert m.reason == (
+        "Cannot be assessed until the errors on this row are corrected (cell A2); A2: Job title "
+        "'Chief Unicorn Wrangler' is not in the framework 'Business and Executive Support'; use "
+        "the drop-down list of job titles")
     assert not list(tmp_path.glob("*.docx"))
     assert (tmp_path / "index-application.xlsx").exists()
 
