@@ -50,6 +50,19 @@ _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 ExtraColumns = Mapping[str, Sequence[tuple[str, Mapping[int, Any]]]]
 """sheet name -> [(header, {row number: value}), ...] appended after the last used column."""
 
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+
+def extra_number_format(value: Any) -> str | None:
+    """The number format of a value written into an added column (both engines): UK
+    dates (:data:`DATE_FORMAT`, with the time for a datetime); None keeps the cell's."""
+    if isinstance(value, datetime.datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, datetime.date):
+        return DATE_FORMAT
+    return None
+
 
 FEEDBACK_SUFFIXES = (".xlsx", ".xlsm")
 """What an annotated copy may be called: it is always an Excel workbook."""
@@ -242,7 +255,10 @@ def add_extra_columns(wb, extra_columns: ExtraColumns,
             c = set_cell(ws, hrow, col, header)
             c.font = Font(bold=True)
             for row, value in values.items():
-                set_cell(ws, row, col, value)
+                cell = set_cell(ws, row, col, value)
+                fmt = extra_number_format(value)
+                if fmt:
+                    cell.number_format = fmt
             ws.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(str(header)) + 2))
             written.setdefault(sheet, []).append(col)
     return written
@@ -340,7 +356,7 @@ def _xml_copy(src: Path, items: list[Finding], extra_columns: ExtraColumns | Non
             author=AUTHOR, title=FINDINGS_SHEET, headers=FINDINGS_HEADERS,
             widths=FINDINGS_WIDTHS, fills=FILLS, target_cell=_target_cell,
             link_cell=link_cell, cell_label=cell_label, comment_text=comment_text,
-            worst=_worst, link=cell_link,
+            worst=_worst, link=cell_link, number_format=extra_number_format,
             missing_sheet=_missing_sheet, when=when)
     except (feedback_xml.Unsupported, etree.LxmlError, zipfile.BadZipFile) as exc:
         if strict:

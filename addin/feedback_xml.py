@@ -555,8 +555,10 @@ class SheetEdit:
         self.max_col = max(self.max_col, col)
         return c
 
-    def set_value(self, row: int, col: int, value: Any, *, bold: bool = False) -> None:
-        """Write a value like :func:`addin.safeio.set_cell` (text is never a formula)."""
+    def set_value(self, row: int, col: int, value: Any, *, bold: bool = False,
+                  numfmt: str | None = None) -> None:
+        """Write a value like :func:`addin.safeio.set_cell` (text is never a formula);
+        ``numfmt`` replaces the number format openpyxl would give it."""
         c = self.cell(row, col)
         for child in list(c):
             if child.tag in (_Q + "f", _Q + "v", _Q + "is"):
@@ -567,6 +569,7 @@ class SheetEdit:
         quote, fmt = False, None
         if value is not None and value != "":
             t, inner, fmt, quote = _value_xml(value, self.date1904)
+            fmt = numfmt or fmt
             if t:
                 c.set("t", t)
             if t == "inlineStr":
@@ -955,6 +958,7 @@ def annotated_copy(
     missing_sheet,
     link_cell=None,
     cell_label=None,
+    number_format=None,
     when: dt.datetime | None = None,
 ) -> bytes:
     """The annotated copy of the workbook ``data`` (already checked by addin.xlsx), as
@@ -962,19 +966,21 @@ def annotated_copy(
     pkg = Package(data, parts)
     link_cell = link_cell or target_cell
     cell_label = cell_label or (lambda f: f.cell or (target_cell(f) or ""))
+    number_format = number_format or (lambda value: None)
     try:
         return _annotate(pkg, findings, extra_columns=extra_columns, header_row=header_row,
                          author=author, title=title, headers=headers, widths=widths,
                          fills=fills, target_cell=target_cell, link_cell=link_cell,
                          cell_label=cell_label, comment_text=comment_text,
-                         worst=worst, link=link, missing_sheet=missing_sheet, when=when)
+                         worst=worst, link=link, missing_sheet=missing_sheet,
+                         number_format=number_format, when=when)
     finally:
         pkg.zf.close()
 
 
 def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, header_row, author,
               title, headers, widths, fills, target_cell, link_cell, cell_label,
-              comment_text, worst, link, missing_sheet, when) -> bytes:
+              comment_text, worst, link, missing_sheet, number_format, when) -> bytes:
     wb = Workbook(pkg)
     if any(n.casefold() == title.casefold() for n in wb.names):
         raise Unsupported("the workbook already has a Findings sheet")
@@ -999,7 +1005,7 @@ def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, heade
             col += 1
             se.set_value(hrow, col, header, bold=True)
             for row, value in values.items():
-                se.set_value(row, col, value)
+                se.set_value(row, col, value, numfmt=number_format(value))
             se.set_width(col, max(12, min(40, len(str(header)) + 2)))
 
     by_cell: dict[tuple[str, str], list[Finding]] = {}

@@ -246,6 +246,8 @@ def test_feedback_copy_flags_the_duplicate_and_adds_eligibility_and_cost_columns
     assert header[19:26] == ["Eligible", "Reasons", "Effective date", "New salary", "Honoured",
                              "Full-year cost", "In-year cost"]
     assert [ws.cell(r, 20).value for r in (2, 3, 4)] == ["Yes", "Yes", "No"]
+    assert ws.cell(2, 22).value == dt.datetime(2025, 7, 1)  # Effective date: a UK date cell
+    assert ws.cell(2, 22).number_format == "dd/mm/yyyy"
     assert ws.cell(2, 25).value == 1871.2 and ws.cell(3, 24).value == "Yes"
     findings = wb["Findings"]
     codes = [findings.cell(r, 2).value for r in range(2, findings.max_row + 1)]

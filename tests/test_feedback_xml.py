@@ -145,8 +145,14 @@ def test_comments_fills_and_columns_by_hand(rich):
         "Eligible", "Effective date", "Full-year cost", "Count"]
     assert all(ws.cell(3, c).font.b for c in range(6, 10))
     assert ws["F4"].value == "Yes" and ws["F6"].value is None
-    assert ws["G4"].value == dt.datetime(2025, 7, 1) and ws["G4"].number_format == "yyyy-mm-dd"
+    assert ws["G4"].value == dt.datetime(2025, 7, 1) and ws["G4"].number_format == "dd/mm/yyyy"
     assert ws["G5"].value == dt.datetime(2025, 7, 1, 9, 30)
+    # dates in added columns show UK style in both engines (the parity test pins the rest)
+    for engine in ("xml", "openpyxl"):
+        got = openpyxl.load_workbook(rich[engine])["Estimates"]
+        assert (got["G4"].number_format, got["G5"].number_format) == (
+            "dd/mm/yyyy", "dd/mm/yyyy hh:mm"), engine
+        assert got["G4"].is_date and got["G5"].is_date
     assert ws["H4"].value == 1234.5 and ws["H6"].value == 12.25
     assert ws["H5"].value == "not costed: =missing" and ws["H5"].data_type == "s"
     assert ws["I4"].value == 3 and ws["I6"].value is True
