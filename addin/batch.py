@@ -221,6 +221,9 @@ class FileResult:
     sheet: str | None = None
     """The sheet the rows were read from (where the feedback columns go)."""
     header_row: int | None = None
+    output_columns: dict[str, int] = field(default_factory=dict)
+    """MedPay's own feedback columns on the header row when the submission is a feedback
+    copy sent back (``EstimatesRead.output_columns``): replaced in its new copy."""
     cached: bool = False
 
     @property
@@ -352,7 +355,8 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
         ))
     status = "errors" if any(f.severity is Severity.ERROR for f in findings) else "ok"
     return FileResult(rel, key, status, None, findings, out,
-                      sheet=getattr(read, "sheet", None), header_row=getattr(read, "header_row", None))
+                      sheet=getattr(read, "sheet", None), header_row=getattr(read, "header_row", None),
+                      output_columns=dict(getattr(read, "output_columns", None) or {}))
 
 
 def _process_job(args: tuple) -> FileResult:
@@ -421,22 +425,32 @@ def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any
 
 
 def write_feedback(src: Path, out: Path, findings: list[Finding], columns: dict[str, Any],
-                   header_row: int | None, as_of: dt.date) -> bytes:
+                   header_row: int | None, as_of: dt.date, sheet: str | None = None,
+                   output_columns: dict[str, int] | None = None) -> bytes:
     """Write one feedback copy through the shared writer, its clocks fixed to the
     ``as_of`` midnight in the same pass (``when=``: the bytes
     :func:`addin.determinism.normalise_xlsx_file` would give, without rewriting the
-    copy); return them."""
+    copy); return them. A submission that is itself a feedback copy (``output_columns``
+    on ``sheet``'s header row) is annotated from a copy without MedPay's columns
+    (:func:`addin.estimates_feedback.feedback_source`, as ``validate-estimates``), so
+    they are replaced, not added a second time."""
+    import tempfile
+    from types import SimpleNamespace
+
     from addin.determinism import fixed_moment
+    from addin.estimates_feedback import feedback_source
 
     eng: Engines = _WORKER["engines"]
-    eng.feedback(src, out, findings, force=True, extra_columns=columns,
-                 header_row=header_row or 1, when=fixed_moment(as_of))
+    read = SimpleNamespace(sheet=sheet, header_row=header_row, output_columns=output_columns or {})
+    with tempfile.TemporaryDirectory(prefix="medpay-") as tmp:
+        eng.feedback(feedback_source(src, read, tmp), out, findings, force=True,
+                     extra_columns=columns, header_row=header_row or 1, when=fixed_moment(as_of))
     return out.read_bytes()
 
 
 def _feedback_job(args: tuple) -> tuple[str, str]:
-    src, out, findings, columns, header_row, as_of, rel = args
-    write_feedback(src, out, findings, columns, header_row, as_of)
+    src, out, findings, columns, header_row, as_of, sheet, output_columns, rel = args
+    write_feedback(src, out, findings, columns, header_row, as_of, sheet, output_columns)
     return rel, out.name
 
 
@@ -615,7 +629,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 findings = sorted([*res.findings, *mine],
                                   key=lambda f: (f.sheet or "", cell_sort_key(f.cell), f.code))
                 fb_jobs.append((path, cached, findings, feedback_columns(res), res.header_row,
-                                cfg.as_of, rel))
+                                cfg.as_of, res.sheet, res.output_columns, rel))
             progress = Progress(len(fb_jobs), "feedback", stream)
             cached_of = {j[-1]: j[1] for j in fb_jobs}
             for rel, _ in mapper(_feedback_job, fb_jobs):

@@ -8,8 +8,9 @@ not text.
 
 A manager may send back the feedback copy itself, corrected. The reader skips the
 columns MedPay wrote (:data:`addin.estimates.OUTPUT_HEADERS`), and
-:func:`without_output_columns` gives the writer a copy of the workbook without them, so
-validating it again replaces them rather than adding a second set.
+:func:`without_output_columns` gives the writer a copy of the workbook without them
+(:func:`feedback_source`, for validate-estimates and the batch alike), so validating it
+again replaces them rather than adding a second set.
 """
 
 from __future__ import annotations
@@ -87,4 +88,17 @@ def without_output_columns(src: Path, read, dest: Path) -> bool:
     return True
 
 
-__all__ = ["ELIGIBILITY_HEADERS", "eligibility_columns", "report_rows", "without_output_columns"]
+def feedback_source(src: str | Path, read, tmp: str | Path) -> Path:
+    """The workbook the feedback writer annotates: ``src`` itself or, when ``src`` is a
+    feedback copy sent back (MedPay's columns on its header row: ``read.output_columns``,
+    with ``read.sheet`` and ``read.header_row``), a copy of it in the folder ``tmp``
+    without them (:func:`without_output_columns`), so that writing the columns again
+    replaces them rather than adding a second set. ``validate-estimates --feedback`` and
+    the batch both go through here."""
+    src = Path(src)
+    stripped = Path(tmp) / src.name
+    return stripped if without_output_columns(src, read, stripped) else src
+
+
+__all__ = ["ELIGIBILITY_HEADERS", "eligibility_columns", "feedback_source", "report_rows",
+           "without_output_columns"]

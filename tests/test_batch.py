@@ -260,6 +260,33 @@ def test_feedback_copy_flags_the_duplicate_and_adds_eligibility_and_cost_columns
     assert ws_b["A4"].comment is None
 
 
+def test_a_resubmitted_batch_feedback_copy_gets_medpay_columns_replaced_not_duplicated(run, tmp_path):
+    """A manager sends the batch's feedback copy back, corrected: its Eligible ...
+    In-year cost columns are MedPay's own, so the new copy has one set, freshly written."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    sent = openpyxl.load_workbook(run["out"] / "feedback" / "team-a.xlsx")
+    first_header = [c.value for c in sent["Estimates"][1]]
+    ws = sent["Estimates"]
+    ws.cell(4, 20).value = "Yes"           # stale MedPay values the manager left in
+    ws.cell(4, 25).value = 999999
+    sent.save(inbox / "team-a.xlsx")
+    out = tmp_path / "out"
+    proc = batch(inbox, out)
+    assert proc.returncode in (0, 1), proc.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["files"][0]["status"] != "unreadable" and s["files"][0]["rows"] == 3
+    again = openpyxl.load_workbook(out / "feedback" / "team-a.xlsx")["Estimates"]
+    header = [c.value for c in again[1]]
+    medpay = ["Eligible", "Reasons", "Effective date", "New salary", "Honoured",
+              "Full-year cost", "In-year cost"]
+    assert header == first_header and header[19:26] == medpay
+    assert all(header.count(h) == 1 for h in medpay)
+    assert [again.cell(r, 20).value for r in (2, 3, 4)] == ["Yes", "Yes", "No"]  # recomputed
+    assert again.cell(4, 25).value != 999999
+    assert again.cell(2, 22).value == dt.datetime(2025, 7, 1)
+
+
 # ------------------------------------------------------------------ cmt-report.xlsx
 
 

@@ -62,17 +62,16 @@ def _write_feedback(src: Path, out: Path, report, read, *, force: bool) -> None:
     copy without those columns, so they are replaced, not added a second time."""
     import tempfile
 
-    from addin.estimates_feedback import without_output_columns
+    from addin.estimates_feedback import feedback_source
     from addin.feedback import write_feedback_copy
 
     sheet = report.extra.get("sheet")
     header_row = report.extra.get("header_row") or 1
     with tempfile.TemporaryDirectory(prefix="medpay-") as tmp:
-        stripped = Path(tmp) / src.name
         # (the writer itself refuses an OUT that would replace FILE: it is given FILE then)
         same = out.resolve() == src.resolve()
         write_feedback_copy(
-            stripped if not same and without_output_columns(src, read, stripped) else src, out,
+            src if same else feedback_source(src, read, tmp), out,
             report.findings, force=force, extra_columns=feedback_columns(report, sheet),
             header_row={sheet: header_row} if sheet else 1,
         )
