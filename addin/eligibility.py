@@ -308,7 +308,7 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
 
     Months at level are whole months from ``row.date_at_level`` to ``as_of`` (none when
     that date is after ``as_of``); the required months come from the role's framework
-    (:func:`required_months_for`) when the role and both levels are known.
+    (:func:`time_requirement_for`: the months and the level they are measured at) when the role and both levels are known.
     ``unreadable``: the fields whose cell holds a value that could not be read (their
     reasons say so rather than "not given"); ``error_cells``: the cells of the errors
     found on the row (see :func:`check_eligibility`).

@@ -48,7 +48,7 @@ from addin.errors import InputError
 from addin.findings import ERROR, WARNING, Finding, declare
 from addin.model import EstimateRow, Framework, Level, SourceRef
 from addin.parsing import norm_key  # memoised addin.text.norm_key
-from addin.text import clean_text
+from addin.text import clean_text, without_hint
 from addin.xlsx import KEPT_WORKBOOK_PARTS
 
 POLICY = "Appendix K"
@@ -161,8 +161,6 @@ for _field, _header in ALL_HEADERS.items():
         _KEY_TO_FIELD[_k] = _field
 _HELPER_KEYS = {norm_key(h) for h in HELPER_HEADERS}
 _OUTPUT_KEYS = [norm_key(h) for h in OUTPUT_HEADERS]
-_HINT = re.compile(r"\s*\([^()]*\)\s*$")
-"""A trailing bracketed hint: "Start date (dd/mm/yyyy)", "Probation passed (Y/N)"."""
 
 
 def header_key(text: object) -> str:
@@ -172,7 +170,7 @@ def header_key(text: object) -> str:
     if key in _KEY_TO_FIELD or key in _HELPER_KEYS or not isinstance(text, str) \
             or not text.rstrip().endswith(")"):
         return key
-    bare = _HINT.sub("", text)
+    bare = without_hint(text)
     return norm_key(bare) if bare.strip() else key
 
 

@@ -48,7 +48,7 @@ from addin.model import (
     Role,
     SourceRef,
 )
-from addin.text import clean_text, norm_key
+from addin.text import clean_text, norm_key, without_hint
 
 POLICY = "Appendix H"
 
@@ -256,7 +256,6 @@ class Header:
         return a1(self.row, self.title_col)
 
 
-_HEADER_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 _HEADER_SPLIT = re.compile(r"\s*(?:/|&|\bor\b)\s*", re.I)
 
 
@@ -264,7 +263,7 @@ def header_keys(value: str) -> frozenset[str]:
     """The normalised keys a header cell answers to: as written, without a trailing
     bracketed hint ("Range (2-8)" is a Range header), and each part of a header that
     names alternatives ("Job title / role")."""
-    bare = _HEADER_NOTE.sub("", value)
+    bare = without_hint(value)
     keys = {norm_key(value), norm_key(bare)}
     keys.update(norm_key(part) for part in _HEADER_SPLIT.split(bare))
     return frozenset(k for k in keys if k)

@@ -20,7 +20,7 @@ from addin.cells import a1
 from addin.errors import SettingsError
 from addin.model import LEVELS, MAX_RANGE, MIN_RANGE, PayRange, PaySettings, Settings
 from addin.paths import default_pay_ranges
-from addin.text import clean_text, norm_key
+from addin.text import clean_text, norm_key, without_hint
 
 PAY_SHEET = "Pay ranges"
 SETTINGS_SHEET = "Settings"
@@ -165,8 +165,6 @@ def _read_ranges(wb, path: str) -> dict[int, PayRange]:
     return ranges
 
 
-_PAREN_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
-
 # Bounds on what a Settings value can sensibly be. A rate is a fraction below 1: "15"
 # typed for 15% would otherwise cost employer NI at 1500%. (label field -> (low, high))
 _RATE_FIELDS = ("employer_ni_rate", "employer_pension_rate", "apprenticeship_levy_rate")
@@ -181,7 +179,7 @@ def _label_keys(text: object) -> set[str]:
     """The normalised keys a label answers to: as written, and without a trailing
     bracketed note ("Appeal period (working days)" also answers to "Appeal period")."""
     raw = clean_text(text)
-    return {k for k in (norm_key(raw), norm_key(_PAREN_NOTE.sub("", raw))) if k}
+    return {k for k in (norm_key(raw), norm_key(without_hint(raw))) if k}
 
 
 def _label_and_value(row: tuple, r: int) -> tuple[object, str, tuple[object, str]] | None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_TRAILING_HINT = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def norm_key(value: object) -> str:
@@ -26,3 +27,13 @@ def clean_text(value: object) -> str:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     return text.strip()
+
+
+def without_hint(text: str) -> str:
+    """``text`` without a trailing bracketed hint, the way people annotate a label or a
+    header: "Range (2-8)" -> "Range", "Start date (dd/mm/yyyy)" -> "Start date".
+
+    >>> without_hint("Appeal period (working days)")
+    'Appeal period'
+    """
+    return _TRAILING_HINT.sub("", text)
