@@ -343,3 +343,70 @@ def test_memoised_header_search_equals_a_search_by_field_for_header(rows, above)
     estimates._HEADER_MEMO.clear()
     assert find_header_row(grid) == expected
     assert find_header_row(grid) == expected  # from the memo
+
+
+# ----------------------------------------------------------------------------- safety scan
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
+                          st.binary(max_size=3000),
+                          st.sampled_from(["a.xml", "xl/é.xml", "b/c.bin"])),
+                min_size=1, max_size=4))
+def test_members_inflated_from_the_archive_bytes_equal_what_zipfile_reads(tmp_path, members):
+    from addin.xlsx import _inflate
+
+    path = tmp_path / "m.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i, (method, body, name) in enumerate(members):
+            zf.writestr(f"{i}/{name}", body * 3, compress_type=method)
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            assert _inflate(data, info) == zf.read(info)
+
+
+def test_a_member_whose_bytes_do_not_match_its_crc_is_refused_as_damaged(tmp_path):
+    from addin.xlsx import _inflate
+
+    path = _book(tmp_path / "e.xlsx")
+    stored = tmp_path / "stored.xlsx"  # stored members, so a byte of the text can be flipped
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item))
+    raw = bytearray(stored.read_bytes())
+    with zipfile.ZipFile(stored) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        assert _inflate(bytes(raw), info) == zf.read(info)
+    at = raw.index(b"<sheetData", info.header_offset)
+    raw[at + 1] = ord("S")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(raw))
+    assert _inflate(bytes(raw), info) is None  # left to zipfile, which words the fault
+    with pytest.raises(InputError, match=r"damaged or truncated \(part xl/worksheets/sheet1.xml: "
+                                         r"Bad CRC-32"):
+        read_ooxml_bytes(bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "Z", "AA", "ZZ", "AAA", "ALL", "AZ"]),
+                          st.sampled_from([1, 9, 10, 99, 999, 1000, 5000, 99999])), max_size=6),
+       st.lists(st.sampled_from([1, 50, 999, 1000, 20000]), max_size=3))
+def test_small_sheet_bound_never_hides_a_cell_the_exact_scan_would_refuse(cells, rows):
+    from addin.xlsx import _SMALL_SPAN, LIMITS, _check_cell_refs
+
+    xml = "".join(f'<row r="{r}"><c r="A{r}"/></row>' for r in rows)
+    xml += "".join(f'<c r="{c}{r}"><v>1</v></c>' for c, r in cells)
+    buf = f"<sheetData>{xml}</sheetData>".encode()
+    try:
+        exact = _check_cell_refs(buf, "s", Path("f.xlsx"), LIMITS)
+    except InputError as exc:
+        with pytest.raises(InputError) as shortcut:
+            _check_cell_refs(buf, "s", Path("f.xlsx"), LIMITS, whole=True)
+        assert str(shortcut.value) == str(exc)
+        return
+    bound = _check_cell_refs(buf, "s", Path("f.xlsx"), LIMITS, whole=True)
+    if bound == _SMALL_SPAN:
+        assert exact[0] <= _SMALL_SPAN[0] and exact[1] <= _SMALL_SPAN[1]
+    else:
+        assert bound == exact
