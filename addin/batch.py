@@ -558,12 +558,18 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
         rels = [rel_name(p, inbox) for p in files]
         results: dict[str, FileResult] = {}
         todo: list[tuple] = []
+        phases: dict[str, float] = {}
+        t0 = time.perf_counter()
+        # one progress over every file: a reused one steps it as the cache is read, so
+        # a rerun of a large inbox is never silent
+        progress = Progress(len(files), "reading", stream)
         for path, rel in zip(files, rels):
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 results[rel] = FileResult(rel, "", "unreadable", _reason(
                     InputError(f"cannot read the file: {exc.strerror or exc}"), rel))
+                progress.step(results[rel].reason or rel)
                 continue
             key = hashlib.sha256(env.encode() + b"\0" + data).hexdigest()
             hit = _cache_load(cache / f"{key}.json", key)
@@ -571,6 +577,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 hit.rel, hit.cached = rel, True
                 hit.findings = [replace(f, file=rel) for f in hit.findings]
                 results[rel] = hit
+                progress.step(f"{rel}: unchanged, reused from the cache")
             else:
                 todo.append((cache / f"{key}.json", path, rel, key, cfg.as_of, cfg.cola))
         reused = len(results) - sum(1 for r in results.values() if not r.key)
@@ -588,10 +595,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             chunk = max(1, min(8, len(jobs) // (cfg.jobs * 4)))
             return pools[0].map(fn, jobs, chunksize=chunk)
 
-        phases: dict[str, float] = {}
-        t0 = time.perf_counter()
         try:
-            progress = Progress(len(todo), "reading", stream)
             for res in mapper(_process_job, todo):
                 results[res.rel] = res
                 note = res.reason if res.status == "unreadable" else (

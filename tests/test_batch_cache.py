@@ -12,9 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin.batch import FileResult, RowOutcome, _cache_load, _worker_init, process_file
-from addin.batch_cache import CacheEntryError, dumps, loads
+from addin.batch_cache import CacheEntryError, _fields, dumps, loads
 from addin.costing import CostRow
 from addin.findings import Finding, Severity
 from addin.model import EstimateRow, Level
@@ -31,6 +33,11 @@ def team_a_result(tmp_path_factory) -> FileResult:
     return process_file(path, "team-a.xlsx", "k1", AS_OF, None)
 
 
+def _at(cls: type, name: str) -> int:
+    """Where field ``name`` of ``cls`` sits in its cache array (declaration order)."""
+    return [n for n, _ in _fields(cls)].index(name)
+
+
 def test_a_real_result_round_trips_exactly_with_money_as_decimal_strings(team_a_result):
     data = dumps(team_a_result)
     back = loads(data, key="k1")
@@ -39,10 +46,30 @@ def test_a_real_result_round_trips_exactly_with_money_as_decimal_strings(team_a_
     assert isinstance(e001.cost, CostRow) and isinstance(e001.estimate, EstimateRow)
     # tests/test_batch.py works E001's full-year cost by hand: 1,871.20
     assert e001.cost.full_year_cost == Decimal("1871.20")
-    assert b'"full_year_cost":{"$":"Decimal","v":"1871.20"}' in data
-    assert b'"start_date":{"$":"date","v":"2019-04-01"}' in data
     assert e001.estimate.estimated_level is Level.B
-    json.loads(data)  # plain JSON, nothing else
+    body = json.loads(data)  # plain JSON, nothing else
+    assert set(body) == {"format", "version", "result"} and body["version"] == 2
+    row = body["result"][_at(FileResult, "rows")][0]
+    cost = row[_at(RowOutcome, "cost")]
+    assert cost[_at(CostRow, "full_year_cost")] == "1871.20"  # a decimal string, never a float
+    estimate = row[_at(RowOutcome, "estimate")]
+    assert estimate[_at(EstimateRow, "start_date")] == "2019-04-01"
+    assert estimate[_at(EstimateRow, "estimated_level")] == "B"
+    assert estimate[_at(EstimateRow, "cells")]["employee_id"] == "A2"
+
+
+def test_a_value_that_does_not_fit_its_field_is_not_cached():
+    row = EstimateRow(file="f.xlsx", sheet="S", row=5, employee_id="E1",
+                      start_date=dt.datetime(2020, 1, 1, 9, 30))  # a datetime in a date field
+    res = FileResult("f.xlsx", "k", "ok", None, [], [RowOutcome(row, True, (), None, None, None, 0, 0)])
+    with pytest.raises(CacheEntryError, match="expected a date, got datetime"):
+        dumps(res)
+    row.start_date, row.fte = dt.date(2020, 1, 1), 0.5  # a float where money/FTE is a Decimal
+    with pytest.raises(CacheEntryError, match="expected a finite Decimal, got float"):
+        dumps(res)
+    row.fte, row.extra = Decimal("0.5"), {"obj": object()}
+    with pytest.raises(CacheEntryError, match="cannot store a builtins.object"):
+        dumps(res)
 
 
 def test_every_value_type_a_cell_can_hold_survives_the_cache():
@@ -67,33 +94,49 @@ def _entry(result: FileResult) -> dict:
 
 
 def _bad_entries(good: FileResult) -> dict[str, bytes]:
-    wrong_type = _entry(good)
-    wrong_type["result"]["f"]["rows"][0]["f"]["cost"]["f"]["full_year_cost"] = {"$": "Decimal", "v": ["1"]}
-    int_estimate = _entry(good)
-    int_estimate["result"]["f"]["rows"][0]["f"]["estimate"] = 5
-    str_money = _entry(good)
-    str_money["result"]["f"]["rows"][0]["f"]["cost"]["f"]["in_year_cost"] = "1403.40"
-    unknown_class = _entry(good)
-    unknown_class["result"]["f"]["rows"][0]["f"]["cost"] = {"$": "Popen", "f": {"args": "touch /tmp/x"}}
-    extra_field = _entry(good)
-    extra_field["result"]["f"]["__class__"] = "x"
-    bad_status = _entry(good)
-    bad_status["result"]["f"]["status"] = "fine"
+    rows, cost, estimate = _at(FileResult, "rows"), _at(RowOutcome, "cost"), _at(RowOutcome, "estimate")
+
+    def tamper(change) -> bytes:
+        entry = _entry(good)
+        change(entry["result"], entry["result"][rows][0])
+        return json.dumps(entry).encode()
+
+    def put(path: tuple[int, ...], value):
+        def change(result, row):
+            target = row
+            for i in path[:-1]:
+                target = target[i]
+            target[path[-1]] = value
+        return change
+
     other_version = _entry(good)
-    other_version["version"] = 999
+    other_version["version"] = 1
+    extra_key = _entry(good)
+    extra_key["note"] = "x"
+    full_year = (cost, _at(CostRow, "full_year_cost"))
     return {
         "pickle": pickle.dumps(good),
         "truncated": dumps(good)[:-20],
         "not utf-8": b"\xff\xfe" + dumps(good),
         "empty": b"",
         "nested": b"[" * 100_000 + b"]" * 100_000,
-        "wrong type": json.dumps(wrong_type).encode(),
-        "int estimate": json.dumps(int_estimate).encode(),
-        "money as plain string": json.dumps(str_money).encode(),
-        "unknown class": json.dumps(unknown_class).encode(),
-        "extra field": json.dumps(extra_field).encode(),
-        "bad status": json.dumps(bad_status).encode(),
+        "money as an array": tamper(put(full_year, ["1"])),
+        "money as a float": tamper(put(full_year, 1871.2)),
+        "money not a number": tamper(put(full_year, "NaN")),
+        "money not decimal": tamper(put(full_year, "1,871.20")),
+        "an int for an estimate": tamper(put((estimate,), 5)),
+        "a class named in the entry": tamper(put((cost,), {"$": "Popen", "f": {"args": "touch /tmp/x"}})),
+        "a bool for a count": tamper(put((_at(RowOutcome, "errors"),), True)),
+        "a date that is not one": tamper(put((estimate, _at(EstimateRow, "start_date")), "2025-13-01")),
+        "a level that is not one": tamper(put((estimate, _at(EstimateRow, "current_level")), "D")),
+        "an untagged object in a cell": tamper(put((estimate, _at(EstimateRow, "extra")), {"x": {"a": 1}})),
+        "an unknown tag in a cell": tamper(put((estimate, _at(EstimateRow, "extra")),
+                                               {"x": {"$": "FileResult", "f": {}}})),
+        "one field too many": tamper(lambda result, row: result.append("x")),
+        "one field missing": tamper(lambda result, row: row.pop()),
+        "bad status": tamper(lambda result, row: result.__setitem__(_at(FileResult, "status"), "fine")),
         "other version": json.dumps(other_version).encode(),
+        "an unknown top-level key": json.dumps(extra_key).encode(),
         "another key": dumps(good),  # read below under key "k2"
     }
 
@@ -149,3 +192,28 @@ def test_a_malicious_or_garbled_cache_is_ignored_and_every_file_recomputed(tmp_p
     assert sorted(p.suffix for p in (out / ".medpay-cache").iterdir() if p.suffix in (".json", ".pickle")) == [".json"] * 7
     third = batch(inbox, out, "--force")
     assert third.stdout.splitlines()[1].startswith("reused 7 unchanged file(s) from the cache, processed 0;")
+
+
+_cell_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    | st.floats(allow_nan=False) | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.dates() | st.datetimes() | st.times() | st.timedeltas(),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(extra=st.dictionaries(st.text(max_size=10), _cell_values, max_size=4),
+       salary=st.none() | st.decimals(allow_nan=False, allow_infinity=False, places=2),
+       start=st.none() | st.dates(), level=st.none() | st.sampled_from(Level),
+       reasons=st.lists(st.text(max_size=30), max_size=3).map(tuple))
+def test_any_row_a_submission_can_give_comes_back_equal(extra, salary, start, level, reasons):
+    row = EstimateRow(file="f.xlsx", sheet="S", row=7, employee_id="E1", current_salary=salary,
+                      start_date=start, current_level=level, cells={"employee_id": "A7"},
+                      extra=extra)
+    res = FileResult("f.xlsx", "k", "ok", None, [], [RowOutcome(row, None, reasons, start, None,
+                                                               "missing salary", 0, 1)])
+    back = loads(dumps(res), key="k")
+    assert back == res
+    assert type(back.rows[0].reasons) is tuple
