@@ -19,7 +19,7 @@ from typing import Any
 
 from addin.cells import col_letter
 from addin.cmt import UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
-from addin.determinism import fixed_moment, normalise_xlsx_bytes, save_workbook, workbook_bytes
+from addin.determinism import fixed_moment, save_workbook, workbook_bytes
 from addin.safeio import atomic_write_bytes, set_cell
 
 MONEY = '"£"#,##0.00'
@@ -136,7 +136,8 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
     data = stream_sheet_rows(data, "xl/worksheets/sheet1.xml",
                              ([get(r) for get in getters] for r in rows), first_row=2,
                              ncols=len(getters))
-    return atomic_write_bytes(path, normalise_xlsx_bytes(data, when), force=force)
+    # stream_sheet_rows copies every member's (already fixed) zip header: nothing to redo
+    return atomic_write_bytes(path, data, force=force)
 
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -148,6 +149,32 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_TEXT_MEMO = 20_000
+"""Texts remembered per column before its memo starts again (bounds memory)."""
+
+
+def _text_tail(v: str, st: str) -> str:
+    """What follows ``<c r="A12`` for a text cell: an inline string, never a formula."""
+    text = _xml_text(v)
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'"{st} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _other_tail(v: Any, st: str) -> str:
+    """The same for the rarer types and for subclasses (a datetime, a float, an IntEnum,
+    a str subclass): by isinstance, as exact types are handled inline."""
+    if isinstance(v, bool):
+        return f'"{st} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, Decimal)):
+        return f'"{st}><v>{v}</v></c>'
+    if isinstance(v, float):
+        return f'"{st}><v>{Decimal(repr(v))}</v></c>'
+    if isinstance(v, dt.date):
+        day = v.date() if isinstance(v, dt.datetime) else v
+        return f'"{st}><v>{(day - _EXCEL_EPOCH).days}</v></c>'
+    return _text_tail(str(v), st)
+
+
 def stream_sheet_rows(data: bytes, member: str, rows, *, first_row: int, ncols: int) -> bytes:
     """Replace row ``first_row`` (a probe row) and below of one sheet with ``rows``.
 
@@ -155,6 +182,8 @@ def stream_sheet_rows(data: bytes, member: str, rows, *, first_row: int, ncols: 
     formats). Text is written as an inline string (``t="inlineStr"``), so a value such as
     ``=HYPERLINK(...)`` is text, never a formula; characters XML cannot hold are dropped.
     Numbers and Decimals are written exactly; dates as Excel serial days; None as no cell.
+    Every other member, and every member's zip header (date, attributes), is copied as it
+    is, so a package :mod:`addin.determinism` normalised stays normalised.
     """
     from addin.cells import col_index
 
@@ -170,30 +199,43 @@ def stream_sheet_rows(data: bytes, member: str, rows, *, first_row: int, ncols: 
             styles[col_index(ref) - 1] = f' s="{style}"'
         body = body[:probe.start()] + body[probe.end():]
     letters = [col_letter(c + 1) for c in range(ncols)]
+    opens = [f'<c r="{letter}' for letter in letters]
+    texts: list[dict[str, str]] = [{} for _ in range(ncols)]
+    """Per column: text -> the rest of its cell after the row number (a column repeats
+    the same directorates, teams, titles and Yes/No down 50,000 rows)."""
     parts = [body]
     n = first_row - 1
     for values in rows:
         n += 1
+        rn = str(n)
         cells = []
         for c, v in enumerate(values):
-            if v is None or v == "":
+            if v is None:
                 continue
-            ref = f"{letters[c]}{n}"
+            t = type(v)
+            if t is str:
+                if not v:
+                    continue
+                memo = texts[c]
+                tail = memo.get(v)
+                if tail is None:
+                    if len(memo) >= _TEXT_MEMO:
+                        memo.clear()
+                    tail = memo[v] = _text_tail(v, styles.get(c, ""))
+                cells.append(opens[c] + rn + tail)
+                continue
             st = styles.get(c, "")
-            if isinstance(v, bool):
-                cells.append(f'<c r="{ref}"{st} t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, (int, Decimal)):
-                cells.append(f'<c r="{ref}"{st}><v>{v}</v></c>')
-            elif isinstance(v, float):
-                cells.append(f'<c r="{ref}"{st}><v>{Decimal(repr(v))}</v></c>')
-            elif isinstance(v, dt.date):
-                day = v.date() if isinstance(v, dt.datetime) else v
-                cells.append(f'<c r="{ref}"{st}><v>{(day - _EXCEL_EPOCH).days}</v></c>')
+            if t is bool:
+                cells.append(f'{opens[c]}{rn}"{st} t="b"><v>{int(v)}</v></c>')
+            elif t is int or t is Decimal:
+                cells.append(f'{opens[c]}{rn}"{st}><v>{v}</v></c>')
+            elif t is dt.date:
+                cells.append(f'{opens[c]}{rn}"{st}><v>{(v - _EXCEL_EPOCH).days}</v></c>')
+            elif isinstance(v, str) and not v:
+                continue
             else:
-                text = _xml_text(str(v))
-                space = ' xml:space="preserve"' if text != text.strip() else ""
-                cells.append(f'<c r="{ref}"{st} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-        parts.append(f'<row r="{n}">{"".join(cells)}</row>')
+                cells.append(opens[c] + rn + _other_tail(v, st))
+        parts.append(f'<row r="{rn}">{"".join(cells)}</row>')
     last = max(n, first_row - 1)
     head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{letters[-1]}{last}"/>',
                   xml[:start], count=1)

@@ -141,7 +141,7 @@ def summarise(rows: Sequence[BatchRow], *, as_of: dt.date, submissions: int,
               unreadable: int) -> CmtSummary:
     """Every figure of the CMT report from the batch's rows. Money is added up by the
     costing module's :func:`addin.costing.totals` over the counted rows only."""
-    from addin.costing import totals
+    from addin.costing import group_key, sums_by, totals
 
     s = CmtSummary(as_of=as_of, submissions=submissions, unreadable=unreadable)
     s.employees = len(rows)
@@ -165,10 +165,9 @@ def summarise(rows: Sequence[BatchRow], *, as_of: dt.date, submissions: int,
     s.in_year = t.overall.in_year_cost
     s.by_directorate = group_rows(rows, lambda r: (_label(r.estimate.directorate),),
                                   {(k,): v for k, v in t.by_directorate.items()})
-    team_money: dict[tuple[str, ...], Any] = {}
-    for d in sorted({_label(r.estimate.directorate) for r in counted}):
-        sub = totals(r.cost for r in counted if _label(r.estimate.directorate) == d)
-        team_money.update({(d, k): v for k, v in sub.by_team.items()})
+    # teams are money-grouped within the directorate the row gives, as the table shows them
+    team_money = sums_by(((_label(r.estimate.directorate), group_key(r.cost.team)), r.cost)
+                         for r in counted)
     s.by_team = group_rows(
         rows, lambda r: (_label(r.estimate.directorate), _label(r.estimate.team)), team_money)
     s.by_framework = group_rows(rows, lambda r: (_label(r.estimate.framework),),

@@ -240,3 +240,20 @@ def test_cost_scales_linearly_with_fte(cur, fte, rng, lv, as_of):
                        as_of=as_of, pay=PAY)
     for name in ("annual_increase", "employer_ni", "full_year_cost", "in_year_cost"):
         assert abs(getattr(part, name) - getattr(full, name) * fte) <= D("0.01")
+
+
+def test_cost_sums_add_up_every_money_field_of_every_row():
+    from addin.costing import MONEY_FIELDS, CostRow, CostSums
+
+    money_fields = {f.name for f in dataclasses.fields(CostRow) if f.type in ("Decimal", Decimal)}
+    assert set(MONEY_FIELDS) <= money_fields  # each name is a real CostRow field
+    sums = CostSums()
+    for k in (1, 2):
+        values = {name: Decimal(f"{i + 1}.0{k}") for i, name in enumerate(MONEY_FIELDS)}
+        sums.add(CostRow(employee_id=f"E{k}", current_salary=Decimal("20000"),
+                         new_salary=Decimal("21000"), honoured=k == 2,
+                         effective_date=dt.date(2025, 7, 1), in_year_months=9,
+                         fte=Decimal("1"), range=3, level=Level.B, **values))
+    assert (sums.rows, sums.honoured, sums.increases) == (2, 1, 2)
+    assert {name: getattr(sums, name) for name in MONEY_FIELDS} == {
+        name: Decimal(f"{i + 1}.01") + Decimal(f"{i + 1}.02") for i, name in enumerate(MONEY_FIELDS)}
