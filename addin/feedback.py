@@ -286,9 +286,10 @@ def write_feedback_copy(
     """Write an annotated copy of ``src`` to ``out``; ``src`` is never modified.
 
     Comments and fills on the cells at fault, a Findings sheet, optional extra columns.
-    The copy never carries a VBA project (:func:`addin.macrofree.without_vba`: an .xlsm
-    input's macros are dropped, an .xlsm copy keeps the macro-enabled content type so
-    Excel opens it, with nothing to enable). ``engine`` picks
+    The copy never carries a macro (:mod:`addin.macrofree`: an input's VBA project,
+    Excel 4.0 macro sheets, dialog sheets and auto-run names are dropped, by both engines;
+    an .xlsm copy keeps the macro-enabled content type so Excel opens it, with nothing to
+    enable). ``engine`` picks
     how the copy is made (see :data:`ENGINES`); every engine gives the same annotations.
     ``when`` (optional) fixes every clock in the file to that moment, giving the same
     bytes as :func:`addin.determinism.normalise_xlsx_file` would after the save, in one
@@ -304,15 +305,16 @@ def write_feedback_copy(
                           file=out_p)
     check_writable(out_p, force=force)
     items = list(findings)
-    from addin.macrofree import without_vba
+    from addin.macrofree import without_macros
 
     macro_enabled = out_p.suffix.lower() == ".xlsm"
     if engine != "openpyxl" and src_p.suffix.lower() != ".xlsm":
         body = _xml_copy(src_p, items, extra_columns, header_row, strict=engine == "xml",
                          when=when)
         if body is not None:
-            return atomic_write_bytes(out_p, without_vba(body, macro_enabled=macro_enabled), force=force)
-    wb = load_workbook(src_p, data_only=False, keep_vba=False)  # macros are never kept
+            return atomic_write_bytes(out_p, without_macros(body, macro_enabled=macro_enabled), force=force)
+    # macros are never kept: not even read, so no macro sheet becomes a worksheet
+    wb = load_workbook(src_p, data_only=False, keep_vba=False, macro_free=True)
     if extra_columns:
         add_extra_columns(wb, extra_columns, header_row=header_row)
     annotate_workbook(wb, items)
@@ -327,7 +329,7 @@ def write_feedback_copy(
 
         body = normalise_xlsx_bytes(body, when)
     # openpyxl without a VBA project types the workbook .xlsx whatever the name
-    return atomic_write_bytes(out_p, without_vba(body, macro_enabled=macro_enabled), force=force)
+    return atomic_write_bytes(out_p, without_macros(body, macro_enabled=macro_enabled), force=force)
 
 
 def _missing_sheet(sheet: str) -> OutputError:

@@ -5,8 +5,9 @@ and save it again (~45 ms a file, 70% of the batch, issue 9). This engine makes 
 copy without building a workbook model:
 
 * every zip member the feedback does not change is copied with its content unchanged
-  (the manager's formatting, sheets, images, validations and macros-free parts are kept
-  exactly, more faithfully than an openpyxl round trip);
+  (the manager's formatting, sheets, images, validations and macro-free parts are kept
+  exactly, more faithfully than an openpyxl round trip); macros are not kept
+  (:func:`addin.macrofree.macro_free_changes`: no VBA project, macro or dialog sheet);
 * only the sheets with findings or extra columns are parsed (lxml, with entities and
   network access off; the bytes already passed :func:`addin.xlsx.read_ooxml_bytes`, which
   refuses any DTD) and rewritten: severity fills as cloned cell formats, comments as a
@@ -182,17 +183,18 @@ class Package:
         """The new package. With ``when``, every clock inside is set to it exactly as
         :func:`addin.determinism.normalise_xlsx_bytes` sets it (zip dates and
         ``docProps/core.xml``), so the bytes need no second pass; without it the zip
-        dates are 1980-01-01 and core.xml is the input's. A VBA project is never written
-        (:func:`addin.macrofree.without_vba`'s rules: its parts, relationship and
-        content-type Overrides are left out; the workbook's content type is the input's)."""
+        dates are 1980-01-01 and core.xml is the input's. No macro is ever written: no VBA
+        project, no macro or dialog sheet, no auto-run name (the one rule,
+        :func:`addin.macrofree.macro_free_changes`, applied to the package as it now
+        stands, Findings sheet included; the workbook's content type is the input's)."""
         from addin import determinism, macrofree
 
-        vba = {i.filename for i in self.infos if macrofree.is_vba_part(i.filename)}
-        if vba:
-            ct = ContentTypes.NAME
-            self.put(ct, macrofree.content_types_without_vba(self.read(ct), vba, None, self.names))
-            if self.has(macrofree.WORKBOOK_RELS):
-                self.put(macrofree.WORKBOOK_RELS, macrofree.rels_without_vba(self.read(macrofree.WORKBOOK_RELS)))
+        added = dict(self.added)
+        drop, fixed = macrofree.macro_free_changes(
+            [*(i.filename for i in self.infos), *added],
+            lambda name: added[name] if name in added else self.read(name))
+        for name, body in fixed.items():
+            self.put(name, body)
 
         stamp_at = (1980, 1, 1, 0, 0, 0)
         stamp = None
@@ -204,7 +206,7 @@ class Package:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
             members = [(i.filename, self.changed.get(i.filename)) for i in self.infos]
             for name, body in [*members, *self.added]:
-                if name in vba:
+                if name in drop:
                     continue
                 if body is None:
                     body = self.read(name)

@@ -524,14 +524,24 @@ def load_workbook(
     read_only: bool = False,
     keep_vba: bool = False,
     limits: Limits = LIMITS,
+    macro_free: bool = False,
 ):
     """Open a workbook with openpyxl after the safety checks. Macros are never run
-    (openpyxl cannot run them) and, unless ``keep_vba``, not even kept."""
+    (openpyxl cannot run them) and, unless ``keep_vba``, not even kept. ``macro_free``:
+    the package is first stripped of every macro (:func:`addin.macrofree.without_macros`:
+    VBA project, Excel 4.0 macro sheets, dialog sheets, auto-run names), so openpyxl never
+    reads a macro sheet as a worksheet (what the feedback copy is made from)."""
     import openpyxl
 
+    if macro_free and keep_vba:
+        raise ValueError("macro_free and keep_vba exclude each other")
     _require_defusedxml()
     data = read_ooxml_bytes(path, kind="workbook", limits=limits)
     try:
+        if macro_free:
+            from addin.macrofree import without_macros
+
+            data = without_macros(data)  # a part it cannot parse: damaged, below
         wb = openpyxl.load_workbook(
             io.BytesIO(data), data_only=data_only, read_only=read_only, keep_vba=keep_vba
         )

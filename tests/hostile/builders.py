@@ -350,3 +350,114 @@ def minimal_cfb(streams: dict[str, bytes]) -> bytes:
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# ----------------------------------------------------------------- Excel 4.0 macro sheets
+
+MACRO_SHEET_REL = "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"
+INTL_MACRO_SHEET_REL = "http://schemas.microsoft.com/office/2006/relationships/xlIntlMacrosheet"
+DIALOG_SHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/dialogsheet"
+MACRO_SHEET_CT = "application/vnd.ms-excel.macrosheet+xml"
+INTL_MACRO_SHEET_CT = "application/vnd.ms-excel.intlmacrosheet+xml"
+DIALOG_SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.dialogsheet+xml"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+XLM_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<xm:macrosheet xmlns="{SHEET_NS}" xmlns:r="{_R_NS}" '
+    'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<dimension ref="A1:A2"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    '<sheetFormatPr defaultRowHeight="15"/><sheetData>'
+    '<row r="1"><c r="A1" t="b"><f>EXEC("calc.exe")</f><v>1</v></c></row>'
+    '<row r="2"><c r="A2" t="b"><f>HALT()</f><v>1</v></c></row></sheetData>'
+    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    '<legacyDrawing r:id="rId1"/></xm:macrosheet>')
+INTL_SHEET = XLM_SHEET.replace('<legacyDrawing r:id="rId1"/>', "").replace("calc.exe", "notepad.exe")
+DIALOG_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<dialogsheet xmlns="{SHEET_NS}" xmlns:r="{_R_NS}"><sheetViews><sheetView workbookViewId="0"/>'
+    '</sheetViews><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+    'footer="0.3"/></dialogsheet>')
+BUTTON_VML = (
+    '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel"><v:shape id="_x0000_s1025" type="#_x0000_t201">'
+    '<x:ClientData ObjectType="Button"><x:FmlaMacro>[0]!Auto_Open</x:FmlaMacro></x:ClientData>'
+    '</v:shape></xml>')
+MACRO_SHEETS = {"Dialog1": "xl/dialogsheets/sheet1.xml", "Macro1": "xl/macrosheets/sheet1.xml",
+                "Intl1": "xl/macrosheets/intlsheet1.xml"}
+"""The sheets :func:`with_macro_sheets` adds, by name, and their parts."""
+MACRO_ONLY_PARTS = ("xl/macrosheets/_rels/sheet1.xml.rels", "xl/drawings/vmlDrawing1.vml")
+"""The macro sheet's own relationships part and the button drawing only it refers to."""
+MACRO_NAMES_KEPT = (
+    # (name, localSheetId in the input, formula): each names a sheet that stays
+    ("Grades", None, "Lists!$A$2:$A$12"),
+    ("Label", None, '"Macro1!A1"'),  # a string, not a reference
+    ("Rate", "3", "Instructions!$B$2"),
+    ("_xlnm.Print_Area", "5", "Lists!$A$1:$P$12"),
+    ("_xlnm.Print_Titles", "1", "Estimates!$1:$1"),
+)
+MACRO_NAMES_DROPPED = (
+    ("_xlnm.Auto_Open", None, "Macro1!$A$1"),
+    ("Auto_Close", None, "Estimates!$A$1"),  # an auto-run name is dropped wherever it points
+    ("Dlg", "0", "Dialog1!$A$1"),  # local to the dialog sheet
+    ("Local_macro", "2", "Instructions!$A$1"),  # local to Macro1
+    ("Mixed", None, "SUM(Estimates!$H$2,'Macro1'!$A$1)"),
+    ("Span", None, "SUM(Estimates:Intl1!$A$1)"),
+)
+
+
+def with_macro_sheets(data: bytes) -> bytes:
+    """``data`` (a workbook with the sheets Estimates, Instructions and Lists, such as
+    workbooks/samples/*.xlsx) with what an Excel 4.0 macro workbook holds, as Excel writes
+    it: a macro sheet ``Macro1`` (``xl/macrosheets/sheet1.xml``, very hidden, with its own
+    relationships part and a button drawing only it refers to), an international macro
+    sheet ``Intl1`` (``xl/macrosheets/intlsheet1.xml``) and a dialog sheet ``Dialog1``
+    (``xl/dialogsheets/sheet1.xml``), each with its workbook relationship,
+    ``[Content_Types].xml`` Override and ``<sheet>`` element, and the defined names of
+    :data:`MACRO_NAMES_KEPT` and :data:`MACRO_NAMES_DROPPED` (``_xlnm.Auto_Open`` runs
+    Macro1!A1 on open). Sheet order: Dialog1, Estimates, Macro1, Instructions, Intl1,
+    Lists; the book view opens on Macro1 (activeTab 2), first tab Dialog1."""
+    import re
+
+    wb = member(data, "xl/workbook.xml")
+    sheets = {name: el for el, name in re.findall(r'(<sheet [^>]*name="([^"]+)"[^>]*/>)', wb)}
+    assert set(sheets) == {"Estimates", "Instructions", "Lists"}, sheets
+    r = f'xmlns:r="{_R_NS}"'
+    new_sheets = (
+        f'<sheet {r} name="Dialog1" sheetId="11" r:id="rIdDlg"/>' + sheets["Estimates"]
+        + f'<sheet {r} name="Macro1" sheetId="12" state="veryHidden" r:id="rIdXlm"/>'
+        + sheets["Instructions"]
+        + f'<sheet {r} name="Intl1" sheetId="13" state="hidden" r:id="rIdIntl"/>' + sheets["Lists"])
+    names = "".join(
+        f'<definedName name="{n}"' + (f' localSheetId="{local}"' if local else "")
+        + (' hidden="1"' if n.startswith("_xlnm.Auto") else "") + ">"
+        + f.replace("&", "&amp;").replace("<", "&lt;") + "</definedName>"
+        for n, local, f in sorted(MACRO_NAMES_KEPT + MACRO_NAMES_DROPPED, key=lambda t: t[0].lower()))
+    wb = re.sub(r"<sheets>.*</sheets>", lambda m: f"<sheets>{new_sheets}</sheets>", wb)
+    wb = re.sub(r"<definedNames\s*/>|<definedNames>.*</definedNames>", "", wb)
+    wb = wb.replace("<calcPr", f"<definedNames>{names}</definedNames><calcPr")
+    wb = re.sub(r'firstSheet="\d+"', 'firstSheet="0"', re.sub(r'activeTab="\d+"', 'activeTab="2"', wb))
+    rels = member(data, "xl/_rels/workbook.xml.rels").replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdDlg" Type="{DIALOG_SHEET_REL}" Target="dialogsheets/sheet1.xml"/>'
+        f'<Relationship Id="rIdXlm" Type="{MACRO_SHEET_REL}" Target="macrosheets/sheet1.xml"/>'
+        f'<Relationship Id="rIdIntl" Type="{INTL_MACRO_SHEET_REL}" Target="macrosheets/intlsheet1.xml"/>'
+        "</Relationships>")
+    ct = member(data, "[Content_Types].xml").replace(
+        "</Types>",
+        '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
+        f'<Override PartName="/xl/dialogsheets/sheet1.xml" ContentType="{DIALOG_SHEET_CT}"/>'
+        f'<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="{MACRO_SHEET_CT}"/>'
+        f'<Override PartName="/xl/macrosheets/intlsheet1.xml" ContentType="{INTL_MACRO_SHEET_CT}"/>'
+        "</Types>")
+    sheet_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/vmlDrawing" Target="../drawings/vmlDrawing1.vml"/></Relationships>')
+    return rezip(data, replace={"xl/workbook.xml": wb, "xl/_rels/workbook.xml.rels": rels,
+                                "[Content_Types].xml": ct},
+                 add={"xl/dialogsheets/sheet1.xml": DIALOG_SHEET, "xl/macrosheets/sheet1.xml": XLM_SHEET,
+                      "xl/macrosheets/intlsheet1.xml": INTL_SHEET,
+                      "xl/macrosheets/_rels/sheet1.xml.rels": sheet_rels,
+                      "xl/drawings/vmlDrawing1.vml": BUTTON_VML})

@@ -19,7 +19,7 @@ from addin.docx_safe import open_docx
 from addin.errors import InputError
 from addin.xlsx import LIMITS, Limits, load_workbook, used_bounds, used_rows
 
-from ..conftest import convert_with_libreoffice, soffice
+from ..conftest import WORKBOOKS, convert_with_libreoffice, soffice
 from . import builders as b
 from .bounded import MiB, run_bounded
 
@@ -504,6 +504,209 @@ def test_macro_free_xlsm_feedback_copy_opens_in_libreoffice(tmp_path):
     out = write_feedback_copy(src, tmp_path / "feedback.xlsm", [])
     converted = convert_with_libreoffice(out, "xlsx", tmp_path / "lo")
     assert used_rows(openpyxl.load_workbook(converted)["Sheet1"]) == [("hello", None), (None, 42)]
+
+
+# ----------------------------------------------------------------- Excel 4.0 macro sheets
+
+SAMPLE = WORKBOOKS / "samples" / "finance-business-support.xlsx"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _xml_of(data: bytes, name: str):
+    from lxml import etree
+
+    return etree.fromstring(b.member(data, name).encode("utf-8"))
+
+
+def _workbook_facts(data: bytes) -> tuple[list, list, list]:
+    """(sheets as (name, sheetId, state, r:id), defined names as (name, localSheetId,
+    formula) in document order, book views as (activeTab, firstSheet)) of a package."""
+    root = _xml_of(data, "xl/workbook.xml")
+    sheets = [(s.get("name"), s.get("sheetId"), s.get("state"), s.get(R_ID))
+              for s in root.iterfind("{*}sheets/{*}sheet")]
+    names = [(d.get("name"), d.get("localSheetId"), d.text)
+             for d in root.iterfind("{*}definedNames/{*}definedName")]
+    views = [(v.get("activeTab"), v.get("firstSheet")) for v in root.iterfind("{*}bookViews/{*}workbookView")]
+    return sheets, names, views
+
+
+def _rels(data: bytes, name: str = "xl/_rels/workbook.xml.rels") -> list[tuple]:
+    return [(r.get("Id"), r.get("Type"), r.get("Target")) for r in _xml_of(data, name)]
+
+
+def _content_types(data: bytes) -> tuple[list, list]:
+    root = _xml_of(data, "[Content_Types].xml")
+    return ([(d.get("Extension"), d.get("ContentType")) for d in root.iterfind("{*}Default")],
+            [(o.get("PartName"), o.get("ContentType")) for o in root.iterfind("{*}Override")])
+
+
+def _cells(path_or_wb, sheet: str) -> dict[str, object]:
+    wb = path_or_wb if hasattr(path_or_wb, "sheetnames") else openpyxl.load_workbook(path_or_wb)
+    return {c.coordinate: c.value for row in wb[sheet].iter_rows() for c in row if c.value is not None}
+
+
+@pytest.fixture(scope="module")
+def xlm_workbook() -> bytes:
+    """The finance sample with a macro sheet (Auto_Open), an international macro sheet and
+    a dialog sheet, as Excel writes them (see builders.with_macro_sheets)."""
+    return b.with_macro_sheets(SAMPLE.read_bytes())
+
+
+def test_the_hostile_workbook_holds_live_excel4_macros_and_the_safety_scan_accepts_it(tmp_path, xlm_workbook):
+    """What the input is: six sheets, the macro sheet very hidden, Auto_Open pointing at
+    its EXEC cell. Macro sheets are not refused (a manager's workbook may hold one, and the
+    estimates sheet is still data); openpyxl alone reads each as a plain worksheet, which
+    is why the feedback copy must drop them before it reads."""
+    sheets, names, views = _workbook_facts(xlm_workbook)
+    assert [s[0] for s in sheets] == ["Dialog1", "Estimates", "Macro1", "Instructions", "Intl1", "Lists"]
+    assert ("_xlnm.Auto_Open", None, "Macro1!$A$1") in names and views == [("2", "0")]
+    src = b.write(tmp_path / "team.xlsx", xlm_workbook)
+    wb = load_workbook(src, data_only=False)
+    assert wb.sheetnames == [s[0] for s in sheets]
+    assert wb["Macro1"]["A1"].value == '=EXEC("calc.exe")'
+    assert load_workbook(src, data_only=False, macro_free=True).sheetnames == ["Estimates", "Instructions", "Lists"]
+
+
+def test_without_macros_drops_every_macro_sheet_and_renumbers_what_is_left(xlm_workbook):
+    """The one rule (addin.macrofree) on the bytes: the package becomes the sample's own
+    members again, every other member byte for byte; names local to a dropped sheet, naming
+    one, or auto-run go; the rest keep pointing at the same sheets."""
+    from addin.macrofree import without_macros
+
+    out = without_macros(xlm_workbook)
+    with zipfile.ZipFile(io.BytesIO(out)) as z, zipfile.ZipFile(SAMPLE) as orig:
+        assert z.namelist() == orig.namelist()
+        changed = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+        assert {n for n in orig.namelist() if z.read(n) != orig.read(n)} == changed
+    sample = SAMPLE.read_bytes()
+    assert _rels(out) == _rels(sample)
+    defaults, overrides = _content_types(out)
+    assert overrides == _content_types(sample)[1]
+    # the vml Default stays: a Default names no part
+    assert defaults == _content_types(sample)[0] + [("vml", "application/vnd.openxmlformats-officedocument.vmlDrawing")]
+    sheets, names, views = _workbook_facts(out)
+    assert sheets == _workbook_facts(sample)[0]
+    assert names == [("_xlnm.Print_Area", "2", "Lists!$A$1:$P$12"), ("_xlnm.Print_Titles", "0", "Estimates!$1:$1"),
+                     ("Grades", None, "Lists!$A$2:$A$12"), ("Label", None, '"Macro1!A1"'),
+                     ("Rate", "1", "Instructions!$B$2")]
+    # the view opened on Macro1 (2): it now opens on the next sheet left, Instructions
+    assert views == [("1", "0")]
+    assert without_macros(out) is out  # nothing left to drop: the same bytes
+    assert without_macros(sample) is sample
+
+
+@pytest.mark.parametrize("active, first, expected", [
+    ("3", "1", ("1", "1")),  # on the last sheet, dropped: the last one left; M -> B
+    ("0", "2", ("0", "1")),
+    (None, None, (None, None)),  # Excel's defaults (0) still name the first sheet left
+])
+def test_book_views_and_local_names_follow_their_sheets(active, first, expected):
+    from addin.macrofree import workbook_without_sheets
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    view = "".join(f' {k}="{v}"' for k, v in (("activeTab", active), ("firstSheet", first)) if v)
+    xml = (f'<workbook {ns}><bookViews><workbookView{view}/></bookViews><sheets>'
+           '<sheet name="A" sheetId="1" r:id="r1"/><sheet name="M" sheetId="2" r:id="r2"/>'
+           '<sheet name="B" sheetId="3" r:id="r3"/><sheet name="N" sheetId="4" r:id="r4"/></sheets>'
+           '<definedNames><definedName name="a" localSheetId="0">A!$A$1</definedName>'
+           '<definedName name="b" localSheetId="2">B!$A$1</definedName>'
+           '<definedName name="n" localSheetId="3">B!$A$1</definedName>'
+           "<definedName name=\"q\">'N'!$A$1</definedName></definedNames></workbook>").encode()
+    out = workbook_without_sheets(xml, {"r2", "r4"})
+    from lxml import etree
+
+    root = etree.fromstring(out)
+    assert [s.get("name") for s in root.iterfind("{*}sheets/{*}sheet")] == ["A", "B"]
+    assert [(d.get("name"), d.get("localSheetId")) for d in root.iterfind("{*}definedNames/{*}definedName")] == [
+        ("a", "0"), ("b", "1")]
+    v = root.find("{*}bookViews/{*}workbookView")
+    assert (v.get("activeTab"), v.get("firstSheet")) == expected
+
+
+@pytest.mark.parametrize("engine, src_name, out_name", [
+    ("xml", "team.xlsx", "feedback.xlsx"),
+    ("openpyxl", "team.xlsx", "feedback.xlsx"),
+    ("auto", "team.xlsm", "feedback.xlsm"),  # an .xlsm takes the openpyxl engine
+])
+def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, engine, src_name, out_name):
+    """README, Security: no macro sheet is written into any output. Both engines drop the
+    macro, international macro and dialog sheets with everything naming them; the other
+    sheets, their data and their names are intact and still point at the same sheets."""
+    from addin.feedback import write_feedback_copy
+    from addin.findings import Finding, Severity
+
+    src = b.write(tmp_path / src_name, xlm_workbook)
+    finding = Finding(severity=Severity.ERROR, code="T-X", message="m", file=str(src),
+                      sheet="Estimates", cell="B2")
+    out = run_bounded(write_feedback_copy, src, tmp_path / out_name, [finding], engine=engine,
+                      seconds=SECONDS)
+    assert out.error_type is None, str(out)
+    data = (tmp_path / out_name).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        texts = {n: z.read(n).decode("utf-8", "replace") for n in names}
+    assert not set(names) & {*b.MACRO_SHEETS.values(), *b.MACRO_ONLY_PARTS}
+    assert [n for n in names if re.search(r"(?i)macrosheet|dialogsheet|vbaProject", n)] == []
+    # no part names a macro or dialog sheet any more (Content_Types, rels, workbook)
+    assert [n for n, t in texts.items() if re.search(r"(?i)macrosheet|dialogsheet|EXEC\(|auto_open", t)] == []
+    sheets, defined, views = _workbook_facts(data)
+    assert [(s[0], s[2]) for s in sheets] == [("Estimates", "visible"), ("Instructions", "visible"),
+                                              ("Lists", "hidden"), ("Findings", sheets[3][2])]
+    rels = {rid: target for rid, _, target in _rels(data)}
+    assert [rels[s[3]].lstrip("/").removeprefix("xl/") for s in sheets][:3] == [
+        "worksheets/sheet1.xml", "worksheets/sheet2.xml", "worksheets/sheet3.xml"]
+    assert sorted((n, local) for n, local, _ in defined) == [
+        ("Grades", None), ("Label", None), ("Rate", "1"), ("_xlnm.Print_Area", "2"),
+        ("_xlnm.Print_Titles", "0"), ("_xlnm.Print_Titles", "3"), ("_xlnm._FilterDatabase", "3")]
+    assert views == [("3", "0")]  # the Findings sheet, the fourth sheet left
+    wb = openpyxl.load_workbook(tmp_path / out_name)
+    assert wb.sheetnames == ["Estimates", "Instructions", "Lists", "Findings"]
+    assert {n: d.value for n, d in wb.defined_names.items()} == {
+        "Grades": "Lists!$A$2:$A$12", "Label": '"Macro1!A1"'}
+    assert {n: d.value for n, d in wb["Instructions"].defined_names.items()} == {"Rate": "Instructions!$B$2"}
+    assert (wb["Estimates"].print_title_rows, wb["Lists"].print_area) == ("$1:$1", "'Lists'!$A$1:$P$12")
+    sample = openpyxl.load_workbook(SAMPLE)
+    for sheet in ("Estimates", "Instructions", "Lists"):
+        assert _cells(wb, sheet) == _cells(sample, sheet), sheet
+    assert wb["Estimates"]["B2"].comment.text == "ERROR T-X: m"
+    assert src.read_bytes() == xlm_workbook
+
+
+@pytest.mark.parametrize("engine", ["auto", "openpyxl"])
+def test_a_macro_sheet_part_that_does_not_parse_is_a_damaged_workbook_in_one_line(tmp_path, xlm_workbook, engine):
+    """Dropping a macro sheet reads its relationships part: one that is not XML makes the
+    copy fail as openpyxl's own parse failures do (InputError, no traceback), under auto
+    after the XML engine gave up."""
+    from addin.feedback import write_feedback_copy
+
+    src = b.write(tmp_path / "team.xlsx", b.rezip(
+        xlm_workbook, replace={"xl/macrosheets/_rels/sheet1.xml.rels": "<Relationships"}))
+    with pytest.raises(InputError) as err:
+        write_feedback_copy(src, tmp_path / "feedback.xlsx", [], engine=engine)
+    assert str(err.value) == (
+        f"{src}: workbook is damaged and cannot be read (XMLSyntaxError: Couldn't find end of "
+        "Start Tag Relationships line 1, line 1, column 15 (<string>, line 1)) " + OPEN_XLSX)
+    assert not (tmp_path / "feedback.xlsx").exists()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("engine", ["xml", "openpyxl"])
+def test_macro_sheet_free_feedback_copy_opens_in_libreoffice(tmp_path, xlm_workbook, engine):
+    from addin.feedback import write_feedback_copy
+
+    if not soffice():
+        pytest.skip("LibreOffice not installed (scripts/test installs it)")
+    src = b.write(tmp_path / "team.xlsx", xlm_workbook)
+    out = write_feedback_copy(src, tmp_path / "feedback.xlsx", [], engine=engine)
+    converted = convert_with_libreoffice(out, "xlsx", tmp_path / "lo")
+    wb = openpyxl.load_workbook(converted)
+    assert wb.sheetnames == ["Estimates", "Instructions", "Lists", "Findings"]
+    sample = openpyxl.load_workbook(SAMPLE)
+    assert [wb["Estimates"][ref].value for ref in ("A1", "A2", "B2", "H2")] == [
+        sample["Estimates"][ref].value for ref in ("A1", "A2", "B2", "H2")] == [
+        "Employee ID", "104233", "Zoë Ó Briain", 25584]
+    assert _cells(wb, "Instructions") == _cells(sample, "Instructions")
 
 
 @pytest.mark.parametrize(
