@@ -1,9 +1,11 @@
 """The batch's workbooks: ``consolidated.xlsx`` and ``cmt-report.xlsx`` (Office I/O only).
 
 The figures come from :mod:`addin.cmt` (pure); this module lays them out. Every text
-value that came from a submission is written with :func:`addin.safeio.set_cell`, so a
-name such as ``=HYPERLINK(...)`` stays text. Files are saved with
-:func:`addin.determinism.save_workbook`: atomic and byte-for-byte reproducible.
+value that came from a submission is written with :func:`addin.safeio.set_cell` (or, in
+the sheets with a row per employee, streamed by :func:`stream_sheet_rows` as inline
+strings), so a name such as ``=HYPERLINK(...)`` stays text. Every clock in a file is fixed
+by :func:`addin.determinism.workbook_bytes` and the file is written atomically
+(:func:`addin.safeio.atomic_write_bytes`): byte-for-byte reproducible.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from addin.cells import col_letter
 from addin.cmt import UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
-from addin.determinism import fixed_moment, save_workbook, workbook_bytes
+from addin.determinism import fixed_moment, workbook_bytes
 from addin.safeio import atomic_write_bytes, set_cell
 
 MONEY = '"£"#,##0.00'
@@ -109,10 +111,7 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
     ws = wb.active
     ws.title = "Rows"
     _header(ws, 1, [c[0] for c in CONSOLIDATED_COLUMNS], [c[1] for c in CONSOLIDATED_COLUMNS])
-    probe = {MONEY: Decimal("0"), DATE: dt.date(2000, 1, 1), "0.00": Decimal("0")}
-    for c, (_, _, _, fmt) in enumerate(CONSOLIDATED_COLUMNS, 1):
-        if fmt:
-            _put(ws, 2, c, probe[fmt], fmt)
+    _probe_row(ws, 2, [fmt for _, _, _, fmt in CONSOLIDATED_COLUMNS])
     ws.freeze_panes = "C2"
     last = col_letter(len(CONSOLIDATED_COLUMNS))
     ws.auto_filter.ref = f"A1:{last}{max(1, len(rows)) + 1}"
@@ -133,11 +132,27 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
     when = fixed_moment(as_of)
     data = workbook_bytes(wb, when)
     getters = [get for _, _, get, _ in CONSOLIDATED_COLUMNS]
-    data = stream_sheet_rows(data, "xl/worksheets/sheet1.xml",
+    data = stream_sheet_rows(data, _sheet_member(wb, ws),
                              ([get(r) for get in getters] for r in rows), first_row=2,
                              ncols=len(getters))
     # stream_sheet_rows copies every member's (already fixed) zip header: nothing to redo
     return atomic_write_bytes(path, data, force=force)
+
+
+_PROBES = {MONEY: Decimal("0"), DATE: dt.date(2000, 1, 1), "0.00": Decimal("0")}
+
+
+def _probe_row(ws, row: int, formats: Sequence[str | None]) -> None:
+    """One row of placeholder values carrying each column's number format, for
+    :func:`stream_sheet_rows` to take the style indexes from (and replace)."""
+    for c, fmt in enumerate(formats, 1):
+        if fmt:
+            _put(ws, row, c, _PROBES[fmt], fmt)
+
+
+def _sheet_member(wb, ws) -> str:
+    """The zip member openpyxl writes ``ws`` to: worksheets are numbered in order."""
+    return f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"
 
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -415,17 +430,23 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
             ("Current level", 9), ("Estimated level", 9), ("Current salary", 14),
             ("Pay point for estimated level", 14)]
     _header(hs, 1, [c[0] for c in cols], [c[1] for c in cols])
-    for i, r in enumerate(s.honoured, start=2):
-        e = r.estimate
-        values = [r.source, e.row, e.employee_id, e.employee_name, e.directorate, e.team,
-                  e.job_title, e.range, e.current_level.value if e.current_level else None,
-                  e.estimated_level.value if e.estimated_level else None, e.current_salary,
-                  r.pay_point]
-        for c, v in enumerate(values, 1):
-            _put(hs, i, c, v, MONEY if c >= 11 else None)
+    # one row per honoured salary (thousands in a large batch): streamed like the
+    # consolidated rows, after a probe row giving columns K and L their money format
+    _probe_row(hs, 2, [None] * 10 + [MONEY, MONEY])
     hs.freeze_panes = "A2"
     _print_setup(hs, f"A1:L{max(1, len(s.honoured)) + 1}", title, s.as_of)
-    return save_workbook(wb, path, fixed_moment(s.as_of), force=force)
+    data = stream_sheet_rows(workbook_bytes(wb, fixed_moment(s.as_of)), _sheet_member(wb, hs),
+                             (_honoured_values(r) for r in s.honoured), first_row=2,
+                             ncols=len(cols))
+    return atomic_write_bytes(path, data, force=force)
+
+
+def _honoured_values(r: BatchRow) -> list[Any]:
+    e = r.estimate
+    return [r.source, e.row, e.employee_id, e.employee_name, e.directorate, e.team,
+            e.job_title, e.range, e.current_level.value if e.current_level else None,
+            e.estimated_level.value if e.estimated_level else None, e.current_salary,
+            r.pay_point]
 
 
 __all__ = ["write_consolidated", "write_cmt_report", "CONSOLIDATED_COLUMNS", "UNKNOWN"]

@@ -52,6 +52,7 @@ HEADERS = [
     "Estimated level", "Manager", "Notes",
 ]
 FW = "Business and Executive Support"
+MONEY_FORMAT = '"£"#,##0.00'
 
 
 def person(emp, name, directorate, team, title, rng, salary, fte, cur, est, capability="No"):
@@ -329,6 +330,9 @@ def test_cmt_report_summary_figures_matrix_and_directorates_are_hand_worked(run)
         "team-a.xlsx", 3, "E002", "Bob Jones", "Place", "Planning", "Business Support Officer",
         3, "C", "B", 28349, 26967]
     assert hon.max_row == 2
+    # the rows are streamed after openpyxl lays the sheet out: money format, pane, header kept
+    assert [hon.cell(2, c).number_format for c in (1, 11, 12)] == ["General", MONEY_FORMAT, MONEY_FORMAT]
+    assert hon.freeze_panes == "A2" and hon["A1"].value == "Source file" and hon["A1"].font.bold
 
 
 def test_cmt_report_has_a_bar_chart_of_cost_by_directorate_and_prints_on_one_page(run):
