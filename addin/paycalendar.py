@@ -72,11 +72,15 @@ def _on(year: int, month_day: tuple[int, int]) -> dt.date:
 # --------------------------------------------------------------------------- windows
 
 
-def _windows(settings) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+Window = tuple[tuple[int, int], tuple[int, int]]
+"""(pay change (month, day), its submission deadline (month, day))."""
+
+
+def _windows(settings) -> tuple[Window, ...]:
     s = _settings(settings)
     if not s.pay_change_dates or len(s.pay_change_dates) != len(s.submission_deadlines):
         raise ValueError("settings need pay change dates and submission deadlines in pairs")
-    return list(zip(s.pay_change_dates, s.submission_deadlines))
+    return tuple((tuple(p), tuple(d)) for p, d in zip(s.pay_change_dates, s.submission_deadlines))
 
 
 def _deadline_for(effective: dt.date, deadline_md: tuple[int, int]) -> dt.date:
@@ -86,14 +90,21 @@ def _deadline_for(effective: dt.date, deadline_md: tuple[int, int]) -> dt.date:
     return same_year if same_year < effective else _on(effective.year - 1, deadline_md)
 
 
-def _effective_dates_from(year: int, settings) -> list[tuple[dt.date, dt.date]]:
+def _effective_dates_from(year: int, settings) -> tuple[tuple[dt.date, dt.date], ...]:
     """(effective, deadline) pairs for pay change dates in ``year`` .. ``year + 2``, sorted."""
+    return _dates_of_windows(year, _windows(settings))
+
+
+@lru_cache(maxsize=256)
+def _dates_of_windows(year: int, windows: tuple[Window, ...]) -> tuple[tuple[dt.date, dt.date], ...]:
+    """:func:`_effective_dates_from` by the windows' values: pure, so remembered (a batch
+    asks it once per costed row with the same as-of date and Settings)."""
     out = []
     for y in range(year, year + 3):
-        for pay_md, dead_md in _windows(settings):
+        for pay_md, dead_md in windows:
             eff = _on(y, pay_md)
             out.append((eff, _deadline_for(eff, dead_md)))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def next_effective_date(submitted: dt.date, settings) -> dt.date:

@@ -55,6 +55,31 @@ def test_next_effective_date_follows_the_settings_not_code():
     assert next_effective_date(D("2025-09-02"), s) == D("2026-04-01")
 
 
+def test_remembered_effective_dates_follow_each_settings_in_turn():
+    # the pay change dates are remembered by the Settings' values (a batch asks once per
+    # row): alternating two councils' Settings must never give one the other's answer
+    april = dataclasses.replace(SETTINGS, pay_change_dates=((4, 1), (10, 1)),
+                                submission_deadlines=((3, 1), (9, 1)))
+    answers = [next_effective_date(D("2025-03-02"), s) for s in (SETTINGS, april, SETTINGS, april)]
+    assert answers == [D("2025-07-01"), D("2025-10-01"), D("2025-07-01"), D("2025-10-01")]
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_next_effective_date_is_the_first_pay_date_whose_deadline_is_not_past(submitted):
+    # 7.16/7.20, Appendix F, checked against the rule stated day by day: walk forward
+    # from the day after submission to the first 1 January / 1 July whose deadline
+    # (1 December before, 1 June before) is on or after the submission
+    day = submitted + dt.timedelta(days=1)
+    while True:
+        if (day.month, day.day) in ((1, 1), (7, 1)):
+            deadline = (dt.date(day.year - 1, 12, 1) if day.month == 1
+                        else dt.date(day.year, 6, 1))
+            if submitted <= deadline:
+                break
+        day += dt.timedelta(days=1)
+    assert next_effective_date(submitted, SETTINGS) == day
+
+
 @pytest.mark.parametrize("effective, deadline", [
     ("2026-01-01", "2025-12-01"),  # January's deadline is in the previous year
     ("2026-07-01", "2026-06-01"),
