@@ -591,7 +591,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 factory = executor_factory or (lambda n: ProcessPoolExecutor(
                     max_workers=n, initializer=_worker_init,
                     initargs=(tuple(cfg.frameworks), cfg.pay_ranges)))
-                pools.append(factory(cfg.jobs))
+                pools.append(factory(min(cfg.jobs, len(files))))  # no idle workers
             chunk = max(1, min(8, len(jobs) // (cfg.jobs * 4)))
             return pools[0].map(fn, jobs, chunksize=chunk)
 

@@ -600,3 +600,15 @@ def test_progress_is_a_bar_on_a_terminal_and_log_lines_otherwise():
     p.close()
     assert "reading: 100%" in tty.getvalue() and "2/2" in tty.getvalue()
     assert "medpay batch:" not in tty.getvalue()
+
+
+def test_batch_uses_one_process_per_core_unless_told(tmp_path):
+    # no configuration gives the fastest run; --jobs 1 keeps it in one process
+    import os
+
+    from addin.cli import build_parser
+
+    parse = build_parser().parse_args
+    assert parse(["batch", str(tmp_path), "--out", str(tmp_path / "out")]).jobs == (os.cpu_count() or 1)
+    assert parse(["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", "1"]).jobs == 1
+    assert "default 0: one per core" in " ".join(run_cli("batch", "--help").stdout.split())
