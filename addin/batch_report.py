@@ -75,6 +75,23 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
 ]
 
 
+HONOURED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
+    ("Source file", 30, lambda r: r.source, None),
+    ("Row", 6, lambda r: r.estimate.row, None),
+    ("Employee ID", 12, _est("employee_id"), None),
+    ("Employee name", 24, _est("employee_name"), None),
+    ("Directorate", 22, _est("directorate"), None),
+    ("Team", 22, _est("team"), None),
+    ("Job title", 26, _est("job_title"), None),
+    ("Range", 7, _est("range"), None),
+    ("Current level", 9, _level("current_level"), None),
+    ("Estimated level", 9, _level("estimated_level"), None),
+    ("Current salary", 14, _est("current_salary"), MONEY),
+    ("Pay point for estimated level", 14, lambda r: r.pay_point, MONEY),
+]
+"""The CMT report's Honoured salaries sheet, laid out like :data:`CONSOLIDATED_COLUMNS`."""
+
+
 def _header(ws, row: int, headers: Sequence[str], widths: Sequence[int] | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -110,8 +127,7 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
     wb = Workbook()
     ws = wb.active
     ws.title = "Rows"
-    _header(ws, 1, [c[0] for c in CONSOLIDATED_COLUMNS], [c[1] for c in CONSOLIDATED_COLUMNS])
-    _probe_row(ws, 2, [fmt for _, _, _, fmt in CONSOLIDATED_COLUMNS])
+    _row_table(ws, CONSOLIDATED_COLUMNS)
     ws.freeze_panes = "C2"
     last = col_letter(len(CONSOLIDATED_COLUMNS))
     ws.auto_filter.ref = f"A1:{last}{max(1, len(rows)) + 1}"
@@ -129,30 +145,36 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
         for c, v in enumerate(values, 1):
             _put(fs, i, c, v, MONEY if c in (8, 9) else None)
     fs.freeze_panes = "A2"
-    when = fixed_moment(as_of)
-    data = workbook_bytes(wb, when)
-    getters = [get for _, _, get, _ in CONSOLIDATED_COLUMNS]
-    data = stream_sheet_rows(data, _sheet_member(wb, ws),
-                             ([get(r) for get in getters] for r in rows), first_row=2,
-                             ncols=len(getters))
-    # stream_sheet_rows copies every member's (already fixed) zip header: nothing to redo
-    return atomic_write_bytes(path, data, force=force)
+    return _save_streamed(wb, ws, CONSOLIDATED_COLUMNS, rows, path, fixed_moment(as_of),
+                          force=force)
 
 
 _PROBES = {MONEY: Decimal("0"), DATE: dt.date(2000, 1, 1), "0.00": Decimal("0")}
 
 
-def _probe_row(ws, row: int, formats: Sequence[str | None]) -> None:
-    """One row of placeholder values carrying each column's number format, for
-    :func:`stream_sheet_rows` to take the style indexes from (and replace)."""
-    for c, fmt in enumerate(formats, 1):
+def _row_table(ws, columns: Sequence[tuple[str, int, Any, str | None]]) -> None:
+    """Lay out a sheet with a row per employee (``(header, width, getter, number
+    format)`` columns): the header row, and in row 2 a probe row of placeholder values
+    carrying each column's number format, for :func:`stream_sheet_rows` to take the style
+    indexes from (and replace with the rows, :func:`_save_streamed`)."""
+    _header(ws, 1, [c[0] for c in columns], [c[1] for c in columns])
+    for c, (_, _, _, fmt) in enumerate(columns, 1):
         if fmt:
-            _put(ws, row, c, _PROBES[fmt], fmt)
+            _put(ws, 2, c, _PROBES[fmt], fmt)
 
 
-def _sheet_member(wb, ws) -> str:
-    """The zip member openpyxl writes ``ws`` to: worksheets are numbered in order."""
-    return f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"
+def _save_streamed(wb, ws, columns: Sequence[tuple[str, int, Any, str | None]],
+                   rows: Sequence[Any], path: Path, when: dt.datetime, *, force: bool) -> Path:
+    """Save ``wb`` with its clocks at ``when``, ``rows`` streamed into ``ws`` (laid out by
+    :func:`_row_table`) through the columns' getters, written atomically."""
+    getters = [get for _, _, get, _ in columns]
+    # openpyxl numbers the worksheet parts in order
+    member = f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"
+    data = stream_sheet_rows(workbook_bytes(wb, when), member,
+                             ([get(r) for get in getters] for r in rows), first_row=2,
+                             ncols=len(getters))
+    # stream_sheet_rows copies every member's (already fixed) zip header: nothing to redo
+    return atomic_write_bytes(path, data, force=force)
 
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -425,28 +447,15 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
         _print_setup(gs, f"A1:{col_letter(len(headers) + len(GROUP_HEADERS))}{last}", title, s.as_of)
 
     hs = wb.create_sheet("Honoured salaries")
-    cols = [("Source file", 30), ("Row", 6), ("Employee ID", 12), ("Employee name", 24),
-            ("Directorate", 22), ("Team", 22), ("Job title", 26), ("Range", 7),
-            ("Current level", 9), ("Estimated level", 9), ("Current salary", 14),
-            ("Pay point for estimated level", 14)]
-    _header(hs, 1, [c[0] for c in cols], [c[1] for c in cols])
     # one row per honoured salary (thousands in a large batch): streamed like the
-    # consolidated rows, after a probe row giving columns K and L their money format
-    _probe_row(hs, 2, [None] * 10 + [MONEY, MONEY])
+    # consolidated rows
+    _row_table(hs, HONOURED_COLUMNS)
     hs.freeze_panes = "A2"
-    _print_setup(hs, f"A1:L{max(1, len(s.honoured)) + 1}", title, s.as_of)
-    data = stream_sheet_rows(workbook_bytes(wb, fixed_moment(s.as_of)), _sheet_member(wb, hs),
-                             (_honoured_values(r) for r in s.honoured), first_row=2,
-                             ncols=len(cols))
-    return atomic_write_bytes(path, data, force=force)
+    _print_setup(hs, f"A1:{col_letter(len(HONOURED_COLUMNS))}{max(1, len(s.honoured)) + 1}", title,
+                 s.as_of)
+    return _save_streamed(wb, hs, HONOURED_COLUMNS, s.honoured, path, fixed_moment(s.as_of),
+                          force=force)
 
 
-def _honoured_values(r: BatchRow) -> list[Any]:
-    e = r.estimate
-    return [r.source, e.row, e.employee_id, e.employee_name, e.directorate, e.team,
-            e.job_title, e.range, e.current_level.value if e.current_level else None,
-            e.estimated_level.value if e.estimated_level else None, e.current_salary,
-            r.pay_point]
-
-
-__all__ = ["write_consolidated", "write_cmt_report", "CONSOLIDATED_COLUMNS", "UNKNOWN"]
+__all__ = ["write_consolidated", "write_cmt_report", "CONSOLIDATED_COLUMNS", "HONOURED_COLUMNS",
+           "UNKNOWN"]

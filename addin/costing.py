@@ -359,15 +359,16 @@ def sums_by(pairs: Iterable[tuple[Any, CostRow]]) -> dict[Any, CostSums]:
 
 def totals(rows: Iterable[CostRow]) -> CostTotals:
     """Add up rows overall and by directorate, team and framework."""
-    out = CostTotals()
+    rows = list(rows)
+    overall = CostSums()
     for row in rows:
-        out.overall.add(row)
-        for groups, key in ((out.by_directorate, row.directorate), (out.by_team, row.team),
-                            (out.by_framework, row.framework)):
-            groups.setdefault(group_key(key), CostSums()).add(row)
-    for name in ("by_directorate", "by_team", "by_framework"):
-        setattr(out, name, dict(sorted(getattr(out, name).items())))
-    return out
+        overall.add(row)
+    return CostTotals(
+        overall=overall,
+        by_directorate=sums_by((group_key(r.directorate), r) for r in rows),
+        by_team=sums_by((group_key(r.team), r) for r in rows),
+        by_framework=sums_by((group_key(r.framework), r) for r in rows),
+    )
 
 
 @dataclass(frozen=True)
