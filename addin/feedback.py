@@ -305,14 +305,13 @@ def write_feedback_copy(
                           file=out_p)
     check_writable(out_p, force=force)
     items = list(findings)
-    from addin.macrofree import without_macros
-
     macro_enabled = out_p.suffix.lower() == ".xlsm"
     if engine != "openpyxl" and src_p.suffix.lower() != ".xlsm":
+        # the XML engine writes its package macro-free, typed for the output's name
         body = _xml_copy(src_p, items, extra_columns, header_row, strict=engine == "xml",
-                         when=when)
+                         when=when, macro_enabled=macro_enabled)
         if body is not None:
-            return atomic_write_bytes(out_p, without_macros(body, macro_enabled=macro_enabled), force=force)
+            return atomic_write_bytes(out_p, body, force=force)
     # macros are never kept: not even read, so no macro sheet becomes a worksheet
     wb = load_workbook(src_p, data_only=False, keep_vba=False, macro_free=True)
     if extra_columns:
@@ -328,6 +327,8 @@ def write_feedback_copy(
         from addin.determinism import normalise_xlsx_bytes
 
         body = normalise_xlsx_bytes(body, when)
+    from addin.macrofree import without_macros
+
     # openpyxl without a VBA project types the workbook .xlsx whatever the name
     return atomic_write_bytes(out_p, without_macros(body, macro_enabled=macro_enabled), force=force)
 
@@ -338,7 +339,8 @@ def _missing_sheet(sheet: str) -> OutputError:
 
 def _xml_copy(src: Path, items: list[Finding], extra_columns: ExtraColumns | None,
               header_row: int | Mapping[str, int], *, strict: bool,
-              when: "datetime.datetime | None" = None) -> bytes | None:
+              when: "datetime.datetime | None" = None,
+              macro_enabled: bool | None = None) -> bytes | None:
     """The copy made by :mod:`addin.feedback_xml`, or None when the openpyxl path must
     make it (``strict``: raise instead). The input passes the same safety checks as
     :func:`addin.xlsx.load_workbook` first (read once; the sheet XML the checks
@@ -359,7 +361,7 @@ def _xml_copy(src: Path, items: list[Finding], extra_columns: ExtraColumns | Non
             widths=FINDINGS_WIDTHS, fills=FILLS, target_cell=_target_cell,
             link_cell=link_cell, cell_label=cell_label, comment_text=comment_text,
             worst=_worst, link=cell_link, number_format=extra_number_format,
-            missing_sheet=_missing_sheet, when=when)
+            missing_sheet=_missing_sheet, when=when, macro_enabled=macro_enabled)
     except (feedback_xml.Unsupported, etree.LxmlError, zipfile.BadZipFile) as exc:
         if strict:
             raise

@@ -179,20 +179,22 @@ class Package:
         self.lower.add(name.lower())
         return name
 
-    def write(self, when: dt.datetime | None = None) -> bytes:
+    def write(self, when: dt.datetime | None = None, *, macro_enabled: bool | None = None) -> bytes:
         """The new package. With ``when``, every clock inside is set to it exactly as
         :func:`addin.determinism.normalise_xlsx_bytes` sets it (zip dates and
         ``docProps/core.xml``), so the bytes need no second pass; without it the zip
         dates are 1980-01-01 and core.xml is the input's. No macro is ever written: no VBA
         project, no macro or dialog sheet, no auto-run name (the one rule,
         :func:`addin.macrofree.macro_free_changes`, applied to the package as it now
-        stands, Findings sheet included; the workbook's content type is the input's)."""
+        stands, Findings sheet included), and the workbook's content type is set for an
+        .xlsm (``macro_enabled=True``) or .xlsx (``False``) copy, None leaving the input's."""
         from addin import determinism, macrofree
 
         added = dict(self.added)
         drop, fixed = macrofree.macro_free_changes(
             [*(i.filename for i in self.infos), *added],
-            lambda name: added[name] if name in added else self.read(name))
+            lambda name: added[name] if name in added else self.read(name),
+            macro_enabled=macro_enabled)
         for name, body in fixed.items():
             self.put(name, body)
 
@@ -962,9 +964,11 @@ def annotated_copy(
     cell_label=None,
     number_format=None,
     when: dt.datetime | None = None,
+    macro_enabled: bool | None = None,
 ) -> bytes:
     """The annotated copy of the workbook ``data`` (already checked by addin.xlsx), as
-    bytes; raises :class:`Unsupported` for what the openpyxl path must do instead."""
+    bytes, its content type for ``macro_enabled`` (:meth:`Package.write`); raises
+    :class:`Unsupported` for what the openpyxl path must do instead."""
     pkg = Package(data, parts)
     link_cell = link_cell or target_cell
     cell_label = cell_label or (lambda f: f.cell or (target_cell(f) or ""))
@@ -975,14 +979,16 @@ def annotated_copy(
                          fills=fills, target_cell=target_cell, link_cell=link_cell,
                          cell_label=cell_label, comment_text=comment_text,
                          worst=worst, link=link, missing_sheet=missing_sheet,
-                         number_format=number_format, when=when)
+                         number_format=number_format, when=when,
+                         macro_enabled=macro_enabled)
     finally:
         pkg.zf.close()
 
 
 def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, header_row, author,
               title, headers, widths, fills, target_cell, link_cell, cell_label,
-              comment_text, worst, link, missing_sheet, number_format, when) -> bytes:
+              comment_text, worst, link, missing_sheet, number_format, when,
+              macro_enabled) -> bytes:
     wb = Workbook(pkg)
     if any(n.casefold() == title.casefold() for n in wb.names):
         raise Unsupported("the workbook already has a Findings sheet")
@@ -1044,4 +1050,4 @@ def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, heade
     styles.save()
     wb.save()
     ContentTypes.of(pkg).save()
-    return pkg.write(when)
+    return pkg.write(when, macro_enabled=macro_enabled)

@@ -29,10 +29,10 @@ so they still point at the same sheets (a view on a dropped sheet opens on the n
 left).
 
 :func:`macro_free_changes` is the one rule, on the members' bytes; both feedback engines
-use it: :mod:`addin.feedback_xml` when it writes its package, :mod:`addin.feedback` on the
-input before openpyxl reads it (``addin.xlsx.load_workbook(macro_free=True)``, so a macro
-sheet never becomes a worksheet) and, through :func:`without_macros`, on either engine's
-copy before it is written.
+use it: :mod:`addin.feedback_xml` when it writes its package (the main part typed for the
+output's name there too), :mod:`addin.feedback` on the input before openpyxl reads it
+(``addin.xlsx.load_workbook(macro_free=True)``, so a macro sheet never becomes a
+worksheet) and, through :func:`without_macros`, on openpyxl's copy before it is written.
 
 Why an .xlsm output keeps the *macro-enabled* workbook content type although it has no
 macros: Excel checks that a file's extension matches the content type of its main part
@@ -249,14 +249,16 @@ def macro_free_changes(names: Iterable[str], read: Callable[[str], bytes], *,
     the main part's content type set for an .xlsm (``macro_enabled=True``) or .xlsx
     (``False``) output, None leaving it. ``(set(), {})`` when nothing changes."""
     members = list(dict.fromkeys(names))
+    present = set(members)
     by_lower = {n.lower(): n for n in members}
     dropped = {n for n in members if is_vba_part(n)}
     sheets = {n for n in members if _MACRO_SHEET_PART.match(n)}
     changed: dict[str, bytes] = {}
-    ct_root = None
+    ct = None
     workbooks = [WORKBOOK]
-    if CONTENT_TYPES in by_lower.values():
-        ct_root = etree.fromstring(read(CONTENT_TYPES), _PARSER)
+    if CONTENT_TYPES in present:
+        ct = read(CONTENT_TYPES)
+        ct_root = etree.fromstring(ct, _PARSER)
         overridden = set()
         for o in ct_root.iterchildren("{%s}Override" % CT_NS):
             part = by_lower.get(o.get("PartName", "").lstrip("/").lower())
@@ -270,11 +272,11 @@ def macro_free_changes(names: Iterable[str], read: Callable[[str], bytes], *,
             if _is_macro_type(d.get("ContentType", "")):
                 ext = "." + d.get("Extension", "").lower()
                 sheets.update(n for n in members if n.lower().endswith(ext) and n not in overridden)
-    if ROOT_RELS in by_lower.values():
+    if ROOT_RELS in present:
         root_rels = etree.fromstring(read(ROOT_RELS), _PARSER)
         workbooks += [part for rel, part in _rel_targets(root_rels, "", by_lower)
                       if part and rel.get("Type", "").endswith("/officeDocument")]
-    workbooks = [w for w in dict.fromkeys(workbooks) if w in by_lower.values()]
+    workbooks = [w for w in dict.fromkeys(workbooks) if w in present]
     # the workbook relationships to a macro or dialog sheet (or a dropped part)
     rids: dict[str, set[str]] = {}
     for wb in workbooks:
@@ -304,8 +306,7 @@ def macro_free_changes(names: Iterable[str], read: Callable[[str], bytes], *,
             fixed = workbook_without_sheets(data, rids.get(wb, set()))
             if fixed is not data:
                 changed[wb] = fixed
-    if ct_root is not None:
-        ct = read(CONTENT_TYPES)
+    if ct is not None:
         fixed = content_types_without(ct, dropped, macro_enabled, members)
         if fixed is not ct:
             changed[CONTENT_TYPES] = fixed
