@@ -1,46 +1,19 @@
 """The ``medpay`` command line. ``python -m addin`` behaves the same.
 
 Each sub-command lives in its own module under :mod:`addin.commands` and exposes
-``register(subparsers)``; this module discovers them, so adding a command is adding a
-module. Errors a file can cause become one line and exit status 2; ``--debug`` shows
+``register(subparsers)``; :func:`addin.commands.build_parser` discovers them, so adding a
+command is adding a module. Errors a file can cause become one line and exit status 2; ``--debug`` shows
 the traceback.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import pkgutil
 import sys
 import traceback
 from collections.abc import Sequence
 
-from addin import __version__
-from addin.errors import MedpayError
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="medpay",
-        description=(
-            "MedPay Performance, Progression and Pay (PPP) tools: check Career Progression "
-            "Framework workbooks, validate managers' level estimates, cost pay changes, "
-            "generate and read back the Word forms, and run the MedPay team's batch."
-        ),
-        epilog="Run 'medpay COMMAND --help' for the options of a command.",
-    )
-    parser.add_argument("--version", action="version", version=f"medpay {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the full traceback when something goes wrong")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    import addin.commands as pkg
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"addin.commands.{info.name}")
-        module.register(sub)
-    return parser
+from addin.commands import build_parser
+from addin.core.errors import MedpayError
 
 
 def main(argv: Sequence[str] | None = None) -> int:

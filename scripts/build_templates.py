@@ -9,7 +9,7 @@ script never replaces an existing template unless asked (--force, or --only NAME
     .venv/bin/python scripts/build_templates.py --force    # rebuild all
     .venv/bin/python scripts/build_templates.py --only framework.docx --force
 
-Owners: framework.docx - framework publishing (addin/framework_render.py); forms
+Owners: framework.docx - framework publishing (addin/office/docx/framework_render.py); forms
 templates - add their builders to BUILDERS below.
 """
 
@@ -23,13 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from addin.paths import templates_dir  # noqa: E402
+from addin.office.resources import templates_dir  # noqa: E402
 
 
 def build_framework(path: Path) -> Path:
     """templates/framework.docx: the published framework (per role title, range, duties
     and the A/B/C grid with a repeated header row)."""
-    from addin.framework_render import build_framework_docx_template
+    from addin.office.docx.framework_render import build_framework_docx_template
 
     return build_framework_docx_template(path)
 
@@ -40,8 +40,8 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
 
 
 def _forms_builders() -> dict[str, Callable[[Path], Path]]:
-    """Forms and letters templates (addin/form_templates.py)."""
-    from addin.form_templates import BUILDERS as FORMS
+    """Forms and letters templates (tools/form_templates.py)."""
+    from tools.form_templates import BUILDERS as FORMS
 
     return FORMS
 

@@ -18,7 +18,7 @@ mistakes real submissions carry, so the demo and the README show every kind of f
   its range.
 
 Run: ``.venv/bin/python scripts/make_samples.py [--out DIR]``. The files are saved with a
-fixed timestamp (``addin.determinism``) so re-running gives identical bytes.
+fixed timestamp (``addin.office.determinism``) so re-running gives identical bytes.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from addin.determinism import fixed_moment, save_workbook  # noqa: E402
-from addin.estimates import HEADERS  # noqa: E402
-from addin.estimates_template import build_estimates_template  # noqa: E402
-from addin.frameworks import read_frameworks  # noqa: E402
-from addin.paths import default_frameworks, samples_dir  # noqa: E402
-from addin.settings import read_pay_settings  # noqa: E402
+from addin.office.determinism import fixed_moment, save_workbook  # noqa: E402
+from addin.office.xlsx.estimates import HEADERS  # noqa: E402
+from addin.office.xlsx.estimates_template import build_estimates_template  # noqa: E402
+from addin.office.xlsx.frameworks import read_frameworks  # noqa: E402
+from addin.office.resources import default_frameworks, samples_dir  # noqa: E402
+from addin.office.xlsx.settings import read_pay_settings  # noqa: E402
 
 MOMENT = fixed_moment(dt.date(2025, 2, 3))
 D = dt.date

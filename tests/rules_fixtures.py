@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from addin.model import PayRange, PaySettings, Settings
+from addin.core.model import PayRange, PaySettings, Settings
 
 SETTINGS = Settings(
     employer_ni_rate=D("0.15"),

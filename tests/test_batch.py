@@ -1,4 +1,4 @@
-"""The MedPay team batch (addin/batch.py, `medpay batch`): every output's exact contents.
+"""The MedPay team batch (addin/batch/run.py, `medpay batch`): every output's exact contents.
 
 The inbox mixes two good submissions (one in a sub-folder, with a title above its
 header row), every bad-file kind (corrupt zip, encrypted OLE stub, .xls renamed, CSV
@@ -39,9 +39,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.batch import discover, feedback_names
-from addin.determinism import fixed_moment, normalise_xlsx_bytes
-from addin.safeio import FolderLock
+from addin.batch.run import discover, feedback_names
+from addin.office.determinism import fixed_moment, normalise_xlsx_bytes
+from addin.office.safeio import FolderLock
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES, convert_with_libreoffice, run_cli, soffice
 
 AS_OF = "2025-03-01"
@@ -490,9 +490,9 @@ def test_decimal_money_survives_into_cells_exactly():
 
 
 def test_streamed_rows_keep_formula_like_text_as_text_and_drop_illegal_characters(tmp_path):
-    from addin.batch_report import write_consolidated
-    from addin.cmt import BatchRow
-    from addin.model import EstimateRow
+    from addin.office.xlsx.batch_report import write_consolidated
+    from addin.core.cmt import BatchRow
+    from addin.core.model import EstimateRow
 
     est = EstimateRow("x.xlsx", "Estimates", 7, employee_id="=1+1",
                       employee_name='=HYPERLINK("http://x","click")', team="R&D <North>\x07",
@@ -557,7 +557,7 @@ def test_batch_harvests_only_word_documents_and_reports_other_files_once(tmp_pat
     assert again.returncode == 1, again.stderr
     assert json.loads((out / "summary.json").read_text())["forms"] == s["forms"]
     # medpay harvest on the same folder still reports the workbooks as not forms
-    from addin.harvest import harvest
+    from addin.office.docx.harvest import harvest
 
     reported = {f.file for f in harvest(inbox).findings if f.code == "FORM-NOT-A-DOCUMENT"}
     assert {"team-a.xlsx", "forms/team-c.xlsm", "old.xls", "out/summary.json"} <= reported
@@ -579,7 +579,7 @@ def test_a_pdf_alone_is_reported_but_other_stray_files_make_no_forms_workbook(tm
 
 
 def test_progress_is_a_bar_on_a_terminal_and_log_lines_otherwise():
-    from addin.batch import Progress
+    from addin.batch.run import Progress
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -606,7 +606,7 @@ def test_batch_uses_one_process_per_core_unless_told(tmp_path):
     # no configuration gives the fastest run; --jobs 1 keeps it in one process
     import os
 
-    from addin.cli import build_parser
+    from addin.commands import build_parser
 
     parse = build_parser().parse_args
     assert parse(["batch", str(tmp_path), "--out", str(tmp_path / "out")]).jobs == (os.cpu_count() or 1)

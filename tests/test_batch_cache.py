@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.batch import FileResult, RowOutcome, _cache_load, _worker_init, process_file
-from addin.batch_cache import CacheEntryError, _fields, dumps, loads
-from addin.costing import CostRow
-from addin.findings import Finding, Severity
-from addin.model import EstimateRow, Level
+from addin.batch.run import FileResult, RowOutcome, _cache_load, _worker_init, process_file
+from addin.batch.cache import CacheEntryError, _fields, dumps, loads
+from addin.core.costing import CostRow
+from addin.core.findings import Finding, Severity
+from addin.core.model import EstimateRow, Level
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES
 from tests.test_batch import TEAM_A, batch, build_inbox, tree_digest, write_estimates
 

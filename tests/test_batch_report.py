@@ -1,4 +1,4 @@
-"""The consolidated workbook's streamed rows (addin.batch_report.stream_sheet_rows): every
+"""The consolidated workbook's streamed rows (addin.office.xlsx.batch_report.stream_sheet_rows): every
 value type lands as the right cell with its column's format, text is never a formula,
 and the package's fixed zip headers survive the rewrite."""
 
@@ -12,8 +12,8 @@ from enum import IntEnum
 
 from openpyxl import Workbook, load_workbook
 
-from addin.batch_report import DATE, MONEY, stream_sheet_rows
-from addin.determinism import fixed_moment, workbook_bytes
+from addin.office.xlsx.batch_report import DATE, MONEY, stream_sheet_rows
+from addin.office.determinism import fixed_moment, workbook_bytes
 
 
 class Band(IntEnum):

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.cells import a1, parse_a1
-from addin.frameworks import load_framework
-from addin.model import Criterion, Level, SourceRef
+from addin.core.cells import a1, parse_a1
+from addin.office.xlsx.frameworks import load_framework
+from addin.core.model import Criterion, Level, SourceRef
 
 from .conftest import BES_FRAMEWORK
 

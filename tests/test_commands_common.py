@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.cli import build_parser
+from addin.commands import build_parser
 from addin.commands._common import command_group, jobs_arg, percent_arg
 
 

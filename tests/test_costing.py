@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.costing import cost_change, cost_row, financial_year_end, totals
-from addin.model import EstimateRow, Level
+from addin.core.costing import cost_change, cost_row, financial_year_end, totals
+from addin.core.model import EstimateRow, Level
 from tests.rules_fixtures import PAY, RANGES, SETTINGS
 
 D = Decimal
@@ -243,7 +243,7 @@ def test_cost_scales_linearly_with_fte(cur, fte, rng, lv, as_of):
 
 
 def test_cost_sums_add_up_every_money_field_of_every_row():
-    from addin.costing import MONEY_FIELDS, CostRow, CostSums
+    from addin.core.costing import MONEY_FIELDS, CostRow, CostSums
 
     money_fields = {f.name for f in dataclasses.fields(CostRow) if f.type in ("Decimal", Decimal)}
     assert set(MONEY_FIELDS) <= money_fields  # each name is a real CostRow field

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from addin.eligibility import assess_row, check_eligibility, required_months_for
-from addin.model import Criterion, CriterionText, EstimateRow, Level, Role
+from addin.core.eligibility import assess_row, check_eligibility, required_months_for
+from addin.core.model import Criterion, CriterionText, EstimateRow, Level, Role
 from tests.rules_fixtures import PAY, SETTINGS
 
 AS_OF = dt.date(2025, 6, 1)

@@ -1,4 +1,4 @@
-"""Eligibility when inputs could not be read or checked (addin.eligibility): a row with
+"""Eligibility when inputs could not be read or checked (addin.core.eligibility): a row with
 errors is never eligible, unreadable values are not "not given", and dates after the
 as-of date never count negative months (policy 7.22, 7.28, 2.2)."""
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from addin.eligibility import UNREADABLE, assess_row, check_eligibility
+from addin.core.eligibility import UNREADABLE, assess_row, check_eligibility
 from tests.rules_fixtures import PAY, SETTINGS
 from tests.test_eligibility import GOOD, _pa_role, _row
 

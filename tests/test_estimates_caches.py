@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin import estimates, timeatlevel
-from addin.errors import InputError
-from addin.estimates import HEADERS, EstimatesRead, parse_grid, read_estimates, uncached_formula_cells
-from addin.estimates_checks import EstimatesContext
-from addin.model import (
+from addin.office.xlsx import estimates
+from addin.core import timeatlevel
+from addin.core.errors import InputError
+from addin.office.xlsx.estimates import HEADERS, EstimatesRead, parse_grid, read_estimates, uncached_formula_cells
+from addin.rules.estimates_checks import EstimatesContext
+from addin.core.model import (
     Criterion,
     CriterionText,
     EstimateRow,
@@ -27,7 +28,7 @@ from addin.model import (
     Level,
     Role,
 )
-from addin.xlsx import KEPT_WORKBOOK_PARTS, read_ooxml_bytes
+from addin.office.xlsx.safe import KEPT_WORKBOOK_PARTS, read_ooxml_bytes
 
 FIELDS = list(HEADERS)
 HEADER_ROW = list(HEADERS.values())
@@ -181,7 +182,7 @@ def test_memoised_time_references_equal_the_uncached_scan(text):
 
 
 def test_required_months_follow_an_edited_experience_text():
-    from addin.eligibility import required_months_for
+    from addin.core.eligibility import required_months_for
 
     role = _role("Personal Assistant", 3, "Minimum of 12 months at 3A")
     assert required_months_for(role, Level.A, Level.B) == 12
@@ -227,9 +228,9 @@ def test_parts_hold_each_worksheet_xml_exactly_as_in_the_zip(tmp_path):
 
 
 def test_parts_larger_than_the_keep_limit_are_not_handed_back(tmp_path, monkeypatch):
-    import addin.xlsx
+    import addin.office.xlsx.safe
 
-    monkeypatch.setattr(addin.xlsx, "KEEP_PART_BYTES", 10)
+    monkeypatch.setattr(addin.office.xlsx.safe, "KEEP_PART_BYTES", 10)
     path = _book(tmp_path / "e.xlsx", "=25000+584")
     parts: dict[str, bytes] = {}
     read_ooxml_bytes(path, parts=parts)
@@ -277,7 +278,8 @@ def test_formula_byte_precheck_agrees_with_the_formula_pattern(xml):
 @given(st.one_of(st.text(max_size=12), st.text(alphabet="AZaz09 -_.:ÉéßİıＡ①½ﬁ\u0301", max_size=8),
                  st.integers(), st.none()))
 def test_memoised_norm_key_equals_the_text_module_norm_key(value):
-    from addin import parsing, text
+    from addin.core import parsing
+    from addin.core import text
 
     assert parsing.norm_key(value) == text.norm_key(value)
     assert parsing.norm_key(value) == text.norm_key(value)  # second call from the memo
@@ -287,7 +289,8 @@ def test_memoised_norm_key_equals_the_text_module_norm_key(value):
 @given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)),
        st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)))
 def test_memoised_months_between_equals_the_calendar_rule(a, b):
-    from addin import eligibility, paycalendar
+    from addin.core import eligibility
+    from addin.core import paycalendar
 
     assert eligibility._months_between(a, b) == paycalendar.months_between(a, b)
     assert eligibility._months_between(a, b) == paycalendar.months_between(a, b)
@@ -297,7 +300,7 @@ def test_memoised_months_between_equals_the_calendar_rule(a, b):
 @given(st.lists(st.sampled_from([b"<", b"?", b"!", b"<?", b"<!", b"</", b"x", b"<?xml ?>",
                                  b"<!-- c -->", b"\x00", b"<\x00!\x00"]), max_size=40).map(b"".join))
 def test_xml_element_count_helper_equals_the_two_byte_count(chunk):
-    from addin.xlsx import _after_lt
+    from addin.office.xlsx.safe import _after_lt
 
     for mark in (b"?", b"!"):
         assert _after_lt(chunk, mark) == chunk.count(b"<" + mark)
@@ -333,7 +336,7 @@ def test_a_sheet_stored_outside_xl_worksheets_is_still_scanned_for_formulas(tmp_
     ["Emp ID", "Name", "Job", "Grade", "Level estimates - Finance", "", "Salary", "Level"]),
     max_size=6), max_size=4))
 def test_memoised_header_search_equals_a_search_by_field_for_header(rows, above):
-    from addin.estimates import HEADER_SEARCH_ROWS, MIN_HEADER_MATCHES, field_for_header, find_header_row
+    from addin.office.xlsx.estimates import HEADER_SEARCH_ROWS, MIN_HEADER_MATCHES, field_for_header, find_header_row
 
     grid = [*above, HEADER_ROW, *rows]
     counts = [len({f for v in row if isinstance(v, str) and (f := field_for_header(v))})
@@ -354,7 +357,7 @@ def test_memoised_header_search_equals_a_search_by_field_for_header(rows, above)
                           st.sampled_from(["a.xml", "xl/é.xml", "b/c.bin"])),
                 min_size=1, max_size=4))
 def test_members_inflated_from_the_archive_bytes_equal_what_zipfile_reads(tmp_path, members):
-    from addin.xlsx import _inflate
+    from addin.office.xlsx.safe import _inflate
 
     path = tmp_path / "m.zip"
     with zipfile.ZipFile(path, "w") as zf:
@@ -367,7 +370,7 @@ def test_members_inflated_from_the_archive_bytes_equal_what_zipfile_reads(tmp_pa
 
 
 def test_a_member_whose_bytes_do_not_match_its_crc_is_refused_as_damaged(tmp_path):
-    from addin.xlsx import _inflate
+    from addin.office.xlsx.safe import _inflate
 
     path = _book(tmp_path / "e.xlsx")
     stored = tmp_path / "stored.xlsx"  # stored members, so a byte of the text can be flipped
@@ -393,7 +396,7 @@ def test_a_member_whose_bytes_do_not_match_its_crc_is_refused_as_damaged(tmp_pat
                           st.sampled_from([1, 9, 10, 99, 999, 1000, 5000, 99999])), max_size=6),
        st.lists(st.sampled_from([1, 50, 999, 1000, 20000]), max_size=3))
 def test_small_sheet_bound_never_hides_a_cell_the_exact_scan_would_refuse(cells, rows):
-    from addin.xlsx import _SMALL_SPAN, LIMITS, _check_cell_refs
+    from addin.office.xlsx.safe import _SMALL_SPAN, LIMITS, _check_cell_refs
 
     xml = "".join(f'<row r="{r}"><c r="A{r}"/></row>' for r in rows)
     xml += "".join(f'<c r="{c}{r}"><v>1</v></c>' for c, r in cells)

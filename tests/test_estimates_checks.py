@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from addin.estimates_checks import validate_estimates
-from addin.frameworks import read_frameworks
-from addin.settings import read_pay_settings
+from addin.rules.estimates_checks import validate_estimates
+from addin.office.xlsx.frameworks import read_frameworks
+from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES
 from tests.test_estimates_reader import ROW, book
 
@@ -179,7 +179,7 @@ def test_not_long_enough_at_level_where_the_framework_says_12_months_at_3a(tmp_p
 
 
 def test_every_declared_estimates_code_has_the_est_prefix():
-    from addin.findings import iter_codes
+    from addin.core.findings import iter_codes
 
     codes = [d.code for d in iter_codes(["estimates"])]
     assert codes and all(c.startswith("EST-") for c in codes)

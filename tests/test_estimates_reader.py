@@ -1,4 +1,4 @@
-"""The tolerant level-estimate reader (addin.estimates), on real workbooks built here."""
+"""The tolerant level-estimate reader (addin.office.xlsx.estimates), on real workbooks built here."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from openpyxl.styles import PatternFill
 
-from addin.errors import InputError
-from addin.estimates import ALIASES, HEADERS, read_estimates
-from addin.model import Level
+from addin.core.errors import InputError
+from addin.office.xlsx.estimates import ALIASES, HEADERS, read_estimates
+from addin.core.model import Level
 
 TEMPLATE_HEADERS = list(HEADERS.values())
 ROW = ["100234", "Zoë Ó Briain", "Finance", "Revenues", "Business Support Officer",
@@ -92,7 +92,7 @@ def test_finds_header_below_title_rows_and_matches_aliases(tmp_path):
 
 
 def test_every_documented_alias_maps_to_its_field(tmp_path):
-    from addin.estimates import field_for_header
+    from addin.office.xlsx.estimates import field_for_header
 
     for fld, aliases in ALIASES.items():
         for alias in aliases:
@@ -314,7 +314,7 @@ HINTED = {
 
 
 def test_headers_with_a_trailing_bracketed_hint_match_their_field(tmp_path):
-    from addin.estimates import HEADERS as TEMPLATE
+    from addin.office.xlsx.estimates import HEADERS as TEMPLATE
 
     headers = [HINTED.get(f, h) for f, h in TEMPLATE.items()]
     read = read_estimates(book(tmp_path / "e.xlsx", [ROW], headers=headers))
@@ -326,7 +326,7 @@ def test_headers_with_a_trailing_bracketed_hint_match_their_field(tmp_path):
 
 
 def test_a_hint_is_dropped_only_when_the_header_does_not_match_as_written():
-    from addin.estimates import field_for_header
+    from addin.office.xlsx.estimates import field_for_header
 
     assert field_for_header("Salary (FTE)") == "current_salary"  # an alias as written
     assert field_for_header("Casual working aggregate (months)") == "casual_aggregate"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.excel import build as addin_build
-from addin.excel import lite_build
+from tools import build_addin as addin_build
+from tools import build_lite as lite_build
 from addin.excel.buttons import BUTTONS, LABELS
 from tests.conftest import ROOT
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin.estimates import HEADERS
+from addin.office.xlsx.estimates import HEADERS
 from addin.excel import buttons
 from addin.excel.xlsheet import hyperlink_formula, write_sheet
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES, run_cli
@@ -124,7 +124,7 @@ def test_validate_estimates_findings_sheet_links_to_the_cell(pay_file, estimates
 
 def test_validate_framework_on_the_shipped_framework():
     result = buttons.validate_framework(BES_FRAMEWORK)
-    from addin.framework_checks import validate_framework
+    from addin.rules.framework_checks import validate_framework
 
     report = validate_framework(BES_FRAMEWORK)
     assert len(result.sheet.rows) == len(report.findings)
@@ -280,8 +280,8 @@ def test_cost_button_and_command_give_the_same_costs_and_not_costed_reason(pay_f
 
 
 def test_cost_rows_reasons_for_every_row_costing_cannot_use():
-    from addin.costing import NotCosted, cost_rows
-    from addin.model import EstimateRow, Level
+    from addin.core.costing import NotCosted, cost_rows
+    from addin.core.model import EstimateRow, Level
     from tests.rules_fixtures import PAY
 
     def row(n, **kw):
@@ -327,7 +327,7 @@ def forms_estimates(tmp_path) -> Path:
 def _documents(folder: Path) -> dict[str, tuple[dict, str, str]]:
     """Each .docx of a folder: its answer fields, its form type and the hash of its text
     outside the fields (what a person sees)."""
-    from addin.harvest import read_form
+    from addin.office.docx.harvest import read_form
 
     out = {}
     for p in sorted(folder.glob("*.docx")):
@@ -394,7 +394,7 @@ def test_a_second_click_on_generate_forms_writes_a_new_folder_and_overwrites_not
 
 def test_generate_forms_into_a_named_existing_folder_still_refuses_to_overwrite(shipped_pay, forms_estimates,
                                                                                tmp_path):
-    from addin.errors import OutputError
+    from addin.core.errors import OutputError
 
     out = tmp_path / "named"
     buttons.generate_appraisal_forms(forms_estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3),
@@ -419,7 +419,7 @@ def test_harvest_button_lists_filled_forms_and_problems_as_the_command_does(
         shipped_pay, forms_estimates, tmp_path):
     from docx import Document
 
-    from addin import docx_controls as dc
+    from addin.office.docx import controls as dc
 
     made = buttons.generate_application_forms(forms_estimates, frameworks=[BES_FRAMEWORK],
                                               as_of=dt.date(2025, 3, 3))
@@ -462,7 +462,7 @@ def test_harvest_button_lists_filled_forms_and_problems_as_the_command_does(
 
 def test_harvest_button_reads_every_forms_folder_the_generate_buttons_made(
         shipped_pay, forms_estimates, tmp_path):
-    from addin import docx_controls as dc
+    from addin.office.docx import controls as dc
 
     def generate(kind):
         return buttons.BUTTONS[f"generate_{kind}_forms"](
@@ -497,7 +497,7 @@ def test_harvest_button_reads_every_forms_folder_the_generate_buttons_made(
 
 
 def test_harvest_button_without_the_forms_folder_is_a_one_line_error(forms_estimates):
-    from addin.errors import InputError
+    from addin.core.errors import InputError
 
     with pytest.raises(InputError, match="is not a folder of filled forms"):
         buttons.harvest_forms(forms_estimates)
@@ -507,7 +507,7 @@ def test_harvest_button_without_the_forms_folder_is_a_one_line_error(forms_estim
 
 
 def test_failure_is_one_line_without_command_line_flags():
-    from addin.errors import OutputError
+    from addin.core.errors import OutputError
 
     exc = OutputError("output already exists", file="C:/x/forms",
                       hint="choose another name or pass --force to replace it")

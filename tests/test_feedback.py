@@ -1,4 +1,4 @@
-"""The shared findings writer (addin/feedback.py): annotated copies of input workbooks."""
+"""The shared findings writer (addin/office/xlsx/feedback.py): annotated copies of input workbooks."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.errors import OutputError
-from addin.feedback import (
+from addin.core.errors import OutputError
+from addin.office.xlsx.feedback import (
     AUTHOR,
     FILLS,
     add_findings_sheet,
     write_feedback_copy,
 )
-from addin.findings import ERROR, INFO, WARNING, Finding, Severity
+from addin.core.findings import ERROR, INFO, WARNING, Finding, Severity
 from tests.conftest import convert_with_libreoffice
 
 

@@ -1,5 +1,5 @@
-"""The zip/XML engine of the feedback writer (addin/feedback_xml.py) against the openpyxl
-reference path of addin/feedback.py: the same findings give the same comments, fills,
+"""The zip/XML engine of the feedback writer (addin/office/xlsx/feedback_xml.py) against the openpyxl
+reference path of addin/office/xlsx/feedback.py: the same findings give the same comments, fills,
 columns and Findings sheet when read back with openpyxl; untouched parts are copied
 unchanged; output is deterministic; what the engine does not handle falls back."""
 
@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from addin.determinism import normalise_xlsx_bytes
-from addin.errors import OutputError
-from addin.feedback import FILLS, write_feedback_copy
-from addin.feedback_xml import Unsupported
-from addin.findings import ERROR, INFO, WARNING, Finding
+from addin.office.determinism import normalise_xlsx_bytes
+from addin.core.errors import OutputError
+from addin.office.xlsx.feedback import FILLS, write_feedback_copy
+from addin.office.xlsx.feedback_xml import Unsupported
+from addin.core.findings import ERROR, INFO, WARNING, Finding
 from tests.conftest import WORKBOOKS, convert_with_libreoffice
 
 

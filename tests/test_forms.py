@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin import docx_controls as dc
-from addin import form_context as fc
-from addin.errors import InputError
-from addin.forms import FORM_KINDS, LETTER_KINDS, bench_forms, render_docx, template_path
-from addin.harvest import harvest, read_form
-from addin.model import CRITERIA, Criterion, CriterionText, EstimateRow, Level, Role
-from addin.settings import read_pay_settings
+from addin.office.docx import controls as dc
+from addin.core import form_context as fc
+from addin.core.errors import InputError
+from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, bench_forms, render_docx, template_path
+from addin.office.docx.harvest import harvest, read_form
+from addin.core.model import CRITERIA, Criterion, CriterionText, EstimateRow, Level, Role
+from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, ROOT, run_cli
 
 PAY = read_pay_settings()
@@ -349,7 +349,7 @@ def test_unprotected_form_and_long_statement_are_warned():
     settings = zipfile.ZipFile(io.BytesIO(data)).read("word/settings.xml")
     settings = settings.replace(b'w:enforcement="1"', b'w:enforcement="0"')
     data = dc.replace_part(data, "word/settings.xml", settings)
-    from addin.harvest import FORM_CHECKS
+    from addin.office.docx.harvest import FORM_CHECKS
 
     codes = {f.code for f in FORM_CHECKS.run(read_form_bytes(data), None)}
     assert codes == {"FORM-UNPROTECTED", "FORM-STATEMENT-TOO-LONG"}
@@ -359,7 +359,7 @@ def test_unprotected_form_and_long_statement_are_warned():
 
 
 def estimates_workbook(path: Path) -> Path:
-    from addin.estimates import HEADERS
+    from addin.office.xlsx.estimates import HEADERS
 
     wb = Workbook()
     ws = wb.active
@@ -458,7 +458,7 @@ def test_letters_command_on_the_sample_decisions(tmp_path):
 
 
 def test_letters_bad_decision_names_the_cell(tmp_path):
-    from addin.decisions import HEADERS
+    from addin.office.xlsx.decisions import HEADERS
 
     wb = Workbook()
     ws = wb.active
@@ -471,8 +471,8 @@ def test_letters_bad_decision_names_the_cell(tmp_path):
 
 
 def test_pdf_without_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
-    from addin import forms
-    from addin.errors import OutputError
+    from addin.office.docx import forms
+    from addin.core.errors import OutputError
 
     monkeypatch.setattr(forms, "soffice_path", lambda: None)
     with pytest.raises(OutputError, match="LibreOffice \\(soffice\\) is not installed"):
@@ -491,7 +491,7 @@ def test_bench_forms_reports_both_rates():
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
     """Every kind of generated document, converted in ONE LibreOffice run."""
-    from addin.forms import convert_to_pdf
+    from addin.office.docx.forms import convert_to_pdf
 
     if not shutil.which("soffice") and not shutil.which("libreoffice"):
         pytest.fail("LibreOffice is not installed: run the tests through scripts/test")

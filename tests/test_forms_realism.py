@@ -18,12 +18,12 @@ import pytest
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 
-from addin import docx_controls as dc
-from addin import form_context as fc
-from addin.errors import InputError
-from addin.forms import FORM_KINDS, LETTER_KINDS, generate_forms, render_docx, template_path
-from addin.harvest import FORM_CHECKS, harvest
-from addin.model import Level
+from addin.office.docx import controls as dc
+from addin.core import form_context as fc
+from addin.core.errors import InputError
+from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, generate_forms, render_docx, template_path
+from addin.office.docx.harvest import FORM_CHECKS, harvest
+from addin.core.model import Level
 from tests.conftest import BES_FRAMEWORK, ROOT, run_cli
 from tests.test_forms import (
     AS_OF,
@@ -286,7 +286,7 @@ def test_pdf_without_libreoffice_fails_before_writing_anything(tmp_path):
 
 
 def test_application_for_a_job_title_not_in_the_framework_is_skipped_with_the_reason(tmp_path):
-    from addin.frameworks import read_frameworks
+    from addin.office.xlsx.frameworks import read_frameworks
 
     frameworks = read_frameworks([BES_FRAMEWORK])
     rows = [row(employee_id="E9", job_title="Chief Unicorn Wrangler")]
@@ -477,7 +477,7 @@ def test_objective_rows_do_not_break_across_pages_and_headers_repeat():
 def test_generated_appraisal_first_page_renders(tmp_path):
     """Page 1 of a generated appraisal to PNG (tests/output/appraisal-page.png) for a person
     to look at."""
-    from addin.forms import convert_to_pdf
+    from addin.office.docx.forms import convert_to_pdf
 
     if not shutil.which("soffice") and not shutil.which("libreoffice"):
         pytest.fail("LibreOffice is not installed: run the tests through scripts/test")

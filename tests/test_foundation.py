@@ -11,13 +11,13 @@ import openpyxl
 import pytest
 
 from addin import __version__
-from addin.codes_table import BEGIN, END, codes_markdown
-from addin.errors import InputError, OutputError
-from addin.findings import ERROR, WARNING, Checker, Report, declare
-from addin.model import Level, SourceRef
-from addin.safeio import FolderLock, atomic_write_text, safe_filename, set_cell
-from addin.settings import read_pay_settings
-from addin.xlsx import load_workbook
+from tools.codes_table import BEGIN, END, codes_markdown
+from addin.core.errors import InputError, OutputError
+from addin.core.findings import ERROR, WARNING, Checker, Report, declare
+from addin.core.model import Level, SourceRef
+from addin.office.safeio import FolderLock, atomic_write_text, safe_filename, set_cell
+from addin.office.xlsx.settings import read_pay_settings
+from addin.office.xlsx.safe import load_workbook
 
 from .conftest import PAY_RANGES, ROOT
 

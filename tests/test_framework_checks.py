@@ -1,4 +1,4 @@
-"""Framework validation (addin/framework_checks.py): the Appendix K rules, cell by cell.
+"""Framework validation (addin/rules/framework_checks.py): the Appendix K rules, cell by cell.
 
 A clean three-role framework is written as a real workbook; each test breaks one rule in
 one cell and asserts the exact code, sheet and cell of what is reported.
@@ -15,20 +15,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from addin.framework_checks import (
+from addin.rules.framework_checks import (
     FRAMEWORK,
     FrameworkContext,
     check_framework,
     normalise,
     validate_framework,
 )
-from addin.frameworks import read_framework
-from addin.model import Criterion as _C
-from addin.model import CriterionText as _CT
-from addin.model import Framework as _F
-from addin.model import Level as _L
-from addin.model import Role as _R
-from addin.model import SourceRef as _S
+from addin.office.xlsx.frameworks import read_framework
+from addin.core.model import Criterion as _C
+from addin.core.model import CriterionText as _CT
+from addin.core.model import Framework as _F
+from addin.core.model import Level as _L
+from addin.core.model import Role as _R
+from addin.core.model import SourceRef as _S
 from tests.conftest import BES_FRAMEWORK, convert_with_libreoffice, run_cli
 
 SHEET = "CPF"
@@ -738,7 +738,7 @@ def test_readme_framework_rules_table_is_generated_from_the_declarations():
     # The README's rules table is written by scripts/gen_readme_codes from the same
     # declarations as the codes table (description, code, severity, policy), in the order
     # the framework checker runs its rules, so the two tables cannot disagree.
-    from addin.codes_table import RULES_BEGIN, RULES_END, framework_rules_markdown
+    from tools.codes_table import RULES_BEGIN, RULES_END, framework_rules_markdown
     from tests.conftest import ROOT
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -746,7 +746,7 @@ def test_readme_framework_rules_table_is_generated_from_the_declarations():
     assert block.strip() == framework_rules_markdown().strip(), "run scripts/gen_readme_codes"
     rows = [line.split(" | ") for line in framework_rules_markdown().splitlines()[2:]]
     assert [r[1].strip("`") for r in rows] == [c.code for c in FRAMEWORK.codes()]
-    from addin.findings import REGISTRY
+    from addin.core.findings import REGISTRY
 
     for rule, code, severity, policy in rows:
         decl = REGISTRY[code.strip("`")]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from addin.framework_checks import validate_framework
-from addin.framework_template import BLANK_RANGES, EXAMPLE_ROLE, HEADERS
-from addin.frameworks import load_framework
-from addin.model import Criterion, Level
+from addin.rules.framework_checks import validate_framework
+from addin.office.xlsx.framework_template import BLANK_RANGES, EXAMPLE_ROLE, HEADERS
+from addin.office.xlsx.frameworks import load_framework
+from addin.core.model import Criterion, Level
 from tests.conftest import run_cli
 
 

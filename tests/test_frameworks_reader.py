@@ -1,4 +1,4 @@
-"""The framework workbook reader (addin/frameworks.py): Appendix H tables found by label."""
+"""The framework workbook reader (addin/office/xlsx/frameworks.py): Appendix H tables found by label."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin.cells import a1
-from addin.errors import InputError
-from addin.frameworks import (
+from addin.core.cells import a1
+from addin.core.errors import InputError
+from addin.office.xlsx.frameworks import (
     criterion_text,
     load_framework,
     parse_range,
     read_framework,
     read_frameworks,
 )
-from addin.model import Criterion, CriterionText, Level, SourceRef
+from addin.core.model import Criterion, CriterionText, Level, SourceRef
 
 HEADERS = {"A": "Level A (Developing)", "B": "Level B (Practising)", "C": "Level C (Accomplished)"}
 CAPTIONS = {

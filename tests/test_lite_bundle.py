@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from addin.errors import OutputError
-from addin.excel import lite_build
+from addin.core.errors import OutputError
+from tools import build_lite as lite_build
 from tests.conftest import ROOT
 
 

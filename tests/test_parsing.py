@@ -1,4 +1,4 @@
-"""The value parsers of the level-estimate spreadsheet (addin.parsing)."""
+"""The value parsers of the level-estimate spreadsheet (addin.core.parsing)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from addin.model import Level
-from addin.parsing import (
+from addin.core.model import Level
+from addin.core.parsing import (
     parse_bool,
     parse_contract,
     parse_date,

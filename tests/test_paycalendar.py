@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from addin.paycalendar import (
+from addin.core.paycalendar import (
     add_months,
     add_working_days,
     appeal_deadline,
@@ -221,7 +221,7 @@ def test_months_between_inverts_add_months(d, m):
 def test_end_of_year_appraisal_is_the_latest_february_march_window(as_of, window):
     """6.14: the end-of-year conversation is in February or March; an estimate made in
     January still relies on the previous year's."""
-    from addin.paycalendar import end_of_year_appraisal
+    from addin.core.paycalendar import end_of_year_appraisal
 
     assert end_of_year_appraisal(as_of) == window
 
@@ -233,6 +233,6 @@ def test_end_of_year_appraisal_is_the_latest_february_march_window(as_of, window
     (dt.date(2026, 12, 2), (dt.date(2027, 2, 1), dt.date(2027, 3, 31))),
 ])
 def test_next_end_of_year_appraisal_is_the_window_not_yet_over(as_of, window):
-    from addin.paycalendar import next_end_of_year_appraisal
+    from addin.core.paycalendar import next_end_of_year_appraisal
 
     assert next_end_of_year_appraisal(as_of) == window

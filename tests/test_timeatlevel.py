@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from addin.model import Level
-from addin.timeatlevel import TimeRequirement, find_time_references, parse_time_requirement
+from addin.core.model import Level
+from addin.core.timeatlevel import TimeRequirement, find_time_references, parse_time_requirement
 
 
 @pytest.mark.parametrize("text, months, range_, level", [

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from addin.paths import default_frameworks, default_pay_ranges
+from addin.office.resources import default_frameworks, default_pay_ranges
 
 
 def iso_date(text: str) -> dt.date:
@@ -141,7 +141,7 @@ def feedback_arg(args: argparse.Namespace) -> Path | None:
     exit 2) when it does not end .xlsx or .xlsm (``--feedback out.csv``)."""
     if args.feedback is None:
         return None
-    from addin.feedback import check_feedback_path
+    from addin.office.xlsx.feedback import check_feedback_path
 
     return check_feedback_path(args.feedback)
 

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.batch import BatchConfig, run_batch
+    from addin.batch.run import BatchConfig, run_batch
 
     cfg = BatchConfig(
         inbox=args.inbox,

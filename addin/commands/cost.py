@@ -1,8 +1,8 @@
 """``medpay cost FILE``: cost the pay changes in a manager's level-estimate workbook.
 
-Glue only: :func:`addin.cost_report.cost_workbook` reads the rows and :mod:`addin.costing`
+Glue only: :func:`addin.office.xlsx.cost_report.cost_workbook` reads the rows and :mod:`addin.core.costing`
 costs them (7.14 pay points, salary honouring, employer on-costs, 7.16/7.20 effective
-dates, in-year cost to 31 March, optional COLA), :mod:`addin.cost_report` writes the
+dates, in-year cost to 31 March, optional COLA), :mod:`addin.office.xlsx.cost_report` writes the
 workbook.
 """
 
@@ -21,7 +21,7 @@ from addin.commands._common import (
     frameworks_arg,
     print_json,
 )
-from addin.costing import CostRow
+from addin.core.costing import CostRow
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,20 +49,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.cost_report import cost_workbook
+    from addin.office.xlsx.cost_report import cost_workbook
 
     as_of = as_of_arg(args)
     if args.out:
         from pathlib import Path
 
-        from addin.safeio import check_writable
+        from addin.office.safeio import check_writable
         check_writable(Path(args.out), force=args.force)  # fail before any work
     run_ = cost_workbook(args.file, framework_paths=frameworks_arg(args),
                          pay_ranges=args.pay_ranges, as_of=as_of, cola=args.cola)
     rows, sums = run_.rows, run_.totals
     skipped = [n.to_json() for n in run_.not_costed]
     if args.out:
-        from addin.cost_report import write_cost_report
+        from addin.office.xlsx.cost_report import write_cost_report
         write_cost_report(args.out, rows, sums, as_of=as_of, cola=args.cola, source=args.file,
                           force=args.force)
     if args.json:

@@ -9,9 +9,10 @@ import shlex
 import sys
 from pathlib import Path
 
+from addin.commands import build_parser
 from addin.commands._common import add_as_of, add_debug, add_force, add_pay_ranges
-from addin.errors import OutputError
-from addin.paths import default_frameworks, samples_dir, workbooks_dir
+from addin.core.errors import OutputError
+from addin.office.resources import default_frameworks, samples_dir, workbooks_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -75,9 +76,7 @@ def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.cli import build_parser
-
-    from addin.settings import read_pay_settings
+    from addin.office.xlsx.settings import read_pay_settings
 
     out: Path = args.out
     # A bad pay-ranges workbook would fail every step: say so once, before starting.
@@ -94,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             status = int(sub_args.func(sub_args) or 0)
         except Exception as exc:  # one step failing must not hide the others
-            from addin.errors import MedpayError
+            from addin.core.errors import MedpayError
 
             if args.debug or not isinstance(exc, MedpayError):
                 raise

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.forms import forms_from_estimates, index_name
+    from addin.office.docx.forms import forms_from_estimates, index_name
 
     made = forms_from_estimates(args.kind, args.estimates, framework_paths=frameworks_arg(args),
                                 pay_ranges=args.pay_ranges, as_of=as_of_arg(args),

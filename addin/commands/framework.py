@@ -13,9 +13,9 @@ import sys
 import textwrap
 
 from addin.commands._common import add_debug, add_json, command_group, print_json
-from addin.findings import Finding
-from addin.frameworks import framework_to_dict, load_framework
-from addin.model import CRITERIA, LEVELS, Framework
+from addin.core.findings import Finding
+from addin.office.xlsx.frameworks import framework_to_dict, load_framework
+from addin.core.model import CRITERIA, LEVELS, Framework
 
 def subcommands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The ``framework`` group's sub-parsers (created once per top-level parser), so that

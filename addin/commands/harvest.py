@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from addin.commands._common import print_json
-    from addin.harvest import harvest, write_harvest
+    from addin.office.docx.harvest import harvest, write_harvest
 
     result = harvest(args.folder)
     write_harvest(result, args.out, force=args.force)

@@ -36,10 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.decisions import read_decisions
-    from addin.forms import generate_letters
-    from addin.frameworks import read_frameworks
-    from addin.settings import read_pay_settings
+    from addin.office.xlsx.decisions import read_decisions
+    from addin.office.docx.forms import generate_letters
+    from addin.office.xlsx.frameworks import read_frameworks
+    from addin.office.xlsx.settings import read_pay_settings
 
     pay = read_pay_settings(args.pay_ranges)
     decisions = read_decisions(args.decisions)

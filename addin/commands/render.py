@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_framework(args: argparse.Namespace) -> int:
-    from addin.framework_render import render_framework
+    from addin.office.docx.framework_render import render_framework
 
     out = render_framework(args.file, args.out, template=args.template, force=args.force)
     print(f"Framework document written to {out}")

@@ -53,9 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_estimates(args: argparse.Namespace) -> int:
-    from addin.estimates_template import write_estimates_template
-    from addin.frameworks import read_frameworks
-    from addin.settings import read_pay_settings
+    from addin.office.xlsx.estimates_template import write_estimates_template
+    from addin.office.xlsx.frameworks import read_frameworks
+    from addin.office.xlsx.settings import read_pay_settings
 
     frameworks = read_frameworks(frameworks_arg(args))
     pay = read_pay_settings(args.pay_ranges)

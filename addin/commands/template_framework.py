@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.framework_template import write_framework_template
+    from addin.office.xlsx.framework_template import write_framework_template
 
     out = write_framework_template(args.out, force=args.force)
     print(f"Framework authoring workbook written to {out}")

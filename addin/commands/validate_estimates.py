@@ -48,8 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def feedback_columns(report, sheet: str | None) -> dict:
     """The Eligible / Reasons / Effective date columns for the feedback copy
-    (:func:`addin.estimates_feedback.eligibility_columns`, as the batch writes them)."""
-    from addin.estimates_feedback import eligibility_columns, report_rows
+    (:func:`addin.office.xlsx.estimates_feedback.eligibility_columns`, as the batch writes them)."""
+    from addin.office.xlsx.estimates_feedback import eligibility_columns, report_rows
 
     if not sheet:
         return {}
@@ -62,8 +62,8 @@ def _write_feedback(src: Path, out: Path, report, read, *, force: bool) -> None:
     copy without those columns, so they are replaced, not added a second time."""
     import tempfile
 
-    from addin.estimates_feedback import feedback_source
-    from addin.feedback import write_feedback_copy
+    from addin.office.xlsx.estimates_feedback import feedback_source
+    from addin.office.xlsx.feedback import write_feedback_copy
 
     sheet = report.extra.get("sheet")
     header_row = report.extra.get("header_row") or 1
@@ -84,10 +84,10 @@ def _uk(iso: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from addin.commands._common import print_json
-    from addin.estimates import read_estimates
-    from addin.estimates_checks import validate_estimates
-    from addin.frameworks import read_frameworks
-    from addin.settings import read_pay_settings
+    from addin.office.xlsx.estimates import read_estimates
+    from addin.rules.estimates_checks import validate_estimates
+    from addin.office.xlsx.frameworks import read_frameworks
+    from addin.office.xlsx.settings import read_pay_settings
 
     feedback = feedback_arg(args)
     pay = read_pay_settings(args.pay_ranges)

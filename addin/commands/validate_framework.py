@@ -30,7 +30,7 @@ def vague_words_arg(text: str) -> list[str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from addin.framework_checks import DEFAULT_VAGUE_WORDS
+    from addin.rules.framework_checks import DEFAULT_VAGUE_WORDS
 
     p = sub.add_parser(
         "validate-framework",
@@ -57,8 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.feedback import write_feedback_copy
-    from addin.framework_checks import validate_framework
+    from addin.office.xlsx.feedback import write_feedback_copy
+    from addin.rules.framework_checks import validate_framework
 
     feedback = feedback_arg(args)
     report = validate_framework(args.file, vague_words=args.vague_words)

@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from addin.findings import Finding, Report, sort_key
+from addin.core.findings import Finding, Report, sort_key
 
 __all__ = [
     "BUTTONS",
@@ -81,7 +81,7 @@ class SheetOutput:
     bold_rows: set[int] = field(default_factory=set)
     findings: list[Finding] | None = None
     """For a findings sheet: the findings themselves (openpyxl output uses the shared
-    writer :func:`addin.feedback.add_findings_sheet`)."""
+    writer :func:`addin.office.xlsx.feedback.add_findings_sheet`)."""
 
 
 @dataclass
@@ -106,9 +106,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def findings_sheet(report: Report) -> SheetOutput:
-    """The Findings sheet of a report: the columns of :mod:`addin.feedback`'s Findings
+    """The Findings sheet of a report: the columns of :mod:`addin.office.xlsx.feedback`'s Findings
     sheet, each cell reference linking to the cell at fault."""
-    from addin.feedback import FINDINGS_HEADERS, FINDINGS_SHEET, FINDINGS_WIDTHS, cell_link
+    from addin.office.xlsx.feedback import FINDINGS_HEADERS, FINDINGS_SHEET, FINDINGS_WIDTHS, cell_link
 
     rows: list[list[Any]] = []
     links: dict[tuple[int, int], str] = {}
@@ -141,7 +141,7 @@ def _pay_path(pay_ranges: str | Path | None) -> Path | None:
 
 
 def _frameworks(frameworks: Sequence[str | Path] | None) -> list[Path]:
-    from addin.paths import default_frameworks
+    from addin.office.resources import default_frameworks
 
     return [Path(f) for f in frameworks] if frameworks else default_frameworks()
 
@@ -149,7 +149,7 @@ def _frameworks(frameworks: Sequence[str | Path] | None) -> list[Path]:
 def output_folder(workbook: str | Path, what: str) -> Path:
     """Where a button writes documents: a folder next to the workbook, named after it
     (``Team estimates - application forms``)."""
-    from addin.safeio import safe_filename
+    from addin.office.safeio import safe_filename
 
     p = Path(workbook)
     return p.parent / safe_filename(f"{p.stem} - {what}")
@@ -168,7 +168,7 @@ def fresh_output_folder(workbook: str | Path, what: str) -> Path:
 
 def numbered_folder(first: Path, n: int) -> Path:
     """The ``n``-th copy of the output folder ``first``: ``<first> (n)`` (n >= 2)."""
-    from addin.safeio import safe_filename
+    from addin.office.safeio import safe_filename
 
     return first.with_name(safe_filename(f"{first.name} ({n})"))
 
@@ -224,11 +224,11 @@ def _shorten(text: str, limit: int = _MAX_REASON) -> str:
 
 def failure(name: str, exc: BaseException) -> ButtonResult:
     """The message box for a button that failed, as one line: ``MedPay could not <action>:
-    <reason>``. A :class:`~addin.errors.MedpayError` gives its one-line text (file, cell,
+    <reason>``. A :class:`~addin.core.errors.MedpayError` gives its one-line text (file, cell,
     what is wrong) without a hint that names a command-line flag - Excel users have no
     command line; anything else is a fault in MedPay, said so, with its reason shortened
     (never a traceback)."""
-    from addin.errors import MedpayError
+    from addin.core.errors import MedpayError
 
     action = ACTIONS.get(name, name.replace("_", " "))
     if isinstance(exc, MedpayError):
@@ -253,8 +253,8 @@ def failure(name: str, exc: BaseException) -> ButtonResult:
 
 def validate_framework(workbook: str | Path) -> ButtonResult:
     """Validate framework: check the workbook against the Appendix H layout and the
-    Appendix K house rules for writing CPFs (:func:`addin.framework_checks.validate_framework`)."""
-    from addin.framework_checks import validate_framework as core
+    Appendix K house rules for writing CPFs (:func:`addin.rules.framework_checks.validate_framework`)."""
+    from addin.rules.framework_checks import validate_framework as core
 
     report = core(workbook)
     return ButtonResult("Validate framework", _report_summary("Framework", report),
@@ -265,9 +265,9 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
                        frameworks: Sequence[str | Path] | None = None,
                        as_of: dt.date | None = None) -> ButtonResult:
     """Validate estimates: check a level-estimate spreadsheet (Appendix K stage 8) with
-    :func:`addin.estimates_checks.validate_estimates`, against the shipped frameworks."""
-    from addin.estimates_checks import validate_estimates as core
-    from addin.settings import read_pay_settings
+    :func:`addin.rules.estimates_checks.validate_estimates`, against the shipped frameworks."""
+    from addin.rules.estimates_checks import validate_estimates as core
+    from addin.office.xlsx.settings import read_pay_settings
 
     report = core(workbook, frameworks=_frameworks(frameworks),
                   pay=read_pay_settings(_pay_path(pay_ranges)), as_of=as_of)
@@ -284,11 +284,11 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
                    frameworks: Sequence[str | Path] | None = None,
                    as_of: dt.date | None = None, cola: Decimal | None = None) -> ButtonResult:
     """Cost estimates: every row's change to its estimated level, with employer on-costs,
-    then totals overall and by directorate - :func:`addin.cost_report.cost_workbook`, as
+    then totals overall and by directorate - :func:`addin.office.xlsx.cost_report.cost_workbook`, as
     ``medpay cost``. Rows costing cannot use are listed as not costed."""
-    from addin.cost_report import cost_workbook
-    from addin.costing import money
-    from addin.feedback import cell_link
+    from addin.office.xlsx.cost_report import cost_workbook
+    from addin.core.costing import money
+    from addin.office.xlsx.feedback import cell_link
 
     run = cost_workbook(workbook, framework_paths=_frameworks(frameworks),
                         pay_ranges=_pay_path(pay_ranges), as_of=as_of, cola=cola)
@@ -348,11 +348,11 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
 def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force: bool,
            pay_ranges: str | Path | None, frameworks: Sequence[str | Path] | None,
            as_of: dt.date | None, next_to: str | Path | None = None) -> ButtonResult:
-    """:func:`addin.forms.forms_from_estimates`, as ``medpay forms KIND``, into
+    """:func:`addin.office.docx.forms.forms_from_estimates`, as ``medpay forms KIND``, into
     ``out_dir``; by default a new folder next to the workbook (or ``next_to``, the user's
     own file when ``workbook`` is a temporary copy of it): ``<book> - KIND forms``, or
     ``<book> - KIND forms (2)`` and so on when that exists - never an earlier run's folder."""
-    from addin.forms import forms_from_estimates, index_name, made_files
+    from addin.office.docx.forms import forms_from_estimates, index_name, made_files
 
     first = output_folder(next_to or workbook, f"{kind} forms")
     folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, f"{kind} forms")
@@ -402,10 +402,10 @@ def harvest_forms(workbook: str | Path, *, forms_dir: str | Path | None = None,
     ``next_to``, the user's own file when ``workbook`` is a temporary copy) that the
     Generate buttons could have made (:func:`forms_folders`: application and appraisal,
     every numbered copy), unless ``forms_dir`` names one folder, with
-    :func:`addin.harvest.harvest_folders` (``medpay harvest`` of each), and list them as a
-    sheet: the forms table (:func:`addin.harvest.form_table`), then a blank row and the
-    problems (:func:`addin.harvest.problem_table`). The message box names the folders read."""
-    from addin.harvest import form_table, harvest_folders, problem_table
+    :func:`addin.office.docx.harvest.harvest_folders` (``medpay harvest`` of each), and list them as a
+    sheet: the forms table (:func:`addin.office.docx.harvest.form_table`), then a blank row and the
+    problems (:func:`addin.office.docx.harvest.problem_table`). The message box names the folders read."""
+    from addin.office.docx.harvest import form_table, harvest_folders, problem_table
 
     book = next_to or workbook
     if forms_dir:
@@ -465,19 +465,19 @@ def apply_to_workbook(wb, result: ButtonResult):
     """Put a button's sheet into an open openpyxl workbook (replacing one of the same
     name), exactly as the Excel wrapper does; return the sheet (None when the button
     wrote documents only). Findings go through the shared writer
-    :func:`addin.feedback.add_findings_sheet`; texts through :func:`addin.safeio.set_cell`."""
+    :func:`addin.office.xlsx.feedback.add_findings_sheet`; texts through :func:`addin.office.safeio.set_cell`."""
     out = result.sheet
     if out is None:
         return None
     if out.findings is not None:
-        from addin.feedback import add_findings_sheet
+        from addin.office.xlsx.feedback import add_findings_sheet
 
         return add_findings_sheet(wb, out.findings, title=out.title)
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    from addin.safeio import set_cell
+    from addin.office.safeio import set_cell
 
     if out.title in wb.sheetnames:
         del wb[out.title]

@@ -20,8 +20,8 @@ give a list (a column) or a list of rows and get the same shape back, element by
 with single values broadcast across the column.
 
 No rule lives here: every answer comes from the same core functions the CLI uses
-(:mod:`addin.settings`, :mod:`addin.paycalendar`, :mod:`addin.eligibility`,
-:mod:`addin.costing`, :mod:`addin.timeatlevel`, :mod:`addin.parsing`).
+(:mod:`addin.office.xlsx.settings`, :mod:`addin.core.paycalendar`, :mod:`addin.core.eligibility`,
+:mod:`addin.core.costing`, :mod:`addin.core.timeatlevel`, :mod:`addin.core.parsing`).
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from addin.errors import MedpayError
-from addin.model import Level, PaySettings
-from addin.parsing import (
+from addin.core.errors import MedpayError
+from addin.core.model import Level, PaySettings
+from addin.core.parsing import (
     parse_bool,
     parse_date,
     parse_fte,
@@ -168,10 +168,10 @@ def pay_ranges_path(conf_files: list[Path] | None = None) -> Path | None:
 
 
 def pay_settings(path: str | Path | None = None) -> PaySettings:
-    """Pay ranges and settings, read through :func:`addin.settings.read_pay_settings`
+    """Pay ranges and settings, read through :func:`addin.office.xlsx.settings.read_pay_settings`
     (cached by path and modification time: an edited workbook is re-read on the next
     recalculation, an unchanged one is not)."""
-    from addin.settings import read_pay_settings
+    from addin.office.xlsx.settings import read_pay_settings
 
     return read_pay_settings(path if path is not None else pay_ranges_path())
 
@@ -201,7 +201,7 @@ _LAST_SERIAL = 2958465
 
 
 def _date(value: object, name: str) -> dt.date:
-    """A date cell: what :func:`addin.parsing.parse_date` accepts. A number no date can be
+    """A date cell: what :func:`addin.core.parsing.parse_date` accepts. A number no date can be
     (NaN, infinite, negative, past 31/12/9999) is ``<name>: not a date (got <value>)``
     here, before the parser, whose messages for those are not meant for a cell (``cannot
     convert float NaN to integer``, a 300-digit number); anything else the parser raises
@@ -259,7 +259,7 @@ def _range(value: object, pay: PaySettings) -> int:
 
 def _months(value: object, name: str) -> int:
     """Whole months: ``12``, ``12.0``, ``"12"``; or framework text such as "Minimum of
-    12 months at 3A" (parsed by :func:`addin.timeatlevel.parse_time_requirement`)."""
+    12 months at 3A" (parsed by :func:`addin.core.timeatlevel.parse_time_requirement`)."""
     _need(value, name)
     if isinstance(value, bool):
         raise UdfInputError(f"{name}: expected a whole number of months, got {value}")
@@ -270,7 +270,7 @@ def _months(value: object, name: str) -> int:
     text = str(value).strip()
     if re.fullmatch(r"\d+(?:\.0+)?", text):
         return int(float(text))
-    from addin.timeatlevel import parse_time_requirement
+    from addin.core.timeatlevel import parse_time_requirement
 
     req = parse_time_requirement(text)
     if req is None:
@@ -378,7 +378,7 @@ def medpay_next_effective_date(submitted: object) -> dt.date | str:
     7.16, 7.20, Appendix F deadlines)."""
     if _blank(submitted):
         return ""
-    from addin.paycalendar import next_effective_date
+    from addin.core.paycalendar import next_effective_date
 
     return next_effective_date(_date(submitted, "submitted"), pay_settings().settings)
 
@@ -389,7 +389,7 @@ def medpay_submission_deadline(effective: object) -> dt.date | str:
     date (Appendix F: 1 June for July, 1 December for January)."""
     if _blank(effective):
         return ""
-    from addin.paycalendar import submission_deadline
+    from addin.core.paycalendar import submission_deadline
 
     day = _date(effective, "effective")
     try:
@@ -405,7 +405,7 @@ def medpay_appeal_deadline(notified: object) -> dt.date | str:
     within five working days of notification; bank holidays in England skipped)."""
     if _blank(notified):
         return ""
-    from addin.paycalendar import appeal_deadline
+    from addin.core.paycalendar import appeal_deadline
 
     return appeal_deadline(_date(notified, "notified"), pay_settings().settings)
 
@@ -413,9 +413,9 @@ def medpay_appeal_deadline(notified: object) -> dt.date | str:
 def _eligibility(probation_passed: object, start_date: object, capability: object,
                  appraisal_outcome: object, months_at_level: object, required_months: object,
                  as_of: object):
-    """Parse the cells and ask :func:`addin.eligibility.check_eligibility`. Empty cells
+    """Parse the cells and ask :func:`addin.core.eligibility.check_eligibility`. Empty cells
     stay None: the core turns them into its own "not given" reasons."""
-    from addin.eligibility import check_eligibility
+    from addin.core.eligibility import check_eligibility
 
     def opt(parser, value, name):
         return None if _blank(value) else _parse(parser, value, name)
@@ -460,7 +460,7 @@ def medpay_eligibility_reasons(probation_passed: object, start_date: object, cap
 
 
 def _cost_row(current_salary: object, fte: object, range_: object, level: object, as_of: object):
-    from addin.costing import cost_change
+    from addin.core.costing import cost_change
 
     pay = pay_settings()
     salary = _parse(parse_money, current_salary, "current_salary")
@@ -478,7 +478,7 @@ def _cost_row(current_salary: object, fte: object, range_: object, level: object
 def medpay_cost(current_salary: object, fte: object, range_: object, level: object,
                 as_of: object = None) -> float | str:
     """=MEDPAY_COST(current_salary, fte, range, level, [as_of]) -> full-year cost of the
-    change to the level's pay point, with employer on-costs (from :mod:`addin.costing`)."""
+    change to the level's pay point, with employer on-costs (from :mod:`addin.core.costing`)."""
     if _all_blank(current_salary, fte, range_, level):
         return ""
     return _excel_number(_cost_row(current_salary, fte, range_, level, as_of).full_year_cost)
@@ -498,10 +498,10 @@ def medpay_in_year_cost(current_salary: object, fte: object, range_: object, lev
 def medpay_min_months(framework_text: object) -> int | str:
     """=MEDPAY_MIN_MONTHS(framework_text): months of a time-at-level phrase ("Minimum of
     12 months at 3A" -> 12; "2 years' experience" -> 24), parsed by
-    :func:`addin.timeatlevel.parse_time_requirement`."""
+    :func:`addin.core.timeatlevel.parse_time_requirement`."""
     if _blank(framework_text):
         return ""
-    from addin.timeatlevel import parse_time_requirement
+    from addin.core.timeatlevel import parse_time_requirement
 
     if not isinstance(framework_text, str):
         raise UdfInputError(f"expected framework text such as 'Minimum of 12 months at 3A', "

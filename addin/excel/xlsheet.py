@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from addin.safeio import csv_safe
+from addin.office.safeio import csv_safe
 
 
 def excel_value(value: Any) -> Any:

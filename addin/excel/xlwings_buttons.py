@@ -38,7 +38,7 @@ def _snapshot(book: Any) -> tuple[Path, Path]:
 
 def _run(name: str) -> None:
     """Run button ``name`` on the calling workbook and show the outcome in one message box.
-    Whatever goes wrong - a :class:`~addin.errors.MedpayError` or any other exception -
+    Whatever goes wrong - a :class:`~addin.core.errors.MedpayError` or any other exception -
     becomes the one-line "MedPay could not ...: <reason>" of :func:`buttons.failure`, never
     a Python traceback dialog."""
     book = xw.Book.caller()

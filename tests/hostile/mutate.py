@@ -6,7 +6,7 @@ sample submissions, the sample decisions, generated Word forms), mutates it - at
 zip level (flip bytes, truncate, drop / duplicate a member) or inside one XML part and
 re-zipped so the CRCs are right and the parsers see the damage - and feeds it to the
 reader that really reads that kind of file. Every case must end in a result or a clean
-:class:`addin.errors.MedpayError`, within a per-case time limit; anything else is a bug.
+:class:`addin.core.errors.MedpayError`, within a per-case time limit; anything else is a bug.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from addin.errors import MedpayError
+from addin.core.errors import MedpayError
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "workbooks"
@@ -115,32 +115,32 @@ def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
 
 
 def _read_settings(p: Path) -> Any:
-    from addin.settings import read_pay_settings
+    from addin.office.xlsx.settings import read_pay_settings
     return read_pay_settings(p)
 
 
 def _read_framework(p: Path) -> Any:
-    from addin.frameworks import load_framework
+    from addin.office.xlsx.frameworks import load_framework
     return load_framework(p)
 
 
 def _read_estimates(p: Path) -> Any:
-    from addin.estimates import read_estimates
+    from addin.office.xlsx.estimates import read_estimates
     return read_estimates(p)
 
 
 def _read_decisions(p: Path) -> Any:
-    from addin.decisions import read_decisions
+    from addin.office.xlsx.decisions import read_decisions
     return read_decisions(p)
 
 
 def _read_form(p: Path) -> Any:
-    from addin.harvest import read_form
+    from addin.office.docx.harvest import read_form
     return read_form(p)
 
 
 def _read_workbook(p: Path) -> Any:
-    from addin.xlsx import load_workbook, used_rows
+    from addin.office.xlsx.safe import load_workbook, used_rows
     wb = load_workbook(p)
     return [len(used_rows(ws, file=p)) for ws in wb.worksheets]
 

@@ -1,5 +1,5 @@
 """Hostile and broken workbooks and documents: each case is built here, opened through
-the one safe entry point (addin.xlsx.load_workbook / addin.docx_safe.open_docx) in a
+the one safe entry point (addin.office.xlsx.safe.load_workbook / addin.office.docx.safe.open_docx) in a
 child process with a hard memory ceiling, and must end in the exact one-line error (or
 the right data) within bounded memory and time."""
 
@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.docx_safe import open_docx
-from addin.errors import InputError
-from addin.xlsx import LIMITS, Limits, load_workbook, used_bounds, used_rows
+from addin.office.docx.safe import open_docx
+from addin.core.errors import InputError
+from addin.office.xlsx.safe import LIMITS, Limits, load_workbook, used_bounds, used_rows
 
 from ..conftest import WORKBOOKS, convert_with_libreoffice, soffice
 from . import builders as b
@@ -478,8 +478,8 @@ def test_feedback_copy_never_carries_the_vba_project(tmp_path, engine, src_name,
     """README, Security: the VBA project is not kept and not written into any output. An
     .xlsm copy keeps the macro-enabled content type (Excel refuses an .xlsm typed as
     .xlsx), an .xlsx copy the plain one; neither has anything to enable."""
-    from addin.feedback import write_feedback_copy
-    from addin.findings import Finding, Severity
+    from addin.office.xlsx.feedback import write_feedback_copy
+    from addin.core.findings import Finding, Severity
 
     data = b.xlsm_with_macro()
     src = b.write(tmp_path / src_name, data)
@@ -496,7 +496,7 @@ def test_feedback_copy_never_carries_the_vba_project(tmp_path, engine, src_name,
 
 @pytest.mark.libreoffice
 def test_macro_free_xlsm_feedback_copy_opens_in_libreoffice(tmp_path):
-    from addin.feedback import write_feedback_copy
+    from addin.office.xlsx.feedback import write_feedback_copy
 
     if not soffice():
         pytest.skip("LibreOffice not installed (scripts/test installs it)")
@@ -568,10 +568,10 @@ def test_the_hostile_workbook_holds_live_excel4_macros_and_the_safety_scan_accep
 
 
 def test_without_macros_drops_every_macro_sheet_and_renumbers_what_is_left(xlm_workbook):
-    """The one rule (addin.macrofree) on the bytes: the package becomes the sample's own
+    """The one rule (addin.office.xlsx.macrofree) on the bytes: the package becomes the sample's own
     members again, every other member byte for byte; names local to a dropped sheet, naming
     one, or auto-run go; the rest keep pointing at the same sheets."""
-    from addin.macrofree import without_macros
+    from addin.office.xlsx.macrofree import without_macros
 
     out = without_macros(xlm_workbook)
     with zipfile.ZipFile(io.BytesIO(out)) as z, zipfile.ZipFile(SAMPLE) as orig:
@@ -601,7 +601,7 @@ def test_without_macros_drops_every_macro_sheet_and_renumbers_what_is_left(xlm_w
     (None, None, (None, None)),  # Excel's defaults (0) still name the first sheet left
 ])
 def test_book_views_and_local_names_follow_their_sheets(active, first, expected):
-    from addin.macrofree import workbook_without_sheets
+    from addin.office.xlsx.macrofree import workbook_without_sheets
 
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -633,8 +633,8 @@ def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, engin
     """README, Security: no macro sheet is written into any output. Both engines drop the
     macro, international macro and dialog sheets with everything naming them; the other
     sheets, their data and their names are intact and still point at the same sheets."""
-    from addin.feedback import write_feedback_copy
-    from addin.findings import Finding, Severity
+    from addin.office.xlsx.feedback import write_feedback_copy
+    from addin.core.findings import Finding, Severity
 
     src = b.write(tmp_path / src_name, xlm_workbook)
     finding = Finding(severity=Severity.ERROR, code="T-X", message="m", file=str(src),
@@ -678,7 +678,7 @@ def test_a_macro_sheet_part_that_does_not_parse_is_a_damaged_workbook_in_one_lin
     """Dropping a macro sheet reads its relationships part: one that is not XML makes the
     copy fail as openpyxl's own parse failures do (InputError, no traceback), under auto
     after the XML engine gave up."""
-    from addin.feedback import write_feedback_copy
+    from addin.office.xlsx.feedback import write_feedback_copy
 
     src = b.write(tmp_path / "team.xlsx", b.rezip(
         xlm_workbook, replace={"xl/macrosheets/_rels/sheet1.xml.rels": "<Relationships"}))
@@ -693,7 +693,7 @@ def test_a_macro_sheet_part_that_does_not_parse_is_a_damaged_workbook_in_one_lin
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("engine", ["xml", "openpyxl"])
 def test_macro_sheet_free_feedback_copy_opens_in_libreoffice(tmp_path, xlm_workbook, engine):
-    from addin.feedback import write_feedback_copy
+    from addin.office.xlsx.feedback import write_feedback_copy
 
     if not soffice():
         pytest.skip("LibreOffice not installed (scripts/test installs it)")

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.safeio import append_row, csv_safe, set_cell
+from addin.office.safeio import append_row, csv_safe, set_cell
 
 from ..conftest import WORKBOOKS, run_cli
 

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.errors import OutputError
-from addin.safeio import (
+from addin.core.errors import OutputError
+from addin.office.safeio import (
     MAX_NAME,
     FolderLock,
     atomic_save,
@@ -199,7 +199,7 @@ def test_second_run_of_a_command_refuses_to_overwrite_its_outputs(tmp_path):
 
 HOLDER = """
 import sys, time
-from addin.safeio import FolderLock
+from addin.office.safeio import FolderLock
 with FolderLock(sys.argv[1]):
     print("locked", flush=True)
     sys.stdin.readline()  # hold until the test says "release"

@@ -1,4 +1,4 @@
-"""Hypothesis over the value parsers (addin.parsing: levels, money, dates, FTE, ranges,
+"""Hypothesis over the value parsers (addin.core.parsing: levels, money, dates, FTE, ranges,
 yes/no, outcome, contract) with anything a cell can hold - and things it should not:
 NaN, infinities, huge numbers, control characters, very long text. Every call either
 returns a value of the promised type or raises ValueError with a one-line message;
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin import parsing
-from addin.model import Level
+from addin.core import parsing
+from addin.core.model import Level
 
 from .bounded import run_bounded
 
@@ -73,7 +73,7 @@ def test_money_from_a_float_is_exact_decimal_never_float(x):
     assert isinstance(result, Decimal) and math.isclose(float(result), x, rel_tol=1e-12, abs_tol=1e-9)
 
 
-EXCEL_MAX = 32_767  # the most text a cell can hold (addin.xlsx refuses more)
+EXCEL_MAX = 32_767  # the most text a cell can hold (addin.office.xlsx.safe refuses more)
 ADVERSARIAL = {
     "spaces": " " * EXCEL_MAX,
     "digits": "1" * EXCEL_MAX,

@@ -1,7 +1,7 @@
 """Templates HR edits are rendered in a sandboxed, autoescaping Jinja environment: a
 template reaching for Python internals fails with one clear line; a value holding Word
 XML is written as text and cannot inject markup. Tested through the forms engineer's
-``addin.forms.render_docx`` (the function every form and letter goes through) and the
+``addin.office.docx.forms.render_docx`` (the function every form and letter goes through) and the
 ``medpay render framework --template`` command."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from addin.docx_safe import render_template
-from addin.errors import InputError
-from addin.forms import render_docx
+from addin.office.docx.safe import render_template
+from addin.core.errors import InputError
+from addin.office.docx.forms import render_docx
 
 from ..conftest import BES_FRAMEWORK, run_cli
 

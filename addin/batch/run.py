@@ -1,0 +1,800 @@
+"""The MedPay team's batch run: every submission validated, fed back and costed.
+
+Policy, Appendix K, stage 8: managers' level-estimate spreadsheets are "sent to the
+MedPay Review Team. A summary report for the teams that are ready to implement is
+presented at CMT each month." Stage 9: "The MedPay Review Team can inform payroll of any
+changes to pay at the most suitable payroll date. No payments are backdated."
+
+This module only orchestrates; it owns no rule. Per submission it calls the estimates
+validation (``addin.rules.estimates_checks.validate_estimates``: findings and each row's
+eligibility, which itself calls ``addin.core.eligibility``), the estimates reader
+(``addin.office.xlsx.estimates.read_estimates``) and the costing (``addin.core.costing.cost_row``); then
+the shared feedback writer (``addin.office.xlsx.feedback.write_feedback_copy``) and the batch's own
+workbooks (:mod:`addin.office.xlsx.batch_report`). The one rule that needs every submission at once
+lives here: an employee ID in two submissions (``BATCH-DUPLICATE-ID``).
+
+Properties the run keeps:
+
+* one bad file never stops the others: its one-line reason goes into ``summary.json``;
+* ``--jobs N`` spreads files over N processes (:class:`ProcessPoolExecutor`);
+* same inputs, same bytes: files are processed in sorted order, every workbook is saved
+  through :mod:`addin.office.determinism`, JSON is written with sorted keys, paths are relative
+  to the inbox;
+* inputs are only read; outputs are written atomically; a :class:`FolderLock` on the
+  output folder makes a second concurrent run refuse;
+* a content-hash cache in ``OUT/.medpay-cache/`` keyed on the submission's bytes, the
+  frameworks, the pay ranges, ``--as-of``, ``--cola`` and the code's own source means a
+  rerun after one manager corrects one file redoes only that file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from addin.batch.cache import MAX_BYTES, CacheEntryError, dumps, loads
+from addin.core.cells import cell_sort_key
+from addin.core.cmt import BatchRow, summarise
+from addin.core.errors import InputError, MedpayError, OutputError
+from addin.core.findings import ERROR, Finding, Severity, declare
+from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
+
+DUPLICATE_ID = declare(
+    "BATCH-DUPLICATE-ID",
+    "Employee ID in another submission",
+    "The same employee ID appears in more than one submitted spreadsheet, so the "
+    "employee would be costed twice; both submissions are flagged.",
+    "Employee ID {employee_id} is also in {others}: an employee belongs in one "
+    "submission only",
+    ERROR,
+    group="batch",
+    policy="Appendix K stage 8",
+)
+
+CACHE_DIR = ".medpay-cache"
+FEEDBACK_DIR = "feedback"
+CONSOLIDATED = "consolidated.xlsx"
+CMT_REPORT = "cmt-report.xlsx"
+SUMMARY = "summary.json"
+SUBMISSION_SUFFIXES = (".xlsx", ".xlsm")
+REJECTED_SUFFIXES = (".xls", ".xlsb", ".ods", ".csv")
+"""Spreadsheets a manager might send that medpay cannot read: listed as unreadable
+(with the reason ``addin.office.xlsx.safe`` gives) rather than silently skipped."""
+FORM_SUFFIXES = (".docx",)
+NO_TABLE_CODE = "EST-NO-TABLE"
+NOT_COSTED = "current salary, FTE, range or estimated level missing or invalid"
+"""Why ``addin.core.costing.cost_row`` returned no cost (it returns None for exactly these)."""
+"""The estimates reader's finding for a workbook without the estimate headers."""
+
+# ------------------------------------------------------------------ discovery
+
+
+def discover(inbox: Path, *, exclude: Path | None = None) -> list[Path]:
+    """Every submission under ``inbox`` (recursively), sorted by relative path.
+
+    Hidden files, Excel's lock files (``~$name.xlsx``) and anything inside ``exclude``
+    (the output folder, when it sits in the inbox) are skipped.
+    """
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        raise InputError("the inbox is not a folder", file=inbox,
+                         hint="give the folder that holds the submitted workbooks")
+    excl = exclude.resolve() if exclude else None
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(inbox):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        if excl and (here.resolve() == excl or excl in here.resolve().parents):
+            dirnames[:] = []
+            continue
+        for name in filenames:
+            if name.startswith((".", "~$")):
+                continue
+            if is_submission_name(name):
+                found.append(here / name)
+    return sorted(found, key=lambda p: rel_name(p, inbox))
+
+
+def is_submission_name(name: str) -> bool:
+    """A file the batch reads (or reports unreadable) as a level-estimate submission: a
+    workbook, or one of :data:`REJECTED_SUFFIXES`. The one test :func:`discover` and the
+    forms harvest (:func:`not_for_harvest`) share, so a file is reported once."""
+    return name.lower().endswith(SUBMISSION_SUFFIXES + REJECTED_SUFFIXES)
+
+
+def rel_name(path: Path, inbox: Path) -> str:
+    return path.relative_to(inbox).as_posix()
+
+
+def feedback_names(rels: Sequence[str]) -> dict[str, str]:
+    """``DIR/feedback/<submission name>.xlsx``, unique and safe for every file system.
+
+    Sub-folders become ``folder__name``; two submissions that differ only by extension
+    (``team.xlsx``, ``team.xlsm``) keep it in brackets.
+    """
+    stems: dict[str, list[str]] = {}
+    for rel in rels:
+        stem = rel.rsplit(".", 1)[0].replace("/", "__")
+        stems.setdefault(stem.lower(), []).append(rel)
+    names: dict[str, str] = {}
+    for rel in rels:
+        base, _, ext = rel.rpartition(".")
+        stem = base.replace("/", "__")
+        if len(stems[stem.lower()]) > 1:
+            stem = f"{stem} ({ext.lower()})"
+        names[rel] = safe_filename(stem + ".xlsx")
+    return names
+
+
+# ------------------------------------------------------------------ configuration
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    inbox: Path
+    out: Path
+    frameworks: tuple[Path, ...]
+    pay_ranges: Path | None
+    as_of: dt.date
+    cola: Decimal | None = None
+    jobs: int = 1
+    force: bool = False
+
+
+def code_version() -> str:
+    """A hash of the medpay source the batch runs: every ``addin`` module loaded once the
+    engines are imported (command modules and the Excel layer aside), so a change to the
+    rules invalidates the cache and a change to an unrelated command does not."""
+    from addin import __version__
+
+    import addin.office.xlsx.batch_report  # noqa: F401  (the writers are part of the result)
+
+    h = hashlib.sha256(__version__.encode())
+    for name in sorted(sys.modules):
+        if not (name == "addin" or name.startswith("addin.")) or name.startswith(
+                ("addin.commands", "addin.excel")):
+            continue
+        file = getattr(sys.modules[name], "__file__", None)
+        if file and file.endswith(".py"):
+            h.update(name.encode() + b"\0" + _read_or_empty(Path(file)))
+    return h.hexdigest()
+
+
+def environment_key(cfg: BatchConfig) -> str:
+    """What every file's result depends on besides its own bytes."""
+    from addin.office.resources import default_pay_ranges
+
+    h = hashlib.sha256(code_version().encode())
+    for p in cfg.frameworks:
+        h.update(b"framework\0" + Path(p).name.encode() + b"\0" + _read_or_empty(p))
+    h.update(b"pay\0" + _read_or_empty(cfg.pay_ranges or default_pay_ranges()))
+    h.update(f"as-of\0{cfg.as_of.isoformat()}\0cola\0{cfg.cola}".encode())
+    return h.hexdigest()
+
+
+def _read_or_empty(p: Path) -> bytes:
+    try:
+        return Path(p).read_bytes()
+    except OSError:
+        return b""
+
+
+# ------------------------------------------------------------------ per-file work
+
+
+@dataclass
+class RowOutcome:
+    estimate: Any
+    eligible: bool | None
+    reasons: tuple[str, ...]
+    effective_date: dt.date | None
+    cost: Any
+    cost_problem: str | None
+    errors: int
+    warnings: int
+    pay_point: Decimal | None = None
+    """The pay-ranges figure for the role's range at the estimated level (7.14)."""
+
+
+@dataclass
+class FileResult:
+    """Everything the batch keeps about one submission (stored in the cache as JSON by
+    :mod:`addin.batch.cache`)."""
+
+    rel: str
+    key: str
+    status: str
+    """'ok' (no errors), 'errors' (read, with error findings) or 'unreadable'."""
+    reason: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+    sheet: str | None = None
+    """The sheet the rows were read from (where the feedback columns go)."""
+    header_row: int | None = None
+    output_columns: dict[str, int] = field(default_factory=dict)
+    """MedPay's own feedback columns on the header row when the submission is a feedback
+    copy sent back (``EstimatesRead.output_columns``): replaced in its new copy."""
+    cached: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return self.status != "unreadable"
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The callables the batch orchestrates (other modules own them)."""
+
+    validate: Callable[..., Any]
+    read: Callable[..., Any]
+    cost_row: Callable[..., Any]
+    feedback: Callable[..., Any]
+
+
+def engines() -> Engines:
+    from addin.core.costing import cost_row
+    from addin.office.xlsx.estimates import read_estimates
+    from addin.rules.estimates_checks import validate_estimates
+    from addin.office.xlsx.feedback import write_feedback_copy
+
+    return Engines(validate_estimates, read_estimates, cost_row, write_feedback_copy)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(frameworks: tuple[Path, ...], pay_ranges: Path | None) -> None:
+    """Load the frameworks and pay ranges once per process."""
+    from addin.office.xlsx.frameworks import read_frameworks
+    from addin.office.xlsx.settings import read_pay_settings
+
+    args = (tuple(frameworks), pay_ranges)
+    if _WORKER.get("args") == args:  # forked from a parent that has loaded them already
+        return
+    _WORKER["args"] = args
+    _WORKER["frameworks"] = read_frameworks(frameworks) if frameworks else []
+    _WORKER["pay"] = read_pay_settings(pay_ranges)
+    _WORKER["engines"] = engines()
+
+
+def _reason(exc: MedpayError, rel: str) -> str:
+    """The error's one line, naming the file by its inbox-relative name."""
+    return type(exc)(exc.message, file=rel, sheet=exc.sheet, cell=exc.cell,
+                     hint=exc.hint).one_line()
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _rows_of(read_result: Any) -> list[Any]:
+    """``read_estimates`` returns rows, or an object/tuple holding them."""
+    if isinstance(read_result, tuple):
+        for item in read_result:
+            if isinstance(item, list):
+                return item
+    rows = getattr(read_result, "rows", read_result)
+    return list(rows or [])
+
+
+def _row_of_finding(f: Finding) -> int | None:
+    if f.row is not None:
+        return f.row
+    r, _ = cell_sort_key(f.cell)
+    return r or None
+
+
+def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal | None) -> FileResult:
+    """Validate, read and cost one submission. Never raises for what a file can do."""
+    eng: Engines = _WORKER["engines"]
+    fws, pay = _WORKER["frameworks"], _WORKER["pay"]
+    try:
+        read = eng.read(path, frameworks=fws)
+        no_table = [f for f in getattr(read, "findings", []) if f.code == NO_TABLE_CODE]
+        if no_table:  # wrong headers: nothing to validate or cost, like an unreadable file
+            return FileResult(rel, key, "unreadable", f"{rel}: {no_table[0].message}")
+        rows = _rows_of(read)
+        report = eng.validate(path, frameworks=fws, pay=pay, as_of=as_of, read=read)
+    except MedpayError as exc:
+        return FileResult(rel, key, "unreadable", _reason(exc, rel))
+    except Exception as exc:  # a file must never stop the run
+        return FileResult(rel, key, "unreadable",
+                          f"{rel}: unexpected error reading the file ({type(exc).__name__}: "
+                          f"{str(exc)[:200]}); report it to the MedPay team")
+    findings = [replace(f, file=rel) if f.file != rel else f for f in report.findings]
+    per_row: dict[int, list[Finding]] = {}
+    for f in findings:
+        r = _row_of_finding(f)
+        if r is not None:
+            per_row.setdefault(r, []).append(f)
+    elig = {int(e["row"]): e for e in report.extra.get("rows", []) if e.get("row") is not None}
+    out: list[RowOutcome] = []
+    for row in rows:
+        info = elig.get(row.row, {})
+        try:
+            cost = eng.cost_row(row, pay, as_of, cola)
+            problem = None if cost is not None else NOT_COSTED
+        except MedpayError as exc:
+            cost, problem = None, exc.message
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            cost, problem = None, str(exc) or type(exc).__name__
+        mine = per_row.get(row.row, [])
+        try:
+            point = pay.pay_point(row.range, row.estimated_level) if row.estimated_level else None
+        except KeyError:
+            point = None
+        out.append(RowOutcome(
+            estimate=row,
+            eligible=info.get("eligible"),
+            reasons=tuple(str(x) for x in info.get("reasons", ()) or ()),
+            effective_date=_as_date(info.get("effective_date")),
+            cost=cost,
+            cost_problem=problem,
+            errors=sum(1 for f in mine if f.severity is Severity.ERROR),
+            warnings=sum(1 for f in mine if f.severity is Severity.WARNING),
+            pay_point=point,
+        ))
+    status = "errors" if any(f.severity is Severity.ERROR for f in findings) else "ok"
+    return FileResult(rel, key, status, None, findings, out,
+                      sheet=getattr(read, "sheet", None), header_row=getattr(read, "header_row", None),
+                      output_columns=dict(getattr(read, "output_columns", None) or {}))
+
+
+def _process_job(args: tuple) -> FileResult:
+    """Process one file and store its cache entry here, in the worker: encoding the
+    entry is a real part of a file's cost and runs in parallel with the others."""
+    cache_path, *rest = args
+    res = process_file(*rest)
+    _cache_store(cache_path, res)
+    return res
+
+
+# ------------------------------------------------------------------ cross-file rule
+
+
+def duplicate_findings(results: Sequence[FileResult]) -> dict[str, list[Finding]]:
+    """``BATCH-DUPLICATE-ID`` on every row whose employee ID is in another submission.
+
+    IDs are compared trimmed and case-insensitively; duplicates within one file are the
+    estimates validation's business, not this rule's.
+    """
+    where: dict[str, dict[str, list[RowOutcome]]] = {}
+    for res in results:
+        for r in res.rows:
+            emp = (r.estimate.employee_id or "").strip()
+            if emp:
+                where.setdefault(emp.casefold(), {}).setdefault(res.rel, []).append(r)
+    extra: dict[str, list[Finding]] = {}
+    for files in where.values():
+        if len(files) < 2:
+            continue
+        for rel, rows in files.items():
+            others = ", ".join(o for o in sorted(files) if o != rel)
+            for r in rows:
+                e = r.estimate
+                src = e.source("employee_id")
+                extra.setdefault(rel, []).append(DUPLICATE_ID.at(
+                    src, file=rel, row=e.row, employee_id=e.employee_id.strip(), others=others))
+    return extra
+
+
+# ------------------------------------------------------------------ feedback copies
+
+
+def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any]]]]:
+    """Eligible / Reasons / Effective date (built as ``validate-estimates --feedback``
+    builds them: :func:`addin.office.xlsx.estimates_feedback.eligibility_columns`) and the cost
+    columns, in the shape ``addin.office.xlsx.feedback.write_feedback_copy`` takes:
+    sheet -> [(header, {row: value})]."""
+    from addin.office.xlsx.estimates_feedback import eligibility_columns
+
+    cols: dict[str, dict[int, Any]] = dict(eligibility_columns(
+        (r.estimate.row, r.eligible, r.reasons, r.effective_date) for r in res.rows))
+    cols.update({"New salary": {}, "Honoured": {}, "Full-year cost": {}, "In-year cost": {}})
+    for r in res.rows:
+        n = r.estimate.row
+        if r.cost is not None:
+            cols["New salary"][n] = getattr(r.cost, "new_salary", None)
+            cols["Honoured"][n] = "Yes" if getattr(r.cost, "honoured", False) else "No"
+            cols["Full-year cost"][n] = getattr(r.cost, "full_year_cost", None)
+            cols["In-year cost"][n] = getattr(r.cost, "in_year_cost", None)
+        elif r.cost_problem:
+            cols["Full-year cost"][n] = f"not costed: {r.cost_problem}"
+    if not res.sheet:
+        return {}
+    return {res.sheet: [(header, values) for header, values in cols.items()]}
+
+
+def write_feedback(src: Path, out: Path, findings: list[Finding], columns: dict[str, Any],
+                   header_row: int | None, as_of: dt.date, sheet: str | None = None,
+                   output_columns: dict[str, int] | None = None) -> bytes:
+    """Write one feedback copy through the shared writer, its clocks fixed to the
+    ``as_of`` midnight in the same pass (``when=``: the bytes
+    :func:`addin.office.determinism.normalise_xlsx_file` would give, without rewriting the
+    copy); return them. A submission that is itself a feedback copy (``output_columns``
+    on ``sheet``'s header row) is annotated from a copy without MedPay's columns
+    (:func:`addin.office.xlsx.estimates_feedback.feedback_source`, as ``validate-estimates``), so
+    they are replaced, not added a second time."""
+    import tempfile
+    from types import SimpleNamespace
+
+    from addin.office.determinism import fixed_moment
+    from addin.office.xlsx.estimates_feedback import feedback_source
+
+    eng: Engines = _WORKER["engines"]
+    read = SimpleNamespace(sheet=sheet, header_row=header_row, output_columns=output_columns or {})
+    with tempfile.TemporaryDirectory(prefix="medpay-") as tmp:
+        eng.feedback(feedback_source(src, read, tmp), out, findings, force=True,
+                     extra_columns=columns, header_row=header_row or 1, when=fixed_moment(as_of))
+    return out.read_bytes()
+
+
+def _feedback_job(args: tuple) -> tuple[str, str]:
+    src, out, findings, columns, header_row, as_of, sheet, output_columns, rel = args
+    write_feedback(src, out, findings, columns, header_row, as_of, sheet, output_columns)
+    return rel, out.name
+
+
+def feedback_key(res: FileResult, extra: list[Finding], name: str) -> str:
+    h = hashlib.sha256(res.key.encode() + name.encode())
+    for f in sorted(extra, key=lambda f: (f.sheet or "", cell_sort_key(f.cell), f.message)):
+        h.update(repr(f).encode())
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ progress
+
+
+class Progress:
+    """A tqdm bar on a terminal, plain log lines otherwise."""
+
+    def __init__(self, total: int, what: str, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.what = what
+        self.total = total
+        self.done = 0
+        self.bar = None
+        if total and getattr(self.stream, "isatty", lambda: False)():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=what, unit="file", file=self.stream)
+
+    def step(self, note: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        else:
+            print(f"medpay batch: {self.what} {self.done}/{self.total} {note}", file=self.stream,
+                  flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ------------------------------------------------------------------ the run
+
+
+@dataclass
+class BatchOutcome:
+    summary: dict[str, Any]
+    files: int
+    reused: int
+    redone: int
+    feedback_reused: int
+    seconds: float
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent reading/validating/costing, writing feedback copies, and reports."""
+
+    @property
+    def exit_status(self) -> int:
+        """0 every submission read without errors; 1 some had errors or were unreadable."""
+        s = self.summary
+        return 1 if (s["errors"] or s["files_unreadable"]) else 0
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.quantize(Decimal('0.01'))}"
+
+
+def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None) -> dict[str, Any]:
+    errors = sum(f.is_error for f in [*res.findings, *extra])
+    warnings = sum(f.severity is Severity.WARNING for f in [*res.findings, *extra])
+    counted = [r for r in res.rows if r.eligible is True and r.cost is not None]
+    status = res.status
+    if status == "ok" and errors:
+        status = "errors"
+    entry: dict[str, Any] = {
+        "file": res.rel,
+        "status": status,
+        "reason": res.reason,
+        "rows": len(res.rows),
+        "errors": errors,
+        "warnings": warnings,
+        "eligible": sum(1 for r in res.rows if r.eligible is True),
+        "full_year_cost": _money(sum((getattr(r.cost, "full_year_cost") for r in counted), Decimal("0.00"))),
+        "in_year_cost": _money(sum((getattr(r.cost, "in_year_cost") for r in counted), Decimal("0.00"))),
+        "feedback": f"{FEEDBACK_DIR}/{feedback}" if feedback else None,
+    }
+    return entry
+
+
+def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] | None = None,
+              stream=None) -> BatchOutcome:
+    """Run the whole batch into ``cfg.out`` (see the module docstring)."""
+    started = time.perf_counter()
+    stream = stream or sys.stderr
+    out = Path(cfg.out)
+    inbox = Path(cfg.inbox)
+    files = discover(inbox, exclude=out)
+    with FolderLock(out):
+        for name in (SUMMARY, CONSOLIDATED, CMT_REPORT):
+            check_writable(out / name, force=cfg.force)
+        cache = out / CACHE_DIR
+        cache.mkdir(exist_ok=True)
+        # Load frameworks and pay ranges here first: a bad one is one clean error, and
+        # forked workers inherit them (and the code version covers the engines loaded).
+        _worker_init(tuple(cfg.frameworks), cfg.pay_ranges)
+        env = environment_key(cfg)
+        rels = [rel_name(p, inbox) for p in files]
+        results: dict[str, FileResult] = {}
+        todo: list[tuple] = []
+        phases: dict[str, float] = {}
+        t0 = time.perf_counter()
+        # one progress over every file: a reused one steps it as the cache is read, so
+        # a rerun of a large inbox is never silent
+        progress = Progress(len(files), "reading", stream)
+        for path, rel in zip(files, rels):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                results[rel] = FileResult(rel, "", "unreadable", _reason(
+                    InputError(f"cannot read the file: {exc.strerror or exc}"), rel))
+                progress.step(results[rel].reason or rel)
+                continue
+            key = hashlib.sha256(env.encode() + b"\0" + data).hexdigest()
+            hit = _cache_load(cache / f"{key}.json", key)
+            if hit is not None:
+                hit.rel, hit.cached = rel, True
+                hit.findings = [replace(f, file=rel) for f in hit.findings]
+                results[rel] = hit
+                progress.step(f"{rel}: unchanged, reused from the cache")
+            else:
+                todo.append((cache / f"{key}.json", path, rel, key, cfg.as_of, cfg.cola))
+        reused = len(results) - sum(1 for r in results.values() if not r.key)
+
+        pools: list[Executor] = []
+
+        def mapper(fn, jobs: list[tuple]):
+            if cfg.jobs <= 1 or len(jobs) <= 1:
+                return map(fn, jobs)
+            if not pools:
+                factory = executor_factory or (lambda n: ProcessPoolExecutor(
+                    max_workers=n, initializer=_worker_init,
+                    initargs=(tuple(cfg.frameworks), cfg.pay_ranges)))
+                pools.append(factory(min(cfg.jobs, len(files))))  # no idle workers
+            chunk = max(1, min(8, len(jobs) // (cfg.jobs * 4)))
+            return pools[0].map(fn, jobs, chunksize=chunk)
+
+        try:
+            for res in mapper(_process_job, todo):
+                results[res.rel] = res
+                note = res.reason if res.status == "unreadable" else (
+                    f"{res.rel}: {len(res.rows)} rows, "
+                    f"{sum(f.is_error for f in res.findings)} error(s)")
+                progress.step(note)
+            progress.close()
+            ordered = [results[rel] for rel in rels]
+            phases["read"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+
+            extra = duplicate_findings([r for r in ordered if r.readable])
+            names = feedback_names([r.rel for r in ordered if r.readable])
+            feedback_dir = out / FEEDBACK_DIR
+            feedback_dir.mkdir(exist_ok=True)
+            fb_jobs = []
+            fb_reused = 0
+            used_keys = {r.key for r in ordered if r.key}
+            for (path, rel) in zip(files, rels):
+                res = results[rel]
+                if not res.readable:
+                    continue
+                mine = extra.get(rel, [])
+                name = names[rel]
+                fkey = feedback_key(res, mine, name)
+                used_keys.add("fb-" + fkey)
+                target = feedback_dir / name
+                if not cfg.force:
+                    check_writable(target)
+                cached = cache / f"fb-{fkey}.xlsx"
+                if cached.exists():
+                    atomic_write_bytes(target, cached.read_bytes(), force=True)
+                    fb_reused += 1
+                    continue
+                findings = sorted([*res.findings, *mine],
+                                  key=lambda f: (f.sheet or "", cell_sort_key(f.cell), f.code))
+                fb_jobs.append((path, cached, findings, feedback_columns(res), res.header_row,
+                                cfg.as_of, res.sheet, res.output_columns, rel))
+            progress = Progress(len(fb_jobs), "feedback", stream)
+            cached_of = {j[-1]: j[1] for j in fb_jobs}
+            for rel, _ in mapper(_feedback_job, fb_jobs):
+                atomic_write_bytes(feedback_dir / names[rel], cached_of[rel].read_bytes(), force=True)
+                progress.step(f"{rel} -> {FEEDBACK_DIR}/{names[rel]}")
+            progress.close()
+        finally:
+            for pool in pools:
+                pool.shutdown()
+        phases["feedback"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+
+        rows: list[BatchRow] = []
+        entries = []
+        holders = _id_holders(ordered)
+        for res in ordered:
+            mine = extra.get(res.rel, [])
+            dup_rows = {f.row for f in mine}
+            for r in res.rows:
+                emp = (r.estimate.employee_id or "").strip().casefold()
+                others = [o for o in holders.get(emp, ()) if o != res.rel]
+                rows.append(BatchRow(
+                    source=res.rel, estimate=r.estimate, eligible=r.eligible, reasons=r.reasons,
+                    effective_date=r.effective_date, cost=r.cost, cost_problem=r.cost_problem,
+                    errors=r.errors + (1 if r.estimate.row in dup_rows else 0),
+                    warnings=r.warnings, pay_point=r.pay_point,
+                    duplicate_in=tuple(others) if r.estimate.row in dup_rows else (),
+                ))
+            entries.append(_file_entry(res, mine, names.get(res.rel) if res.readable else None))
+
+        unreadable = sum(1 for r in ordered if not r.readable)
+        summary_data = summarise(rows, as_of=cfg.as_of, submissions=len(ordered), unreadable=unreadable)
+        from addin.office.xlsx.batch_report import write_cmt_report, write_consolidated
+
+        write_consolidated(out / CONSOLIDATED, rows, entries, as_of=cfg.as_of, force=cfg.force)
+        write_cmt_report(out / CMT_REPORT, summary_data, force=cfg.force)
+        summary = {
+            "as_of": cfg.as_of.isoformat(),
+            "cola": None if cfg.cola is None else str(cfg.cola),
+            "frameworks": [Path(p).name for p in cfg.frameworks],
+            "files_read": len(ordered),
+            "files_ok": sum(1 for e in entries if e["status"] == "ok"),
+            "files_with_errors": sum(1 for e in entries if e["status"] == "errors"),
+            "files_unreadable": unreadable,
+            "rows": len(rows),
+            "errors": sum(e["errors"] for e in entries),
+            "warnings": sum(e["warnings"] for e in entries),
+            "eligible": summary_data.eligible,
+            "honoured": len(summary_data.honoured),
+            "duplicate_id_rows": summary_data.duplicates,
+            "costs": {"full_year": _money(summary_data.full_year),
+                      "in_year": _money(summary_data.in_year)},
+            "files": entries,
+        }
+        forms = harvest_forms(inbox, out, as_of=cfg.as_of, force=cfg.force)
+        if forms is not None:
+            summary["forms"] = forms
+        atomic_write_text(out / SUMMARY, json.dumps(summary, indent=2, sort_keys=True,
+                                                    ensure_ascii=False) + "\n", force=cfg.force)
+        _prune(cache, used_keys)
+        phases["reports"] = time.perf_counter() - t0
+    return BatchOutcome(summary, len(ordered), reused, len(todo), fb_reused,
+                        time.perf_counter() - started, phases)
+
+
+FORMS_WORKBOOK = "forms.xlsx"
+
+
+def not_for_harvest(out: Path) -> Callable[[Path], bool]:
+    """The files in the inbox the forms harvest must leave alone (``addin.office.docx.harvest.Skip``):
+    the submissions the batch reads itself (:func:`is_submission_name` - a workbook is not
+    a candidate form, and an .xls is already reported unreadable) and everything in the
+    output folder when it sits inside the inbox."""
+    out_resolved = out.resolve()
+
+    def skip(path: Path) -> bool:
+        return is_submission_name(path.name) or out_resolved in path.resolve().parents
+
+    return skip
+
+
+def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool) -> dict[str, Any] | None:
+    """Filled Word forms in the inbox, read back by the forms harvester (``addin.office.docx.harvest``)
+    into ``DIR/forms.xlsx``; returns their summary, or None when the inbox holds no Word
+    document nor PDF. The submissions and the output folder are not the harvest's
+    (:func:`not_for_harvest`); any other file (a PDF, a text file) is reported once, in
+    the forms summary, as not a form."""
+    try:
+        from addin.office.docx.harvest import folder_files, harvest, write_harvest
+    except ImportError:  # pragma: no cover - the forms module is part of medpay
+        return None
+    skip = not_for_harvest(out)
+    docs, others = folder_files(inbox, skip)
+    if not docs and not any(p.suffix.lower() == ".pdf" for p in others):
+        return None
+    from addin.office.determinism import fixed_moment, normalise_xlsx_file
+
+    result = harvest(inbox, skip=skip)
+    target = out / FORMS_WORKBOOK
+    write_harvest(result, target, force=force)
+    normalise_xlsx_file(target, fixed_moment(as_of))
+    by_file: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_file.setdefault(f.file or "", []).append(f)
+    types = {form["File"]: form["Form type"] for form in result.forms}
+    files = []
+    for name in sorted(set(types) | set(by_file)):
+        problems = by_file.get(name, [])
+        status = ("unreadable" if name not in types else
+                  "errors" if any(f.is_error for f in problems) else "ok")
+        files.append({"file": name, "form_type": types.get(name), "status": status,
+                      "problems": [f"{f.code}: {f.message}" for f in problems]})
+    return {
+        "workbook": FORMS_WORKBOOK,
+        "forms_read": len(result.forms),
+        "errors": sum(1 for f in result.findings if f.is_error),
+        "warnings": sum(1 for f in result.findings if f.severity is Severity.WARNING),
+        "files": files,
+    }
+
+
+def _id_holders(ordered: Sequence[FileResult]) -> dict[str, list[str]]:
+    """Employee ID (trimmed, case-folded) -> the submissions holding it, in order."""
+    holders: dict[str, list[str]] = {}
+    for res in ordered:
+        for r in res.rows:
+            emp = (r.estimate.employee_id or "").strip().casefold()
+            if emp and res.rel not in holders.setdefault(emp, [])[-1:]:
+                holders[emp].append(res.rel)
+    return holders
+
+
+def _cache_load(path: Path, key: str) -> FileResult | None:
+    """The cached result for ``key``, or None (a miss: the file is recomputed) when the
+    entry is absent, unreadable, garbled, tampered with or for another key. The entry is
+    JSON read by :func:`addin.batch.cache.loads`, which builds only known classes from
+    type-checked fields: whoever can write to the output folder cannot make a run execute
+    code (pickle could) nor crash it."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        return loads(path.read_bytes(), key=key)
+    except (OSError, CacheEntryError, TypeError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _cache_store(path: Path, res: FileResult) -> None:
+    try:
+        atomic_write_bytes(path, dumps(res), force=True)
+    except (OSError, OutputError, CacheEntryError, RecursionError):  # not cached: only slower
+        pass
+
+
+def _prune(cache: Path, used: Iterable[str]) -> None:
+    """Drop cache entries this run did not use, so the cache stays the size of the inbox,
+    and any ``.pickle`` entry (the old, unsafe format: never read, so never kept)."""
+    keep = set(used)
+    for p in cache.iterdir():
+        stem = p.name.rsplit(".", 1)[0]
+        if (stem not in keep or p.suffix == ".pickle") and not p.name.startswith(".~medpay-"):
+            try:
+                p.unlink()
+            except OSError:
+                pass

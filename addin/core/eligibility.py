@@ -1,0 +1,348 @@
+"""Who may apply to progress: the eligibility rules of the PPP policy, as pure functions.
+
+Policy (MedPay PPP policy, shared/seeds/001):
+
+* 7.28 "Employees new to role will not be able to submit a progression assessment until
+  they have passed their probation period or completed a minimum 6 months in post."
+  (the 6 is "Minimum months in post for new appointees" in Settings).
+* 7.22 "In addition to be considered for in role progression, the employee must: have
+  passed their probation period, and not be subject to performance capability, and have
+  met their appraisal objectives." (appraisal outcome Met or Exceeded, Appendix B).
+* Appendix H / each framework's Experience criterion: time at the current level, e.g.
+  the Personal Assistant's 3B "Minimum of 12 months at 3A" (parsed by
+  :mod:`addin.core.timeatlevel`).
+* 2.2 "Casual staff are not usually subject to MedPay scheme assessment. Normally, an
+  individual will be required to have achieved a six-month working aggregate" (the six is
+  "Casual staff working aggregate (months)" in Settings).
+
+:func:`check_eligibility` returns EVERY failed reason, not just the first, each with a
+stable ``code`` and a message citing the policy section. A row whose values could not all
+be read or checked (errors reported at its cells) is never eligible: eligibility cannot
+be decided from values that are wrong, so the first reason says which cells to correct,
+and the other reasons are still given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from addin.core.model import Criterion, EstimateRow, Level, PaySettings, Role
+from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
+from addin.core.parsing import parse_months
+from addin.core.paycalendar import months_between
+from addin.core.timeatlevel import TimeRequirement, parse_time_requirement
+
+_months_between = lru_cache(maxsize=8192)(months_between)
+""":func:`addin.core.paycalendar.months_between`, memoised: every row asks for the months from
+its dates to the same as-of date, and a batch repeats the same dates many times."""
+
+__all__ = [
+    "NOT_GIVEN",
+    "REASON_CODES",
+    "UNREADABLE",
+    "EligibilityResult",
+    "Reason",
+    "assess_row",
+    "check_eligibility",
+    "required_months_for",
+    "time_requirement_for",
+    "row_errors_reason",
+]
+
+PROBATION = "probation"
+CAPABILITY = "capability"
+APPRAISAL = "appraisal"
+TIME_AT_LEVEL = "time-at-level"
+CASUAL = "casual"
+MISSING_DATA = "missing-data"
+ROW_ERRORS = "row-errors"
+REASON_CODES = (PROBATION, CAPABILITY, APPRAISAL, TIME_AT_LEVEL, CASUAL, MISSING_DATA,
+                ROW_ERRORS)
+NOT_GIVEN = "is not given"
+UNREADABLE = "could not be read"
+"""Why an input is unknown: blank, or its cell holds a value that cannot be read."""
+
+PASSING_OUTCOMES = ("met", "exceeded")
+"""Appendix B outcomes that satisfy 7.22 "have met their appraisal objectives"."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why someone is not (or cannot be shown to be) eligible.
+
+    ``code`` is stable (one of :data:`REASON_CODES`); ``field`` names the input at fault
+    (an :class:`EstimateRow` field name) so callers can point at the cell.
+    """
+
+    code: str
+    message: str
+    policy: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    eligible: bool
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return [r.code for r in self.reasons]
+
+    def summary(self) -> str:
+        if self.eligible:
+            return "Eligible"
+        return "; ".join(r.message for r in self.reasons)
+
+
+def _missing(what: str, field_name: str, policy: str, why: str = NOT_GIVEN) -> Reason:
+    return Reason(MISSING_DATA, f"{what} {why}, so eligibility cannot be confirmed ({policy})",
+                  policy, field_name)
+
+
+def _uk(d: dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _plural_months(n: int | Decimal) -> str:
+    return f"{n} month{'s' if n != 1 else ''}"
+
+
+def row_errors_reason(cells: Sequence[str]) -> Reason:
+    """The reason of a row with errors at its cells: nothing on it can be relied on until
+    they are corrected (Appendix K, stage 8: the estimates are checked and corrected before
+    assessment)."""
+    listed = ", ".join(cells)
+    return Reason(ROW_ERRORS,
+                  f"Cannot be assessed until the errors on this row are corrected "
+                  f"(cell{'s' if len(cells) != 1 else ''} {listed})", "Appendix K", None)
+
+
+def check_eligibility(
+    *,
+    as_of: dt.date,
+    probation_passed: bool | None,
+    start_date: dt.date | None,
+    capability: bool | None,
+    appraisal_outcome: str | None,
+    months_at_level: int | None,
+    required_months: int | None,
+    contract_type: str | None = None,
+    casual_aggregate_months: int | Decimal | None = None,
+    settings,
+    unknown: Mapping[str, str] | None = None,
+    error_cells: Sequence[str] = (),
+    current_level: Level | None = None,
+    required_level: Level | None = None,
+    required_at: str | None = None,
+) -> EligibilityResult:
+    """Apply 7.28, 7.22, the framework's time at level and 2.2; return every failed reason.
+
+    ``settings`` is a :class:`Settings` or :class:`PaySettings`. ``required_months`` is
+    the framework's stated minimum for the step (None: the framework states none, so the
+    rule passes). Unknown inputs give a ``missing-data`` reason naming the field; a
+    known failure gives the rule's own code. ``unknown`` says why a None input is unknown
+    (field name -> :data:`UNREADABLE`, ...; default :data:`NOT_GIVEN`). A start date in
+    post or a date at level after ``as_of`` counts no months (never a negative count).
+    ``error_cells``: the cells of the errors found on the row; when there are any the
+    row is not eligible and the first reason (``row-errors``) lists them.
+    ``required_level``/``required_at`` (e.g. B, "3B"): the level the framework measures
+    the required months at, when it names one. A level above ``current_level`` cannot
+    have been served yet (an A -> C step whose C text asks for "18 months at level 3B"),
+    so the rule fails whatever the months at the current level; a level below it was
+    passed already, so the date at the current level cannot measure it and the rule
+    is not applied.
+    """
+    s = getattr(settings, "settings", settings)
+    why = unknown or {}
+    reasons: list[Reason] = [row_errors_reason(error_cells)] if error_cells else []
+
+    # 7.28: passed probation, or at least N months in post.
+    if probation_passed is not True:
+        start_why: str | None = None
+        if start_date is None:
+            in_post = None
+            start_why = why.get("start_date", NOT_GIVEN)
+        elif start_date > as_of:
+            in_post = None
+            start_why = f"({_uk(start_date)}) is after {_uk(as_of)}"
+        else:
+            in_post = _months_between(start_date, as_of)
+        probation_why = why.get("probation_passed", NOT_GIVEN)
+        if in_post is not None and in_post >= s.min_months_in_post:
+            pass
+        elif probation_passed is None and in_post is None:
+            if probation_why == NOT_GIVEN and start_why == NOT_GIVEN:
+                reasons.append(_missing("Whether probation has been passed (or the start date)",
+                                        "probation_passed", "7.28"))
+            else:
+                reasons.append(Reason(
+                    MISSING_DATA,
+                    f"Whether probation has been passed {probation_why} and the start date in "
+                    f"post {start_why}, so eligibility cannot be confirmed (7.28)",
+                    "7.28", "probation_passed"))
+        else:
+            done = (f"{_plural_months(in_post)} in post" if in_post is not None
+                    else f"the start date in post {start_why}")
+            state = ("Probation not passed" if probation_passed is False
+                     else "Whether probation has been passed could not be read"
+                     if probation_why == UNREADABLE else "Probation not recorded as passed")
+            reasons.append(Reason(
+                PROBATION,
+                f"{state} and {done}; new appointees need to pass probation or "
+                f"complete a minimum {s.min_months_in_post} months in post (7.28)",
+                "7.28", "probation_passed"))
+
+    # 7.22: not subject to performance capability.
+    if capability is None:
+        reasons.append(_missing("Whether the employee is in the capability procedure",
+                                "capability", "7.22", why.get("capability", NOT_GIVEN)))
+    elif capability:
+        reasons.append(Reason(
+            CAPABILITY,
+            "Subject to the performance capability procedure; progression needs the employee "
+            "not to be subject to performance capability (7.22)", "7.22", "capability"))
+
+    # 7.22: have met their appraisal objectives (Appendix B outcome Met or Exceeded).
+    if appraisal_outcome is None or not str(appraisal_outcome).strip():
+        reasons.append(_missing("The appraisal outcome", "appraisal_outcome", "7.22",
+                                why.get("appraisal_outcome", NOT_GIVEN)))
+    elif norm_key(appraisal_outcome) not in PASSING_OUTCOMES:
+        reasons.append(Reason(
+            APPRAISAL,
+            f"Appraisal outcome is '{appraisal_outcome}'; progression needs appraisal "
+            "objectives Met or Exceeded (7.22)", "7.22", "appraisal_outcome"))
+
+    # Framework Experience criterion: time at the current level.
+    measured_elsewhere = (required_level is not None and current_level is not None
+                          and required_level != current_level)
+    if (required_months is not None and required_months > 0 and measured_elsewhere
+            and required_level.rank > current_level.rank):
+        reasons.append(Reason(
+            TIME_AT_LEVEL,
+            f"The framework requires a minimum of {required_months} months at "
+            f"{required_at or 'level ' + required_level.value} before this step and the "
+            f"employee is at level {current_level.value}, so that time cannot have been "
+            "served yet (Experience criterion, 7.22)", "7.22", "estimated_level"))
+    elif required_months is not None and required_months > 0 and not measured_elsewhere:
+        level_why = why.get("date_at_level", NOT_GIVEN)
+        if months_at_level is not None and months_at_level < 0:
+            months_at_level, level_why = None, "is in the future"
+        if months_at_level is None:
+            reasons.append(_missing("The date at the current level", "date_at_level",
+                                    "7.22, framework Experience criterion", level_why))
+        elif months_at_level < required_months:
+            reasons.append(Reason(
+                TIME_AT_LEVEL,
+                f"{_plural_months(months_at_level)} at the current "
+                f"level; the framework requires a minimum of {required_months} months before "
+                "this step (Experience criterion, 7.22)", "7.22", "date_at_level"))
+
+    # 2.2: casual staff only with a six-month working aggregate.
+    if contract_type is not None and norm_key(contract_type).startswith("casual"):
+        need = s.casual_aggregate_months
+        if casual_aggregate_months is None:
+            given = ("the aggregate given could not be read"
+                     if why.get("casual_aggregate") == UNREADABLE else "none is recorded")
+            reasons.append(Reason(
+                CASUAL,
+                f"Casual staff need a {need}-month working aggregate to be assessed, and "
+                f"{given} (2.2)", "2.2", "contract_type"))
+        elif casual_aggregate_months < need:
+            reasons.append(Reason(
+                CASUAL,
+                f"Casual working aggregate is {casual_aggregate_months} months; casual staff "
+                f"need a {need}-month working aggregate to be assessed (2.2)", "2.2",
+                "contract_type"))
+
+    return EligibilityResult(eligible=not reasons, reasons=reasons)
+
+
+def required_months_for(role: Role, current: Level, target: Level) -> int | None:
+    """Months at ``current`` the framework requires before moving to ``target``.
+
+    Read from the role's Experience text at the TARGET level (Appendix H: the evidence
+    for progression to 3B states "Minimum of 12 months at 3A"); the first time
+    requirement there counts. None when ``target`` is not above ``current`` or the text
+    states no time. Cheap on every row: the Experience text's parse is memoised by text
+    in :mod:`addin.core.timeatlevel` (keyed by the text, not the role, so a role whose
+    criteria are edited never gets a stale answer).
+    """
+    req = time_requirement_for(role, current, target)
+    return req.months if req else None
+
+
+def time_requirement_for(role: Role, current: Level, target: Level) -> TimeRequirement | None:
+    """The time requirement (months and, when named, the range and level they are
+    measured at) the role's Experience text at ``target`` states for a step from
+    ``current``; None when ``target`` is not above ``current`` or no time is stated."""
+    if target.rank <= current.rank:
+        return None
+    return parse_time_requirement(role.text(target, Criterion.EXPERIENCE))
+
+
+def _casual_aggregate(row: EstimateRow) -> Decimal | None:
+    """The casual working aggregate in months (policy 2.2): the reader's
+    ``casual_aggregate`` column ("Casual working aggregate (months)" and its aliases),
+    else an unrecognised column whose header mentions an aggregate, kept in ``extra``
+    (numbers as Excel stores them, 8.0, and text such as "8" or "8 months")."""
+    if row.casual_aggregate is not None:
+        return row.casual_aggregate
+    for header, value in row.extra.items():
+        if "aggregate" in norm_key(header):
+            try:
+                return parse_months(value)
+            except ValueError:
+                return None
+    return None
+
+
+def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
+               pay: PaySettings, *, unreadable: Collection[str] = (),
+               error_cells: Sequence[str] = ()) -> EligibilityResult:
+    """Eligibility of one level-estimate row (used by the estimates validation and batch).
+
+    Months at level are whole months from ``row.date_at_level`` to ``as_of`` (none when
+    that date is after ``as_of``); the required months come from the role's framework
+    (:func:`time_requirement_for`: the months and the level they are measured at) when the role and both levels are known.
+    ``unreadable``: the fields whose cell holds a value that could not be read (their
+    reasons say so rather than "not given"); ``error_cells``: the cells of the errors
+    found on the row (see :func:`check_eligibility`).
+    """
+    unknown = dict.fromkeys(unreadable, UNREADABLE)
+    months = None
+    if row.date_at_level:
+        if row.date_at_level > as_of:
+            unknown["date_at_level"] = f"({_uk(row.date_at_level)}) is after {_uk(as_of)}"
+        else:
+            months = _months_between(row.date_at_level, as_of)
+    required = required_level = required_at = None
+    if role is not None and row.current_level and row.estimated_level:
+        req = time_requirement_for(role, row.current_level, row.estimated_level)
+        if req is not None:
+            required = req.months
+            # a level named in this role's own range (or with no range) is measured at
+            # that level; a reference to another range's role is left to the months
+            if req.level is not None and req.range in (None, row.range, role.range):
+                required_level, required_at = req.level, req.code
+    return check_eligibility(
+        as_of=as_of,
+        probation_passed=row.probation_passed,
+        start_date=row.start_date,
+        capability=row.capability,
+        appraisal_outcome=row.appraisal_outcome,
+        months_at_level=months,
+        required_months=required,
+        contract_type=row.contract_type,
+        casual_aggregate_months=_casual_aggregate(row),
+        settings=pay,
+        unknown=unknown,
+        error_cells=error_cells,
+        current_level=row.current_level,
+        required_level=required_level,
+        required_at=required_at,
+    )

@@ -1,0 +1,250 @@
+"""What goes into each Word form and letter: pure functions from records to a template
+context (a dict of the placeholders the templates in ``templates/`` use).
+
+No Word types here. Dates that land in date pickers are ``dd/mm/yyyy``
+(:data:`addin.core.ukdates.UK_DATE`, as Word's date pickers show them); dates in sentences are written out
+("1 June 2025"). Money is Decimal, shown to the penny. Every date the policy sets comes
+from :mod:`addin.core.paycalendar` with the Settings of the pay-ranges workbook.
+
+Policy (shared/seeds/001):
+
+* Appendix F - Application for Career Progression: Part 1 employee details, evidence
+  against the framework criteria, Part 2 line manager, authorisation, and "Once approved
+  this completed form should be uploaded on Service Desk by the line manager by 1 June or
+  1 December" (filled in with the actual next deadline).
+* Appendix B - appraisal header; "Agreed Dates for next conversations ... 3 months,
+  6 months, 9 months, 12 months".
+* Appendix D - personal development plan: Name, Job role, Year.
+* 7.19-7.21 (approval, effective January/July, never backdated; feedback on the areas to
+  develop; "the earliest an individual can submit another request is the next window"),
+  7.24-7.25 (appeal to the Head of Service or Grandparent within five working days of
+  receipt of notification: counted from the letter's date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from addin.core import paycalendar
+from addin.core.ukdates import uk_date
+from addin.core.model import CRITERIA, Criterion, EstimateRow, Level, PaySettings, Role
+
+MISSING_TEXT = "(not found in the framework: see your Career Progression Framework)"
+
+
+def picker_date(d: dt.date | None) -> str:
+    """A date as a date picker shows it (dd/mm/yyyy); '' when unknown."""
+    return uk_date(d)
+
+
+def long_date(d: dt.date | None) -> str:
+    """'1 June 2025' ('' when unknown)."""
+    return f"{d.day} {d.strftime('%B %Y')}" if d else ""
+
+
+def money(value: Decimal) -> str:
+    """£24,500.00 - rounded half-up to the penny here, at the end."""
+    return f"£{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else ("Yes" if value else "No")
+
+
+def range_level(range_: int | None, level: Level | None) -> str:
+    """The policy's shorthand '3A' (Appendix F: "Current Range and level (e.g. 3A / 5B)")."""
+    if level is None:
+        return ""
+    return f"{range_ if range_ is not None else ''}{level.value}"
+
+
+def _s(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _common(row: EstimateRow) -> dict[str, Any]:
+    return {
+        "employee_id": _s(row.employee_id),
+        "employee_name": _s(row.employee_name),
+        "job_title": _s(row.job_title),
+        "directorate": _s(row.directorate),
+        "team": _s(row.team),
+        "manager_name": _s(row.manager),
+    }
+
+
+def _extra(row: EstimateRow, *names: str) -> object:
+    from addin.core.text import norm_key
+
+    wanted = {norm_key(n) for n in names}
+    for k, v in row.extra.items():
+        if norm_key(k) in wanted:
+            return v
+    return None
+
+
+def application_context(row: EstimateRow, role: Role | None, framework_name: str,
+                        pay: PaySettings, as_of: dt.date) -> dict[str, Any]:
+    """Appendix F for one employee asking to progress to ``row.estimated_level``."""
+    level = row.estimated_level
+    effective = paycalendar.next_effective_date(as_of, pay)
+    deadline = paycalendar.submission_deadline(effective, pay)
+    ctx = _common(row)
+    team_location = ", ".join(x for x in (row.team, row.directorate) if x)
+    prev_date = _extra(row, "Previous request date", "Date of previous request")
+    prev = _extra(row, "Previous request")
+    ctx.update({
+        "team_location": team_location,
+        "framework_name": framework_name or _s(row.framework),
+        "date_commenced": picker_date(row.start_date),
+        "current_range_level": range_level(row.range, row.current_level),
+        "level_requested": range_level(row.range, level),
+        "previous_request": "Yes" if prev_date else (_s(prev) if _s(prev) in ("Yes", "No") else ""),
+        "previous_request_date": picker_date(prev_date) if isinstance(prev_date, dt.date) else "",
+        "probation_passed": yes_no(row.probation_passed),
+        "upload_deadline": long_date(deadline),
+        "effective_date": long_date(effective),
+        "grandparent_manager": _s(_extra(row, "Grandparent manager", "Grandparent", "Authoriser",
+                                         "Authorising manager")),
+    })
+    for crit in CRITERIA:
+        text = role.text(level, crit) if (role is not None and level is not None) else ""
+        ctx[f"framework_{crit.value.lower()}"] = text or MISSING_TEXT
+    return ctx
+
+
+def appraisal_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
+    """Appendix B: header details, the next conversations at 3/6/9/12 months and when
+    the end-of-year review falls (6.14: February or March)."""
+    ctx = _common(row)
+    for months, d in zip(paycalendar.CONVERSATION_MONTHS, paycalendar.conversation_dates(as_of)):
+        ctx[f"next_conversation_{months}m"] = picker_date(d)
+    start, end = paycalendar.next_end_of_year_appraisal(as_of)  # 6.14
+    ctx["end_of_year_review"] = f"{start:%B}-{end:%B} {end.year}"
+    return ctx
+
+
+def pdp_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
+    """Appendix D: Name, Job role, Year (the plan covers the next 12 months)."""
+    ctx = _common(row)
+    ctx["year"] = f"{as_of.year}/{(as_of.year + 1) % 100:02d}"
+    return ctx
+
+
+# ----------------------------------------------------------------------------- letters
+
+APPROVED = "Approved"
+DECLINED = "Declined"
+
+
+@dataclass
+class Decision:
+    """One row of the decisions workbook (README, section *forms*)."""
+
+    employee_id: str
+    employee_name: str
+    decision: str
+    """'Approved' or 'Declined'."""
+    decision_date: dt.date
+    range: int
+    new_level: Level
+    current_level: Level | None = None
+    job_title: str = ""
+    team: str = ""
+    framework: str = ""
+    areas: list[Criterion] = field(default_factory=list)
+    """Declined: the criteria not yet met (empty = all four)."""
+    feedback: str = ""
+    appeal_to: str = ""
+    signatory: str = ""
+    submitted: dt.date | None = None
+    row: int = 0
+
+
+DEFAULT_APPEAL_TO = "your Head of Service (or Grandparent manager where applicable)"
+"""7.24: "The employee has the right to appeal to their Head of Service (or Grandparent
+manager where applicable)"."""
+
+
+_TITLE_WORDS = ("head of", "grandparent", "director", "assistant director", "service manager",
+                "strategic service manager", "chief", "deputy", "manager")
+
+
+def appeal_to_text(appeal_to: str) -> str:
+    """To whom to appeal, as it reads in "appeal in writing to ...": a bare job title
+    from the decisions workbook ("Head of Service") takes "the" ("the Head of Service");
+    a name ("Jo Bloggs, Head of Service") or a phrase that already has its article or
+    possessive ("your Head of Service") is kept as written. Blank: 7.24's wording."""
+    text = " ".join((appeal_to or "").split())
+    if not text:
+        return DEFAULT_APPEAL_TO
+    low = text.lower()
+    if low.startswith(_TITLE_WORDS):
+        return "the " + text
+    return text
+
+
+def _letter_common(d: Decision, as_of: dt.date) -> dict[str, Any]:
+    return {
+        "employee_id": d.employee_id,
+        "employee_name": d.employee_name,
+        "job_title": d.job_title,
+        "team": d.team,
+        "job_and_team": ", ".join(x for x in (d.job_title, d.team) if x),
+        "framework_name": d.framework,
+        "letter_date": long_date(as_of),
+        "decision_date": long_date(d.decision_date),
+        "current_range_level": range_level(d.range, d.current_level),
+        "new_range_level": range_level(d.range, d.new_level),
+        "new_level_title": d.new_level.title,
+        "signatory": d.signatory or "MedPay Review Team",
+    }
+
+
+def approved_letter_context(d: Decision, pay: PaySettings, as_of: dt.date) -> dict[str, Any]:
+    """7.19-7.20: new level, new salary (pay point of the range and level, 7.14) and the
+    effective date - the next pay change date after submission, never backdated."""
+    ctx = _letter_common(d, as_of)
+    salary = pay.pay_point(d.range, d.new_level)
+    effective = paycalendar.next_effective_date(d.submitted or d.decision_date, pay)
+    ctx.update({
+        "new_salary": money(salary),
+        "effective_date": long_date(effective),
+        "pro_rata_note": "If you work part time, your pay is this salary pro rata to your hours.",
+    })
+    return ctx
+
+
+def declined_letter_context(d: Decision, role: Role | None, pay: PaySettings,
+                            as_of: dt.date) -> dict[str, Any]:
+    """7.21 and 7.24-7.25: areas to develop (the framework's text for the requested
+    level), the next window, the appeal deadline in working days and to whom to appeal."""
+    ctx = _letter_common(d, as_of)
+    after = d.submitted or d.decision_date
+    nxt = paycalendar.next_window(after, pay)
+    areas = d.areas or list(CRITERIA)
+    ctx.update({
+        "areas": [{"criterion": c.value,
+                   "text": (role.text(d.new_level, c) if role is not None else "") or MISSING_TEXT}
+                  for c in areas],
+        "feedback": d.feedback,
+        "next_window": long_date(nxt),
+        "next_window_deadline": long_date(paycalendar.submission_deadline(nxt, pay)),
+        "resubmission_opens": long_date(paycalendar.resubmission_opens(after, pay)),
+        "appeal_to": appeal_to_text(d.appeal_to),
+        # 7.25: "within five working days of receipt of notification" - the letter is the
+        # notification, so the days run from the date printed on it (``as_of``)
+        "appeal_deadline": long_date(paycalendar.appeal_deadline(as_of, pay)),
+        "appeal_days": str(pay.settings.appeal_working_days),
+    })
+    return ctx
+
+
+def wants_application(row: EstimateRow, eligible: bool) -> bool:
+    """Application forms go to those eligible and estimated above their current level."""
+    cur, est = row.current_level, row.estimated_level
+    return eligible and cur is not None and est is not None and est.rank > cur.rank
+

@@ -1,0 +1,461 @@
+"""The batch's workbooks: ``consolidated.xlsx`` and ``cmt-report.xlsx`` (Office I/O only).
+
+The figures come from :mod:`addin.core.cmt` (pure); this module lays them out. Every text
+value that came from a submission is written with :func:`addin.office.safeio.set_cell` (or, in
+the sheets with a row per employee, streamed by :func:`stream_sheet_rows` as inline
+strings), so a name such as ``=HYPERLINK(...)`` stays text. Every clock in a file is fixed
+by :func:`addin.office.determinism.workbook_bytes` and the file is written atomically
+(:func:`addin.office.safeio.atomic_write_bytes`): byte-for-byte reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from addin.core.cells import col_letter
+from addin.core.cmt import UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
+from addin.office.determinism import fixed_moment, workbook_bytes
+from addin.office.safeio import atomic_write_bytes, set_cell
+
+MONEY = '"£"#,##0.00'
+DATE = "dd/mm/yyyy"
+TITLE_FONT_SIZE = 16
+
+# (header, width, getter, number format)
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("Yes" if value else "No")
+
+
+def _cost(name: str):
+    return lambda r: getattr(r.cost, name, None) if r.cost is not None else None
+
+
+def _est(name: str):
+    return lambda r: getattr(r.estimate, name)
+
+
+def _level(name: str):
+    return lambda r: (getattr(r.estimate, name).value if getattr(r.estimate, name) else None)
+
+
+CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
+    ("Source file", 30, lambda r: r.source, None),
+    ("Source row", 8, lambda r: r.estimate.row, None),
+    ("Employee ID", 12, _est("employee_id"), None),
+    ("Employee name", 24, _est("employee_name"), None),
+    ("Directorate", 22, _est("directorate"), None),
+    ("Team", 22, _est("team"), None),
+    ("Job title", 28, _est("job_title"), None),
+    ("Framework", 24, _est("framework"), None),
+    ("Range", 7, _est("range"), None),
+    ("Current level", 8, _level("current_level"), None),
+    ("Estimated level", 9, _level("estimated_level"), None),
+    ("Current salary", 13, _est("current_salary"), MONEY),
+    ("FTE", 6, _est("fte"), "0.00"),
+    ("Eligible", 9, lambda r: _yes_no(r.eligible), None),
+    ("Reasons", 40, lambda r: "; ".join(r.reasons), None),
+    ("Effective date", 12, lambda r: r.effective_date, DATE),
+    ("New salary", 13, _cost("new_salary"), MONEY),
+    ("Honoured", 9, lambda r: _yes_no(r.honoured) if r.cost is not None else "", None),
+    ("Annual increase", 13, _cost("annual_increase"), MONEY),
+    ("Full-year cost", 13, _cost("full_year_cost"), MONEY),
+    ("In-year cost", 13, _cost("in_year_cost"), MONEY),
+    ("In CMT totals", 9, lambda r: _yes_no(r.counted), None),
+    ("Not costed because", 30, lambda r: r.cost_problem or "", None),
+    ("Errors", 7, lambda r: r.errors, None),
+    ("Warnings", 9, lambda r: r.warnings, None),
+    ("Employee ID also in", 30, lambda r: "; ".join(r.duplicate_in), None),
+]
+
+
+HONOURED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
+    ("Source file", 30, lambda r: r.source, None),
+    ("Row", 6, lambda r: r.estimate.row, None),
+    ("Employee ID", 12, _est("employee_id"), None),
+    ("Employee name", 24, _est("employee_name"), None),
+    ("Directorate", 22, _est("directorate"), None),
+    ("Team", 22, _est("team"), None),
+    ("Job title", 26, _est("job_title"), None),
+    ("Range", 7, _est("range"), None),
+    ("Current level", 9, _level("current_level"), None),
+    ("Estimated level", 9, _level("estimated_level"), None),
+    ("Current salary", 14, _est("current_salary"), MONEY),
+    ("Pay point for estimated level", 14, lambda r: r.pay_point, MONEY),
+]
+"""The CMT report's Honoured salaries sheet, laid out like :data:`CONSOLIDATED_COLUMNS`."""
+
+
+def _header(ws, row: int, headers: Sequence[str], widths: Sequence[int] | None = None) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fill = PatternFill("solid", fgColor="1F4E78")
+    for c, text in enumerate(headers, 1):
+        cell = set_cell(ws, row, c, text)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if widths:
+            ws.column_dimensions[col_letter(c)].width = widths[c - 1]
+
+
+def _put(ws, row: int, col: int, value: Any, fmt: str | None = None):
+    if isinstance(value, float):  # never: money is Decimal; guard against stray floats
+        value = Decimal(repr(value))
+    cell = set_cell(ws, row, col, value)
+    if fmt and value is not None and value != "":
+        cell.number_format = fmt
+    return cell
+
+
+def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dict[str, Any]],
+                       *, as_of: dt.date, force: bool = False) -> Path:
+    """Every row of every readable submission, then a sheet of per-file status.
+
+    openpyxl lays out the workbook (styles, header, widths, frozen panes, filter, the Files
+    sheet) with one probe row; the Rows sheet's data are then streamed as XML by
+    :func:`stream_sheet_rows` (50,000 rows x 26 columns would take openpyxl most of the
+    batch's time budget)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Rows"
+    _row_table(ws, CONSOLIDATED_COLUMNS)
+    ws.freeze_panes = "C2"
+    last = col_letter(len(CONSOLIDATED_COLUMNS))
+    ws.auto_filter.ref = f"A1:{last}{max(1, len(rows)) + 1}"
+
+    fs = wb.create_sheet("Files")
+    cols = [("File", 40), ("Status", 11), ("Reason", 70), ("Rows", 7), ("Errors", 7),
+            ("Warnings", 9), ("Eligible", 9), ("Full-year cost", 14), ("In-year cost", 14),
+            ("Feedback copy", 40)]
+    _header(fs, 1, [c[0] for c in cols], [c[1] for c in cols])
+    for i, f in enumerate(files, start=2):
+        values = [f["file"], f["status"], f.get("reason") or "", f.get("rows", 0),
+                  f.get("errors", 0), f.get("warnings", 0), f.get("eligible", 0),
+                  _dec(f.get("full_year_cost")), _dec(f.get("in_year_cost")),
+                  f.get("feedback") or ""]
+        for c, v in enumerate(values, 1):
+            _put(fs, i, c, v, MONEY if c in (8, 9) else None)
+    fs.freeze_panes = "A2"
+    return _save_streamed(wb, ws, CONSOLIDATED_COLUMNS, rows, path, fixed_moment(as_of),
+                          force=force)
+
+
+_PROBES = {MONEY: Decimal("0"), DATE: dt.date(2000, 1, 1), "0.00": Decimal("0")}
+
+
+def _row_table(ws, columns: Sequence[tuple[str, int, Any, str | None]]) -> None:
+    """Lay out a sheet with a row per employee (``(header, width, getter, number
+    format)`` columns): the header row, and in row 2 a probe row of placeholder values
+    carrying each column's number format, for :func:`stream_sheet_rows` to take the style
+    indexes from (and replace with the rows, :func:`_save_streamed`)."""
+    _header(ws, 1, [c[0] for c in columns], [c[1] for c in columns])
+    for c, (_, _, _, fmt) in enumerate(columns, 1):
+        if fmt:
+            _put(ws, 2, c, _PROBES[fmt], fmt)
+
+
+def _save_streamed(wb, ws, columns: Sequence[tuple[str, int, Any, str | None]],
+                   rows: Sequence[Any], path: Path, when: dt.datetime, *, force: bool) -> Path:
+    """Save ``wb`` with its clocks at ``when``, ``rows`` streamed into ``ws`` (laid out by
+    :func:`_row_table`) through the columns' getters, written atomically."""
+    getters = [get for _, _, get, _ in columns]
+    # openpyxl numbers the worksheet parts in order
+    member = f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"
+    data = stream_sheet_rows(workbook_bytes(wb, when), member,
+                             ([get(r) for get in getters] for r in rows), first_row=2,
+                             ncols=len(getters))
+    # stream_sheet_rows copies every member's (already fixed) zip header: nothing to redo
+    return atomic_write_bytes(path, data, force=force)
+
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _xml_text(text: str) -> str:
+    text = _ILLEGAL_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_TEXT_MEMO = 20_000
+"""Texts remembered per column before its memo starts again (bounds memory)."""
+
+
+def _text_tail(v: str, st: str) -> str:
+    """What follows ``<c r="A12`` for a text cell: an inline string, never a formula."""
+    text = _xml_text(v)
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'"{st} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _other_tail(v: Any, st: str) -> str:
+    """The same for the rarer types and for subclasses (a datetime, a float, an IntEnum,
+    a str subclass): by isinstance, as exact types are handled inline."""
+    if isinstance(v, bool):
+        return f'"{st} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, Decimal)):
+        return f'"{st}><v>{v}</v></c>'
+    if isinstance(v, float):
+        return f'"{st}><v>{Decimal(repr(v))}</v></c>'
+    if isinstance(v, dt.date):
+        day = v.date() if isinstance(v, dt.datetime) else v
+        return f'"{st}><v>{(day - _EXCEL_EPOCH).days}</v></c>'
+    return _text_tail(str(v), st)
+
+
+def stream_sheet_rows(data: bytes, member: str, rows, *, first_row: int, ncols: int) -> bytes:
+    """Replace row ``first_row`` (a probe row) and below of one sheet with ``rows``.
+
+    Each cell keeps the style index the probe row gave its column (money, date, FTE
+    formats). Text is written as an inline string (``t="inlineStr"``), so a value such as
+    ``=HYPERLINK(...)`` is text, never a formula; characters XML cannot hold are dropped.
+    Numbers and Decimals are written exactly; dates as Excel serial days; None as no cell.
+    Every other member, and every member's zip header (date, attributes), is copied as it
+    is, so a package :mod:`addin.office.determinism` normalised stays normalised.
+    """
+    from addin.core.cells import col_index
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    xml = src.read(member).decode("utf-8")
+    start = xml.index("<sheetData>") + len("<sheetData>")
+    end = xml.index("</sheetData>")
+    body = xml[start:end]
+    probe = re.search(rf'<row r="{first_row}"[^>]*>(.*?)</row>', body, re.S)
+    styles: dict[int, str] = {}
+    if probe:
+        for ref, style in re.findall(r'<c r="([A-Z]+)\d+"[^>]*?\bs="(\d+)"', probe.group(1)):
+            styles[col_index(ref) - 1] = f' s="{style}"'
+        body = body[:probe.start()] + body[probe.end():]
+    letters = [col_letter(c + 1) for c in range(ncols)]
+    opens = [f'<c r="{letter}' for letter in letters]
+    texts: list[dict[str, str]] = [{} for _ in range(ncols)]
+    """Per column: text -> the rest of its cell after the row number (a column repeats
+    the same directorates, teams, titles and Yes/No down 50,000 rows)."""
+    parts = [body]
+    n = first_row - 1
+    for values in rows:
+        n += 1
+        rn = str(n)
+        cells = []
+        for c, v in enumerate(values):
+            if v is None:
+                continue
+            t = type(v)
+            if t is str:
+                if not v:
+                    continue
+                memo = texts[c]
+                tail = memo.get(v)
+                if tail is None:
+                    if len(memo) >= _TEXT_MEMO:
+                        memo.clear()
+                    tail = memo[v] = _text_tail(v, styles.get(c, ""))
+                cells.append(opens[c] + rn + tail)
+                continue
+            st = styles.get(c, "")
+            if t is bool:
+                cells.append(f'{opens[c]}{rn}"{st} t="b"><v>{int(v)}</v></c>')
+            elif t is int or t is Decimal:
+                cells.append(f'{opens[c]}{rn}"{st}><v>{v}</v></c>')
+            elif t is dt.date:
+                cells.append(f'{opens[c]}{rn}"{st}><v>{(v - _EXCEL_EPOCH).days}</v></c>')
+            elif isinstance(v, str) and not v:
+                continue
+            else:
+                cells.append(opens[c] + rn + _other_tail(v, st))
+        parts.append(f'<row r="{rn}">{"".join(cells)}</row>')
+    last = max(n, first_row - 1)
+    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{letters[-1]}{last}"/>',
+                  xml[:start], count=1)
+    new_xml = head + "".join(parts) + xml[end:]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, new_xml.encode("utf-8") if info.filename == member
+                         else src.read(info.filename))
+    return out.getvalue()
+
+
+def _dec(value: Any) -> Decimal | None:
+    return Decimal(value) if isinstance(value, str) and value else None
+
+
+# ---------------------------------------------------------------- CMT report
+
+GROUP_HEADERS = ["Employees", "Eligible", "Honoured", "Full-year cost", "In-year cost"]
+
+
+def _group_table(ws, top: int, key_headers: Sequence[str], groups: Sequence[Group],
+                 total: bool = True) -> int:
+    """Write a totals table at row ``top``; return the last row written."""
+    from openpyxl.styles import Font
+
+    headers = [*key_headers, *GROUP_HEADERS]
+    _header(ws, top, headers)
+    r = top
+    for g in groups:
+        r += 1
+        for c, k in enumerate(g.key, 1):
+            _put(ws, r, c, k)
+        n = len(key_headers)
+        for c, (v, fmt) in enumerate(
+            [(g.employees, None), (g.eligible, None), (g.honoured, None),
+             (g.full_year, MONEY), (g.in_year, MONEY)], start=n + 1):
+            _put(ws, r, c, v, fmt)
+    if total:
+        r += 1
+        n = len(key_headers)
+        _put(ws, r, 1, "Total").font = Font(bold=True)
+        sums = [sum(g.employees for g in groups), sum(g.eligible for g in groups),
+                sum(g.honoured for g in groups),
+                sum((g.full_year for g in groups), Decimal("0.00")),
+                sum((g.in_year for g in groups), Decimal("0.00"))]
+        for c, v in enumerate(sums, start=n + 1):
+            _put(ws, r, c, v, MONEY if c > n + 3 else None).font = Font(bold=True)
+    return r
+
+
+def _matrix(ws, top: int, left: int, s: CmtSummary) -> int:
+    from openpyxl.styles import Font
+
+    keys = s.level_keys
+    _put(ws, top, left, "Current \\ estimated level").font = Font(bold=True)
+    for j, est in enumerate(keys, 1):
+        _put(ws, top, left + j, est).font = Font(bold=True)
+    _put(ws, top, left + len(keys) + 1, "Total").font = Font(bold=True)
+    r = top
+    for cur in keys:
+        r += 1
+        _put(ws, r, left, cur).font = Font(bold=True)
+        for j, est in enumerate(keys, 1):
+            _put(ws, r, left + j, matrix_count(s, cur, est))
+        _put(ws, r, left + len(keys) + 1, sum(matrix_count(s, cur, e) for e in keys))
+    r += 1
+    _put(ws, r, left, "Total").font = Font(bold=True)
+    for j, est in enumerate(keys, 1):
+        _put(ws, r, left + j, sum(matrix_count(s, c, est) for c in keys))
+    _put(ws, r, left + len(keys) + 1, s.employees)
+    return r
+
+
+def _print_setup(ws, area: str, title: str, as_of: dt.date, *, landscape: bool = True) -> None:
+    ws.print_area = area
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if ws.title == "Summary" else 0
+    ws.oddHeader.center.text = title
+    ws.oddHeader.right.text = "OFFICIAL - SENSITIVE"
+    ws.oddFooter.left.text = f"Position as of {as_of.strftime('%d %B %Y')}"
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.print_options.gridLines = False
+
+
+def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
+    """The monthly CMT cost-monitoring workbook (Appendix K, stages 8-9)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment, Font
+
+    title = "MedPay Review - cost monitoring report for CMT"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=TITLE_FONT_SIZE)
+    ws["A2"] = (f"Position as of {s.as_of.strftime('%d %B %Y')}, from the managers' level "
+                "estimates (policy Appendix K, stages 8-9). Costs are pay plus employer "
+                "on-costs for eligible employees; honoured salaries cost nothing.")
+    ws["A2"].alignment = Alignment(wrap_text=False)
+    ws["A4"] = "Key figures"
+    ws["A4"].font = Font(bold=True, size=12)
+    key_figures = [
+        ("Submissions received", s.submissions, None),
+        ("Submissions that could not be read", s.unreadable, None),
+        ("Employees estimated", s.employees, None),
+        ("Eligible to progress at the next pay date", s.eligible, None),
+        ("Not eligible yet (not in the totals)", s.not_eligible, None),
+        ("Eligible but not costed (data missing)", s.not_costed, None),
+        ("Salaries honoured (estimated below current pay)", len(s.honoured), None),
+        ("Rows whose employee ID is in another submission", s.duplicates, None),
+        ("Full-year cost (pay + employer on-costs)", s.full_year, MONEY),
+        ("In-year cost (effective date to 31 March)", s.in_year, MONEY),
+    ]
+    for i, (label, value, fmt) in enumerate(key_figures, start=5):
+        _put(ws, i, 1, label)
+        _put(ws, i, 4, value, fmt).font = Font(bold=True)
+    dir_top = 5 + len(key_figures) + 1  # blank row, then the table title
+    ws.cell(dir_top, 1, "Cost by directorate").font = Font(bold=True, size=12)
+    last = _group_table(ws, dir_top + 1, ["Directorate"], s.by_directorate)
+    ws.column_dimensions["A"].width = 44
+    for col in "BCDEF":
+        ws.column_dimensions[col].width = 14
+    ws.column_dimensions["G"].width = 3
+    ws.cell(4, 8, "Employees by current and estimated level").font = Font(bold=True, size=12)
+    mlast = _matrix(ws, 5, 8, s)
+    ws.column_dimensions["H"].width = 24
+    for col in "IJKLM":
+        ws.column_dimensions[col].width = 9
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = "Full-year cost by directorate"
+    chart.y_axis.title = "£"
+    chart.y_axis.numFmt = '"£"#,##0'
+    chart.x_axis.title = None
+    chart.legend = None
+    n = len(s.by_directorate)
+    data = Reference(ws, min_col=5, min_row=dir_top + 1, max_row=dir_top + 1 + max(n, 1))
+    cats = Reference(ws, min_col=1, min_row=dir_top + 2, max_row=dir_top + 1 + max(n, 1))
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.height = 7.5
+    chart.width = 16
+    ws.add_chart(chart, f"H{mlast + 2}")
+    bottom = max(last, mlast + 2 + 15)
+    _print_setup(ws, f"A1:M{bottom}", title, s.as_of)
+    ws.sheet_view.showGridLines = False
+
+    lv = wb.create_sheet("Levels")
+    lv["A1"] = "Employees by current level (rows) and estimated level (columns)"
+    lv["A1"].font = Font(bold=True, size=12)
+    mlast = _matrix(lv, 3, 1, s)
+    lv.column_dimensions["A"].width = 26
+    _print_setup(lv, f"A1:F{mlast}", title, s.as_of)
+
+    for name, headers, groups, widths in [
+        ("By directorate", ["Directorate"], s.by_directorate, [30]),
+        ("By team", ["Directorate", "Team"], s.by_team, [30, 30]),
+        ("By framework", ["Framework"], s.by_framework, [36]),
+    ]:
+        gs = wb.create_sheet(name)
+        last = _group_table(gs, 1, headers, groups)
+        for c, w in enumerate([*widths, 11, 10, 10, 15, 15], 1):
+            gs.column_dimensions[col_letter(c)].width = w
+        gs.freeze_panes = "A2"
+        _print_setup(gs, f"A1:{col_letter(len(headers) + len(GROUP_HEADERS))}{last}", title, s.as_of)
+
+    hs = wb.create_sheet("Honoured salaries")
+    # one row per honoured salary (thousands in a large batch): streamed like the
+    # consolidated rows
+    _row_table(hs, HONOURED_COLUMNS)
+    hs.freeze_panes = "A2"
+    _print_setup(hs, f"A1:{col_letter(len(HONOURED_COLUMNS))}{max(1, len(s.honoured)) + 1}", title,
+                 s.as_of)
+    return _save_streamed(wb, hs, HONOURED_COLUMNS, s.honoured, path, fixed_moment(s.as_of),
+                          force=force)
+
+
+__all__ = ["write_consolidated", "write_cmt_report", "CONSOLIDATED_COLUMNS", "HONOURED_COLUMNS",
+           "UNKNOWN"]

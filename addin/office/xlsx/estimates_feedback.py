@@ -1,0 +1,104 @@
+"""The columns MedPay adds to a level-estimate feedback copy, in one place.
+
+``medpay validate-estimates --feedback`` and the batch (:mod:`addin.batch.run`) both append
+Eligible / Reasons / Effective date (policy 7.22, 7.28, 2.2; 7.16/7.20 for the date) to
+the manager's sheet through the shared writer (:func:`addin.office.xlsx.feedback.write_feedback_copy`);
+:func:`eligibility_columns` builds them for both. The effective date is a real date cell,
+not text.
+
+A manager may send back the feedback copy itself, corrected. The reader skips the
+columns MedPay wrote (:data:`addin.office.xlsx.estimates.OUTPUT_HEADERS`), and
+:func:`without_output_columns` gives the writer a copy of the workbook without them
+(:func:`feedback_source`, for validate-estimates and the batch alike), so validating it
+again replaces them rather than adding a second set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ELIGIBILITY_HEADERS = ("Eligible", "Reasons", "Effective date")
+
+
+def eligibility_columns(
+    rows: Iterable[tuple[int, bool | None, Sequence[str], dt.date | None]],
+) -> list[tuple[str, dict[int, Any]]]:
+    """``[(header, {row number: value})]`` for Eligible ("Yes"/"No"), Reasons (joined
+    with "; ") and Effective date (a date) from ``(row, eligible, reasons, effective)``.
+    A row with eligible None, no reasons or no date leaves that cell blank."""
+    eligible: dict[int, Any] = {}
+    reasons: dict[int, Any] = {}
+    effective: dict[int, Any] = {}
+    for row, ok, why, date in rows:
+        if ok is not None:
+            eligible[row] = "Yes" if ok else "No"
+        if why:
+            reasons[row] = "; ".join(why)
+        if date is not None:
+            effective[row] = date
+    return [(ELIGIBILITY_HEADERS[0], eligible), (ELIGIBILITY_HEADERS[1], reasons),
+            (ELIGIBILITY_HEADERS[2], effective)]
+
+
+def report_rows(report) -> list[tuple[int, bool | None, Sequence[str], dt.date | None]]:
+    """:func:`eligibility_columns` input from a validation report's ``extra["rows"]``."""
+    return [(r["row"], r["eligible"], r["reasons"],
+             dt.date.fromisoformat(r["effective_date"]) if r["effective_date"] else None)
+            for r in report.extra.get("rows", [])]
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+def without_output_columns(src: Path, read, dest: Path) -> bool:
+    """Write to ``dest`` a copy of ``src`` whose data sheet has no cells in MedPay's own
+    feedback columns (``read.output_columns``, at and below the header row); every other
+    part is copied byte for byte. Returns False (nothing written) when there are none or
+    the sheet's part cannot be found - the writer then works from ``src`` as it is."""
+    from addin.core.cells import col_letter
+    from addin.office.xlsx.estimates import sheet_xml_path
+
+    cols = {col_letter(c).encode() for c in read.output_columns.values()}
+    if not cols or not read.sheet or read.header_row is None:
+        return False
+    first = read.header_row
+
+    def keep(m: re.Match) -> bytes:
+        ref = _REF.search(m.group(1))
+        if ref and ref.group(1) in cols and int(ref.group(2)) >= first:
+            return b""
+        return m.group(0)
+
+    with zipfile.ZipFile(src) as zin:
+        member = sheet_xml_path(zin, read.sheet)
+        if member is None or member not in zin.namelist():
+            return False
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item)
+                if item.filename == member:
+                    data = _CELL.sub(keep, data)
+                zout.writestr(item, data)
+    return True
+
+
+def feedback_source(src: str | Path, read, tmp: str | Path) -> Path:
+    """The workbook the feedback writer annotates: ``src`` itself or, when ``src`` is a
+    feedback copy sent back (MedPay's columns on its header row: ``read.output_columns``,
+    with ``read.sheet`` and ``read.header_row``), a copy of it in the folder ``tmp``
+    without them (:func:`without_output_columns`), so that writing the columns again
+    replaces them rather than adding a second set. ``validate-estimates --feedback`` and
+    the batch both go through here."""
+    src = Path(src)
+    stripped = Path(tmp) / src.name
+    return stripped if without_output_columns(src, read, stripped) else src
+
+
+__all__ = ["ELIGIBILITY_HEADERS", "eligibility_columns", "feedback_source", "report_rows",
+           "without_output_columns"]

@@ -1,0 +1,269 @@
+"""Build the level-estimate spreadsheet managers fill in (policy Appendix K, stage 8).
+
+"Managers complete a spreadsheet with the assessments for each employee and this is sent
+to the MedPay Review Team." (Appendix K, stage 8.)
+
+Layout:
+
+* "Estimates": an Excel table named ``Estimates`` with the headers of
+  :data:`addin.office.xlsx.estimates.HEADERS` in that order, drop-down lists (job titles from the
+  frameworks, framework names, ranges, levels A/B/C, Yes/No, Not met/Met/Exceeded,
+  Permanent/Fixed term/Casual), date and money number formats, a frozen header, and
+  formula-driven helper columns (:data:`addin.office.xlsx.estimates.HELPER_HEADERS`) that look up the
+  pay point (policy 7.14: A start, B mid-point, C top of the range) on the Lists sheet with
+  INDEX/MATCH - they recalculate in Excel and LibreOffice; the reader never reads them.
+* "Instructions": what to fill in, column by column.
+* "Lists" (hidden): the lists feeding the drop-downs and the pay ranges.
+
+The pay figures come from the pay-ranges workbook (``--pay-ranges``), never from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from addin.core.cells import col_letter
+from addin.core.errors import InputError
+from addin.office.xlsx.estimates import HEADERS, HELPER_HEADERS, REQUIRED
+from addin.core.model import LEVELS, Framework, PaySettings
+from addin.core.parsing import CONTRACT_TYPES, OUTCOMES
+
+SHEET = "Estimates"
+LISTS = "Lists"
+INSTRUCTIONS = "Instructions"
+TABLE_NAME = "Estimates"
+MONEY_FORMAT = '"£"#,##0.00'
+DATE_FORMAT = "dd/mm/yyyy"
+FTE_FORMAT = "0.00"
+MAX_ROWS = 5000
+
+COLUMN_HELP: dict[str, str] = {
+    "employee_id": "Payroll number. Each employee once.",
+    "employee_name": "Full name as on payroll.",
+    "directorate": "Directorate the team belongs to.",
+    "team": "Team or service.",
+    "job_title": "Pick from the list: the job titles of the framework(s).",
+    "framework": "Pick from the list (optional when there is one framework).",
+    "range": "Pay range 2-8 of the job (filled in from the job title by the helper column when blank).",
+    "current_salary": "Current annual FULL-TIME salary in pounds (not pro-rata).",
+    "fte": "Full-time equivalent: 1 full time, 0.5 half time (50% is read too).",
+    "contract_type": "Permanent, Fixed term or Casual. Casual staff are not usually assessed (policy 2.2).",
+    "start_date": "Date the employee started in this post (dd/mm/yyyy).",
+    "probation_passed": "Yes or No (policy 7.22 / 7.28).",
+    "capability": "Yes if the employee is subject to the capability procedure (policy 7.22).",
+    "appraisal_outcome": "Latest appraisal: Not met, Met or Exceeded (Appendix B).",
+    "date_at_level": "Date the employee reached their current level (dd/mm/yyyy).",
+    "current_level": "A, B or C: the level the employee is paid at now.",
+    "estimated_level": "A, B or C: your estimate of the level they will be assessed at.",
+    "manager": "Your name.",
+    "notes": "Anything the MedPay team should know.",
+}
+
+
+class ListsLayout:
+    """Where each list lives on the Lists sheet (columns and last rows)."""
+
+    def __init__(self, frameworks: Sequence[Framework], pay: PaySettings) -> None:
+        roles = [(r.title, r.range, fw.name) for fw in frameworks for r in fw.roles]
+        self.roles = roles
+        seen: dict[str, None] = {}
+        for title, _, _ in roles:
+            seen.setdefault(title, None)
+        self.titles = list(seen)
+        self.frameworks = list(dict.fromkeys(fw.name for fw in frameworks))
+        self.ranges = sorted(pay.ranges)
+        self.pay = pay
+
+
+def _ref(col: str, first: int, last: int) -> str:
+    return f"{LISTS}!${col}${first}:${col}${max(first, last)}"
+
+
+def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, *, rows: int = 200):
+    """Return an openpyxl Workbook with the template (nothing written to disk)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    if not frameworks:
+        raise InputError("no framework given: the template needs the job titles of at least one framework")
+    if not 1 <= rows <= MAX_ROWS:
+        raise InputError(f"--rows must be between 1 and {MAX_ROWS}, got {rows}")
+    lay = ListsLayout(frameworks, pay)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    instr = wb.create_sheet(INSTRUCTIONS)
+    lists = wb.create_sheet(LISTS)
+    lists.sheet_state = "hidden"
+
+    # ---- Lists: A Job title | B Range | C Framework (one row per role);
+    # E job titles (unique) | F frameworks | G ranges | H levels | I Yes/No | J outcomes |
+    # K contract types; M Range | N A | O B | P C (pay ranges, policy 7.14)
+    for c, text in enumerate(["Job title", "Range", "Framework"], 1):
+        lists.cell(1, c, text)
+    for i, (title, rng, fw) in enumerate(lay.roles, 2):
+        lists.cell(i, 1, title)
+        lists.cell(i, 2, rng)
+        lists.cell(i, 3, fw)
+    columns = {
+        "E": ("Job titles", lay.titles),
+        "F": ("Frameworks", lay.frameworks),
+        "G": ("Ranges", lay.ranges),
+        "H": ("Levels", [lv.value for lv in LEVELS]),
+        "I": ("Yes/No", ["Yes", "No"]),
+        "J": ("Appraisal outcomes", list(OUTCOMES)),
+        "K": ("Contract types", list(CONTRACT_TYPES)),
+    }
+    for col, (head, values) in columns.items():
+        lists[f"{col}1"] = head
+        for i, v in enumerate(values, 2):
+            lists[f"{col}{i}"] = v
+    lists["M1"], lists["N1"], lists["O1"], lists["P1"] = "Range", "A", "B", "C"
+    for i, rng in enumerate(lay.ranges, 2):
+        pr = pay.ranges[rng]
+        lists.cell(i, 13, rng)
+        for c, amount in enumerate((pr.a, pr.b, pr.c), 14):
+            cell = lists.cell(i, c, float(amount) if amount != int(amount) else int(amount))
+            cell.number_format = MONEY_FORMAT
+    for col in "ACEFJK":
+        lists.column_dimensions[col].width = 40 if col in "ACE" else 22
+
+    # ---- Estimates: headers, helper columns, table, validations, formats
+    fields = list(HEADERS)
+    headers = [HEADERS[f] for f in fields] + list(HELPER_HEADERS)
+    col_of = {f: i for i, f in enumerate(fields, 1)}
+    bold = Font(bold=True)
+    helper_fill = PatternFill("solid", fgColor="EDEDED")
+    for c, text in enumerate(headers, 1):
+        cell = ws.cell(1, c, text)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    last_row = rows + 1
+    L = {f: col_letter(col_of[f]) for f in fields}
+    n_roles = len(lay.roles) + 1
+    n_ranges = len(lay.ranges) + 1
+    role_titles = f"{LISTS}!$A$2:$A${n_roles}"
+    role_ranges = f"{LISTS}!$B$2:$B${n_roles}"
+    pay_ranges = f"{LISTS}!$M$2:$M${n_ranges}"
+    pay_table = f"{LISTS}!$N$2:$P${n_ranges}"
+    pay_levels = f"{LISTS}!$N$1:$P$1"
+    first_helper = len(fields) + 1
+    for r in range(2, last_row + 1):
+        rng = (f'IF(${L["range"]}{r}<>"",${L["range"]}{r},'
+               f'IFERROR(INDEX({role_ranges},MATCH(${L["job_title"]}{r},{role_titles},0)),""))')
+
+        def pay_point(level_col: str, r: int = r, rng: str = rng) -> str:
+            lv = f"RIGHT(TRIM(${level_col}{r}),1)"
+            return (f'=IF(OR(${level_col}{r}="",{rng}=""),"",'
+                    f'IFERROR(INDEX({pay_table},MATCH(VALUE({rng}),{pay_ranges},0),'
+                    f'MATCH({lv},{pay_levels},0)),""))')
+
+        cur_col, est_col = col_letter(first_helper), col_letter(first_helper + 1)
+        ws.cell(r, first_helper, pay_point(L["current_level"]))
+        ws.cell(r, first_helper + 1, pay_point(L["estimated_level"]))
+        ws.cell(r, first_helper + 2,
+                f'=IF(OR({cur_col}{r}="",{est_col}{r}=""),"",{est_col}{r}-{cur_col}{r})')
+        for c in range(first_helper, first_helper + 3):
+            ws.cell(r, c).number_format = MONEY_FORMAT
+            ws.cell(r, c).fill = helper_fill
+        ws.cell(r, col_of["current_salary"]).number_format = MONEY_FORMAT
+        ws.cell(r, col_of["fte"]).number_format = FTE_FORMAT
+        for f in ("start_date", "date_at_level"):
+            ws.cell(r, col_of[f]).number_format = DATE_FORMAT
+    last_col = col_letter(len(headers))
+    table = Table(displayName=TABLE_NAME, ref=f"A1:{last_col}{last_row}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "C2"
+    widths = {"employee_id": 12, "employee_name": 24, "directorate": 18, "team": 18,
+              "job_title": 40, "framework": 28, "notes": 40, "manager": 20}
+    for f, c in col_of.items():
+        ws.column_dimensions[col_letter(c)].width = widths.get(f, 14)
+    for c in range(first_helper, first_helper + 3):
+        ws.column_dimensions[col_letter(c)].width = 18
+
+    def validation(fld: str, source: str, prompt: str) -> None:
+        dv = DataValidation(type="list", formula1=source, allow_blank=True,
+                            showErrorMessage=True, errorStyle="warning",
+                            errorTitle=HEADERS[fld], error=f"Pick a value from the list. {prompt}",
+                            promptTitle=HEADERS[fld], prompt=prompt[:250], showInputMessage=True)
+        ws.add_data_validation(dv)
+        dv.add(f"{L[fld]}2:{L[fld]}{last_row}")
+
+    validation("job_title", _ref("E", 2, len(lay.titles) + 1), COLUMN_HELP["job_title"])
+    validation("framework", _ref("F", 2, len(lay.frameworks) + 1), COLUMN_HELP["framework"])
+    validation("range", _ref("G", 2, len(lay.ranges) + 1), COLUMN_HELP["range"])
+    for f in ("current_level", "estimated_level"):
+        validation(f, _ref("H", 2, 4), COLUMN_HELP[f])
+    for f in ("probation_passed", "capability"):
+        validation(f, _ref("I", 2, 3), COLUMN_HELP[f])
+    validation("appraisal_outcome", _ref("J", 2, 4), COLUMN_HELP["appraisal_outcome"])
+    validation("contract_type", _ref("K", 2, 4), COLUMN_HELP["contract_type"])
+    for fld, kind in (("start_date", "date"), ("date_at_level", "date")):
+        dv = DataValidation(type=kind, operator="greaterThan", formula1="1",
+                            showErrorMessage=True, errorStyle="warning",
+                            error="Type a date as dd/mm/yyyy", allow_blank=True)
+        ws.add_data_validation(dv)
+        dv.add(f"{L[fld]}2:{L[fld]}{last_row}")
+    dv = DataValidation(type="decimal", operator="between", formula1="0.01", formula2="1",
+                        showErrorMessage=True, errorStyle="warning", allow_blank=True,
+                        error="FTE is more than 0 and at most 1 (1 = full time)")
+    ws.add_data_validation(dv)
+    dv.add(f"{L['fte']}2:{L['fte']}{last_row}")
+
+    # ---- Instructions
+    instr["A1"] = "Level-estimate spreadsheet"
+    instr["A1"].font = Font(bold=True, size=14)
+    lines = [
+        "Policy Appendix K, stage 8: estimate the level each employee is likely to be "
+        "assessed at, and send this workbook to the MedPay Review Team.",
+        "Fill in one row per employee on the 'Estimates' sheet. Keep the header row; you "
+        "may add columns of your own (they are ignored).",
+        "Grey columns calculate the full-time pay point for the current and estimated "
+        "level (policy 7.14: A start, B mid-point, C top of the range); do not type in them.",
+        "If an employee is estimated below their current level, their salary will be "
+        "honoured (Appendix K).",
+        "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
+        f"{pay.settings.casual_aggregate_months}-month working aggregate, add a column headed "
+        "'Casual working aggregate (months)' after Notes and give the months worked "
+        "(for example 8).",
+        "Check your workbook before sending: medpay validate-estimates FILE --feedback "
+        "feedback.xlsx",
+    ]
+    for i, text in enumerate(lines, 3):
+        instr.cell(i, 1, text).alignment = Alignment(wrap_text=True)
+    row = len(lines) + 4
+    for c, text in enumerate(("Column", "Required", "What to enter"), 1):
+        instr.cell(row, c, text).font = bold
+    for f in fields:
+        row += 1
+        instr.cell(row, 1, HEADERS[f])
+        instr.cell(row, 2, "Yes" if f in REQUIRED else "")
+        instr.cell(row, 3, COLUMN_HELP[f]).alignment = Alignment(wrap_text=True)
+    instr.column_dimensions["A"].width = 28
+    instr.column_dimensions["B"].width = 10
+    instr.column_dimensions["C"].width = 90
+    for r in range(3, 3 + len(lines)):
+        instr.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+    wb.calculation.fullCalcOnLoad = True
+    return wb
+
+
+def write_estimates_template(
+    out: str | Path,
+    frameworks: Sequence[Framework],
+    pay: PaySettings,
+    *,
+    rows: int = 200,
+    force: bool = False,
+) -> Path:
+    """Build the template and save it atomically (no overwrite without ``force``)."""
+    from addin.office.safeio import atomic_save, check_writable
+
+    out_p = Path(out)
+    check_writable(out_p, force=force)
+    wb = build_estimates_template(frameworks, pay, rows=rows)
+    return atomic_save(out_p, wb.save, force=force)
