@@ -47,6 +47,7 @@ from addin.cells import cell_sort_key
 from addin.cmt import BatchRow, summarise
 from addin.errors import InputError, MedpayError, OutputError
 from addin.findings import ERROR, Finding, Severity, declare
+from addin.money import money_text
 from addin.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
 
 DUPLICATE_ID = declare(
@@ -513,7 +514,7 @@ class BatchOutcome:
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.quantize(Decimal('0.01'))}"
+    return money_text(value)  # half-up to the penny (addin.money)
 
 
 def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from addin.estimates import (
 )
 from addin.findings import ERROR, WARNING, Checker, Finding, Report, declare
 from addin.model import EstimateRow, Framework, PaySettings, Role
+from addin.money import format_amount
 from addin.parsing import norm_key  # memoised addin.text.norm_key (same answers)
 
 GROUP = "estimates"
@@ -342,11 +343,8 @@ def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]
                                 current=cur.value, steps=est.rank - cur.rank)
 
 
-_PENNY = Decimal("0.01")
-
-
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(_PENNY):,}".removesuffix(".00")
+    return format_amount(value, trim_zero_pence=True)  # half-up (addin.money)
 
 
 @ESTIMATES.rule(SALARY_OUTSIDE)
