@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from addin.frameworks import read_frameworks
 from addin.money import format_amount, format_gbp, money_text, round_penny, to_pence
-from tests.test_estimates_checks import check, found, frameworks, pay, row  # noqa: F401
+from addin.settings import read_pay_settings
+from tests.conftest import BES_FRAMEWORK, PAY_RANGES
+from tests.test_estimates_checks import check, found, row
 
 pence = st.integers(min_value=-10**11, max_value=10**11)
 amounts = st.decimals(min_value=-10**9, max_value=10**9, places=6, allow_nan=False,
@@ -51,13 +55,23 @@ def test_never_half_even(p):
 def test_formats():
     assert format_gbp(Decimal("14193.595")) == "£14,193.60"   # .595 -> .60 (half-up)
     assert format_gbp(Decimal("0.125")) == "£0.13"            # half-even would say £0.12
-    assert format_gbp(Decimal("-5")) == "-£5.00"
+    assert format_gbp(Decimal(-5)) == "-£5.00"
     assert format_gbp(Decimal("-0.001")) == "£0.00"           # no "-£0.00"
-    assert format_amount(Decimal("25584")) == "25,584.00"
+    assert format_amount(Decimal(25584)) == "25,584.00"
     assert format_amount(Decimal("25584.004"), trim_zero_pence=True) == "25,584"
     assert format_amount(Decimal("25583.125"), trim_zero_pence=True) == "25,583.13"
     assert money_text(Decimal("6023.025")) == "6023.03"
     assert money_text(None) is None
+
+
+@pytest.fixture(scope="module")
+def frameworks():
+    return read_frameworks([BES_FRAMEWORK])
+
+
+@pytest.fixture(scope="module")
+def pay():
+    return read_pay_settings(PAY_RANGES)
 
 
 def test_salary_message_rounds_half_up_where_it_rounded_half_even(tmp_path, frameworks, pay):
