@@ -47,6 +47,7 @@ from addin.core.cells import cell_sort_key
 from addin.core.cmt import BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.findings import ERROR, Finding, Severity, declare
+from addin.core.money import money_text
 from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
 
 DUPLICATE_ID = declare(
@@ -513,7 +514,7 @@ class BatchOutcome:
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.quantize(Decimal('0.01'))}"
+    return money_text(value)  # half-up to the penny (addin.core.money)
 
 
 def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None) -> dict[str, Any]:

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from addin.core import paycalendar
 from addin.core.ukdates import uk_date
 from addin.core.model import CRITERIA, Criterion, EstimateRow, Level, PaySettings, Role
+from addin.core.money import format_gbp
 
 MISSING_TEXT = "(not found in the framework: see your Career Progression Framework)"
 
@@ -46,8 +47,8 @@ def long_date(d: dt.date | None) -> str:
 
 
 def money(value: Decimal) -> str:
-    """£24,500.00 - rounded half-up to the penny here, at the end."""
-    return f"£{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    """£24,500.00 - rounded half-up to the penny here, at the end (addin.core.money)."""
+    return format_gbp(value)
 
 
 def yes_no(value: bool | None) -> str:

@@ -100,6 +100,9 @@ class Role:
     range_source: SourceRef = field(default_factory=SourceRef)
     range_raw: object = None
     """The range cell's raw value, kept so validation can say what was written."""
+    duties_source: SourceRef = field(default_factory=SourceRef)
+    """The Duties cell on the role's title row (no cell when the table has no Duties
+    column)."""
 
     def text(self, level: Level, criterion: Criterion) -> str:
         item = self.criteria.get(level, {}).get(criterion)

@@ -288,6 +288,7 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
     ``medpay cost``. Rows costing cannot use are listed as not costed."""
     from addin.office.xlsx.cost_report import cost_workbook
     from addin.core.costing import money
+    from addin.core.money import format_gbp
     from addin.office.xlsx.feedback import cell_link
 
     run = cost_workbook(workbook, framework_paths=_frameworks(frameworks),
@@ -337,8 +338,8 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
         date_columns={COST_HEADERS.index("Effective date")}, bold_rows=bold,
     )
     summary = (f"Costed {_plural(len(run.costed), 'employee')}: full-year cost "
-               f"£{money(t.overall.full_year_cost):,.2f}, in-year cost "
-               f"£{money(t.overall.in_year_cost):,.2f}"
+               f"{format_gbp(t.overall.full_year_cost)}, in-year cost "
+               f"{format_gbp(t.overall.in_year_cost)}"
                f"{f', {t.honoured} salary honoured' if t.honoured else ''}.")
     if skipped:
         summary += f" {_plural(len(skipped), 'row')} not costed (see the Costs sheet)."

@@ -26,6 +26,7 @@ from addin.office.xlsx.estimates import (
 )
 from addin.core.findings import ERROR, WARNING, Checker, Finding, Report, declare
 from addin.core.model import EstimateRow, Framework, PaySettings, Role
+from addin.core.money import format_amount
 from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
 
 GROUP = "estimates"
@@ -342,11 +343,8 @@ def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]
                                 current=cur.value, steps=est.rank - cur.rank)
 
 
-_PENNY = Decimal("0.01")
-
-
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(_PENNY):,}".removesuffix(".00")
+    return format_amount(value, trim_zero_pence=True)  # half-up (addin.core.money)
 
 
 @ESTIMATES.rule(SALARY_OUTSIDE)
