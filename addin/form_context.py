@@ -220,13 +220,13 @@ def letter_date_warnings(d: Decision, letter_date: dt.date) -> list[str]:
     :data:`STALE_DECISION_DAYS` days before the letter, or after it."""
     age = (letter_date - d.decision_date).days
     if age > STALE_DECISION_DAYS:
-        return [f"{d.employee_id}: decision dated {long_date(d.decision_date)} is {age} days "
-                f"before the letter date {long_date(letter_date)} (more than {STALE_DECISION_DAYS}): "
-                "check the decision date, or pass --as-of the date the letter is sent"]
+        return [(f"{d.employee_id}: decision dated {long_date(d.decision_date)} is {age} days "
+                 f"before the letter date {long_date(letter_date)} (more than {STALE_DECISION_DAYS}): "
+                 "check the decision date, or pass --as-of the date the letter is sent")]
     if age < 0:
-        return [f"{d.employee_id}: decision dated {long_date(d.decision_date)} is after the "
-                f"letter date {long_date(letter_date)}: check the decision date, or pass --as-of "
-                "the date the letter is sent"]
+        return [(f"{d.employee_id}: decision dated {long_date(d.decision_date)} is after the "
+                 f"letter date {long_date(letter_date)}: check the decision date, or pass --as-of "
+                 "the date the letter is sent")]
     return []
 
 

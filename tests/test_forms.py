@@ -284,7 +284,11 @@ def test_sample_decisions_give_coherent_letters_on_any_letter_date(tmp_path, let
 
 
 def test_shipped_sample_decisions_are_the_sample_for_their_letter_date(tmp_path):
-    from addin.decisions import SAMPLE_LETTER_DATE, read_decisions, write_sample_decisions
+    from addin.decisions import (
+        SAMPLE_LETTER_DATE,
+        read_decisions,
+        write_sample_decisions,
+    )
 
     def strip(ds):
         return [{k: v for k, v in vars(d).items() if k != "file"} for d in ds]
@@ -536,10 +540,10 @@ def test_letters_warn_of_a_decision_more_than_90_days_before_the_letter(tmp_path
     proc = run_cli("letters", "--decisions", sample, "--framework", BES_FRAMEWORK,
                    "--as-of", "2025-08-19", "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.splitlines() == [
+    assert proc.stderr.splitlines() == [(
         f"medpay: warning: {sample} [Decisions!G2]: E1001: decision dated 20 May 2025 is 91 days "
         "before the letter date 19 August 2025 (more than 90): check the decision date, or pass "
-        "--as-of the date the letter is sent"]
+        "--as-of the date the letter is sent")]
     assert len(list(tmp_path.glob("*.docx"))) == 2  # the letters are still written
     # and the approved letter is not backdated: decided 20 May 2025 (July 2025 change),
     # but dated 19 August 2025 -> 1 January 2026
@@ -552,9 +556,9 @@ def test_letters_warn_of_a_decision_after_the_letter_date(tmp_path):
     proc = run_cli("letters", "--decisions", sample, "--framework", BES_FRAMEWORK,
                    "--as-of", "2025-05-20", "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.splitlines() == [
+    assert proc.stderr.splitlines() == [(
         f"medpay: warning: {sample} [Decisions!G3]: E1002: decision dated 21 May 2025 is after the "
-        "letter date 20 May 2025: check the decision date, or pass --as-of the date the letter is sent"]
+        "letter date 20 May 2025: check the decision date, or pass --as-of the date the letter is sent")]
 
 
 def test_letters_bad_decision_names_the_cell(tmp_path):

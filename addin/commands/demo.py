@@ -9,7 +9,13 @@ import shlex
 import sys
 from pathlib import Path
 
-from addin.commands._common import add_as_of, add_debug, add_force, add_pay_ranges, as_of_arg
+from addin.commands._common import (
+    add_as_of,
+    add_debug,
+    add_force,
+    add_pay_ranges,
+    as_of_arg,
+)
 from addin.errors import OutputError
 from addin.paths import default_frameworks, samples_dir
 
@@ -80,7 +86,6 @@ def demo_decisions(out: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from addin.cli import build_parser
-
     from addin.settings import read_pay_settings
 
     out: Path = args.out
