@@ -20,8 +20,8 @@ from addin.rules.framework_checks import (
     FrameworkContext,
     check_framework,
     normalise,
-    validate_framework,
 )
+from addin.app.validate import validate_framework
 from addin.office.xlsx.frameworks import read_framework
 from addin.core.model import Criterion as _C
 from addin.core.model import CriterionText as _CT

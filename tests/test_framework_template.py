@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from addin.rules.framework_checks import validate_framework
+from addin.app.validate import validate_framework
 from addin.office.xlsx.framework_template import BLANK_RANGES, EXAMPLE_ROLE, HEADERS
 from addin.office.xlsx.frameworks import load_framework
 from addin.core.model import Criterion, Level

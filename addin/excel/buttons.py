@@ -16,7 +16,7 @@ only argument parsing and printing):
 
 | button                     | function                           | core (same as the CLI command)                |
 | ---                        | ---                                | ---                                           |
-| Validate framework         | :func:`validate_framework`         | ``framework_checks.validate_framework`` (``validate-framework``) |
+| Validate framework         | :func:`validate_framework`         | ``app.validate.validate_framework`` (``validate-framework``) |
 | Validate estimates         | :func:`validate_estimates`         | ``estimates_checks.validate_estimates`` (``validate-estimates``) |
 | Cost estimates             | :func:`cost_estimates`             | ``cost_report.cost_workbook`` (``cost``)      |
 | Generate application forms | :func:`generate_application_forms` | ``forms.forms_from_estimates`` (``forms application``) |
@@ -253,8 +253,8 @@ def failure(name: str, exc: BaseException) -> ButtonResult:
 
 def validate_framework(workbook: str | Path) -> ButtonResult:
     """Validate framework: check the workbook against the Appendix H layout and the
-    Appendix K house rules for writing CPFs (:func:`addin.rules.framework_checks.validate_framework`)."""
-    from addin.rules.framework_checks import validate_framework as core
+    Appendix K house rules for writing CPFs (:func:`addin.app.validate.validate_framework`)."""
+    from addin.app.validate import validate_framework as core
 
     report = core(workbook)
     return ButtonResult("Validate framework", _report_summary("Framework", report),

@@ -5,7 +5,7 @@ Each works on the plain :class:`~addin.core.model.Framework` (no Excel here) and
 findings at the cell the text came from (``CriterionText.source``), so the same findings
 drive the command-line table, the JSON output and the annotated feedback copy.
 
-:func:`validate_framework` = the reader's structural findings (no table, missing level
+``addin.app.validate.validate_framework`` = the reader's structural findings (no table, missing level
 column, missing criterion row; declared in :mod:`addin.office.xlsx.frameworks`) + these rules.
 
 The policy text quoted below is from the MedPay PPP policy (shared/seeds/001), Appendix K
@@ -19,10 +19,8 @@ import difflib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from addin.core.findings import ERROR, WARNING, Checker, Finding, Report, declare
-from addin.office.xlsx.frameworks import load_framework
+from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
 from addin.core.model import (
     CRITERIA,
     LEVELS,
@@ -822,10 +820,3 @@ def check_framework(fw: Framework, *, vague_words: Sequence[str] | None = None) 
     """Run every framework rule over a framework already read (pure)."""
     ctx = FrameworkContext(DEFAULT_VAGUE_WORDS if vague_words is None else tuple(vague_words))
     return FRAMEWORK.run(fw, ctx)
-
-
-def validate_framework(path: str | Path, *, vague_words: Sequence[str] | None = None) -> Report:
-    """Read a framework workbook and check it: the reader's structural findings plus
-    every rule above. Raises InputError (exit 2) when the file cannot be read at all."""
-    fw, structural = load_framework(path)
-    return Report(file=str(path), findings=[*structural, *check_framework(fw, vague_words=vague_words)])
