@@ -267,3 +267,16 @@ def test_casual_limit_is_read_from_settings(tmp_path, frameworks):
     assert report.extra["rows"][0]["reasons"] == [
         "Casual working aggregate is 8 months; casual staff need a 9-month working "
         "aggregate to be assessed (2.2)"]
+
+
+def test_previous_request_date_column_prefills_the_appendix_f_field(tmp_path, frameworks, pay):
+    # the column the rule reads is the one the application form's "Date of previous
+    # request" (Appendix F) is filled from
+    from addin.estimates import read_estimates
+    from addin.form_context import application_context
+
+    path = book(tmp_path / "team.xlsx", [row(previous_request="15/01/2025")], headers=HEADS)
+    est = read_estimates(path).rows[0]
+    assert est.previous_request == dt.date(2025, 1, 15)
+    ctx = application_context(est, None, "Business and Executive Support", pay, AS_OF)
+    assert (ctx["previous_request"], ctx["previous_request_date"]) == ("Yes", "15/01/2025")
