@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from addin.cells import col_letter
+from addin.eligibility import casual_aggregate_required
 from addin.errors import InputError
 from addin.estimates import HEADERS, HELPER_HEADERS, REQUIRED
 from addin.model import LEVELS, Framework, PaySettings
@@ -233,7 +234,7 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
         "If an employee is estimated below their current level, their salary will be "
         "honoured (Appendix K).",
         "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
-        f"{pay.settings.casual_aggregate_months}-month working aggregate, add a column headed "
+        f"{casual_aggregate_required(pay)}-month working aggregate, add a column headed "
         "'Casual working aggregate (months)' after Notes and give the months worked "
         "(for example 8).",
         "A previous request for progression in the current window (policy 7.21: the "

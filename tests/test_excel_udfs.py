@@ -153,6 +153,19 @@ def test_eligible_with_excel_values(pay_file):
     assert medpay_eligible("Yes", None, "No", "Met", 6.0, "Minimum of 12 months at 3A") is False
 
 
+def test_eligible_udf_reads_probation_as_the_core_does(pay_file):
+    # 7.22: "No" is never eligible, even 23 months in post (3 Apr 2023 -> 3 Mar 2025);
+    # N/A or blank (no probation in this role): 7.28's 6 months (3 Sep 2024 -> 3 Mar 2025)
+    assert medpay_eligible("No", "03/04/2023", "No", "Met", 23.0, 12.0, "03/03/2025") is False
+    assert medpay_eligibility_reasons("No", "03/04/2023", "No", "Met", 23.0, 12.0,
+                                      "03/03/2025") == (
+        "Probation not passed; the employee must have passed their probation period to be "
+        "considered for progression (7.22)")
+    assert medpay_eligible("N/A", "03/09/2024", "No", "Met", 6.0, None, "03/03/2025") is True
+    assert medpay_eligible(None, "03/09/2024", "No", "Met", 6.0, None, "03/03/2025") is True
+    assert medpay_eligible("N/A", "04/09/2024", "No", "Met", 5.0, None, "03/03/2025") is False
+
+
 def test_eligibility_reasons_lists_every_reason(pay_file):
     text = medpay_eligibility_reasons("No", None, "Yes", "Not met", 6.0, 12.0, "01/01/2025")
     assert text == (
