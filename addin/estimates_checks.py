@@ -201,7 +201,8 @@ BAD_FTE = declare(
 )
 FUTURE_DATE = declare(
     "EST-FUTURE-DATE", "Date in the future",
-    "A start date in post or date at current level is after the as-of date.",
+    "A start date in post, date at current level or previous request date is after the "
+    "as-of date.",
     "{column} {date} is after {as_of}; it cannot be in the future",
     ERROR, group=GROUP, policy="Appendix K",
 )
@@ -431,7 +432,7 @@ def dates_make_sense(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
     """Dates cannot be after the as-of date; the current level is reached in post
     (policy 7.28: new appointees are appointed at a level A, B or C)."""
     for row in read.rows:
-        for fld in ("start_date", "date_at_level"):
+        for fld in ("start_date", "date_at_level", "previous_request"):
             d = getattr(row, fld)
             if d is not None and d > ctx.as_of:
                 yield FUTURE_DATE.at(row.source(fld), column=column_header(read, fld),

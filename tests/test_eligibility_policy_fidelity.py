@@ -200,6 +200,13 @@ def test_previous_request_in_an_earlier_window_does_not_block(tmp_path, framewor
     assert report.extra["rows"][0]["eligible"] is True
 
 
+def test_previous_request_date_in_the_future_is_an_error_at_its_cell(tmp_path, frameworks, pay):
+    report = validate(tmp_path, [row(previous_request=dt.date(2025, 4, 1))], frameworks, pay)
+    assert found(report) == [("EST-FUTURE-DATE", "U2", "error")]
+    assert report.sorted()[0].message == (
+        "Previous request date 01/04/2025 is after 03/03/2025; it cannot be in the future")
+
+
 # ----------------------------------------------------------------------- pro rata
 
 
