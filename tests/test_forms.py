@@ -449,7 +449,7 @@ def estimates_workbook(path: Path) -> Path:
     ]
     for ident, name, capability, cur, est in rows:
         fields = dict(zip(HEADERS, [ident, name, *common, "Yes", capability, "Met",
-                                    dt.date(2020, 1, 1), cur, est, "Jo Bloggs", ""]))
+                                    dt.date(2020, 1, 1), cur, est, "Jo Bloggs", "", "No"]))
         ws.append([fields[k] for k in HEADERS])
     wb.save(path)
     return path

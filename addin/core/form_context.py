@@ -95,7 +95,7 @@ def application_context(row: EstimateRow, role: Role | None, framework_name: str
     deadline = paycalendar.submission_deadline(effective, pay)
     ctx = _common(row)
     team_location = ", ".join(x for x in (row.team, row.directorate) if x)
-    prev_date = _extra(row, "Previous request date", "Date of previous request")
+    prev_date = row.previous_request  # the "Previous request date" column (7.21)
     prev = _extra(row, "Previous request")
     ctx.update({
         "team_location": team_location,

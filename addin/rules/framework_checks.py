@@ -214,14 +214,16 @@ BAD_RANGE = declare(
     "Range of '{role}' is {value}; write a whole number from 2 to 8 (e.g. 'Range 3')",
     ERROR,
     group=GROUP,
-    policy="7.14, Appendix H",
+    policy="Pay ranges (Settings)",
 )
 
 
 @FRAMEWORK.rule(BAD_RANGE)
 def bad_range(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
-    """Policy 7.14 and Appendix H: pay ranges are "Range 2" to "Range 8"; every role sits
-    in exactly one of them. Reported at the Range cell (the title cell when the table has
+    """Every role sits in exactly one pay range, and the ranges are those of the pay
+    ranges workbook (Settings: Range 2 to Range 8, ``MIN_RANGE``/``MAX_RANGE``). Not a
+    policy rule: Appendix H's grid shows Ranges 2 to 7 only, and 7.14 defines the levels
+    within a range, not which ranges exist. Reported at the Range cell (the title cell when the table has
     no Range column)."""
     for role in fw.roles:
         if role.range is None or not MIN_RANGE <= role.range <= MAX_RANGE:
