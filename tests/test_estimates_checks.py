@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.rules.estimates_checks import validate_estimates
+from addin.app.validate import validate_estimates
 from addin.office.xlsx.frameworks import read_frameworks
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES

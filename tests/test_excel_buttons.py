@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin.office.xlsx.estimates import HEADERS
+from addin.core.estimates_table import HEADERS
 from addin.excel import buttons
 from addin.excel.xlsheet import hyperlink_formula, write_sheet
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES, run_cli

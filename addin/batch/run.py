@@ -6,7 +6,7 @@ presented at CMT each month." Stage 9: "The MedPay Review Team can inform payrol
 changes to pay at the most suitable payroll date. No payments are backdated."
 
 This module only orchestrates; it owns no rule. Per submission it calls the estimates
-validation (``addin.rules.estimates_checks.validate_estimates``: findings and each row's
+validation (``addin.app.validate.validate_estimates``: findings and each row's
 eligibility, which itself calls ``addin.core.eligibility``), the estimates reader
 (``addin.office.xlsx.estimates.read_estimates``) and the costing (``addin.core.costing.cost_row``); then
 the shared feedback writer (``addin.office.xlsx.feedback.write_feedback_copy``) and the batch's own
@@ -247,7 +247,7 @@ class Engines:
 def engines() -> Engines:
     from addin.core.costing import cost_row
     from addin.office.xlsx.estimates import read_estimates
-    from addin.rules.estimates_checks import validate_estimates
+    from addin.app.validate import validate_estimates
     from addin.office.xlsx.feedback import write_feedback_copy
 
     return Engines(validate_estimates, read_estimates, cost_row, write_feedback_copy)

@@ -26,7 +26,7 @@ from pathlib import Path
 from addin.core.cells import col_letter
 from addin.core.eligibility import casual_aggregate_required
 from addin.core.errors import InputError
-from addin.office.xlsx.estimates import HEADERS, HELPER_HEADERS, REQUIRED
+from addin.core.estimates_table import HEADERS, HELPER_HEADERS, REQUIRED
 from addin.core.model import LEVELS, Framework, PaySettings
 from addin.core.parsing import CONTRACT_TYPES, OUTCOMES
 
