@@ -353,11 +353,11 @@ def _honouring(row, ctx: EstimatesContext) -> str:
                 "salary (Appendix K, salary honouring)")
     point = ctx.pay.pay_point(row.range, row.estimated_level)
     if is_honoured(point, row.current_salary):
-        return (f"its pay point {_money(point)} is below the current salary "
-                f"{_money(row.current_salary)}, so if confirmed the salary will be honoured "
+        return (f"its pay point £{_money(point)} is below the current salary "
+                f"£{_money(row.current_salary)}, so if confirmed the salary will be honoured "
                 "(Appendix K, salary honouring)")
-    return (f"its pay point {_money(point)} is not below the current salary "
-            f"{_money(row.current_salary)}, so no salary is honoured")
+    return (f"its pay point £{_money(point)} is not below the current salary "
+            f"£{_money(row.current_salary)}, so no salary is honoured")
 
 
 _PENNY = Decimal("0.01")

@@ -17,12 +17,19 @@ so in-year = 9/12 of full-year (to 31 March 2026).
   full-year 2,280.6168 -> 2,280.62; in-year 1,710.4626 -> 1,710.46.
 * E002 Business Support Officer 3C -> 3B, salary 28,349 > pay point 26,967: honoured,
   cost 0.
-* E003 as E001 but in the capability procedure: not eligible (7.22), so its cost is not
-  in CMT's totals.
-* E001 is in both submissions: counted in each (and flagged on both).
+* E003 as E001 but in the capability procedure: may not apply to progress at the next
+  window (7.22), but the estimates are the initial assessment (Appendix K stage 8): its
+  cost IS in CMT's totals, 1,871.20 / 1,403.40.
+* E001 is in both submissions: flagged on both, costed once, from sub/team-b.xlsx row 5
+  (the first submission in inbox path order: "sub/team-b.xlsx" < "team-a.xlsx").
 
-CMT full-year total = 1,871.20 x 2 + 2,280.62 = 6,023.02; in-year = 1,403.40 x 2 +
-1,710.46 = 4,517.26. Place: 1,871.20 / 1,403.40; Resources: 4,151.82 / 3,113.86.
+CMT full-year total = E010 2,280.62 + E001 (team B) 1,871.20 + E002 0 + E003 1,871.20 =
+6,023.02; in-year = 1,710.46 + 1,403.40 + 0 + 1,403.40 = 4,517.26 (before issue 17 the
+same sum came from E001 counted twice and E003 left out). Place (team A: E002, E003):
+1,871.20 / 1,403.40; Resources (team B: E010, E001): 4,151.82 / 3,113.86.
+Key figures: 5 rows, 1 duplicate not costed again -> 4 employees = 3 pay rises (E010,
+E001, E003) + 0 no change + 1 honoured (E002) + 0 not costable; may apply to progress: 3
+(all but E003).
 """
 
 from __future__ import annotations
@@ -139,7 +146,8 @@ def test_batch_exits_1_and_prints_counts_and_cache_use(run):
     assert proc.returncode == 1, proc.stderr  # errors found (duplicates, unreadable files)
     lines = proc.stdout.splitlines()
     assert lines[0] == ("7 file(s): 0 ok, 2 with errors, 5 unreadable; 5 row(s), 2 error(s), "
-                        "1 warning(s), 4 eligible; full-year cost £6023.02, in-year £4517.26")
+                        "1 warning(s); 3 pay rise(s), 0 no change, 1 honoured, 0 not costable, "
+                        "3 may apply to progress; full-year cost £6023.02, in-year £4517.26")
     assert lines[1].startswith("reused 0 unchanged file(s) from the cache, processed 7;")
     assert "unreadable: corrupt.xlsx: file is damaged or truncated" in proc.stderr
 
@@ -166,20 +174,34 @@ def test_summary_lists_every_file_in_order_with_status_and_reason(summary):
         assert f["reason"].startswith(reason), f["reason"]
         assert (f["rows"], f["errors"], f["feedback"]) == (0, 0, None)
     a, b = files["team-a.xlsx"], files["sub/team-b.xlsx"]
+    # team A: E003 1,871.20 (E001 is costed from team B, E002 honoured); team B: E010 +
+    # E001 = 2,280.62 + 1,871.20 = 4,151.82; the files' costs add up to the totals
     assert a == {"file": "team-a.xlsx", "status": "errors", "reason": None, "rows": 3,
-                 "errors": 1, "warnings": 1, "eligible": 2, "full_year_cost": "1871.20",
-                 "in_year_cost": "1403.40", "feedback": "feedback/team-a.xlsx"}
+                 "errors": 1, "warnings": 1, "may_apply_to_progress": 2, "not_costable": 0,
+                 "full_year_cost": "1871.20", "in_year_cost": "1403.40",
+                 "feedback": "feedback/team-a.xlsx"}
     assert b == {"file": "sub/team-b.xlsx", "status": "errors", "reason": None, "rows": 2,
-                 "errors": 1, "warnings": 0, "eligible": 2, "full_year_cost": "4151.82",
-                 "in_year_cost": "3113.86", "feedback": "feedback/sub__team-b.xlsx"}
+                 "errors": 1, "warnings": 0, "may_apply_to_progress": 2, "not_costable": 0,
+                 "full_year_cost": "4151.82", "in_year_cost": "3113.86",
+                 "feedback": "feedback/sub__team-b.xlsx"}
 
 
 def test_summary_totals_are_hand_worked(summary):
     assert {k: v for k, v in summary.items() if k != "files"} == {
         "as_of": "2025-03-01", "cola": None, "frameworks": ["business-and-executive-support.xlsx"],
         "files_read": 7, "files_ok": 0, "files_with_errors": 2, "files_unreadable": 5,
-        "rows": 5, "errors": 2, "warnings": 1, "eligible": 4, "honoured": 1,
-        "duplicate_id_rows": 2, "costs": {"full_year": "6023.02", "in_year": "4517.26"},
+        "rows": 5, "errors": 2, "warnings": 1, "employees": 4, "pay_rises": 3, "no_change": 0,
+        "honoured": 1, "not_costable": 0, "not_costable_reasons": {},
+        "may_apply_to_progress": 3, "duplicate_id_rows": 2,
+        "duplicate_rows_not_costed_again": 1,
+        "duplicate_employees": {
+            "rule": "an employee in several submissions is costed once, from the first "
+                    "submission in inbox path order that can cost the row (the order the "
+                    "batch reads files); when none can, the first",
+            "employees": [{"employee_id": "E001",
+                           "costed": {"file": "sub/team-b.xlsx", "row": 5},
+                           "not_costed_again": [{"file": "team-a.xlsx", "row": 2}]}]},
+        "costs": {"full_year": "6023.02", "in_year": "4517.26"},
     }
 
 
@@ -210,20 +232,27 @@ def test_consolidated_has_every_row_with_source_eligibility_and_cost(run):
 
     def row(r):
         return {h: ws.cell(r, col[h]).value for h in (
-            "Eligible", "Effective date", "New salary", "Honoured", "Annual increase",
-            "Full-year cost", "In-year cost", "In CMT totals", "Employee ID also in", "Errors")}
+            "May apply to progress", "Effective date", "New salary", "Honoured",
+            "Annual increase", "Full-year cost", "In-year cost", "In CMT totals",
+            "Employee ID also in", "Employee costed from", "Errors")}
 
-    assert row(2) == {"Eligible": "Yes", "Effective date": dt.datetime(2025, 7, 1),
+    assert row(2) == {"May apply to progress": "Yes", "Effective date": dt.datetime(2025, 7, 1),
                       "New salary": 31200, "Honoured": "No", "Annual increase": 1685.6,
                       "Full-year cost": 2280.62, "In-year cost": 1710.46, "In CMT totals": "Yes",
-                      "Employee ID also in": None, "Errors": 0}
+                      "Employee ID also in": None, "Employee costed from": None, "Errors": 0}
+    # E001: costed from team B (first in path order), shown but not counted again in team A
     assert row(3)["Employee ID also in"] == "team-a.xlsx"
+    assert (row(3)["Employee costed from"], row(3)["In CMT totals"]) == ("this row", "Yes")
     assert row(3)["Errors"] == 1
     assert row(4)["Employee ID also in"] == "sub/team-b.xlsx"
+    assert (row(4)["Employee costed from"], row(4)["In CMT totals"]) == (
+        "sub/team-b.xlsx row 5", "No")
     assert (row(4)["Full-year cost"], row(4)["In-year cost"]) == (1871.2, 1403.4)
     assert row(5)["Honoured"] == "Yes" and row(5)["Full-year cost"] == 0
-    assert row(6)["Eligible"] == "No" and row(6)["In CMT totals"] == "No"
-    assert row(6)["Full-year cost"] == 1871.2  # costed, shown, but not in CMT's totals
+    assert row(5)["In CMT totals"] == "Yes"  # honoured: in the totals, at no cost
+    # E003 may not apply to progress (capability, 7.22), but the initial assessment costs it
+    assert row(6)["May apply to progress"] == "No" and row(6)["In CMT totals"] == "Yes"
+    assert row(6)["Full-year cost"] == 1871.2
     assert "Subject to the performance capability procedure" in ws.cell(6, col["Reasons"]).value
     assert ws.cell(2, col["Current salary"]).number_format == '"£"#,##0.00'
 
@@ -294,37 +323,53 @@ def test_a_resubmitted_batch_feedback_copy_gets_medpay_columns_replaced_not_dupl
 def test_cmt_report_summary_figures_matrix_and_directorates_are_hand_worked(run):
     wb = openpyxl.load_workbook(run["out"] / "cmt-report.xlsx")
     assert wb.sheetnames == ["Summary", "Levels", "By directorate", "By team", "By framework",
-                             "Honoured salaries"]
+                             "Duplicate employees", "Honoured salaries"]
     ws = wb["Summary"]
-    figures = {ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(5, 15)}
-    assert figures == {
-        "Submissions received": 7, "Submissions that could not be read": 5,
-        "Employees estimated": 5, "Eligible to progress at the next pay date": 4,
-        "Not eligible yet (not in the totals)": 1, "Eligible but not costed (data missing)": 0,
-        "Salaries honoured (estimated below current pay)": 1,
-        "Rows whose employee ID is in another submission": 2,
-        "Full-year cost (pay + employer on-costs)": 6023.02,
-        "In-year cost (effective date to 31 March)": 4517.26,
-    }
-    assert ws["A16"].value == "Cost by directorate"
-    table = [[ws.cell(r, c).value for c in range(1, 7)] for r in range(17, 21)]
-    assert table == [
-        ["Directorate", "Employees", "Eligible", "Honoured", "Full-year cost", "In-year cost"],
-        ["Place", 3, 2, 1, 1871.2, 1403.4],
-        ["Resources", 2, 2, 0, 4151.82, 3113.86],
-        ["Total", 5, 4, 1, 6023.02, 4517.26],
+    figures = [(ws.cell(r, 1).value, ws.cell(r, 4).value) for r in range(5, 18)]
+    assert figures == [
+        ("Submissions received", 7), ("Submissions that could not be read", 5),
+        ("Employee rows received", 5),
+        ("Rows whose employee ID is in another submission (flagged)", 2),
+        ("Duplicate rows not costed again (sheet Duplicate employees)", 1),
+        ("Employees in the Review", 4),
+        ("Pay rises (pay point above current salary)", 3),
+        ("No change (pay point equals current salary)", 0),
+        ("Salaries honoured (pay point below current salary; no cost)", 1),
+        ("Not costable (a cell the cost needs is blank or invalid)", 0),
+        ("May apply to progress at the next window (7.22, 7.28)", 3),
+        ("Full-year cost (pay + employer on-costs)", 6023.02),
+        ("In-year cost (effective date to 31 March)", 4517.26),
     ]
+    assert ws["A18"].value is None  # nothing not costable: no reasons listed
+    assert ws["A19"].value == "Cost by directorate"
+    table = [[ws.cell(r, c).value for c in range(1, 9)] for r in range(20, 24)]
+    assert table == [
+        ["Directorate", "Employees", "Pay rises", "Honoured", "Not costable",
+         "May apply to progress", "Full-year cost", "In-year cost"],
+        ["Place", 2, 1, 1, 0, 1, 1871.2, 1403.4],
+        ["Resources", 2, 2, 0, 0, 2, 4151.82, 3113.86],
+        ["Total", 4, 3, 1, 0, 3, 6023.02, 4517.26],
+    ]
+    assert ws["J4"].value == "Employees by current and estimated level"
     levels = wb["Levels"]
     matrix = [[levels.cell(r, c).value for c in range(1, 6)] for r in range(3, 8)]
+    # every employee once: E010, E001 (team B), E003 A -> B; E002 C -> B
     assert matrix == [["Current \\ estimated level", "A", "B", "C", "Total"],
-                      ["A", 0, 4, 0, 4], ["B", 0, 0, 0, 0], ["C", 0, 1, 0, 1],
-                      ["Total", 0, 5, 0, 5]]
+                      ["A", 0, 3, 0, 3], ["B", 0, 0, 0, 0], ["C", 0, 1, 0, 1],
+                      ["Total", 0, 4, 0, 4]]
     team = wb["By team"]
-    assert [[team.cell(r, c).value for c in range(1, 8)] for r in range(2, 4)] == [
-        ["Place", "Planning", 3, 2, 1, 1871.2, 1403.4],
-        ["Resources", "Finance", 2, 2, 0, 4151.82, 3113.86]]
+    assert [[team.cell(r, c).value for c in range(1, 10)] for r in range(2, 4)] == [
+        ["Place", "Planning", 2, 1, 1, 0, 1, 1871.2, 1403.4],
+        ["Resources", "Finance", 2, 2, 0, 0, 2, 4151.82, 3113.86]]
     fw = wb["By framework"]
-    assert [fw.cell(2, c).value for c in range(1, 7)] == [FW, 5, 4, 1, 6023.02, 4517.26]
+    assert [fw.cell(2, c).value for c in range(1, 9)] == [FW, 4, 3, 1, 0, 3, 6023.02, 4517.26]
+    dup = wb["Duplicate employees"]
+    assert [[c.value for c in row] for row in dup.iter_rows(min_row=1, max_row=dup.max_row)] == [
+        ["Employee ID", "Costed from", "Row", "Not costed again (flagged)", "Why this row"],
+        ["E001", "sub/team-b.xlsx", 5, "team-a.xlsx row 2",
+         "An employee in several submissions is costed once, from the first submission in "
+         "inbox path order that can cost the row (the order the batch reads files); when none "
+         "can, the first"]]
     hon = wb["Honoured salaries"]
     assert [hon.cell(2, c).value for c in range(1, 13)] == [
         "team-a.xlsx", 3, "E002", "Bob Jones", "Place", "Planning", "Business Support Officer",
@@ -340,15 +385,15 @@ def test_cmt_report_has_a_bar_chart_of_cost_by_directorate_and_prints_on_one_pag
     with zipfile.ZipFile(path) as zf:
         chart = zf.read("xl/charts/chart1.xml").decode()
         assert "<barChart>" in chart and '<barDir val="bar"/>' in chart
-        assert "<f>'Summary'!E17</f>" in chart  # series title: the Full-year cost header
-        assert "<f>'Summary'!$A$18:$A$19</f>" in chart  # Place, Resources
-        assert "<f>'Summary'!$E$18:$E$19</f>" in chart  # their full-year costs
+        assert "<f>'Summary'!G20</f>" in chart  # series title: the Full-year cost header
+        assert "<f>'Summary'!$A$21:$A$22</f>" in chart  # Place, Resources
+        assert "<f>'Summary'!$G$21:$G$22</f>" in chart  # their full-year costs
         assert "Full-year cost by directorate" in chart
     ws = openpyxl.load_workbook(path)["Summary"]
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
-    assert ws.print_area == "'Summary'!$A$1:$M$26"  # matrix ends row 9, chart H11 + 15 rows
+    assert ws.print_area == "'Summary'!$A$1:$O$26"  # matrix J5:O9, chart J11 + 15 rows
     assert ws.oddHeader.center.text == "MedPay Review - cost monitoring report for CMT"
     assert ws.oddFooter.left.text == "Position as of 01 March 2025"
     assert ws.oddFooter.right.text == "Page &P of &N"
@@ -407,7 +452,11 @@ def test_rerun_after_one_file_is_corrected_redoes_only_that_file(run, tmp_path):
     files = {f["file"]: f for f in s["files"]}
     assert files["sub/team-b.xlsx"]["rows"] == 1
     assert files["team-a.xlsx"]["errors"] == 0  # no longer a duplicate
-    assert s["costs"] == {"full_year": "4151.82", "in_year": "3113.86"}
+    # E010 2,280.62 + E001 (now team A's) 1,871.20 + E002 0 + E003 1,871.20 = 6,023.02;
+    # in-year 1,710.46 + 1,403.40 + 0 + 1,403.40 = 4,517.26
+    assert s["costs"] == {"full_year": "6023.02", "in_year": "4517.26"}
+    assert (files["team-a.xlsx"]["full_year_cost"], files["sub/team-b.xlsx"]["full_year_cost"]) == (
+        "3742.40", "2280.62")  # 1,871.20 x 2; E010
     assert (out / "feedback" / "sub__team-b.xlsx").read_bytes() != first
     wb = openpyxl.load_workbook(out / "feedback" / "team-a.xlsx")
     assert wb["Estimates"]["A2"].comment is None
