@@ -661,3 +661,181 @@ def test_batch_uses_one_process_per_core_unless_told(tmp_path):
     assert parse(["batch", str(tmp_path), "--out", str(tmp_path / "out")]).jobs == (os.cpu_count() or 1)
     assert parse(["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", "1"]).jobs == 1
     assert "default 0: one per core" in " ".join(run_cli("batch", "--help").stdout.split())
+
+
+# ------------------------------------------------------------------ the shipped sample workbooks
+#
+# Issue 17: the estimates are the initial assessment of every employee (Appendix K stage 8),
+# so CMT's totals cost every row that can be costed, whatever its eligibility. Hand-worked
+# on workbooks/samples (range 2 A 23,656 B 24,404 C 25,152; range 3 A 25,584 B 26,967 C
+# 28,349; range 4 A 29,093 B 31,200 C 33,366; on-costs as above; effective 1 July 2025,
+# in-year = 9/12):
+#
+# childrens-services-admin.xlsx
+#   row 2 104518 3B 26,967 -> 3C 28,349, FTE 1: increase 1,382; NI 207.30; pension
+#         273.636; levy 6.91; full 1,869.846 -> 1,869.85; in-year 1,402.3845 -> 1,402.38
+#   row 3 107010 no current salary: not costable
+#   row 4 107155 4A 29,093 -> 4B 31,200, FTE 1: increase 2,107; NI 316.05; pension
+#         417.186; levy 10.535; full 2,850.771 -> 2,850.77; in-year 2,138.078 -> 2,138.08
+#   row 5 107203 2B -> 2B, FTE 0.5: no change, 0
+#   total 4,720.62 / 3,540.46
+# finance-business-support.xlsx
+#   row 2 104233 3A -> 3B, FTE 1: 1,871.20 / 1,403.40 (E001 above)
+#   row 3 104518 again (2B 24,404 -> 2C, FTE 0.5: (748 x 0.5 = 374) x 1.353 = 506.02):
+#         costed from childrens-services-admin.xlsx row 2 instead (first in path order)
+#   row 4 105002 3B -> 3B: no change; row 5 105377 2A -> 2A (casual, may not apply): no change
+#   row 6 103981 4B 31,200 -> 4C 33,366, FTE 1: increase 2,166; NI 324.90; pension
+#         428.868; levy 10.83; full 2,930.598 -> 2,930.60; in-year 2,197.9485 -> 2,197.95
+#   counted 1,871.20 + 2,930.60 = 4,801.80 / 1,403.40 + 2,197.95 = 3,601.35
+# regeneration-business-support.xlsx
+#   row 2 106114 (job title misspelt: may not apply) 3B -> 3C: 1,869.85 / 1,402.38
+#   row 3 106290 3C 28,349 -> 3B 26,967: honoured, 0
+#   row 4 106455 (in probation: may not apply) 2A 23,656 -> 2B 24,404: increase 748; NI
+#         112.20; pension 148.104; levy 3.74; full 1,012.044 -> 1,012.04; in-year 759.03
+#   row 5 106502 (capability: may not apply) 3A -> 3B: 1,871.20 / 1,403.40
+#   total 4,753.09 / 3,564.81
+# CMT: 4,720.62 + 4,801.80 + 4,753.09 = 14,275.51; in-year 3,540.46 + 3,601.35 + 3,564.81 =
+# 10,706.62. 13 rows - 1 duplicate = 12 employees = 7 pay rises (104518, 107155, 104233,
+# 103981, 106114, 106455, 106502) + 3 no change (107203, 105002, 105377) + 1 honoured
+# (106290) + 1 not costable (107010). May apply to progress: 104518, 107155, 107203,
+# 104233, 105002, 103981, 106290 = 7.
+
+SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples"
+SAMPLE_FILES = ("childrens-services-admin.xlsx", "finance-business-support.xlsx",
+                "regeneration-business-support.xlsx")
+
+
+@pytest.fixture(scope="module")
+def samples_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("samples")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for name in SAMPLE_FILES:
+        shutil.copyfile(SAMPLES / name, inbox / name)
+    out = root / "out"
+    proc = batch(inbox, out)
+    assert proc.returncode == 1, proc.stderr  # the duplicate and the blank salary are errors
+    return {"out": out, "summary": json.loads((out / "summary.json").read_text(encoding="utf-8"))}
+
+
+def test_cmt_front_sheet_key_figures_on_the_samples_cost_every_costable_employee_once(samples_run):
+    ws = openpyxl.load_workbook(samples_run["out"] / "cmt-report.xlsx")["Summary"]
+    figures = [(ws.cell(r, 1).value, ws.cell(r, 4).value) for r in range(5, 20)]
+    assert figures == [
+        ("Submissions received", 3), ("Submissions that could not be read", 0),
+        ("Employee rows received", 13),
+        ("Rows whose employee ID is in another submission (flagged)", 2),
+        ("Duplicate rows not costed again (sheet Duplicate employees)", 1),
+        ("Employees in the Review", 12),
+        ("Pay rises (pay point above current salary)", 7),
+        ("No change (pay point equals current salary)", 3),
+        ("Salaries honoured (pay point below current salary; no cost)", 1),
+        ("Not costable (a cell the cost needs is blank or invalid)", 1),
+        ("May apply to progress at the next window (7.22, 7.28)", 7),
+        ("Full-year cost (pay + employer on-costs)", 14275.51),
+        ("In-year cost (effective date to 31 March)", 10706.62),
+        ("Not costable: no current salary", 1),
+        (None, None),
+    ]
+    assert ws["D16"].number_format == MONEY_FORMAT
+    s = samples_run["summary"]
+    assert s["costs"] == {"full_year": "14275.51", "in_year": "10706.62"}
+    assert {k: s[k] for k in ("rows", "employees", "pay_rises", "no_change", "honoured",
+                              "not_costable", "not_costable_reasons", "may_apply_to_progress",
+                              "duplicate_id_rows", "duplicate_rows_not_costed_again")} == {
+        "rows": 13, "employees": 12, "pay_rises": 7, "no_change": 3, "honoured": 1,
+        "not_costable": 1, "not_costable_reasons": {"no current salary": 1},
+        "may_apply_to_progress": 7, "duplicate_id_rows": 2, "duplicate_rows_not_costed_again": 1}
+    # the files' costs add up to the total: 4,720.62 + 4,801.80 + 4,753.09
+    assert [(f["file"], f["full_year_cost"], f["not_costable"]) for f in s["files"]] == [
+        ("childrens-services-admin.xlsx", "4720.62", 1),
+        ("finance-business-support.xlsx", "4801.80", 0),
+        ("regeneration-business-support.xlsx", "4753.09", 0)]
+
+
+def test_consolidated_cmt_total_is_the_sum_of_every_costable_row_each_employee_once(samples_run):
+    ws = openpyxl.load_workbook(samples_run["out"] / "consolidated.xlsx")["Rows"]
+    col = {c.value: c.column for c in ws[1]}
+
+    def cell(r, h):
+        return ws.cell(r, col[h]).value
+
+    rows = range(2, ws.max_row + 1)
+    assert len(rows) == 13
+    left_out = {(cell(r, "Source file"), cell(r, "Source row")): (
+        cell(r, "Not costable because"), cell(r, "Employee costed from"))
+        for r in rows if cell(r, "In CMT totals") == "No"}
+    assert left_out == {
+        ("childrens-services-admin.xlsx", 3): ("no current salary", None),
+        ("finance-business-support.xlsx", 3): (None, "childrens-services-admin.xlsx row 2")}
+    counted = [Decimal(str(cell(r, "Full-year cost"))) for r in rows if cell(r, "In CMT totals") == "Yes"]
+    assert sum(counted) == Decimal("14275.51") and len(counted) == 11
+    # rows that may not apply to progress are costed all the same (106114, 106455, 106502)
+    regen = {cell(r, "Employee ID"): (cell(r, "May apply to progress"), cell(r, "In CMT totals"),
+                                       cell(r, "Full-year cost"))
+             for r in rows if cell(r, "Source file") == "regeneration-business-support.xlsx"}
+    assert regen == {"106114": ("No", "Yes", 1869.85), "106290": ("Yes", "Yes", 0),
+                     "106455": ("No", "Yes", 1012.04), "106502": ("No", "Yes", 1871.2)}
+
+
+def test_duplicate_employee_across_samples_is_costed_once_and_the_report_names_the_row(samples_run):
+    wb = openpyxl.load_workbook(samples_run["out"] / "cmt-report.xlsx")
+    dup = wb["Duplicate employees"]
+    assert [c.value for c in dup[2]][:4] == [
+        "104518", "childrens-services-admin.xlsx", 2, "finance-business-support.xlsx row 3"]
+    assert dup.max_row == 2
+    emp = samples_run["summary"]["duplicate_employees"]["employees"]
+    assert emp == [{"employee_id": "104518",
+                    "costed": {"file": "childrens-services-admin.xlsx", "row": 2},
+                    "not_costed_again": [{"file": "finance-business-support.xlsx", "row": 3}]}]
+    # by directorate: each employee once; Children and Adults Services 4 rows (1 not costable)
+    table = {wb["By directorate"].cell(r, 1).value: [wb["By directorate"].cell(r, c).value
+                                                      for c in range(2, 9)]
+             for r in range(2, 6)}
+    assert table == {
+        "Children and Adults Services": [4, 2, 0, 1, 3, 4720.62, 3540.46],
+        "Finance and Business Improvement": [4, 2, 0, 0, 3, 4801.8, 3601.35],
+        "Regeneration, Culture and Environment": [4, 3, 1, 0, 1, 4753.09, 3564.81],
+        "Total": [12, 7, 1, 1, 7, 14275.51, 10706.62]}
+
+
+def test_cmt_total_for_one_workbook_equals_medpay_cost_total(tmp_path):
+    # childrens-services-admin.xlsx alone: 1,869.85 + 2,850.77 + 0 = 4,720.62;
+    # in-year 1,402.38 + 2,138.08 = 3,540.46; row 3 (no salary) not costed by either
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copyfile(SAMPLES / SAMPLE_FILES[0], inbox / SAMPLE_FILES[0])
+    out = tmp_path / "out"
+    assert batch(inbox, out).returncode == 1
+    proc = run_cli("cost", inbox / SAMPLE_FILES[0], "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", PAY_RANGES, "--as-of", AS_OF, "--json")
+    assert proc.returncode == 0, proc.stderr
+    cost = json.loads(proc.stdout)
+    overall = cost["totals"]["overall"]
+    assert (overall["full_year_cost"], overall["in_year_cost"]) == ("4720.62", "3540.46")
+    assert [n["row"] for n in cost["not_costed"]] == [3]
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["costs"] == {"full_year": overall["full_year_cost"], "in_year": overall["in_year_cost"]}
+    assert (s["pay_rises"], s["no_change"], s["honoured"], s["not_costable"]) == (
+        overall["increases"], overall["no_change"], overall["honoured"], 1) == (2, 1, 0, 1)
+    ws = openpyxl.load_workbook(out / "cmt-report.xlsx")["Summary"]
+    assert (ws["A16"].value, ws["D16"].value, ws["D17"].value) == (
+        "Full-year cost (pay + employer on-costs)", 4720.62, 3540.46)
+
+
+def test_duplicate_is_costed_from_the_first_submission_that_can_cost_it(tmp_path):
+    # a.xlsx holds E001 without a salary; b.xlsx holds E001 costable (3A -> 3B, 1,871.20):
+    # the row costed is b.xlsx row 2, so E001 costs 1,871.20 once and is not "not costable"
+    inbox = tmp_path / "inbox"
+    blank = person("E001", "Alice Smith", "Place", "Planning", "Personal Assistant", 3, None, 1,
+                   "A", "B")
+    write_estimates(inbox / "a.xlsx", [blank])
+    write_estimates(inbox / "b.xlsx", [TEAM_A[0]])
+    out = tmp_path / "out"
+    assert batch(inbox, out).returncode == 1
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["costs"] == {"full_year": "1871.20", "in_year": "1403.40"}
+    assert (s["employees"], s["pay_rises"], s["not_costable"]) == (1, 1, 0)
+    assert s["duplicate_employees"]["employees"] == [
+        {"employee_id": "E001", "costed": {"file": "b.xlsx", "row": 2},
+         "not_costed_again": [{"file": "a.xlsx", "row": 2}]}]
