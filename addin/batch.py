@@ -58,8 +58,9 @@ from addin.safeio import FolderLock, atomic_write_bytes, atomic_write_text, chec
 DUPLICATE_ID = declare(
     "BATCH-DUPLICATE-ID",
     "Employee ID in another submission",
-    "The same employee ID appears in more than one submitted spreadsheet, so the "
-    "employee would be costed twice; both submissions are flagged.",
+    "The same employee ID appears in more than one submitted spreadsheet; both "
+    "submissions are flagged. CMT's totals cost the employee once, from the first "
+    "submission in inbox path order that can cost the row.",
     "Employee ID {employee_id} is also in {others}: an employee belongs in one "
     "submission only",
     ERROR,
