@@ -292,7 +292,9 @@ def cost_change(
     )
 
 
-_NEEDED = ("current_salary", "fte", "range", "estimated_level")
+_NEEDED = {"current_salary": "current salary", "fte": "FTE", "range": "range",
+           "estimated_level": "estimated level"}
+"""The fields costing needs, with the words a reason names them by."""
 
 
 def not_costed_reason(row: EstimateRow, pay: PaySettings) -> str | None:
@@ -301,7 +303,7 @@ def not_costed_reason(row: EstimateRow, pay: PaySettings) -> str | None:
     pay-ranges workbook holds and an estimated level."""
     if (row.current_salary is None or row.fte is None or row.range is None
             or row.estimated_level is None):
-        missing = [name.replace("_", " ") for name in _NEEDED if getattr(row, name) is None]
+        missing = [label for name, label in _NEEDED.items() if getattr(row, name) is None]
         return "no " + ", ".join(missing)
     if row.range not in pay.ranges:
         return f"range {row.range} is not in the pay-ranges workbook"
