@@ -563,9 +563,9 @@ def _money(value: Decimal | None) -> str | None:
 
 def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None,
                 rows: Sequence[BatchRow]) -> dict[str, Any]:
-    """One submission in ``summary.json``: its costs are those of its rows in CMT's
-    totals (every costed row but a duplicate costed from another submission), so the
-    files' costs add up to the totals."""
+    """One submission in ``summary.json``: its counts and costs are those of its rows in
+    the Review (every row but a duplicate costed from another submission), so the files'
+    figures add up to CMT's."""
     errors = sum(f.is_error for f in [*res.findings, *extra])
     warnings = sum(f.severity is Severity.WARNING for f in [*res.findings, *extra])
     counted = [r for r in rows if r.counted]
@@ -579,8 +579,8 @@ def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None,
         "rows": len(res.rows),
         "errors": errors,
         "warnings": warnings,
-        "may_apply_to_progress": sum(1 for r in rows if r.eligible is True),
-        "not_costable": sum(1 for r in rows if r.cost is None),
+        "may_apply_to_progress": sum(1 for r in rows if r.in_review and r.eligible is True),
+        "not_costable": sum(1 for r in rows if r.in_review and r.cost is None),
         "full_year_cost": _money(sum((getattr(r.cost, "full_year_cost") for r in counted), Decimal("0.00"))),
         "in_year_cost": _money(sum((getattr(r.cost, "in_year_cost") for r in counted), Decimal("0.00"))),
         "feedback": f"{FEEDBACK_DIR}/{feedback}" if feedback else None,

@@ -147,6 +147,19 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
                   _dec(f.get("in_year_cost")), f.get("feedback") or ""]
         for c, v in enumerate(values, 1):
             _put(fs, i, c, v, MONEY if c in (9, 10) else None)
+    # the files' costs are those of their rows in CMT's totals: this row IS CMT's total
+    from openpyxl.styles import Font
+
+    total = len(files) + 2
+    sums = ["Total (CMT)", "", "", sum(f.get("rows", 0) for f in files),
+            sum(f.get("errors", 0) for f in files), sum(f.get("warnings", 0) for f in files),
+            sum(f.get("may_apply_to_progress", 0) for f in files),
+            sum(f.get("not_costable", 0) for f in files),
+            sum((_dec(f.get("full_year_cost")) or Decimal("0.00") for f in files), Decimal("0.00")),
+            sum((_dec(f.get("in_year_cost")) or Decimal("0.00") for f in files), Decimal("0.00"))]
+    for c, v in enumerate(sums, 1):
+        if v != "":
+            _put(fs, total, c, v, MONEY if c in (9, 10) else None).font = Font(bold=True)
     fs.freeze_panes = "A2"
     return _save_streamed(wb, ws, CONSOLIDATED_COLUMNS, rows, path, fixed_moment(as_of),
                           force=force)

@@ -175,9 +175,10 @@ def test_summary_lists_every_file_in_order_with_status_and_reason(summary):
         assert (f["rows"], f["errors"], f["feedback"]) == (0, 0, None)
     a, b = files["team-a.xlsx"], files["sub/team-b.xlsx"]
     # team A: E003 1,871.20 (E001 is costed from team B, E002 honoured); team B: E010 +
-    # E001 = 2,280.62 + 1,871.20 = 4,151.82; the files' costs add up to the totals
+    # E001 = 2,280.62 + 1,871.20 = 4,151.82; the files' figures add up to the totals
+    # (team A's E001 is counted in team B: team A's one who may apply is E002)
     assert a == {"file": "team-a.xlsx", "status": "errors", "reason": None, "rows": 3,
-                 "errors": 1, "warnings": 1, "may_apply_to_progress": 2, "not_costable": 0,
+                 "errors": 1, "warnings": 1, "may_apply_to_progress": 1, "not_costable": 0,
                  "full_year_cost": "1871.20", "in_year_cost": "1403.40",
                  "feedback": "feedback/team-a.xlsx"}
     assert b == {"file": "sub/team-b.xlsx", "status": "errors", "reason": None, "rows": 2,
@@ -770,6 +771,14 @@ def test_consolidated_cmt_total_is_the_sum_of_every_costable_row_each_employee_o
         ("finance-business-support.xlsx", 3): (None, "childrens-services-admin.xlsx row 2")}
     counted = [Decimal(str(cell(r, "Full-year cost"))) for r in rows if cell(r, "In CMT totals") == "Yes"]
     assert sum(counted) == Decimal("14275.51") and len(counted) == 11
+    files = openpyxl.load_workbook(samples_run["out"] / "consolidated.xlsx")["Files"]
+    header = [c.value for c in files[1]]
+    assert header[:10] == ["File", "Status", "Reason", "Rows", "Errors", "Warnings",
+                           "May apply to progress", "Not costable", "Full-year cost",
+                           "In-year cost"]
+    # the Files sheet's total row is CMT's total: 4,720.62 + 4,801.80 + 4,753.09
+    assert [files.cell(5, c).value for c in (1, 4, 7, 8, 9, 10)] == [
+        "Total (CMT)", 13, 7, 1, 14275.51, 10706.62]
     # rows that may not apply to progress are costed all the same (106114, 106455, 106502)
     regen = {cell(r, "Employee ID"): (cell(r, "May apply to progress"), cell(r, "In CMT totals"),
                                        cell(r, "Full-year cost"))
