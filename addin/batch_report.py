@@ -320,6 +320,7 @@ def _group_table(ws, top: int, key_headers: Sequence[str], groups: Sequence[Grou
 
     headers = [*key_headers, *GROUP_HEADERS]
     _header(ws, top, headers)
+    ws.row_dimensions[top].height = 30  # two lines: "May apply to progress"
     r = top
     for g in groups:
         r += 1
@@ -423,11 +424,15 @@ def _duplicates_sheet(ws, s: CmtSummary, title: str) -> None:
     from addin.batch import DUPLICATE_RULE
 
     _header(ws, 1, [h for h, _ in DUPLICATE_HEADERS], [w for _, w in DUPLICATE_HEADERS])
+    from openpyxl.styles import Alignment
+
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, c in enumerate(s.duplicate_choices, start=2):
         for col, v in enumerate([c.employee_id, c.costed[0], c.costed[1],
                                  "; ".join(f"{f} row {n}" for f, n in c.not_costed_again),
                                  DUPLICATE_RULE[0].upper() + DUPLICATE_RULE[1:]], 1):
-            _put(ws, i, col, v)
+            _put(ws, i, col, v).alignment = wrap
+        ws.row_dimensions[i].height = 45  # the rule wraps to three lines
     ws.freeze_panes = "A2"
     _print_setup(ws, f"A1:E{max(1, len(s.duplicate_choices)) + 1}", title, s.as_of)
 
@@ -446,10 +451,11 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
     ws["A1"].font = Font(bold=True, size=TITLE_FONT_SIZE)
     ws["A2"] = (f"Position as of {s.as_of.strftime('%d %B %Y')}, from the managers' level "
                 "estimates (policy Appendix K, stages 8-9): the cost of the Review, every "
-                "employee placed at their estimated level (pay plus employer on-costs); "
-                "honoured salaries cost nothing. Whether an employee may apply to progress "
-                "at the next window (section 7) is counted apart and does not change the cost.")
-    ws["A2"].alignment = Alignment(wrap_text=False)
+                "employee placed at their estimated level (pay plus employer on-costs).")
+    ws["A3"] = ("Honoured salaries cost nothing. Whether an employee may apply to progress at "
+                "the next window (section 7) is counted apart and does not change the cost.")
+    for ref in ("A2", "A3"):
+        ws[ref].alignment = Alignment(wrap_text=False)
     ws["A4"] = "Key figures"
     ws["A4"].font = Font(bold=True, size=12)
     for i, (label, value, fmt) in enumerate(key_figures(s), start=5):
