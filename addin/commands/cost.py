@@ -85,7 +85,8 @@ def render_text(rows: list[CostRow], skipped: list[dict[str, object]], sums) -> 
                    f"{r.effective_date.isoformat():>10} {r.full_year_cost:>11,.2f} "
                    f"{r.in_year_cost:>11,.2f}  {'salary honoured' if r.honoured else ''}".rstrip())
     o = sums.overall
-    out.append(f"Total: {o.rows} costed, {o.honoured} honoured; full year "
+    out.append(f"Total: {o.rows} costed ({o.increases} pay rise(s), {o.no_change} no change, "
+               f"{o.honoured} honoured); full year "
                f"£{o.full_year_cost:,.2f}, in year £{o.in_year_cost:,.2f}")
     for s in skipped:
         out.append(f"Not costed: row {s['row']} ({s['employee_id'] or 'no ID'}): {s['reason']}")
