@@ -275,7 +275,8 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
     eligible = sum(1 for r in rows if r.get("eligible"))
     summary = _report_summary("Level estimates", report)
     if rows:
-        summary += f" {eligible} of {_plural(len(rows), 'employee')} eligible to progress."
+        summary += (f" {eligible} of {_plural(len(rows), 'employee')} may apply to progress at "
+                    "the next window.")
     return ButtonResult("Validate estimates", summary, sheet=findings_sheet(report),
                         report=report, ok=report.errors == 0)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from addin.core.costing import is_honoured
 from addin.core.estimates_table import EXCEL_ERROR_LEAD, REQUIRED, EstimatesRead, column_header
 from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
 from addin.core.model import EstimateRow, Framework, PaySettings, Role
@@ -158,9 +159,9 @@ RANGE_MISMATCH = declare(
 )
 BELOW_CURRENT = declare(
     "EST-BELOW-CURRENT", "Estimated level below current",
-    "The estimated level is lower than the current level: the salary would be honoured.",
-    "Estimated level {estimated} is below the current level {current}; if confirmed, the "
-    "employee's salary will be honoured (Appendix K, salary honouring)",
+    "The estimated level is lower than the current level. The salary is honoured only "
+    "when the estimated level's pay point is below the current salary.",
+    "Estimated level {estimated} is below the current level {current}; {honouring}",
     WARNING, group=GROUP, policy="Appendix K",
 )
 LEVEL_JUMP = declare(
@@ -345,10 +346,26 @@ def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]
             continue
         if est.rank < cur.rank:
             yield BELOW_CURRENT.at(row.source("estimated_level"), estimated=est.value,
-                                   current=cur.value)
+                                   current=cur.value, honouring=_honouring(row, ctx))
         elif est.rank - cur.rank > 1:
             yield LEVEL_JUMP.at(row.source("estimated_level"), estimated=est.value,
                                 current=cur.value, steps=est.rank - cur.rank)
+
+
+def _honouring(row, ctx: EstimatesContext) -> str:
+    """What a lower level means for pay: honoured only when the pay point is below the
+    current salary (:func:`addin.core.costing.is_honoured`, the one home of "honoured")."""
+    if (ctx.pay is None or row.current_salary is None or row.range is None
+            or row.range not in ctx.pay.ranges):
+        return ("the salary is honoured if the level's pay point is below the current "
+                "salary (Appendix K, salary honouring)")
+    point = ctx.pay.pay_point(row.range, row.estimated_level)
+    if is_honoured(point, row.current_salary):
+        return (f"its pay point £{_money(point)} is below the current salary "
+                f"£{_money(row.current_salary)}, so if confirmed the salary will be honoured "
+                "(Appendix K, salary honouring)")
+    return (f"its pay point £{_money(point)} is not below the current salary "
+            f"£{_money(row.current_salary)}, so no salary is honoured")
 
 
 def _money(value: Decimal) -> str:

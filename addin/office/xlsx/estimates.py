@@ -42,22 +42,17 @@ from typing import Any
 
 from addin.core.cells import a1, col_letter, parse_a1
 from addin.core.estimates_table import (
-    ALIASES,
     ALL_HEADERS,
     EXCEL_ERRORS,
     HEADERS,
-    HELPER_HEADERS,
     HELPER_KEYS,
     KEY_TO_FIELD,
     LEVEL_FIELDS,
-    OPTIONAL_HEADERS,
-    OUTPUT_HEADERS,
     OUTPUT_KEYS,
     PARSERS,
     REQUIRED,
     EstimatesRead,
     cell_text,
-    column_header,
     excel_error_message,
     field_for_header,
     header_key,
