@@ -87,7 +87,7 @@ def test_installed_wheel_runs_the_demo_from_another_folder(source, tmp_path):
                for p in source.glob(pattern)}
     assert "addin/_shipped/workbooks/pay-ranges.xlsx" in shipped
     assert "addin/_shipped/templates/application.docx" in shipped
-    assert not (modules | shipped) - members
+    assert sorted((modules | shipped) - members) == []
     metadata = next(m for m in members if m.endswith(".dist-info/METADATA"))
     with zipfile.ZipFile(wheel) as z:
         assert "License-Expression: MIT" in z.read(metadata).decode().splitlines()
