@@ -18,7 +18,8 @@ from openpyxl import Workbook, load_workbook
 from addin.office.docx import controls as dc
 from addin.core import form_context as fc
 from addin.core.errors import InputError
-from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, bench_forms, render_docx, template_path
+from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, render_docx, template_path
+from tools.bench_forms import bench_forms
 from addin.office.docx.harvest import harvest, read_form
 from addin.core.model import CRITERIA, Criterion, CriterionText, EstimateRow, Level, Role
 from addin.office.xlsx.settings import read_pay_settings

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from addin.core.estimates_table import EstimatesRead
+from addin.app.inputs import load_frameworks_or_records, load_pay
 from addin.core.findings import Report
 from addin.core.model import Framework, PaySettings
 from addin.office.xlsx.estimates import read_estimates
-from addin.office.xlsx.frameworks import load_framework, read_framework
-from addin.office.xlsx.settings import read_pay_settings
+from addin.office.xlsx.frameworks import load_framework
 from addin.rules.estimates_checks import EstimatesContext, check_estimates, eligibility_rows
 from addin.rules.framework_checks import check_framework
 
@@ -23,17 +23,6 @@ def validate_framework(path: str | Path, *, vague_words: Sequence[str] | None = 
     every rule above. Raises InputError (exit 2) when the file cannot be read at all."""
     fw, structural = load_framework(path)
     return Report(file=str(path), findings=[*structural, *check_framework(fw, vague_words=vague_words)])
-
-
-def _load_frameworks(frameworks: Sequence[Framework | str | Path] | None) -> list[Framework]:
-    if not frameworks:
-        return []
-    loaded: list[Framework] = []
-    paths = [f for f in frameworks if not isinstance(f, Framework)]
-    loaded.extend(f for f in frameworks if isinstance(f, Framework))
-    if paths:
-        loaded.extend(read_framework(p) for p in paths)
-    return loaded
 
 
 def validate_estimates(
@@ -46,9 +35,9 @@ def validate_estimates(
 ) -> Report:
     """Read and check one estimates workbook; ``extra["rows"]`` gives eligibility per row
     and ``extra["sheet"]``/``extra["header_row"]`` where the table was found."""
-    fws = _load_frameworks(frameworks)
+    fws = load_frameworks_or_records(frameworks)
     if pay is None:
-        pay = read_pay_settings(None)
+        pay = load_pay(None)
     ctx = EstimatesContext(frameworks=fws, pay=pay, as_of=as_of or dt.date.today())
     if read is None:
         read = read_estimates(path, frameworks=fws)

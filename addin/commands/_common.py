@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from addin.office.resources import default_frameworks, default_pay_ranges
+from addin.app.inputs import framework_paths
+from addin.office.resources import default_pay_ranges
 
 
 def iso_date(text: str) -> dt.date:
@@ -33,7 +34,7 @@ def add_frameworks(p: argparse.ArgumentParser) -> None:
 
 
 def frameworks_arg(args: argparse.Namespace) -> list[Path]:
-    return list(args.framework) if args.framework else default_frameworks()
+    return framework_paths(args.framework)
 
 
 def add_as_of(p: argparse.ArgumentParser) -> None:

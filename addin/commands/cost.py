@@ -1,6 +1,6 @@
 """``medpay cost FILE``: cost the pay changes in a manager's level-estimate workbook.
 
-Glue only: :func:`addin.office.xlsx.cost_report.cost_workbook` reads the rows and :mod:`addin.core.costing`
+Glue only: :func:`addin.app.cost.cost_workbook` reads the rows and :mod:`addin.core.costing`
 costs them (7.14 pay points, salary honouring, employer on-costs, 7.16/7.20 effective
 dates, in-year cost to 31 March, optional COLA), :mod:`addin.office.xlsx.cost_report` writes the
 workbook.
@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.office.xlsx.cost_report import cost_workbook
+    from addin.app.cost import cost_workbook
 
     as_of = as_of_arg(args)
     if args.out:

@@ -18,7 +18,8 @@ from addin.commands._common import (
     as_of_arg,
 )
 from addin.core.errors import OutputError
-from addin.office.resources import default_frameworks, samples_dir
+from addin.app.inputs import framework_paths
+from addin.office.resources import samples_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +54,7 @@ def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     force = ["--force"] if args.force else []
     estimates = sorted(samples_dir().glob("*.xlsx"))
     plan: list[tuple[str, list[str]]] = []
-    for fw in default_frameworks():
+    for fw in framework_paths(None):
         stem = fw.stem
         plan.append((f"check the {stem} framework against the CPF design rules (Appendix K)",
                      ["validate-framework", str(fw), "--feedback",

@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.office.docx.forms import forms_from_estimates, index_name
+    from addin.app.forms import forms_from_estimates
+    from addin.office.docx.forms import index_name
 
     made = forms_from_estimates(args.kind, args.estimates, framework_paths=frameworks_arg(args),
                                 pay_ranges=args.pay_ranges, as_of=as_of_arg(args),

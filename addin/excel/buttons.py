@@ -18,9 +18,9 @@ only argument parsing and printing):
 | ---                        | ---                                | ---                                           |
 | Validate framework         | :func:`validate_framework`         | ``app.validate.validate_framework`` (``validate-framework``) |
 | Validate estimates         | :func:`validate_estimates`         | ``app.validate.validate_estimates`` (``validate-estimates``) |
-| Cost estimates             | :func:`cost_estimates`             | ``cost_report.cost_workbook`` (``cost``)      |
-| Generate application forms | :func:`generate_application_forms` | ``forms.forms_from_estimates`` (``forms application``) |
-| Generate appraisal forms   | :func:`generate_appraisal_forms`   | ``forms.forms_from_estimates`` (``forms appraisal``) |
+| Cost estimates             | :func:`cost_estimates`             | ``app.cost.cost_workbook`` (``cost``)      |
+| Generate application forms | :func:`generate_application_forms` | ``app.forms.forms_from_estimates`` (``forms application``) |
+| Generate appraisal forms   | :func:`generate_appraisal_forms`   | ``app.forms.forms_from_estimates`` (``forms appraisal``) |
 | Harvest forms              | :func:`harvest_forms`              | ``harvest.harvest`` + ``form_table``/``problem_table`` (``harvest``) |
 """
 
@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin.app.inputs import framework_paths
 from addin.core.findings import Finding, Report, sort_key
 
 __all__ = [
@@ -141,9 +142,7 @@ def _pay_path(pay_ranges: str | Path | None) -> Path | None:
 
 
 def _frameworks(frameworks: Sequence[str | Path] | None) -> list[Path]:
-    from addin.office.resources import default_frameworks
-
-    return [Path(f) for f in frameworks] if frameworks else default_frameworks()
+    return framework_paths(frameworks)
 
 
 def output_folder(workbook: str | Path, what: str) -> Path:
@@ -285,9 +284,9 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
                    frameworks: Sequence[str | Path] | None = None,
                    as_of: dt.date | None = None, cola: Decimal | None = None) -> ButtonResult:
     """Cost estimates: every row's change to its estimated level, with employer on-costs,
-    then totals overall and by directorate - :func:`addin.office.xlsx.cost_report.cost_workbook`, as
+    then totals overall and by directorate - :func:`addin.app.cost.cost_workbook`, as
     ``medpay cost``. Rows costing cannot use are listed as not costed."""
-    from addin.office.xlsx.cost_report import cost_workbook
+    from addin.app.cost import cost_workbook
     from addin.core.costing import money
     from addin.core.money import format_gbp
     from addin.office.xlsx.feedback import cell_link
@@ -350,11 +349,12 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
 def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force: bool,
            pay_ranges: str | Path | None, frameworks: Sequence[str | Path] | None,
            as_of: dt.date | None, next_to: str | Path | None = None) -> ButtonResult:
-    """:func:`addin.office.docx.forms.forms_from_estimates`, as ``medpay forms KIND``, into
+    """:func:`addin.app.forms.forms_from_estimates`, as ``medpay forms KIND``, into
     ``out_dir``; by default a new folder next to the workbook (or ``next_to``, the user's
     own file when ``workbook`` is a temporary copy of it): ``<book> - KIND forms``, or
     ``<book> - KIND forms (2)`` and so on when that exists - never an earlier run's folder."""
-    from addin.office.docx.forms import forms_from_estimates, index_name, made_files
+    from addin.app.forms import forms_from_estimates
+    from addin.office.docx.forms import index_name, made_files
 
     first = output_folder(next_to or workbook, f"{kind} forms")
     folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, f"{kind} forms")

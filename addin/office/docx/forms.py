@@ -23,9 +23,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -439,29 +438,6 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     return made
 
 
-def forms_from_estimates(kind: str, estimates_path: str | Path, *,
-                         framework_paths: Sequence[str | Path] | None = None,
-                         pay_ranges: str | Path | None = None, as_of: dt.date | None = None,
-                         out_dir: str | Path, force: bool = False, pdf: bool = False,
-                         templates: Path | None = None) -> list[Made]:
-    """The whole "forms from a level-estimate workbook" job, as ``medpay forms KIND`` and
-    the Excel buttons Generate application/appraisal forms both run it: read the pay
-    ranges (:func:`addin.office.xlsx.settings.read_pay_settings`; None = the shipped workbook), the
-    frameworks (None = every shipped one) and the estimates, then :func:`generate_forms`.
-    ``as_of`` None means today."""
-    from addin.office.xlsx.estimates import read_estimates
-    from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.resources import default_frameworks
-    from addin.office.xlsx.settings import read_pay_settings
-
-    pay = read_pay_settings(pay_ranges)
-    frameworks = read_frameworks(framework_paths if framework_paths else default_frameworks())
-    read = read_estimates(estimates_path, frameworks=frameworks)
-    return generate_forms(kind, read.rows, frameworks=frameworks, pay=pay,
-                          as_of=as_of or dt.date.today(), out_dir=Path(out_dir), force=force,
-                          pdf=pdf, templates=templates, read=read)
-
-
 def made_files(made: Iterable[Made], out_dir: str | Path) -> list[Path]:
     """The documents a run wrote (its ``made`` entries), in the order they were made."""
     return [Path(out_dir) / m.file for m in made if m.status == "made"]
@@ -500,50 +476,8 @@ def generate_letters(decisions: Sequence, *, frameworks: Sequence, pay, as_of: d
     return written
 
 
-# ----------------------------------------------------------------------------- benchmark
-
-
-def _bench_context() -> tuple[Path, dict[str, Any]]:
-    from addin.core.form_context import application_context
-    from addin.core.model import CRITERIA, CriterionText, EstimateRow, Level, Role
-    from addin.office.xlsx.settings import read_pay_settings
-
-    role = Role("Administrative Assistant", 3, criteria={
-        Level.B: {c: CriterionText(f"{c.value} at level B:\n- first point\n- second point") for c in CRITERIA}})
-    row = EstimateRow(file="bench.xlsx", sheet="Estimates", row=2, employee_id="E0001",
-                      employee_name="Seán O'Brien & <Sons>", team="Business Support",
-                      directorate="Corporate", job_title="Administrative Assistant", range=3,
-                      start_date=dt.date(2020, 4, 1), probation_passed=True,
-                      current_level=Level.A, estimated_level=Level.B, manager="Jo Bloggs")
-    ctx = application_context(row, role, "Business and Executive Support", read_pay_settings(),
-                              dt.date(2025, 3, 1))
-    return template_path(FORM_KINDS["application"]), ctx
-
-
-def bench_forms(n: int = 20, *, clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
-    """Forms per second: medpay's render (sandboxed strict render + finishing + hash)
-    against a bare docxtpl render of the same application template and context, in the
-    same run. Called by ``scripts/benchmark``; returns
-    ``{"forms": n, "medpay_per_s": .., "bare_per_s": .., "ratio": medpay/bare}``."""
-    if n < 1:
-        raise ValueError("n must be at least 1")
-    template, ctx = _bench_context()
-    render_docx(template, ctx, form_type="application")  # warm-up (imports, caches)
-    render_bare(template, ctx)
-    t0 = clock()
-    for _ in range(n):
-        render_docx(template, ctx, form_type="application")
-    t1 = clock()
-    for _ in range(n):
-        render_bare(template, ctx)
-    t2 = clock()
-    ours = n / max(t1 - t0, 1e-9)
-    bare = n / max(t2 - t1, 1e-9)
-    return {"forms": float(n), "medpay_per_s": ours, "bare_per_s": bare, "ratio": ours / bare}
-
-
 __all__ = [
-    "FORM_KINDS", "LETTER_KINDS", "TEMPLATE_VERSION", "Made", "bench_forms", "index_name",
+    "FORM_KINDS", "LETTER_KINDS", "TEMPLATE_VERSION", "Made", "index_name",
     "convert_to_pdf", "form_file_name", "render_bare", "render_docx", "template_path",
     "write_index",
 ]

@@ -168,30 +168,3 @@ def write_cost_report(path: str | Path, rows: Sequence[CostRow], sums: CostTotal
     check_writable(Path(path), force=force)
     wb = build_cost_workbook(rows, sums, as_of=as_of, cola=cola, source=source)
     return save_workbook(wb, path, fixed_moment(as_of), force=force)
-
-
-def cost_workbook(path: str | Path, *, framework_paths: Sequence[str | Path] | None = None,
-                  pay_ranges: str | Path | None = None, as_of: dt.date | None = None,
-                  cola: Decimal | None = None):
-    """Cost a level-estimate workbook, as ``medpay cost`` and the Excel button Cost
-    estimates both do: read the pay ranges (None = the shipped workbook), the frameworks
-    (None = every shipped one) and the rows (:func:`addin.office.xlsx.estimates.read_estimates`), then
-    :func:`addin.core.costing.cost_rows`. ``as_of`` None means today. Returns the
-    :class:`addin.core.costing.CostRun`."""
-    from addin.core.costing import cost_rows
-    from addin.office.xlsx.estimates import read_estimates
-    from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.resources import default_frameworks
-    from addin.office.xlsx.settings import read_pay_settings
-
-    pay = read_pay_settings(pay_ranges)
-    frameworks = read_frameworks(framework_paths if framework_paths else default_frameworks())
-    read = read_estimates(path, frameworks=frameworks)
-    no_table = [f for f in read.findings if f.code == "EST-NO-TABLE"]
-    if no_table:
-        # nothing to cost: the same verdict the batch gives (an unreadable submission),
-        # not an empty report that looks like a team with no changes
-        from addin.core.errors import InputError
-
-        raise InputError(no_table[0].message, file=path)
-    return cost_rows(read.rows, pay, as_of or dt.date.today(), cola)
