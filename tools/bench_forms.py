@@ -5,6 +5,7 @@ of the package users run."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from addin.core.form_context import application_context
 from addin.core.model import CRITERIA, CriterionText, EstimateRow, Level, Role
-from addin.office.docx.forms import FORM_KINDS, render_bare, render_docx, template_path
+from addin.office.docx.forms import FORM_KINDS, convert_to_pdf, render_bare, render_docx, template_path
 from addin.office.xlsx.settings import read_pay_settings
 
 
@@ -51,3 +52,25 @@ def bench_forms(n: int = 20, *, clock: Callable[[], float] = time.perf_counter) 
     return {"forms": float(n), "medpay_per_s": ours, "bare_per_s": bare, "ratio": ours / bare}
 
 
+
+
+def bench_pdf(n: int = 20, *, workdir: Path, clock: Callable[[], float] = time.perf_counter
+              ) -> dict[str, float]:
+    """PDFs per second for ``n`` rendered application forms: one LibreOffice process
+    against one per core (``convert_to_pdf(jobs=...)``), in the same run."""
+    template, ctx = _bench_context()
+    docs = []
+    for i in range(n):
+        d = workdir / f"form{i:03}.docx"
+        d.write_bytes(render_docx(template, ctx, form_type="application"))
+        docs.append(d)
+    cores = os.cpu_count() or 1
+    rates = {}
+    for label, jobs in (("one", 1), ("cores", cores)):
+        out = workdir / f"pdf-{label}"
+        out.mkdir()
+        t0 = clock()
+        convert_to_pdf(docs, out, jobs=jobs)
+        rates[label] = n / max(clock() - t0, 1e-9)
+    return {"forms": float(n), "cores": float(cores), "one_per_s": rates["one"],
+            "cores_per_s": rates["cores"], "ratio": rates["cores"] / rates["one"]}

@@ -19,10 +19,12 @@ import datetime as dt
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -168,11 +170,12 @@ def soffice_path() -> str | None:
 
 
 def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
-                   timeout: float = 600) -> list[Path]:
-    """Convert .docx files to PDF with ONE headless LibreOffice run, using a throwaway
-    user profile (``-env:UserInstallation``) so it never clashes with a LibreOffice the
-    user has open. PDFs are moved into ``out_dir`` atomically; existing ones are kept
-    unless ``force``."""
+                   timeout: float = 600, jobs: int | None = None) -> list[Path]:
+    """Convert .docx files to PDF with headless LibreOffice: one process per core (``jobs``;
+    None = the machine's cores, never more processes than files), each converting its
+    share of the files with its own throwaway user profile (``-env:UserInstallation``), so
+    the processes never clash with each other or with a LibreOffice the user has open.
+    PDFs are moved into ``out_dir`` atomically; existing ones are kept unless ``force``."""
     from addin.office.safeio import check_writable
 
     if not docs:
@@ -184,24 +187,41 @@ def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
     targets = [out_dir / (Path(d).stem + ".pdf") for d in docs]
     for t in targets:
         check_writable(t, force=force)
+    n = max(1, min(jobs or os.cpu_count() or 1, len(docs)))
+    shares = [list(docs[i::n]) for i in range(n)]
     with tempfile.TemporaryDirectory(prefix="medpay-lo-") as tmp:
         tmpdir = Path(tmp)
-        profile = tmpdir / "profile"
-        conv = tmpdir / "out"
-        conv.mkdir()
-        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(conv), *map(str, docs)]
+        running = []
+        for i, share in enumerate(shares):
+            conv = tmpdir / f"out{i}"
+            conv.mkdir()
+            cmd = [exe, f"-env:UserInstallation={(tmpdir / f'profile{i}').as_uri()}", "--headless",
+                   "--norestore", "--convert-to", "pdf", "--outdir", str(conv), *map(str, share)]
+            running.append((share, conv, subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+        deadline = time.monotonic() + timeout
+        said: dict[Path, str] = {}
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            raise OutputError(f"LibreOffice took longer than {timeout:.0f} seconds converting to PDF",
-                              file=out_dir) from exc
+            for share, conv, proc in running:
+                try:
+                    out, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired as exc:
+                    raise OutputError(f"LibreOffice took longer than {timeout:.0f} seconds converting "
+                                      "to PDF", file=out_dir) from exc
+                for doc in share:
+                    said[Path(doc)] = (err or out or "").strip()[:200]
+        finally:
+            for _, _, proc in running:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
         made = []
+        where = {Path(d): conv for share, conv, _ in running for d in share}
         for doc, target in zip(docs, targets):
-            pdf = conv / (Path(doc).stem + ".pdf")
+            pdf = where[Path(doc)] / (Path(doc).stem + ".pdf")
             if not pdf.exists():
                 raise OutputError(f"LibreOffice did not convert {Path(doc).name} to PDF "
-                                  f"({(proc.stderr or proc.stdout).strip()[:200]})", file=doc)
+                                  f"({said.get(Path(doc), '')})", file=doc)
             shutil.move(str(pdf), str(target))
             made.append(target)
     return made
