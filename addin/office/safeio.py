@@ -228,7 +228,7 @@ class FolderLock:
         self.taken_over: str | None = None
         """One line describing the stopped run whose lock this one took over, or None."""
 
-    def __enter__(self) -> "FolderLock":
+    def __enter__(self) -> FolderLock:
         self.folder.mkdir(parents=True, exist_ok=True)
         for _ in range(20):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -278,7 +278,7 @@ class FolderLock:
         me = os.getpid()
         os.write(fd, f"{me} {socket.gethostname()} {_process_start(me)}".encode())
 
-    def _enter_without_os_lock(self) -> "FolderLock":
+    def _enter_without_os_lock(self) -> FolderLock:
         """A file system without OS locks: the lock file's existence is the lock."""
         try:
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)

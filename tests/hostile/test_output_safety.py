@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
