@@ -10,6 +10,7 @@ progress lines on stderr show the phase we want.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -107,11 +108,16 @@ def start_and_wait_for(cmd: list[str], marker: str, **popen) -> tuple[subprocess
 
 
 def wait_until_gone(pids: set[int], seconds: float = 10) -> set[int]:
+    """The processes still running after ``seconds``; those are then killed, so a
+    failing test leaves no stray process on the machine."""
     deadline = time.monotonic() + seconds
     alive = {p for p in pids if running(p)}
     while alive and time.monotonic() < deadline:
         time.sleep(0.1)
         alive = {p for p in alive if running(p)}
+    for pid in alive:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     return alive
 
 
