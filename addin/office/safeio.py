@@ -17,6 +17,7 @@ import errno
 import os
 import re
 import socket
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -187,7 +188,7 @@ def _os_lock(fd: int) -> bool | None:
     when another process holds it, None when this file system cannot lock. The OS drops
     the lock when its process ends, however it ends (SIGKILL, power cut aside)."""
     try:
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             os.lseek(fd, 0, os.SEEK_SET)

@@ -296,7 +296,7 @@ def _layout_of(props: dict[str, str]) -> Layout | None:
     if isinstance(recorded, list) and all(
             isinstance(x, list) and len(x) == 3 and isinstance(x[0], str)
             and isinstance(x[1], (str, type(None))) and isinstance(x[2], str) for x in recorded):
-        return [tuple(x) for x in recorded]  # type: ignore[misc]
+        return [(x[0], x[1], x[2]) for x in recorded]
     kind = props.get(dc.PROP_FORM_TYPE, "")
     if kind not in FORM_KINDS:
         return None
