@@ -390,16 +390,18 @@ def test_untagged_edited_outside_and_non_forms_are_reported_by_name(tmp_path):
     found = {(f.file, f.code) for f in result.findings}
     assert found == {
         ("notes.pdf", "FORM-NOT-A-DOCUMENT"),
-        ("untagged.docx", "FORM-UNTAGGED"),
+        ("untagged.docx", "FORM-RETAGGED"),  # issue 21: matched back by title and place
         ("edited.docx", "FORM-EDITED-OUTSIDE"),
         ("plain.docx", "FORM-NOT-A-FORM"),
         ("renamed.docx", "FORM-UNREADABLE"),
     }
-    untagged = next(f for f in result.findings if f.code == "FORM-UNTAGGED")
-    assert untagged.message.startswith("3 answer field(s) lost their tags (Current job title, Employee ID, Name)")
+    untagged = next(f for f in result.findings if f.code == "FORM-RETAGGED")
+    assert untagged.message.startswith("3 answer field(s) had lost their tags")
     # damaged forms are still harvested, flagged; non-forms are skipped
     assert {f["File"]: f["Problems"] for f in result.forms} == {
-        "edited.docx": "FORM-EDITED-OUTSIDE", "untagged.docx": "FORM-UNTAGGED"}
+        "edited.docx": "FORM-EDITED-OUTSIDE", "untagged.docx": "FORM-RETAGGED"}
+    # the three fields whose tags were stripped are back under their tags
+    assert next(f for f in result.forms if f["File"] == "untagged.docx")["employee_id"] == "E1"
     assert next(f for f in result.forms if f["File"] == "edited.docx")["evidence_skills"] == "x"
     proc = run_cli("harvest", tmp_path, "--out", tmp_path / "h.xlsx")
     assert proc.returncode == 1

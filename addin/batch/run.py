@@ -27,7 +27,10 @@ Properties the run keeps:
   through :mod:`addin.office.determinism`, JSON is written with sorted keys, paths are relative
   to the inbox;
 * inputs are only read; outputs are written atomically; a :class:`FolderLock` on the
-  output folder makes a second concurrent run refuse;
+  output folder makes a second concurrent run refuse, and a lock left by a killed run is
+  taken over (one line says so) with the killed run's temporary files removed;
+* a killed run's workers end with it (:func:`_pool_worker_init`); Ctrl-C ends the workers
+  at once and keeps no half-written file (exit 130, ``addin.cli``);
 * a content-hash cache in ``OUT/.medpay-cache/`` keyed on the submission's bytes, the
   frameworks, the pay ranges, ``--as-of``, ``--cola`` and the code's own source means a
   rerun after one manager corrects one file redoes only that file.
@@ -35,11 +38,14 @@ Properties the run keeps:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -233,6 +239,77 @@ def _worker_init(frameworks: tuple[Path, ...], pay_ranges: Path | None) -> None:
     _WORKER["frameworks"] = read_frameworks(frameworks) if frameworks else []
     _WORKER["pay"] = read_pay_settings(pay_ranges)
     _WORKER["engines"] = engines()
+
+
+WATCHDOG_SECONDS = 0.5
+"""How often a worker looks for its parent (the run): a worker whose run is gone ends."""
+
+
+def _pool_worker_init(parent: int, frameworks: tuple[Path, ...], pay_ranges: Path | None) -> None:
+    """A pool worker's start: it ends when the run that started it dies (even by
+    SIGKILL) - the kernel's parent-death signal where Linux offers it (``prctl``), and on
+    every system a watchdog thread that polls for the parent - and leaves Ctrl-C to the
+    run, which stops the workers itself (:func:`_stop_pool`); then
+    :func:`_worker_init`."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if not _parent_alive(parent):  # died before the signal was asked for
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), name="medpay-watchdog",
+                     daemon=True).start()
+    _worker_init(frameworks, pay_ranges)
+
+
+def _parent_alive(parent: int) -> bool:
+    if os.name != "nt":
+        return os.getppid() == parent  # re-parented (to init) once the run is gone
+    import multiprocessing  # pragma: no cover - Windows: the parent's handle
+
+    proc = multiprocessing.parent_process()
+    return proc is None or proc.is_alive()
+
+
+def _watch_parent(parent: int) -> None:
+    while _parent_alive(parent):
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
+def _stop_pool(pool: Executor, *, abort: bool) -> None:
+    """Shut a pool down; on ``abort`` (Ctrl-C, an error) cancel what is queued and end
+    its workers at once rather than let them finish the whole inbox."""
+    if not abort:
+        pool.shutdown()
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
+
+
+TEMP_PREFIX = ".~medpay-"
+
+
+def _remove_temporaries(out: Path) -> None:
+    """Remove the temporary files (``.~medpay-*``, :func:`addin.office.safeio.atomic_path`)
+    a stopped run left in the output folder, its feedback folder and its cache. Called
+    holding the folder's lock, so none belongs to a live run."""
+    for folder in (out, out / FEEDBACK_DIR, out / CACHE_DIR):
+        with contextlib.suppress(OSError):
+            for p in folder.glob(TEMP_PREFIX + "*"):
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
 
 def _reason(exc: MedpayError, rel: str) -> str:
@@ -556,7 +633,10 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
     out = Path(cfg.out)
     inbox = Path(cfg.inbox)
     files = discover(inbox, exclude=out)
-    with FolderLock(out):
+    with FolderLock(out) as lock:
+        if lock.taken_over:
+            print(f"medpay: {lock.taken_over}", file=stream, flush=True)
+        _remove_temporaries(out)
         for name in (SUMMARY, CONSOLIDATED, CMT_REPORT):
             check_writable(out / name, force=cfg.force)
         cache = out / CACHE_DIR
@@ -599,8 +679,8 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 return map(fn, jobs)
             if not pools:
                 factory = executor_factory or (lambda n: ProcessPoolExecutor(
-                    max_workers=n, initializer=_worker_init,
-                    initargs=(tuple(cfg.frameworks), cfg.pay_ranges)))
+                    max_workers=n, initializer=_pool_worker_init,
+                    initargs=(os.getpid(), tuple(cfg.frameworks), cfg.pay_ranges)))
                 pools.append(factory(min(cfg.jobs, len(files))))  # no idle workers
             chunk = max(1, min(8, len(jobs) // (cfg.jobs * 4)))
             return pools[0].map(fn, jobs, chunksize=chunk)
@@ -650,9 +730,15 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 atomic_write_bytes(feedback_dir / names[rel], cached_of[rel].read_bytes(), force=True)
                 progress.step(f"{rel} -> {FEEDBACK_DIR}/{names[rel]}")
             progress.close()
+        except BaseException:  # Ctrl-C or an error: stop the workers now, no debris
+            for pool in pools:
+                _stop_pool(pool, abort=True)
+            pools.clear()
+            _remove_temporaries(out)
+            raise
         finally:
             for pool in pools:
-                pool.shutdown()
+                _stop_pool(pool, abort=False)
         phases["feedback"] = time.perf_counter() - t0
         t0 = time.perf_counter()
 

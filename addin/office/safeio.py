@@ -13,14 +13,16 @@ formula-injection-proof cell values, and a lock so two runs never interleave.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import socket
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from addin.core.errors import OutputError
 
@@ -169,48 +171,158 @@ def set_cell(ws, row: int, col: int, value: Any):
     return cell
 
 
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started, as the kernel counts it (clock ticks since boot, from
+    ``/proc/<pid>/stat`` field 22), or "" where there is no /proc. A pid reused by a new
+    process has another start time, so "pid alive" is not mistaken for "owner alive"."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ""
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _os_lock(fd: int) -> bool | None:
+    """Take an OS lock on the open lock file without waiting: True when taken, False
+    when another process holds it, None when this file system cannot lock. The OS drops
+    the lock when its process ends, however it ends (SIGKILL, power cut aside)."""
+    try:
+        if sys.platform == "win32":  # pragma: no cover - Windows
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
+            return False
+        return None  # ENOLCK, EOPNOTSUPP: a file system without locks
+    return True
+
+
 class FolderLock:
-    """An exclusive lock file in an output folder: a second run refuses, clearly."""
+    """An exclusive lock on an output folder: a second run refuses, clearly.
+
+    The lock is an OS lock (``fcntl.flock``; ``msvcrt.locking`` on Windows) held on
+    ``.medpay.lock``, which also records the owner (pid, computer, process start time).
+    The OS releases it when the owner dies, even by SIGKILL, so a lock file left by a run
+    that was killed is taken over automatically, with one line saying so
+    (:attr:`taken_over`); a live run is still refused. Safer readings: a lock recorded by
+    another computer is never taken over (a network drive may not share OS locks between
+    computers, so that run may be alive), nor one whose recorded owner still runs (an older
+    medpay that held no OS lock), nor any on a file system without OS locks: those are
+    refused as before, with the hint to delete the file when no run is active.
+    """
 
     NAME = ".medpay.lock"
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.path = self.folder / self.NAME
-        self._fh: IO[str] | None = None
+        self._fd: int | None = None
+        self.taken_over: str | None = None
+        """One line describing the stopped run whose lock this one took over, or None."""
 
-    def __enter__(self) -> "FolderLock":
+    def __enter__(self) -> FolderLock:
         self.folder.mkdir(parents=True, exist_ok=True)
+        for _ in range(20):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            locked = _os_lock(fd)
+            if locked is False:
+                os.close(fd)
+                raise self._busy()
+            if locked is None:
+                os.close(fd)
+                return self._enter_without_os_lock()
+            if os.name != "nt":
+                # the file may have been unlinked by its releasing owner between our open
+                # and our lock: then we hold a lock on a file nobody else will see
+                try:
+                    same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                except FileNotFoundError:
+                    same = False
+                if not same:
+                    os.close(fd)
+                    continue
+            self._fd = fd
+            try:
+                self._take(fd)
+            except BaseException:
+                self._fd = None
+                os.close(fd)
+                raise
+            return self
+        raise self._busy()
+
+    def _take(self, fd: int) -> None:
+        """We hold the OS lock: judge what the file says about a previous owner, then
+        record ourselves."""
+        os.lseek(fd, 0, os.SEEK_SET)
+        previous = os.read(fd, 4096).decode("utf-8", errors="replace").strip()
+        if previous:
+            pid, host, start = self._owner(previous)
+            if host != socket.gethostname():
+                raise self._busy()
+            if pid is not None and self._alive(pid, start):
+                raise self._busy()
+            self.taken_over = (
+                f"took over the lock {self.path} left by a medpay run that was stopped "
+                f"(process {pid if pid is not None else '?'} on this computer, no longer running)")
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.ftruncate(fd, 0)
+        me = os.getpid()
+        os.write(fd, f"{me} {socket.gethostname()} {_process_start(me)}".encode())
+
+    def _enter_without_os_lock(self) -> FolderLock:
+        """A file system without OS locks: the lock file's existence is the lock."""
         try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             raise self._busy() from None
-        self._fh = os.fdopen(fd, "w")
-        self._fh.write(f"{os.getpid()} {socket.gethostname()}")
-        self._fh.flush()
+        me = os.getpid()
+        os.write(fd, f"{me} {socket.gethostname()} {_process_start(me)}".encode())
+        self._fd = fd
         return self
 
-    def _holder_gone(self) -> bool:
-        """True when the lock was left by a process on THIS machine that no longer runs
-        (killed, power cut). We never remove it ourselves - two runs doing so at once
-        could both think they hold the lock - we say so in the message instead."""
+    @staticmethod
+    def _owner(text: str) -> tuple[int | None, str, str]:
+        pid_text, _, rest = text.partition(" ")
+        host, _, start = rest.partition(" ")
         try:
-            pid_text, _, host = self.path.read_text(encoding="utf-8").partition(" ")
             pid = int(pid_text)
-        except (OSError, ValueError):
-            return False
-        if host.strip() != socket.gethostname():
-            return False
+        except ValueError:
+            pid = None
+        return pid, host.strip(), start.strip()
+
+    @staticmethod
+    def _alive(pid: int, start: str) -> bool:
+        """True when process ``pid`` runs and is the one recorded (same start time)."""
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            return True
+            return False
+        except OSError:
+            pass  # another user's process: it exists
+        now = _process_start(pid)
+        return not (start and now and now != start)
+
+    def _holder_gone(self) -> bool:
+        """True when the lock file names a process on THIS machine that no longer runs."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
         except OSError:
             return False
-        return False
+        pid, host, start = self._owner(text.strip())
+        return host == socket.gethostname() and pid is not None and not self._alive(pid, start)
 
     def _busy(self) -> OutputError:
-        if self._holder_gone():
+        if os.name != "nt" and self._holder_gone():  # only without OS locks (see the class)
             return OutputError(
                 "a medpay run that was stopped left its lock file .medpay.lock in this folder",
                 file=self.folder,
@@ -223,7 +335,18 @@ class FolderLock:
         )
 
     def __exit__(self, *exc: object) -> None:
-        if self._fh:
-            self._fh.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        # emptied first: if the file cannot be removed (Windows, while another process
+        # has it open) the next run finds an empty lock and takes it silently
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        if os.name != "nt":
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()  # while still locked: see __enter__'s samestat check
+            os.close(fd)
+        else:  # pragma: no cover - Windows cannot remove an open file
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                self.path.unlink()

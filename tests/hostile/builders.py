@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -461,3 +462,60 @@ def with_macro_sheets(data: bytes) -> bytes:
                       "xl/macrosheets/intlsheet1.xml": INTL_SHEET,
                       "xl/macrosheets/_rels/sheet1.xml.rels": sheet_rels,
                       "xl/drawings/vmlDrawing1.vml": BUTTON_VML})
+
+
+_INLINE = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is>(.*?)</is></c>', re.S)
+
+
+def excel_shared_strings(data: bytes) -> bytes:
+    """The workbook as Excel saves it: every inline string of every sheet (openpyxl and
+    medpay's own writers use inline strings) moved into one xl/sharedStrings.xml part,
+    the cells pointing at it by index (``t="s"``), with its relationship and content
+    type. Its text is the same, so every reader gives the same answer."""
+    strings: list[str] = []
+    index: dict[str, int] = {}
+
+    def shared(m: re.Match) -> str:
+        body = m.group(3)
+        if body not in index:
+            index[body] = len(strings)
+            strings.append(body)
+        return f'<c {m.group(1)}t="s"{m.group(2)}><v>{index[body]}</v></c>'
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    if "xl/sharedStrings.xml" in names:
+        raise ValueError("the workbook has a shared-strings part already")
+    sheets = [n for n in names if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")]
+    replace: dict[str, bytes | str] = {n: _INLINE.sub(shared, member(data, n)) for n in sheets}
+    replace["[Content_Types].xml"] = member(data, "[Content_Types].xml").replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    replace["xl/_rels/workbook.xml.rels"] = member(data, "xl/_rels/workbook.xml.rels").replace(
+        "</Relationships>",
+        '<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           f'<sst xmlns="{SHEET_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+           + "".join(f"<si>{s}</si>" for s in strings) + "</sst>")
+    return rezip(data, replace=replace, add={"xl/sharedStrings.xml": sst})
+
+
+def entities_in(data: bytes, part: str, doctype: str = BILLION_LAUGHS, entity: str = "lol9") -> bytes:
+    """``data`` with ``doctype`` declared at the top of ``part`` and ``&entity;`` used in
+    the first text or attribute value there, so a parser that expanded it would blow up."""
+    xml = member(data, part)
+    used = re.sub(r"(<(?:\w+:)?t(?: [^>]*)?>)", rf"\1&{entity};", xml, count=1)
+    if used == xml:  # no text element: use it in the first attribute value
+        used = re.sub(r'(<\w[^>?!]*?=")', rf"\1&{entity};", xml, count=1)
+    return rezip(data, replace={part: with_doctype(used, doctype)})
+
+
+def utf32_entity_workbook() -> bytes:
+    """The billion laughs in a UTF-32 shared-strings part: lxml reads UTF-32 and expands
+    its entities; a scan for the UTF-8 and UTF-16 markers alone would miss it."""
+    base = plain_workbook_bytes()
+    xml = member(base, "xl/sharedStrings.xml").replace("<t>hello</t>", "<t>&lol9;</t>")
+    xml = with_doctype(xml.replace('encoding="UTF-8"', 'encoding="UTF-32"'), BILLION_LAUGHS)
+    return rezip(base, replace={"xl/sharedStrings.xml": b"\xff\xfe\x00\x00" + xml.encode("utf-32-le")})

@@ -19,8 +19,10 @@ AS_OF = ("--as-of", "2026-11-20")
 
 HOSTILE_WORKBOOKS = {
     "billion-laughs": (lambda: b.entity_workbook("xl/sharedStrings.xml", b.BILLION_LAUGHS, "lol9"),
-                       "declares a DTD or XML entities"),
-    "xxe": (lambda: b.entity_workbook("xl/workbook.xml", b.XXE, "xxe"), "declares a DTD or XML entities"),
+                       "shared strings (the text of its cells) (part xl/sharedStrings.xml) declare "
+                       "XML entities, which Excel never writes"),
+    "xxe": (lambda: b.entity_workbook("xl/workbook.xml", b.XXE, "xxe"),
+            "the workbook's list of sheets (part xl/workbook.xml) declares XML entities"),
     "zip-bomb": (lambda: b.ratio_bomb(20), "(a zip bomb); refused"),
     "encrypted": (lambda: b.encrypted_office_file(b.plain_workbook_bytes()), "password-protected"),
     "csv-renamed": (lambda: b"Employee ID,Name\n1,Ann\n", "text or CSV file"),
@@ -32,8 +34,10 @@ HOSTILE_WORKBOOKS = {
 }
 HOSTILE_DOCUMENTS = {
     "billion-laughs": (lambda: b.entity_docx("word/document.xml", b.BILLION_LAUGHS, "lol9"),
-                       "declares a DTD or XML entities"),
-    "xxe-settings": (lambda: b.entity_docx("word/settings.xml", b.XXE, "xxe"), "declares a DTD or XML entities"),
+                       "the document's text (part word/document.xml) declares XML entities, "
+                       "which Word never writes"),
+    "xxe-settings": (lambda: b.entity_docx("word/settings.xml", b.XXE, "xxe"),
+                     "the document's settings (part word/settings.xml) declare XML entities"),
     "encrypted": (lambda: b.encrypted_office_file(b.plain_docx_bytes()), "password-protected"),
     "xlsx-renamed": (b.plain_workbook_bytes, "file is an Excel workbook"),
 }
@@ -112,7 +116,8 @@ def test_demo_with_a_hostile_pay_ranges_file_never_shows_a_traceback(tmp_path):
     lines = r.stderr.strip().splitlines()
     assert lines and "Traceback" not in r.stderr
     bad = [ln for ln in lines if ln.startswith("medpay:")]
-    assert bad and all(ln.startswith(f"medpay: {f}: part xl/workbook.xml declares a DTD") for ln in bad)
+    assert bad and all(ln.startswith(
+        f"medpay: {f}: the workbook's list of sheets (part xl/workbook.xml) declares XML entities") for ln in bad)
 
 
 def test_debug_shows_the_traceback_instead(tmp_path):

@@ -26,8 +26,20 @@ from .bounded import MiB, run_bounded
 WB = "Excel workbook (.xlsx or .xlsm)"
 DOC = "Word document (.docx)"
 BOMB_HINT = "(do not open this file; ask the sender where it came from)"
-DTD = ("part {part} declares a DTD or XML entities, which Office never writes "
-       "(an entity-expansion or external-entity attack); refused " + BOMB_HINT)
+DTD = ("{words} (part {part}) {verb} XML entities, which {app} never writes "
+       "(an entity-expansion or external-entity attack): refused " + BOMB_HINT)
+PART_WORDS = {  # the part as the one line names it to a user
+    "xl/worksheets/sheet1.xml": ("one of the workbook's sheets", "declares", "Excel"),
+    "xl/sharedStrings.xml": ("the workbook's shared strings (the text of its cells)", "declare", "Excel"),
+    "xl/workbook.xml": ("the workbook's list of sheets", "declares", "Excel"),
+    "word/document.xml": ("the document's text", "declares", "Word"),
+    "word/settings.xml": ("the document's settings", "declare", "Word"),
+}
+
+
+def dtd(part: str) -> str:
+    words, verb, app = PART_WORDS[part]
+    return DTD.format(words=words, part=part, verb=verb, app=app)
 OPEN_XLSX = "(open it in Excel and save it as an Excel Workbook (.xlsx))"
 OPEN_DOCX = "(open it in Word and save it as a Word Document (.docx))"
 SECONDS = 60  # generous wall-clock guard per case: the machine is shared
@@ -45,27 +57,27 @@ def _open_docx(path: Path):
 WORKBOOK_CASES = {
     "billion-laughs-in-sheet": (
         lambda: b.entity_workbook("xl/worksheets/sheet1.xml", b.BILLION_LAUGHS, "lol9"),
-        DTD.format(part="xl/worksheets/sheet1.xml")),
+        dtd("xl/worksheets/sheet1.xml")),
     "billion-laughs-in-shared-strings": (
         lambda: b.entity_workbook("xl/sharedStrings.xml", b.BILLION_LAUGHS, "lol9"),
-        DTD.format(part="xl/sharedStrings.xml")),
+        dtd("xl/sharedStrings.xml")),
     "billion-laughs-in-workbook-xml": (
         lambda: b.entity_workbook("xl/workbook.xml", b.BILLION_LAUGHS, "lol9"),
-        DTD.format(part="xl/workbook.xml")),
+        dtd("xl/workbook.xml")),
     "billion-laughs-utf16-shared-strings": (
-        b.utf16_entity_workbook, DTD.format(part="xl/sharedStrings.xml")),
+        b.utf16_entity_workbook, dtd("xl/sharedStrings.xml")),
     "xxe-file-in-sheet": (
         lambda: b.entity_workbook("xl/worksheets/sheet1.xml", b.XXE, "xxe"),
-        DTD.format(part="xl/worksheets/sheet1.xml")),
+        dtd("xl/worksheets/sheet1.xml")),
     "xxe-file-in-shared-strings": (
         lambda: b.entity_workbook("xl/sharedStrings.xml", b.XXE, "xxe"),
-        DTD.format(part="xl/sharedStrings.xml")),
+        dtd("xl/sharedStrings.xml")),
     "xxe-file-in-workbook-xml": (
         lambda: b.entity_workbook("xl/workbook.xml", b.XXE, "xxe"),
-        DTD.format(part="xl/workbook.xml")),
+        dtd("xl/workbook.xml")),
     "xxe-network-parameter-entity": (
         lambda: b.entity_workbook("xl/workbook.xml", b.XXE_NETWORK, "xxe"),
-        DTD.format(part="xl/workbook.xml")),
+        dtd("xl/workbook.xml")),
     "zip-bomb-ratio": (
         lambda: b.ratio_bomb(20),
         "part xl/worksheets/sheet1.xml expands 1009 times (a zip bomb); refused " + BOMB_HINT),
@@ -158,14 +170,14 @@ def test_billion_laughs_would_also_be_stopped_by_the_parser_openpyxl_uses(part):
 DOCX_CASES = {
     "billion-laughs-in-document-xml": (
         lambda: b.entity_docx("word/document.xml", b.BILLION_LAUGHS, "lol9"),
-        DTD.format(part="word/document.xml")),
+        dtd("word/document.xml")),
     "xxe-file-in-settings-xml": (
-        lambda: b.entity_docx("word/settings.xml", b.XXE, "xxe"), DTD.format(part="word/settings.xml")),
+        lambda: b.entity_docx("word/settings.xml", b.XXE, "xxe"), dtd("word/settings.xml")),
     "xxe-network-in-settings-xml": (
         lambda: b.entity_docx("word/settings.xml", b.XXE_NETWORK, "xxe"),
-        DTD.format(part="word/settings.xml")),
+        dtd("word/settings.xml")),
     "xxe-file-in-document-xml": (
-        lambda: b.entity_docx("word/document.xml", b.XXE, "xxe"), DTD.format(part="word/document.xml")),
+        lambda: b.entity_docx("word/document.xml", b.XXE, "xxe"), dtd("word/document.xml")),
     "password-protected-document": (
         lambda: b.encrypted_office_file(b.plain_docx_bytes()),
         "file is password-protected (encrypted) (remove the password in Word "

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -257,17 +257,46 @@ def test_two_batches_started_together_never_both_write(tmp_path):
     assert refused or any("already exists" in e for rc, e in results if rc == 2)
 
 
-def test_lock_left_by_a_killed_run_is_explained(tmp_path):
+def test_lock_left_by_a_killed_run_is_taken_over_with_one_line(tmp_path):
     holder = _hold_lock(tmp_path)
+    dead = holder.pid
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    time.sleep(0.1)
+    # the killed holder could not remove its file: it still names the dead process
+    assert (tmp_path / ".medpay.lock").read_text().split()[:2] == [str(dead), socket.gethostname()]
+    with FolderLock(tmp_path) as lock:
+        assert lock.taken_over == (
+            f"took over the lock {tmp_path / '.medpay.lock'} left by a medpay run that was "
+            f"stopped (process {dead} on this computer, no longer running)")
+        assert (tmp_path / ".medpay.lock").read_text().split()[0] == str(os.getpid())
+    assert not (tmp_path / ".medpay.lock").exists()
+    with FolderLock(tmp_path) as lock:  # a lock released normally leaves nothing to take over
+        assert lock.taken_over is None
+
+
+def test_lock_file_naming_a_live_process_is_refused_even_without_an_os_lock(tmp_path):
+    # an older medpay held no OS lock: its file alone, naming a process that runs (this
+    # one, with its own start time), must still keep a second run out
+    from addin.office.safeio import _process_start
+
+    me = os.getpid()
+    (tmp_path / ".medpay.lock").write_text(f"{me} {socket.gethostname()} {_process_start(me)}")
+    with pytest.raises(OutputError, match="another medpay run is writing to this folder"):
+        with FolderLock(tmp_path):
+            pass
+    assert (tmp_path / ".medpay.lock").exists()
+
+
+def test_lock_of_a_run_on_another_computer_is_never_taken_over(tmp_path):
+    # a network drive may not share OS locks between computers: that run may be alive
+    (tmp_path / ".medpay.lock").write_text("4242 some-other-pc 123")
     with pytest.raises(OutputError) as err:
         with FolderLock(tmp_path):
             pass
     assert err.value.one_line() == (
-        f"{tmp_path}: a medpay run that was stopped left its lock file .medpay.lock in this folder "
-        "(no run is active: delete .medpay.lock and run again)")
+        f"{tmp_path}: another medpay run is writing to this folder (lock file .medpay.lock "
+        "exists) (wait for it to finish, or delete .medpay.lock if no run is active)")
+    assert (tmp_path / ".medpay.lock").read_text() == "4242 some-other-pc 123"
 
 
 def test_commands_never_modify_their_inputs(tmp_path):

@@ -55,6 +55,11 @@ PROP_PREFILL = "medpay_prefill"
 """JSON object {tag: value} of the content-locked (``sdtContentLocked``) controls as
 generated - the identity fields (employee ID, levels, framework) - so the harvest can
 tell when one was changed (FORM-PREFILL-CHANGED)."""
+PROP_CONTROLS = "medpay_controls"
+"""JSON list ``[[tag, alias, kind], ...]`` of the form's content controls in document
+order, as generated (:func:`control_layout`): how the harvest matches a control that lost
+its tag back to its field. LibreOffice Writer keeps the controls of a form it saves but
+drops every ``w:tag``, and the alias (title) of date pickers and drop-downs."""
 CONTENT_LOCKED = "sdtContentLocked"
 """``w:lock`` value of a pre-filled identity field: neither the control nor its content
 can be changed in Word (17.5.2.23); other controls are ``sdtLocked`` (content editable,
@@ -70,6 +75,9 @@ SOFT_HYPHEN = "\u00ad"
 TEXT_PLACEHOLDER = "Click or tap here to enter text."
 CHOICE_PLACEHOLDER = "Choose an item."
 DATE_PLACEHOLDER = "Click or tap to enter a date."
+PLACEHOLDERS = frozenset({TEXT_PLACEHOLDER, CHOICE_PLACEHOLDER, DATE_PLACEHOLDER})
+"""A control's placeholder texts: LibreOffice saves a placeholder as the control's text
+(without ``w:showingPlcHdr``), so a control that reads as one of these is empty."""
 DATE_FORMAT = "dd/MM/yyyy"
 """How Word shows a picked date (UK order); :data:`DATE_STRFTIME` is the same in Python."""
 DATE_STRFTIME = UK_DATE
@@ -363,6 +371,12 @@ def control_of(sdt) -> Control:
             lst = pr.find(w("comboBox"))
         choices = tuple(li.get(w("displayText")) or li.get(w("value")) or "" for li in lst.findall(w("listItem")))
     return Control(tag or None, alias_el.get(w("val")) if alias_el is not None else None, kind, value, choices)
+
+
+def control_layout(root) -> list[tuple[str, str | None, str]]:
+    """(tag, alias, kind) of every content control of a document, in document order
+    (recorded at generation as :data:`PROP_CONTROLS`)."""
+    return [(c.tag or "", c.title, c.kind) for c in map(control_of, iter_sdts(root))]
 
 
 def iter_sdts(root):

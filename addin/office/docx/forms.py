@@ -137,6 +137,9 @@ def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: 
     if form_type:
         props[dc.PROP_FORM_TYPE] = form_type
         props.setdefault(dc.PROP_VERSION, TEMPLATE_VERSION)
+        # which control is which, for a form re-saved by a word processor that drops tags
+        props[dc.PROP_CONTROLS] = json.dumps(dc.control_layout(body), ensure_ascii=False,
+                                             separators=(",", ":"))
     if form_type or count:
         dc.protect_for_forms(doc)
     dc.set_custom_properties(doc, props)

@@ -8,10 +8,12 @@ is recognised by the custom property ``medpay_form_type`` written when it was ge
 
 * a file that cannot be read, or a document that is not a medpay form, is reported
   (FORM-UNREADABLE, FORM-NOT-A-FORM) and skipped;
-* a form whose controls lost their tags (as happens when another word processor re-saves
-  it), lost controls, or was edited outside the controls (the SHA-256 of its text outside
-  the controls no longer matches ``medpay_text_hash``) is still harvested - every tagged
-  value is kept - and reported by name with the problem.
+* a form whose controls lost their tags (LibreOffice Writer drops them when it saves a
+  form) has them matched back to their fields by title and place (:func:`retag`,
+  FORM-RETAGGED, a warning); a control that cannot be matched for certain, lost controls,
+  or an edit outside the controls (the SHA-256 of its text outside the controls no longer
+  matches ``medpay_text_hash``) still leave the form harvested - every tagged value is
+  kept - and reported by name with the problem.
 
 Every other file in the folder is reported too (FORM-NOT-A-FORM, "not a form; skipped"
 with the reason: a PDF, a spreadsheet, a text file...), except these, which are passed
@@ -26,8 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,9 +39,10 @@ from typing import Any
 
 from lxml import etree
 
-from addin.office.docx import controls as dc
 from addin.core.errors import InputError
 from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
+from addin.office.docx import controls as dc
+from addin.office.docx.forms import FORM_KINDS, template_path
 
 POLICY = "Appendix F"
 DOC_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".dotx"}
@@ -74,12 +79,24 @@ PREFILL_CHANGED = declare(
     "may be matched to the wrong person or request.",
     "the pre-filled {field} was changed from {was!r} to {now!r} after the form was generated; "
     "check the form with the employee and use the generated value", ERROR, group="forms")
+RETAGGED = declare(
+    "FORM-RETAGGED", "Answer fields matched by their titles",
+    "Content controls in a form had lost their tags - LibreOffice Writer, and other word "
+    "processors, drop them when they save a form - and were matched back to their fields "
+    "by their titles and their places in the form, as generated (the form's "
+    "medpay_controls property, or the template of its kind). The answers are harvested; "
+    "LibreOffice also drops line breaks inside an answer.",
+    "{count} answer field(s) had lost their tags (the form was saved by a word processor "
+    "other than Word, such as LibreOffice) and were matched to their fields by their titles "
+    "and places in the form; check these answers (line breaks inside an answer may be lost)",
+    WARNING, group="forms")
 UNTAGGED = declare(
     "FORM-UNTAGGED", "Controls lost their tags",
     "Content controls in a form have no tag, so their answers cannot be matched to a column "
     "(the form was probably re-saved by a word processor other than Word).",
-    "{count} answer field(s) lost their tags ({titles}); their answers are not in the "
-    "harvest - ask for the form to be filled in again in Word", ERROR, group="forms")
+    "{count} answer field(s) lost their tags ({titles}) and cannot be matched to their "
+    "fields for certain; their answers are not in the harvest - ask for the form to be "
+    "filled in again in Word", ERROR, group="forms")
 MISSING_CONTROLS = declare(
     "FORM-CONTROLS-MISSING", "Answer fields missing",
     "A form has fewer tagged content controls than it was generated with: answer fields "
@@ -120,6 +137,9 @@ class FormDoc:
     exact_text_hash: str = ""
     """The hash of the exact text outside the controls (forms generated before the text
     was normalised for hashing stored this one)."""
+    retagged: int = 0
+    """Controls that had lost their tags and were matched back to their fields
+    (:func:`retag`)."""
 
     @property
     def form_type(self) -> str:
@@ -142,6 +162,12 @@ def tags_present(doc: FormDoc, ctx: None) -> Iterator[Finding]:
     if lost:
         titles = ", ".join(sorted({c.title or "untitled" for c in lost})[:6])
         yield UNTAGGED.at(file=doc.name, count=len(lost), titles=titles)
+
+
+@FORM_CHECKS.rule(RETAGGED)
+def tags_restored(doc: FormDoc, ctx: None) -> Iterator[Finding]:
+    if doc.retagged:
+        yield RETAGGED.at(file=doc.name, count=doc.retagged)
 
 
 @FORM_CHECKS.rule(MISSING_CONTROLS)
@@ -205,6 +231,86 @@ def statement_length(doc: FormDoc, ctx: None) -> Iterator[Finding]:
             yield STATEMENT_TOO_LONG.at(file=doc.name, words=words, limit=STATEMENT_WORDS)
 
 
+# ----------------------------------------------------------------------------- lost tags
+
+Layout = Sequence[tuple[str, "str | None", str]]
+"""(tag, alias, kind) of each control of a form in document order, as generated
+(:func:`addin.office.docx.controls.control_layout`)."""
+
+
+def retag(controls: Sequence[dc.Control], layout: Layout) -> tuple[list[dc.Control], int]:
+    """Give each control that lost its tag the tag it was generated with; return the
+    controls and how many were given one. A control matched this way that reads as a
+    placeholder (:data:`addin.office.docx.controls.PLACEHOLDERS`) is empty.
+
+    LibreOffice Writer keeps a form's controls and their order but drops every tag, and
+    the alias (title) of date pickers and drop-downs. So:
+
+    1. by place: when the form has exactly the controls it was generated with - same
+       number, same kind at each place, and every tag and title still there equal to the
+       one generated at that place - each untagged control takes the tag of its place;
+    2. otherwise by title: an untagged control takes the tag of the one generated
+       control with its title (of its kind), when no other control of the form has that
+       title and no tagged control already holds that tag.
+
+    Anything else is ambiguous and stays untagged (FORM-UNTAGGED, its answer left out):
+    the safer reading, as an answer put under the wrong field would go unnoticed."""
+    out = list(controls)
+    lost = [i for i, c in enumerate(controls) if not c.tag]
+    if not lost or not layout:
+        return out, 0
+    if len(controls) == len(layout) and all(
+            c.kind == kind and (not c.tag or c.tag == tag) and (c.title is None or c.title == alias)
+            for c, (tag, alias, kind) in zip(controls, layout)):
+        for i in lost:
+            if layout[i][0]:
+                out[i] = _restored(controls[i], layout[i][0])
+    else:
+        generated: dict[tuple[str, str], set[str]] = {}
+        for tag, alias, kind in layout:
+            if tag and alias:
+                generated.setdefault((alias, kind), set()).add(tag)
+        titles = Counter(c.title for c in controls if c.title)
+        held = {c.tag for c in controls if c.tag}
+        for i in lost:
+            c = controls[i]
+            tags = generated.get((c.title or "", c.kind), set())
+            if c.title and len(tags) == 1 and titles[c.title] == 1 and not tags & held:
+                out[i] = _restored(c, next(iter(tags)))
+                held |= tags
+    return out, sum(1 for i in lost if out[i].tag)
+
+
+def _restored(control: dc.Control, tag: str) -> dc.Control:
+    value = control.value
+    if isinstance(value, str) and value.strip() in dc.PLACEHOLDERS:
+        value = ""
+    return replace(control, tag=tag, value=value)
+
+
+def _layout_of(props: dict[str, str]) -> Layout | None:
+    """The form's own record of its controls (:data:`addin.office.docx.controls.PROP_CONTROLS`),
+    or - a form generated before medpay wrote it, or whose property was damaged - the
+    controls of the shipped template of its kind; None when neither can be had."""
+    try:
+        recorded = json.loads(props.get(dc.PROP_CONTROLS) or "null")
+    except ValueError:
+        recorded = None
+    if isinstance(recorded, list) and all(
+            isinstance(x, list) and len(x) == 3 and isinstance(x[0], str)
+            and isinstance(x[1], (str, type(None))) and isinstance(x[2], str) for x in recorded):
+        return [(x[0], x[1], x[2]) for x in recorded]
+    kind = props.get(dc.PROP_FORM_TYPE, "")
+    if kind not in FORM_KINDS:
+        return None
+    try:
+        with zipfile.ZipFile(template_path(FORM_KINDS[kind])) as z:
+            root = etree.fromstring(z.read("word/document.xml"), _PARSER)
+        return dc.control_layout(root)
+    except (InputError, OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None
+
+
 # ----------------------------------------------------------------------------- reading
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -232,9 +338,12 @@ def read_form(path: Path, name: str | None = None) -> FormDoc:
         root = etree.fromstring(zf.read("word/document.xml"), _PARSER)
         props = dc.parse_custom_properties(zf.read(dc.CUSTOM_PART)) if dc.CUSTOM_PART in names else {}
         settings = zf.read("word/settings.xml") if "word/settings.xml" in names else None
+        controls = [dc.control_of(s) for s in dc.iter_sdts(root)]
+        retagged = 0
+        if any(not c.tag for c in controls):
+            controls, retagged = retag(controls, _layout_of(props) or ())
         return FormDoc(
-            path=path, name=shown, props=props,
-            controls=[dc.control_of(s) for s in dc.iter_sdts(root)],
+            path=path, name=shown, props=props, controls=controls, retagged=retagged,
             text_hash=dc.text_hash(root),
             exact_text_hash=dc.exact_text_hash(root),
             protection=dc.protection_of(settings) if settings else (None, False),

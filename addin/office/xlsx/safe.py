@@ -204,9 +204,85 @@ def check_ooxml_bytes(
 # Office never writes a DTD: any <!DOCTYPE or <!ENTITY in a part is an entity-expansion
 # ("billion laughs") or external-entity (XXE) attack. We refuse it from the bytes, in the
 # encodings an XML parser accepts, whatever parser (defusedxml, lxml) would read it next.
-_DTD_MARKERS = tuple(
-    m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")
+_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+"""Every encoding lxml reads a part in (UTF-32 too: lxml expands a UTF-32 DTD's entities)."""
+_ENTITY_MARKERS = tuple("<!ENTITY".encode(enc) for enc in _ENCODINGS)
+_DTD_MARKERS = tuple("<!DOCTYPE".encode(enc) for enc in _ENCODINGS) + _ENTITY_MARKERS
+_LT_BANG = (b"<!", b"<\x00!", b"<\x00\x00\x00!")
+"""``<!`` in UTF-8, in UTF-16 either way round, in UTF-32 either way round: a part holding
+none of these holds no marker, so three searches clear a part with a ``!`` in it (a
+formula's ``Sheet1!A1``) before the ten exact ones."""
+
+
+def _declares(buf: bytes) -> str | None:
+    """What ``buf`` declares - "XML entities", "a DTD" - or None. Cheap on the common
+    path: one memchr for ``!`` clears a normal part."""
+    if b"!" not in buf or not any(m in buf for m in _LT_BANG):
+        return None
+    if any(m in buf for m in _ENTITY_MARKERS):
+        return "XML entities"
+    if any(m in buf for m in _DTD_MARKERS):
+        return "a DTD"
+    return None
+
+
+_PART_WORDS: tuple[tuple[str, str, bool], ...] = (
+    # (name prefix or exact name, words, plural?) - first match wins
+    ("xl/sharedStrings.xml", "the workbook's shared strings (the text of its cells)", True),
+    ("xl/workbook.xml", "the workbook's list of sheets", False),
+    ("xl/worksheets/", "one of the workbook's sheets", False),
+    ("xl/styles.xml", "the workbook's styles (cell formats)", True),
+    ("xl/theme/", "the workbook's theme (colours and fonts)", False),
+    ("xl/tables/", "a table in the workbook", False),
+    ("xl/comments", "the workbook's comments", True),
+    ("xl/threadedComments/", "the workbook's comments", True),
+    ("xl/persons/", "the workbook's list of commenters", False),
+    ("xl/drawings/", "a drawing in the workbook", False),
+    ("xl/charts/", "a chart in the workbook", False),
+    ("xl/pivot", "a pivot table in the workbook", False),
+    ("xl/externalLinks/", "a link to another workbook", False),
+    ("xl/calcChain.xml", "the workbook's calculation chain", False),
+    ("xl/connections.xml", "the workbook's data connections", True),
+    ("word/document.xml", "the document's text", False),
+    ("word/settings.xml", "the document's settings", True),
+    ("word/styles.xml", "the document's styles", True),
+    ("word/numbering.xml", "the document's numbering", False),
+    ("word/header", "a header of the document", False),
+    ("word/footer", "a footer of the document", False),
+    ("word/footnotes.xml", "the document's footnotes", True),
+    ("word/endnotes.xml", "the document's endnotes", True),
+    ("word/comments", "the document's comments", True),
+    ("word/fontTable.xml", "the document's font list", False),
+    ("word/theme/", "the document's theme (colours and fonts)", False),
+    ("word/glossary/", "the document's building blocks", True),
+    ("docProps/", "the file's properties (title, author and the like)", True),
+    ("customXml/", "the file's custom XML data", False),
+    ("[Content_Types].xml", "the file's list of contents", False),
 )
+
+
+def part_in_words(name: str) -> tuple[str, bool]:
+    """What a user understands a part of an Office file to be, and whether the words are
+    plural: ``xl/sharedStrings.xml`` -> ("the workbook's shared strings ...", True)."""
+    if name.endswith(".rels"):
+        return "the file's internal links", True
+    for prefix, words, plural in _PART_WORDS:
+        if name == prefix or (not prefix.endswith(".xml") and name.startswith(prefix)):
+            return words, plural
+    return "a part of the file", False
+
+
+def declared_xml_error(name: str, what: str, p: Path, kind: str) -> InputError:
+    """The one line for a part that declares a DTD or entities: the part in words and by
+    name, the program that never writes such a thing, and what to do."""
+    words, plural = part_in_words(name)
+    app = "Excel" if kind == "workbook" else "Word"
+    return InputError(
+        f"{words} (part {name}) declare{'' if plural else 's'} {what}, which {app} never "
+        "writes (an entity-expansion or external-entity attack): refused",
+        file=p,
+        hint="do not open this file; ask the sender where it came from",
+    )
 _SHEET_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?sheet[\s/>]")
 _CELL_REF = re.compile(rb'r="(?<=\sr=")([A-Z]{1,3})([0-9]{1,20})"')
 """A cell's own reference (``<c r="XFD1048576">``); ``<row r="5">`` has no letters.
@@ -368,16 +444,10 @@ def _scan_members(
                 if keep is not None:
                     keep.append(chunk)
                 buf = tail + chunk
-                # every marker holds a "!" byte: one memchr clears a normal part before
-                # the six exact searches
-                for marker in _DTD_MARKERS if b"!" in buf else ():
-                    if marker in buf:
-                        raise InputError(
-                            f"part {name} declares a DTD or XML entities, which Office never "
-                            "writes (an entity-expansion or external-entity attack); refused",
-                            file=p,
-                            hint="do not open this file; ask the sender where it came from",
-                        )
+                # every marker holds a "!" byte: one memchr clears a normal part
+                declared = _declares(buf)
+                if declared:
+                    raise declared_xml_error(name, declared, p, kind)
                 if kind == "workbook" and len(chunk) == window and b"<" not in chunk:
                     raise InputError(
                         f"part {name} holds a text of more than {limits.max_cell_chars:,} "
