@@ -112,6 +112,7 @@ def _header(ws, row: int, headers: Sequence[str], widths: Sequence[int] | None =
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if widths:
             ws.column_dimensions[col_letter(c)].width = widths[c - 1]
+    ws.row_dimensions[row].height = 27  # two lines: wrapped headers show whole in print
 
 
 def _table(ws, top: int, columns, items) -> int:
@@ -160,7 +161,7 @@ def _long_date(d: dt.date) -> str:
 
 def build_payroll_workbook(run: PayrollRun):
     from openpyxl import Workbook
-    from openpyxl.styles import Border, Side
+    from openpyxl.styles import Alignment, Border, Side
 
     title = "MedPay Review - pay changes for payroll"
     wb = Workbook()
@@ -175,11 +176,16 @@ def build_payroll_workbook(run: PayrollRun):
 
     cs = wb.create_sheet("Control")
     _put(cs, 1, 1, title, size=14, bold=True)
-    _put(cs, 2, 1, f"Run date {_long_date(run.as_of)}. Salaries are annual full-time; the "
-                   "annual change is (new - current) x FTE. No payment is backdated "
-                   "(policy Appendix K stage 9, 7.20).", italic=True)
     sources = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in run.sources.items() if v)
-    _put(cs, 3, 1, f"From {sources}" if sources else "")
+    for r, text, font in [
+        (2, f"Run date {_long_date(run.as_of)}. Salaries are annual full-time; the annual "
+            "change is (new - current) x FTE. No payment is backdated (policy Appendix K "
+            "stage 9, 7.20).", {"italic": True}),
+        (3, f"From {sources}." if sources else "", {}),
+    ]:
+        cs.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+        _put(cs, r, 1, text, **font).alignment = Alignment(wrap_text=True, vertical="top")
+        cs.row_dimensions[r].height = 27
     top = 5
     _header(cs, top, ["Effective date", "Changes", "Of which honoured", "Total annual change"],
             [22, 12, 16, 20])
@@ -312,6 +318,7 @@ def build_outcomes_workbook(run: PayrollRun):
         chart.y_axis.numFmt = '"£"#,##0'
         chart.y_axis.title = "£ against the estimate"
         chart.legend = None
+        chart.x_axis.tickLblPos = "low"  # directorate names clear of bars below zero
         col = 1 + [h for h, *_ in SUM_COLUMNS].index("Full-year difference") + 1
         n = len(totals.by_directorate)
         chart.add_data(Reference(ws, min_col=col, min_row=dir_top, max_row=dir_top + n),
@@ -357,9 +364,12 @@ def build_outcomes_workbook(run: PayrollRun):
         ("Code", 24, lambda f: f.code, None),
         ("Message", 90, lambda f: f.message, None),
     ], run.findings)
-    for row in ps.iter_rows(min_row=2, min_col=6, max_col=6):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r in range(2, last + 1):
+        cell = ps.cell(r, 6)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # spreadsheet programs do not grow a row for wrapped text on opening: ~100
+        # characters a line in the 90-wide column
+        ps.row_dimensions[r].height = 13 * max(1, -(-len(str(cell.value or "")) // 100))
     _print_setup(ps, f"A1:F{last}", title, run.as_of, title_rows="1:1")
     return wb
 
