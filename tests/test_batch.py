@@ -139,7 +139,7 @@ def test_batch_exits_1_and_prints_counts_and_cache_use(run):
     assert proc.returncode == 1, proc.stderr  # errors found (duplicates, unreadable files)
     lines = proc.stdout.splitlines()
     assert lines[0] == ("7 file(s): 0 ok, 2 with errors, 5 unreadable; 5 row(s), 2 error(s), "
-                        "1 warning(s), 4 eligible; full-year cost £6023.02, in-year £4517.26")
+                        "1 warning(s), 4 eligible; full-year cost £6,023.02, in-year £4,517.26")
     assert lines[1].startswith("reused 0 unchanged file(s) from the cache, processed 7;")
     assert "unreadable: corrupt.xlsx: file is damaged or truncated" in proc.stderr
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import openpyxl
+
+from addin.office.docx import controls as dc
+from addin.office.xlsx.decisions import read_decisions
 
 from .conftest import ROOT, run_cli
 
@@ -26,6 +30,33 @@ def test_demo_writes_every_output_and_names_the_folder(tmp_path):
     assert any((out / "forms" / "application").glob("*.docx"))
     assert any((out / "forms" / "appraisal").glob("*.docx"))
     assert any((out / "letters").glob("*.docx"))
+    assert_letters_coherent_on_the_run_date(out, r.stderr)
+
+
+def assert_letters_coherent_on_the_run_date(out, stderr):
+    """The shipped sample decisions are dated May 2025; the demo writes its own, decided
+    two days and one day before its run date (--as-of 22 November 2026), so its letters
+    make sense whatever day it runs."""
+    decisions = read_decisions(out / "decisions" / "sample-decisions.xlsx")
+    assert [d.decision_date for d in decisions] == [dt.date(2026, 11, 20), dt.date(2026, 11, 21)]
+    assert "[Decisions!" not in stderr  # no 90-day (or future decision) warning
+
+    def letter(name):
+        return " ".join(dc.non_control_text(dc.part_root((out / "letters" / name).read_bytes())).split())
+
+    approved = letter("E1001 Aisha Khan approved letter.docx")
+    # decided 20 November 2026, by the 1 December 2026 deadline -> 1 January 2027
+    assert "Date: 22 November 2026" in approved
+    assert "on 20 November 2026 your request" in approved
+    assert "effective from 1 January 2027" in approved
+    declined = letter("E1002 Seán O'Brien declined letter.docx")
+    # decided 21 November 2026: that request is for January 2027; the next window is
+    # July 2027 (deadline 1 June 2027), taking requests from 2 December 2026. Appeal:
+    # Sunday 22 November + 5 working days = Mon 23 .. Fri 27 November 2026
+    assert "Date: 22 November 2026" in declined
+    assert ("submitted from 2 December 2026 and by 1 June 2027 will be considered for a pay "
+            "change on 1 July 2027") in declined
+    assert "by 27 November 2026 (within 5 working days" in declined
 
 
 def test_demo_refuses_a_non_empty_folder_without_force(tmp_path):

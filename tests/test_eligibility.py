@@ -28,8 +28,10 @@ def test_everything_in_order_is_eligible():
 
 
 @pytest.mark.parametrize("changes, code", [
-    # 7.28: probation not passed and only 5 whole months in post (1 Jan -> 1 Jun is 5)
-    (dict(probation_passed=False, start_date=dt.date(2025, 1, 2)), "probation"),
+    # 7.22: probation not passed, however long in post
+    (dict(probation_passed=False), "probation"),
+    # 7.28: no probation in this role and only 5 whole months in post (1 Jan -> 1 Jun is 5)
+    (dict(probation_passed=None, start_date=dt.date(2025, 1, 2)), "probation"),
     (dict(capability=True), "capability"),
     (dict(appraisal_outcome="Not met"), "appraisal"),
     (dict(months_at_level=11, required_months=12), "time-at-level"),
@@ -47,8 +49,8 @@ def test_each_rule_fails_with_its_code(changes, code):
 
 
 @pytest.mark.parametrize("changes", [
-    # 7.28: six whole months in post is enough without probation (1 Dec -> 1 Jun = 6)
-    dict(probation_passed=False, start_date=dt.date(2024, 12, 1)),
+    # 7.28: six whole months in post is enough with no probation in this role (blank or
+    # N/A: None) (1 Dec -> 1 Jun = 6)
     dict(probation_passed=None, start_date=dt.date(2024, 12, 1)),
     dict(appraisal_outcome="Exceeded"),
     dict(appraisal_outcome=" met "),
@@ -68,18 +70,19 @@ def test_every_failed_reason_is_returned_not_just_the_first():
     assert result.codes == ["probation", "capability", "appraisal", "time-at-level", "casual"]
     messages = [r.message for r in result.reasons]
     assert messages == [
-        "Probation not passed and 3 months in post; new appointees need to pass probation "
-        "or complete a minimum 6 months in post (7.28)",
+        "Probation not passed; the employee must have passed their probation period to be "
+        "considered for progression (7.22)",
         "Subject to the performance capability procedure; progression needs the employee "
         "not to be subject to performance capability (7.22)",
         "Appraisal outcome is 'Not met'; progression needs appraisal objectives Met or "
         "Exceeded (7.22)",
         "3 months at the current level; the framework requires a minimum of 18 months "
-        "before this step (Experience criterion, 7.22)",
+        "before this step (framework Experience criterion, Appendix K stage 5)",
         "Casual working aggregate is 2 months; casual staff need a 6-month working "
         "aggregate to be assessed (2.2)",
     ]
-    assert [r.policy for r in result.reasons] == ["7.28", "7.22", "7.22", "7.22", "2.2"]
+    assert [r.policy for r in result.reasons] == ["7.22", "7.22", "7.22", "Appendix K stage 5",
+                                                  "2.2"]
 
 
 def test_missing_data_reasons_name_the_field():
@@ -163,8 +166,8 @@ def test_a_two_level_jump_cannot_meet_time_required_at_the_skipped_level():
     assert result.codes == ["time-at-level"]
     assert result.reasons[0].message == (
         "The framework requires a minimum of 18 months at 3B before this step and the "
-        "employee is at level A, so that time cannot have been served yet (Experience "
-        "criterion, 7.22)")
+        "employee is at level A, so that time cannot have been served yet (framework "
+        "Experience criterion, Appendix K stage 5)")
     # the same text for a B -> C step is measured at B, the current level
     at_b = _row(current_level=Level.B, estimated_level=Level.C, date_at_level=dt.date(2023, 12, 1))
     assert assess_row(at_b, _pa_role(), AS_OF, PAY).eligible

@@ -37,13 +37,13 @@ def test_error_cells_make_an_otherwise_eligible_row_not_eligible_first_reason():
      "The appraisal outcome could not be read, so eligibility cannot be confirmed (7.22)"),
     ("date_at_level", dict(months_at_level=None),
      "The date at the current level could not be read, so eligibility cannot be confirmed "
-     "(7.22, framework Experience criterion)"),
+     "(framework Experience criterion, Appendix K stage 5)"),
     ("probation_passed", dict(probation_passed=None, start_date=None),
      "Whether probation has been passed could not be read and the start date in post is not "
      "given, so eligibility cannot be confirmed (7.28)"),
-    ("start_date", dict(probation_passed=False, start_date=None),
-     "Probation not passed and the start date in post could not be read; new appointees need "
-     "to pass probation or complete a minimum 6 months in post (7.28)"),
+    ("start_date", dict(probation_passed=None, start_date=None),
+     "Whether probation has been passed is not given and the start date in post could not "
+     "be read, so eligibility cannot be confirmed (7.28)"),
 ])
 def test_unreadable_inputs_are_worded_as_unreadable_not_as_not_given(field, changes, message):
     result = check(unknown={field: UNREADABLE}, **changes)
@@ -51,24 +51,25 @@ def test_unreadable_inputs_are_worded_as_unreadable_not_as_not_given(field, chan
 
 
 def test_a_start_date_after_as_of_counts_no_months_in_post():
-    result = check(probation_passed=False, start_date=dt.date(2026, 1, 1))
+    # probation blank/N/A (None): the months in post decide, and none can be counted
+    result = check(probation_passed=None, start_date=dt.date(2026, 1, 1))
     assert [r.message for r in result.reasons] == [
-        "Probation not passed and the start date in post (01/01/2026) is after 01/06/2025; new "
-        "appointees need to pass probation or complete a minimum 6 months in post (7.28)"]
+        "Whether probation has been passed is not given and the start date in post "
+        "(01/01/2026) is after 01/06/2025, so eligibility cannot be confirmed (7.28)"]
 
 
 def test_negative_months_at_level_are_not_a_count():
     result = check(months_at_level=-8)
     assert [r.message for r in result.reasons] == [
         "The date at the current level is in the future, so eligibility cannot be confirmed "
-        "(7.22, framework Experience criterion)"]
+        "(framework Experience criterion, Appendix K stage 5)"]
 
 
 def test_assess_row_future_date_at_level_is_named_with_its_date():
     result = assess_row(_row(date_at_level=dt.date(2026, 2, 1)), _pa_role(), AS_OF, PAY)
     assert [r.message for r in result.reasons] == [
         "The date at the current level (01/02/2026) is after 01/06/2025, so eligibility cannot "
-        "be confirmed (7.22, framework Experience criterion)"]
+        "be confirmed (framework Experience criterion, Appendix K stage 5)"]
 
 
 @pytest.mark.parametrize("value", [8, 8.0, "8", "8 months", Decimal("7.5")])

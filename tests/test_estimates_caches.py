@@ -47,7 +47,7 @@ VOCAB = {
     "fte": ["1", "0.5", "50%", "half", "#DIV/0!"],
     "contract_type": ["Permanent", "perm", "FTC", "casual", "Zero hours", "Yes"],
     "start_date": ["06/09/2021", "2021-09-06", "1 Feb 2024", "31/02/2021", "soon"],
-    "probation_passed": ["Yes", "no", "Y", "passed", "maybe", "1"],
+    "probation_passed": ["Yes", "no", "Y", "passed", "maybe", "1", "N/A"],
     "capability": ["No", "yes", "N", "1", "0"],
     "appraisal_outcome": ["Met", "Objectives met", "EXCEEDS", "Not met", "Unmet", "good"],
     "date_at_level": ["06/09/2021", "2021-09-06", "31/02/2021"],
@@ -55,6 +55,7 @@ VOCAB = {
     "estimated_level": ["B", "C", "4C", "Level B", "A", "3b", "#N/A"],
     "manager": ["Helen Marsh", "Yes", ""],
     "notes": ["", "Evidence portfolio reviewed", "B"],
+    "long_absence": ["No", "yes", "N/A", "", "perhaps"],
 }
 
 

@@ -21,7 +21,7 @@ EXPECTED_HEADERS = [
     "Employee ID", "Employee name", "Directorate", "Team", "Job title", "Framework", "Range",
     "Current salary", "FTE", "Contract type", "Start date in post", "Probation passed",
     "Capability procedure", "Appraisal outcome", "Date at current level", "Current level",
-    "Estimated level", "Manager", "Notes",
+    "Estimated level", "Manager", "Notes", "Long-term absence",
 ]
 
 
@@ -50,7 +50,7 @@ FILL = [
          appr="Not met", at=dt.date(2022, 5, 3), cur="C", est="B"),
 ]
 KEYS = ["id", "name", None, None, "title", None, "rng", "salary", "fte", "contract", "start",
-        "prob", "cap", "appr", "at", "cur", "est", None, None]
+        "prob", "cap", "appr", "at", "cur", "est", None, None, None]
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +71,10 @@ def test_template_has_the_headers_table_lists_and_instructions(template):
     assert wb.sheetnames == ["Estimates", "Instructions", "Lists"]
     ws = wb["Estimates"]
     headers = [c.value for c in ws[1]]
-    assert headers[:19] == EXPECTED_HEADERS == list(HEADERS.values())
-    assert headers[19:] == list(HELPER_HEADERS)
+    assert headers[:20] == EXPECTED_HEADERS == list(HEADERS.values())
+    assert headers[20:] == list(HELPER_HEADERS)
     assert list(ws.tables) == ["Estimates"]
-    assert ws.tables["Estimates"].ref == "A1:V21"
+    assert ws.tables["Estimates"].ref == "A1:W21"
     assert ws.freeze_panes == "C2"
     assert wb["Lists"].sheet_state == "hidden"
     assert ws["H2"].number_format == '"£"#,##0.00'
@@ -85,11 +85,16 @@ def test_template_has_the_headers_table_lists_and_instructions(template):
                                                              "Business Support Officer"]
     assert lists["Q2:Q21"] == "Lists!$H$2:$H$4"
     assert [wb["Lists"][f"H{r}"].value for r in (2, 3, 4)] == ["A", "B", "C"]
-    assert [wb["Lists"][f"I{r}"].value for r in (2, 3)] == ["Yes", "No"]
+    assert [wb["Lists"][f"I{r}"].value for r in (2, 3, 4)] == ["Yes", "No", "N/A"]
+    # probation passed (L) offers N/A (no probation in this role, 7.28); capability (M) and
+    # long-term absence (T, 6.16) Yes/No only
+    assert lists["L2:L21"] == "Lists!$I$2:$I$4"
+    assert lists["M2:M21"] == "Lists!$I$2:$I$3"
+    assert lists["T2:T21"] == "Lists!$I$2:$I$3"
     assert [wb["Lists"][f"J{r}"].value for r in (2, 3, 4)] == ["Not met", "Met", "Exceeded"]
     assert [wb["Lists"][f"K{r}"].value for r in (2, 3, 4)] == ["Permanent", "Fixed term", "Casual"]
     assert wb["Instructions"]["A1"].value == "Level-estimate spreadsheet"
-    assert ws["U2"].value.startswith("=IF(") and "INDEX(Lists!$N$2:$P$8" in ws["U2"].value
+    assert ws["V2"].value.startswith("=IF(") and "INDEX(Lists!$N$2:$P$8" in ws["V2"].value
 
 
 def test_template_refuses_to_overwrite_without_force(template):
@@ -118,10 +123,10 @@ def test_helper_formulas_recalculate_in_libreoffice_to_the_core_pay_points(fille
     for r, data in enumerate(FILL, 2):
         cur = pay.pay_point(ranges[r], Level(data["cur"]))
         est = pay.pay_point(ranges[r], Level(data["est"]))
-        assert Decimal(str(ws[f"T{r}"].value)) == cur, r
-        assert Decimal(str(ws[f"U{r}"].value)) == est, r
-        assert Decimal(str(ws[f"V{r}"].value)) == est - cur, r
-    assert ws["T6"].value in (None, "")  # empty rows stay empty
+        assert Decimal(str(ws[f"U{r}"].value)) == cur, r
+        assert Decimal(str(ws[f"V{r}"].value)) == est, r
+        assert Decimal(str(ws[f"W{r}"].value)) == est - cur, r
+    assert ws["U6"].value in (None, "")  # empty rows stay empty
     # and the reader reads LibreOffice's saved copy the same way
     read = read_estimates(converted)
     assert read.findings == []
@@ -153,13 +158,17 @@ def test_cli_json_findings_and_exit_status(cli_run):
     rows = {r["row"]: r for r in data["rows"]}
     # row 2 would be eligible, but its employee ID is also on row 5: a row with an error
     # is not assessed until the error is corrected
-    assert rows[2] == {"row": 2, "employee_id": "100001", "eligible": False, "reasons": [
+    assert rows[2] == {"row": 2, "employee_id": "100001", "eligible": False, "status": "No",
+                       "reasons": [
         "Cannot be assessed until the errors on this row are corrected (cell A2)"],
         "effective_date": None}
-    assert rows[3] == {"row": 3, "employee_id": "100002", "eligible": True, "reasons": [],
+    assert rows[3] == {"row": 3, "employee_id": "100002", "eligible": True, "status": "Yes",
+                       "reasons": [],
                        "effective_date": "2025-07-01"}
     assert rows[4]["eligible"] is False and any("2.2" in t for t in rows[4]["reasons"])
-    assert any("7.28" in t for t in rows[4]["reasons"])
+    # probation No: not eligible under 7.22 (not 7.28's months in post)
+    assert "Probation not passed; the employee must have passed their probation period to be " \
+        "considered for progression (7.22)" in rows[4]["reasons"]
     assert rows[5]["eligible"] is False
     assert sum("7.22" in t for t in rows[5]["reasons"]) == 2
 
@@ -177,14 +186,14 @@ def test_cli_feedback_copy_comments_fills_and_eligibility_columns(cli_run):
     assert ws["J4"].comment.text.startswith("WARNING EST-CASUAL: Casual staff")
     assert ws["H5"].comment.text == (
         "ERROR EST-MISSING: Current salary is blank; fill it in for every employee")
-    assert [ws.cell(1, c).value for c in (23, 24, 25)] == ["Eligible", "Reasons", "Effective date"]
-    assert [ws.cell(r, 23).value for r in (2, 3, 4, 5)] == ["No", "Yes", "No", "No"]
-    assert ws.cell(3, 25).value == dt.datetime(2025, 7, 1)  # a real date cell, not text
-    assert ws.cell(3, 25).is_date
-    assert ws.cell(3, 24).value is None
-    assert ws.cell(2, 24).value == (
+    assert [ws.cell(1, c).value for c in (24, 25, 26)] == ["Eligible", "Reasons", "Effective date"]
+    assert [ws.cell(r, 24).value for r in (2, 3, 4, 5)] == ["No", "Yes", "No", "No"]
+    assert ws.cell(3, 26).value == dt.datetime(2025, 7, 1)  # a real date cell, not text
+    assert ws.cell(3, 26).is_date
+    assert ws.cell(3, 25).value is None
+    assert ws.cell(2, 25).value == (
         "Cannot be assessed until the errors on this row are corrected (cell A2)")
-    assert "2.2" in ws.cell(4, 24).value
+    assert "2.2" in ws.cell(4, 25).value
     assert "Findings" in wb.sheetnames
 
 
@@ -234,10 +243,10 @@ def test_validating_a_feedback_copy_again_replaces_the_medpay_columns(cli_run, t
         ("EST-DUPLICATE-ID", "A5"), ("EST-MISSING", "H5"), ("EST-BELOW-CURRENT", "Q5")]
     ws = openpyxl.load_workbook(again)["Estimates"]
     headers = [c.value for c in ws[1]]
-    assert headers[19:] == list(HELPER_HEADERS) + ["Eligible", "Reasons", "Effective date"]
-    assert ws.max_column == 25
-    assert [ws.cell(r, 23).value for r in (2, 3, 4, 5)] == ["No", "Yes", "No", "No"]
-    assert ws.cell(3, 25).value == dt.datetime(2025, 7, 1)
+    assert headers[20:] == list(HELPER_HEADERS) + ["Eligible", "Reasons", "Effective date"]
+    assert ws.max_column == 26
+    assert [ws.cell(r, 24).value for r in (2, 3, 4, 5)] == ["No", "Yes", "No", "No"]
+    assert ws.cell(3, 26).value == dt.datetime(2025, 7, 1)
     assert openpyxl.load_workbook(again).sheetnames.count("Findings") == 1
 
 

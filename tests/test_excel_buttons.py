@@ -124,7 +124,7 @@ def test_validate_estimates_findings_sheet_links_to_the_cell(pay_file, estimates
 
 def test_validate_framework_on_the_shipped_framework():
     result = buttons.validate_framework(BES_FRAMEWORK)
-    from addin.rules.framework_checks import validate_framework
+    from addin.app.validate import validate_framework
 
     report = validate_framework(BES_FRAMEWORK)
     assert len(result.sheet.rows) == len(report.findings)

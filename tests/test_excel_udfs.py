@@ -153,23 +153,37 @@ def test_eligible_with_excel_values(pay_file):
     assert medpay_eligible("Yes", None, "No", "Met", 6.0, "Minimum of 12 months at 3A") is False
 
 
+def test_eligible_udf_reads_probation_as_the_core_does(pay_file):
+    # 7.22: "No" is never eligible, even 23 months in post (3 Apr 2023 -> 3 Mar 2025);
+    # N/A or blank (no probation in this role): 7.28's 6 months (3 Sep 2024 -> 3 Mar 2025)
+    assert medpay_eligible("No", "03/04/2023", "No", "Met", 23.0, 12.0, "03/03/2025") is False
+    assert medpay_eligibility_reasons("No", "03/04/2023", "No", "Met", 23.0, 12.0,
+                                      "03/03/2025") == (
+        "Probation not passed; the employee must have passed their probation period to be "
+        "considered for progression (7.22)")
+    assert medpay_eligible("N/A", "03/09/2024", "No", "Met", 6.0, None, "03/03/2025") is True
+    assert medpay_eligible(None, "03/09/2024", "No", "Met", 6.0, None, "03/03/2025") is True
+    assert medpay_eligible("N/A", "04/09/2024", "No", "Met", 5.0, None, "03/03/2025") is False
+
+
 def test_eligibility_reasons_lists_every_reason(pay_file):
     text = medpay_eligibility_reasons("No", None, "Yes", "Not met", 6.0, 12.0, "01/01/2025")
     assert text == (
-        "Probation not passed and the start date in post is not given; new appointees need to pass "
-        "probation or complete a minimum 6 months in post (7.28); "
+        "Probation not passed; the employee must have passed their probation period to be "
+        "considered for progression (7.22); "
         "Subject to the performance capability procedure; progression needs the employee not "
         "to be subject to performance capability (7.22); "
         "Appraisal outcome is 'Not met'; progression needs appraisal objectives Met or "
         "Exceeded (7.22); "
         "6 months at the current level; the framework requires a minimum of 12 months before "
-        "this step (Experience criterion, 7.22)")
+        "this step (framework Experience criterion, Appendix K stage 5)")
     assert medpay_eligibility_reasons("Yes", None, "No", "Met", 14.0, 12.0) == "Eligible"
 
 
 def test_eligible_bad_input_and_columns(pay_file):
     assert medpay_eligible("perhaps", None, "No", "Met", 1.0, 0.0) == (
-        "#MEDPAY: probation_passed: expected Yes or No, got 'perhaps'")
+        "#MEDPAY: probation_passed: expected Yes, No or N/A (no probation in this role), "
+        "got 'perhaps'")
     assert medpay_eligible("Yes", None, "No", "Met", 1.5, 0.0) == (
         "#MEDPAY: months_at_level: expected a whole number of months, got 1.5")
     # a blank probation cell with no start date cannot be confirmed: not eligible

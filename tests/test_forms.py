@@ -224,6 +224,81 @@ def test_appeal_deadline_runs_from_the_letter_date_not_the_decision_date():
     assert "by 30 December 2025 (within 5 working days of receiving this letter" in text
 
 
+def test_approval_decided_after_the_1_december_deadline_is_effective_1_july():
+    """7.20, Appendix F: submitted 30 November 2026 (before the 1 December deadline for
+    January 2027) but decided and written on 20 January 2027: the approved form could
+    only be uploaded after 1 December, so the first deadline on or after both dates is
+    1 June 2027 -> 1 July 2027 (never 1 January 2027, before the decision)."""
+    d = decision(decision="Approved", new_level=Level.B, submitted=dt.date(2026, 11, 30),
+                 decision_date=dt.date(2027, 1, 20))
+    ctx = fc.approved_letter_context(d, PAY, dt.date(2027, 1, 20))
+    assert ctx["effective_date"] == "1 July 2027"
+    text = dc.non_control_text(dc.part_root(render_docx(template_path(LETTER_KINDS["approved"]), ctx)))
+    assert "Date: 20 January 2027" in text
+    assert "on 20 January 2027 your request to progress from 3B to 3B" in text
+    assert "£26,967.00, effective from 1 July 2027" in text
+
+
+def test_approved_letter_is_never_effective_before_its_own_date():
+    # decided 20 May 2025 (in time for 1 July 2025) but the letter is dated 2 July 2025
+    d = decision(decision="Approved", new_level=Level.B, decision_date=dt.date(2025, 5, 20))
+    assert fc.approved_letter_context(d, PAY, dt.date(2025, 7, 2))["effective_date"] == "1 January 2026"
+
+
+def test_declined_letter_never_offers_a_window_already_closed():
+    """7.21: submitted 10 May 2025 (considered for July 2025), letter dated 5 December
+    2025. The window after July 2025 is January 2026, whose deadline (1 December 2025)
+    has passed on the letter's date, so the letter offers July 2026: submit from
+    5 December 2025 (the letter's date) and by 1 June 2026."""
+    d = decision(submitted=dt.date(2025, 5, 10), decision_date=dt.date(2025, 12, 3))
+    ctx = fc.declined_letter_context(d, role(), PAY, dt.date(2025, 12, 5))
+    assert (ctx["resubmission_opens"], ctx["next_window_deadline"], ctx["next_window"]) == (
+        "5 December 2025", "1 June 2026", "1 July 2026")
+    text = dc.non_control_text(dc.part_root(render_docx(template_path(LETTER_KINDS["declined"]), ctx)))
+    assert ("a request submitted from 5 December 2025 and by 1 June 2026 will be considered "
+            "for a pay change on 1 July 2026") in text
+
+
+@pytest.mark.parametrize("letter", [
+    dt.date(2025, 5, 22), dt.date(2026, 1, 1), dt.date(2026, 6, 1), dt.date(2026, 6, 2),
+    dt.date(2026, 12, 1), dt.date(2026, 12, 2), dt.date(2028, 2, 29), dt.date(2031, 7, 1),
+])
+def test_sample_decisions_give_coherent_letters_on_any_letter_date(tmp_path, letter):
+    """What `medpay demo` writes for its run date: decided before the letter, effective
+    on or after the letter date, next window still open on it, no warning."""
+    from addin.office.xlsx.decisions import read_decisions, write_sample_decisions
+    from addin.core.paycalendar import next_effective_date
+
+    approved, declined = read_decisions(write_sample_decisions(tmp_path / "d.xlsx", letter))
+    assert (approved.decision, declined.decision) == ("Approved", "Declined")
+    for d in (approved, declined):
+        assert d.decision_date < letter and fc.letter_date_warnings(d, letter) == []
+    effective = fc.approved_letter_context(approved, PAY, letter)["effective_date"]
+    # decided two days before the letter: the first pay change date whose deadline
+    # is on or after that day
+    assert effective == fc.long_date(next_effective_date(letter - dt.timedelta(days=2), PAY))
+    ctx = fc.declined_letter_context(declined, role(), PAY, letter)
+    deadline = dt.datetime.strptime(ctx["next_window_deadline"], "%d %B %Y").date()
+    opens = dt.datetime.strptime(ctx["resubmission_opens"], "%d %B %Y").date()
+    assert letter <= deadline and opens <= deadline
+
+
+def test_shipped_sample_decisions_are_the_sample_for_their_letter_date(tmp_path):
+    from addin.office.xlsx.decisions import (
+        SAMPLE_LETTER_DATE,
+        read_decisions,
+        write_sample_decisions,
+    )
+
+    def strip(ds):
+        return [{k: v for k, v in vars(d).items() if k != "file"} for d in ds]
+
+    shipped = read_decisions(ROOT / "workbooks" / "decisions" / "sample-decisions.xlsx")
+    assert strip(shipped) == strip(read_decisions(write_sample_decisions(tmp_path / "s.xlsx")))
+    assert [d.decision_date for d in shipped] == [dt.date(2025, 5, 20), dt.date(2025, 5, 21)]
+    assert SAMPLE_LETTER_DATE == dt.date(2025, 5, 22)
+
+
 @pytest.mark.parametrize("given, shown", [
     ("Head of Service", "the Head of Service"),
     ("Grandparent manager", "the Grandparent manager"),
@@ -374,7 +449,7 @@ def estimates_workbook(path: Path) -> Path:
     ]
     for ident, name, capability, cur, est in rows:
         fields = dict(zip(HEADERS, [ident, name, *common, "Yes", capability, "Met",
-                                    dt.date(2020, 1, 1), cur, est, "Jo Bloggs", ""]))
+                                    dt.date(2020, 1, 1), cur, est, "Jo Bloggs", "", "No"]))
         ws.append([fields[k] for k in HEADERS])
     wb.save(path)
     return path
@@ -457,6 +532,35 @@ def test_letters_command_on_the_sample_decisions(tmp_path):
     assert "£26,967.00, effective from 1 July 2025" in approved
 
 
+def test_letters_warn_of_a_decision_more_than_90_days_before_the_letter(tmp_path):
+    # sample decisions: E1001 decided 20 May 2025 (G2), E1002 21 May 2025 (G3). Letters
+    # dated 19 August 2025: 20 May -> 19 Aug = 11 (21-31 May) + 30 + 31 + 19 = 91 days,
+    # warned; 21 May -> 19 Aug = 90 days, not more than 90, not warned.
+    sample = ROOT / "workbooks" / "decisions" / "sample-decisions.xlsx"
+    proc = run_cli("letters", "--decisions", sample, "--framework", BES_FRAMEWORK,
+                   "--as-of", "2025-08-19", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [(
+        f"medpay: warning: {sample} [Decisions!G2]: E1001: decision dated 20 May 2025 is 91 days "
+        "before the letter date 19 August 2025 (more than 90): check the decision date, or pass "
+        "--as-of the date the letter is sent")]
+    assert len(list(tmp_path.glob("*.docx"))) == 2  # the letters are still written
+    # and the approved letter is not backdated: decided 20 May 2025 (July 2025 change),
+    # but dated 19 August 2025 -> 1 January 2026
+    approved = dc.non_control_text(dc.part_root((tmp_path / "E1001 Aisha Khan approved letter.docx").read_bytes()))
+    assert "effective from 1 January 2026" in approved
+
+
+def test_letters_warn_of_a_decision_after_the_letter_date(tmp_path):
+    sample = ROOT / "workbooks" / "decisions" / "sample-decisions.xlsx"
+    proc = run_cli("letters", "--decisions", sample, "--framework", BES_FRAMEWORK,
+                   "--as-of", "2025-05-20", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [(
+        f"medpay: warning: {sample} [Decisions!G3]: E1002: decision dated 21 May 2025 is after the "
+        "letter date 20 May 2025: check the decision date, or pass --as-of the date the letter is sent")]
+
+
 def test_letters_bad_decision_names_the_cell(tmp_path):
     from addin.office.xlsx.decisions import HEADERS
 
@@ -500,10 +604,13 @@ def pdfs(tmp_path_factory):
         "application": application_bytes(),
         "appraisal": render_docx(template_path("appraisal.docx"), fc.appraisal_context(row(), AS_OF), form_type="appraisal"),
         "pdp": render_docx(template_path("pdp.docx"), fc.pdp_context(row(), AS_OF), form_type="pdp"),
-        "approved": render_docx(template_path(LETTER_KINDS["approved"]),
-                                fc.approved_letter_context(decision(decision="Approved", new_level=Level.B), PAY, AS_OF)),
-        "declined": render_docx(template_path(LETTER_KINDS["declined"]),
-                                fc.declined_letter_context(decision(), role(), PAY, AS_OF)),
+        "approved": render_docx(template_path(LETTER_KINDS["approved"]), fc.approved_letter_context(
+            decision(decision="Approved", new_level=Level.B, current_level=Level.A,
+                     submitted=dt.date(2026, 11, 30), decision_date=dt.date(2027, 1, 20)),
+            PAY, dt.date(2027, 1, 20))),
+        "declined": render_docx(template_path(LETTER_KINDS["declined"]), fc.declined_letter_context(
+            decision(submitted=dt.date(2025, 5, 10), decision_date=dt.date(2025, 12, 3)),
+            role(), PAY, dt.date(2025, 12, 5))),
     }
     paths = []
     for name, data in docs.items():
@@ -519,6 +626,33 @@ def test_every_document_kind_converts_to_pdf(pdfs):
     assert sorted(p.name for p in made) == ["application.pdf", "appraisal.pdf", "approved.pdf", "declined.pdf", "pdp.pdf"]
     for p in made:
         assert p.read_bytes().startswith(b"%PDF") and p.stat().st_size > 5000
+
+
+@pytest.mark.libreoffice
+def test_letter_dates_printed_in_the_pdfs_are_not_backdated(pdfs):
+    """The PDF (as LibreOffice lays it out) prints the dates of the fixture's letters:
+    approved - submitted 30 November 2026, decided and dated 20 January 2027 -> effective
+    1 July 2027 (the 1 December 2026 deadline had passed when it was decided); declined -
+    submitted 10 May 2025, dated 5 December 2025 -> January 2026 closed on 1 December
+    2025, so July 2026 (by 1 June 2026), appeal by Friday 12 December 2025 (Mon 8 (1),
+    Tue 9 (2), Wed 10 (3), Thu 11 (4), Fri 12 (5))."""
+    d, _ = pdfs
+
+    def text(name: str) -> str:
+        out = subprocess.run(["pdftotext", str(d / f"{name}.pdf"), "-"], capture_output=True,
+                             text=True, check=True).stdout
+        return " ".join(out.split())
+
+    approved = text("approved")
+    assert "Date: 20 January 2027" in approved
+    assert "on 20 January 2027 your request to progress from 3A to 3B" in approved
+    assert "effective from 1 July 2027" in approved and "1 January 2027" not in approved
+    declined = text("declined")
+    assert "Date: 5 December 2025" in declined
+    assert ("submitted from 5 December 2025 and by 1 June 2026 will be considered for a pay "
+            "change on 1 July 2026") in declined
+    assert "by 12 December 2025 (within 5 working days" in declined
+    assert "1 January 2026" not in declined
 
 
 @pytest.mark.libreoffice

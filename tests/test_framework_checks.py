@@ -20,8 +20,8 @@ from addin.rules.framework_checks import (
     FrameworkContext,
     check_framework,
     normalise,
-    validate_framework,
 )
+from addin.app.validate import validate_framework
 from addin.office.xlsx.frameworks import read_framework
 from addin.core.model import Criterion as _C
 from addin.core.model import CriterionText as _CT
@@ -292,6 +292,107 @@ def test_mandatory_word_in_knowledge_is_a_warning_but_not_in_skills(tmp_path):
     assert one(tmp_path, {"E14": "Completed all mandatory courses.",
                           "E16": "Completed all mandatory courses."}) == [
         ("FW-MANDATORY-TRAINING-AS-KNOWLEDGE", SHEET, "E14")]
+
+
+@pytest.mark.parametrize("text", [
+    "Knowledge of health and safety awareness.",
+    "An awareness of health and safety at work.",
+    "GDPR awareness.",
+    "Awareness of data protection principles.",
+    "Safeguarding awareness for vulnerable adults.",
+    "Equality and diversity awareness.",
+])
+def test_mandatory_topic_awareness_in_knowledge_is_a_warning(tmp_path, text):
+    assert one(tmp_path, {"F14": text}) == [("FW-MANDATORY-TRAINING-AS-KNOWLEDGE", SHEET, "F14")]
+
+
+def test_awareness_of_a_published_plan_is_not_mandatory_training(tmp_path):
+    # Appendix K: "you could expect them to have an awareness of this [the One Medway
+    # Council Plan] at A".
+    assert one(tmp_path, {"E14": "An awareness of the One Medway Council Plan."}) == []
+
+
+@pytest.mark.parametrize("cell, text, phrase", [
+    ("E13", "NVQ Level 2 or relevant experience.", "or relevant experience"),
+    ("G13", "Level 2 Certificate in Business Administration and/or proven experience in an "
+            "office.", "and/or proven experience"),
+    ("F13", "A degree or 3 years' equivalent experience.", "or 3 years' equivalent experience"),
+    ("E15", "Experience of handling post or an NVQ Level 2 in Business Administration.",
+     "Experience of handling post or an NVQ"),
+    ("G10", "Minimum of 18 months at 4B or a Level 5 Diploma in Management.",
+     None),
+])
+def test_qualification_or_experience_either_or_is_a_warning_at_the_cell(tmp_path, cell, text,
+                                                                        phrase):
+    findings = validate_framework(write_framework(tmp_path / "fw.xlsx", {cell: text})).sorted()
+    if phrase is None:
+        # no "experience" on either side of the "or": a time at level or a diploma is
+        # another matter (the time-at-level rule), not experience standing in for one
+        assert [f.code for f in findings] == []
+        return
+    # "proven" is also a vague word (FW-VAGUE-WORD at the same cell)
+    assert [f.code for f in findings if f.code != "FW-VAGUE-WORD"] == [
+        "FW-QUALIFICATION-OR-EXPERIENCE"]
+    [f] = [f for f in findings if f.code == "FW-QUALIFICATION-OR-EXPERIENCE"]
+    assert (f.code, f.sheet, f.cell, f.severity.value) == (
+        "FW-QUALIFICATION-OR-EXPERIENCE", SHEET, cell, "warning")
+    assert f.message == (f"'{phrase}' makes qualifications and experience an either/or; "
+                         "state the qualification required here and the experience under "
+                         "Experience")
+
+
+@pytest.mark.parametrize("cell, text", [
+    ("E3", "A minimum of 5 GCSEs at grades 4-9 (or equivalent) including English and "
+           "Maths."),                                       # "or equivalent": a qualification
+    ("E15", "Experience of handling post or parcels."),    # no qualification offered
+    ("E13", "GCSE English and Maths or equivalent. Experience of a post room."),  # two clauses
+])
+def test_or_without_experience_standing_in_for_a_qualification_is_fine(tmp_path, cell, text):
+    assert one(tmp_path, {cell: text}) == []
+
+
+@pytest.mark.parametrize("word", ["significant", "extensive", "proven", "basic", "thorough",
+                                  "above average", "effective"])
+def test_new_vague_words_are_warnings(tmp_path, word):
+    findings = validate_framework(write_framework(
+        tmp_path / "fw.xlsx", {"E16": f"Sorts incoming post with {word} care."})).sorted()
+    assert [(f.code, f.cell) for f in findings] == [("FW-VAGUE-WORD", "E16")]
+    assert findings[0].message.startswith(f"'{word}' is open to interpretation")
+
+
+def test_effective_does_not_match_effectiveness_or_effectively(tmp_path):
+    # Whole words only: "effectiveness", "effectively", "cost-effective" and "basics" are
+    # not the listed "effective"/"basic" (a decision, stated in DEFAULT_VAGUE_WORDS).
+    assert one(tmp_path, {"E16": "Reviews the effectiveness of the post room; works "
+                                 "effectively; cost-effective franking; knows the basics."}) == []
+
+
+def test_vague_words_option_replaces_the_new_defaults_too(tmp_path):
+    path = write_framework(tmp_path / "fw.xlsx", {"E16": "Sorts post with proven care."})
+    assert found(path, vague_words=["care"]) == [("FW-VAGUE-WORD", SHEET, "E16")]
+    assert found(path, vague_words=[]) == []
+
+
+def test_empty_duties_cell_is_an_error_at_the_duties_cell(tmp_path):
+    # Clerk's title row is row 12; Duties is column C.
+    findings = validate_framework(write_framework(tmp_path / "fw.xlsx", {"C12": None})).sorted()
+    assert [(f.code, f.sheet, f.cell, f.severity.value) for f in findings] == [
+        ("FW-EMPTY-DUTIES", SHEET, "C12", "error")]
+    assert findings[0].message == ("'Clerk (Range 2)' has no duties; summarise the role's "
+                                   "duties in this cell")
+
+
+def test_duties_on_the_row_below_the_title_count(tmp_path):
+    assert one(tmp_path, {"C12": None, "C13": "Runs the post room."}) == []
+
+
+def test_table_without_a_duties_column_reports_each_role_at_its_title(tmp_path):
+    # the duties text stays in column C, but under a "Notes" header, not a Duties one
+    path = write_framework(tmp_path / "fw.xlsx", {"C1": "Notes"})
+    got = [(f.code, f.cell) for f in validate_framework(path).sorted()
+           if f.code == "FW-EMPTY-DUTIES"]
+    assert got == [("FW-EMPTY-DUTIES", "A2"), ("FW-EMPTY-DUTIES", "A7"),
+                   ("FW-EMPTY-DUTIES", "A12")]
 
 
 def test_time_at_a_level_that_does_not_exist_is_an_error(tmp_path):

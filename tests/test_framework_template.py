@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from addin.rules.framework_checks import validate_framework
+from addin.app.validate import validate_framework
 from addin.office.xlsx.framework_template import BLANK_RANGES, EXAMPLE_ROLE, HEADERS
 from addin.office.xlsx.frameworks import load_framework
 from addin.core.model import Criterion, Level
@@ -42,12 +42,14 @@ def test_example_role_validates_clean_and_blank_blocks_ask_to_be_filled(template
     for i, rng in enumerate(BLANK_RANGES):
         top = 9 + 5 * i  # each block: title row + 4 criterion rows
         expected.append((f"A{top}", "FW-MISSING-TITLE"))
+        expected.append((f"C{top}", "FW-EMPTY-DUTIES"))  # the blank block's Duties cell
         for r in range(top + 1, top + 5):
             expected += [(f"{c}{r}", "FW-EMPTY-CRITERION") for c in "EFG"]
         if rng in (3, 4):
             expected.append((f"E{top + 1}", "FW-GCSE-REQUIREMENT"))
     assert got == sorted(expected)
-    assert (report.errors, report.warnings) == (80, 0)
+    # 80 before FW-EMPTY-DUTIES, plus one empty Duties cell per blank block
+    assert (report.errors, report.warnings) == (80 + len(BLANK_RANGES), 0)
 
 
 def test_example_role_alone_gives_no_findings(template, tmp_path):

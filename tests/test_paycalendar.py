@@ -13,11 +13,13 @@ from addin.core.paycalendar import (
     add_months,
     add_working_days,
     appeal_deadline,
+    approval_effective_date,
     conversation_dates,
     is_working_day,
     months_between,
     next_effective_date,
     next_window,
+    pay_change_dates_between,
     resubmission_opens,
     submission_deadline,
 )
@@ -103,6 +105,94 @@ def test_submission_deadline_rejects_a_date_that_is_not_a_pay_change_date():
 def test_next_window_after_a_declined_request(declined, window, opens):
     assert next_window(D(declined), SETTINGS) == D(window)
     assert resubmission_opens(D(declined), SETTINGS) == D(opens)
+
+
+@pytest.mark.parametrize("submitted, decided, letter, effective", [
+    # the issue's case: submitted before the 1 December 2026 deadline but decided on
+    # 20 January 2027, after it -> the next deadline on or after both is 1 June 2027
+    ("2026-11-30", "2027-01-20", "2027-01-20", "2027-07-01"),
+    ("2026-11-30", "2026-12-02", "2026-12-02", "2027-07-01"),  # decided a day late
+    ("2026-11-30", "2026-12-01", "2026-12-03", "2027-01-01"),  # decided on the deadline
+    ("2025-05-10", "2025-05-20", "2025-05-22", "2025-07-01"),  # both by 1 June
+    # a Date submitted after the decision (a typing slip) still counts: the later date
+    ("2025-06-02", "2025-05-20", "2025-06-03", "2026-01-01"),
+    # letter dated after the pay change date: never effective before the letter
+    ("2025-05-10", "2025-05-20", "2025-07-02", "2026-01-01"),
+    ("2025-05-10", "2025-05-20", "2025-07-01", "2025-07-01"),  # on the letter date is not before it
+    ("2025-05-10", "2025-05-20", "2027-03-01", "2027-07-01"),  # years later
+])
+def test_approval_takes_effect_at_the_first_change_whose_deadline_follows_submission_and_decision(
+        submitted, decided, letter, effective):
+    """7.20 and Appendix F: the approved form is uploaded by 1 June / 1 December after it
+    is decided; the change is never before the letter (never backdated)."""
+    assert approval_effective_date(D(submitted), D(decided), SETTINGS,
+                                   letter_date=D(letter)) == D(effective)
+
+
+def test_approval_effective_date_without_a_letter_date_and_with_pay_settings():
+    assert approval_effective_date(D("2026-11-30"), D("2027-01-20"), PAY) == D("2027-07-01")
+
+
+DATES_2000_2099 = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
+
+
+@given(DATES_2000_2099, st.integers(min_value=-30, max_value=400), st.integers(min_value=-30, max_value=800))
+def test_approval_effective_date_is_the_first_pay_change_date_that_qualifies(submitted, gap, late):
+    # decided ``gap`` days after submission (a few days before it: a typing slip), the
+    # letter ``late`` days after the decision (a little before it: a wrong --as-of)
+    decided = submitted + dt.timedelta(days=gap)
+    letter = decided + dt.timedelta(days=late)
+    eff = approval_effective_date(submitted, decided, SETTINGS, letter_date=letter)
+
+    def qualifies(day: dt.date) -> bool:
+        deadline = submission_deadline(day, SETTINGS)  # raises unless a pay change date
+        return deadline >= submitted and deadline >= decided and day >= letter
+
+    assert (eff.month, eff.day) in {(1, 1), (7, 1)}
+    assert qualifies(eff)
+    assert eff > submitted and eff > decided and eff >= letter  # never backdated (7.20)
+    earlier = pay_change_dates_between(min(submitted, decided, letter), eff - dt.timedelta(days=1),
+                                       SETTINGS)
+    assert not any(qualifies(day) for day in earlier)
+
+
+@pytest.mark.parametrize("submitted, letter, window, opens", [
+    # submitted 10 May 2025 (considered for July 2025); the next window, January 2026,
+    # closed on 1 December 2025. A letter dated 5 December 2025 offers July 2026 (deadline
+    # 1 June 2026), open from the letter's own date.
+    ("2025-05-10", "2025-12-05", "2026-07-01", "2025-12-05"),
+    # letter the day of that deadline: January 2026 is still open; submissions count for
+    # it from 2 June 2025, already past, so from the letter date
+    ("2025-05-10", "2025-12-01", "2026-01-01", "2025-12-01"),
+    # letter before the declined window's deadline: opens the day after it (2 June 2025)
+    ("2025-05-10", "2025-05-22", "2026-01-01", "2025-06-02"),
+    # the issue's dates: submitted 30 November 2026 (for January 2027), letter 20 January
+    # 2027 -> July 2027 (deadline 1 June 2027, open); 2 December 2026 is past
+    ("2026-11-30", "2027-01-20", "2027-07-01", "2027-01-20"),
+    # letter after 1 June 2027: July 2027 has closed too -> January 2028
+    ("2026-11-30", "2027-06-02", "2028-01-01", "2027-06-02"),
+])
+def test_next_window_in_a_declined_letter_is_never_closed_on_the_letter_date(
+        submitted, letter, window, opens):
+    assert next_window(D(submitted), SETTINGS, letter_date=D(letter)) == D(window)
+    assert resubmission_opens(D(submitted), SETTINGS, letter_date=D(letter)) == D(opens)
+
+
+@given(DATES_2000_2099, st.integers(min_value=-30, max_value=900))
+def test_next_window_is_open_on_the_letter_date_and_never_earlier_than_7_21_allows(submitted, late):
+    letter = submitted + dt.timedelta(days=late)
+    window = next_window(submitted, SETTINGS, letter_date=letter)
+    opens = resubmission_opens(submitted, SETTINGS, letter_date=letter)
+    deadline = submission_deadline(window, SETTINGS)
+    assert deadline >= letter                      # never a closed window
+    assert window >= next_window(submitted, SETTINGS)  # never the window declined (7.21)
+    # from the letter's date, or later when the declined window still takes requests then
+    assert letter <= opens <= deadline
+    assert opens in (letter, resubmission_opens(submitted, SETTINGS))
+    # the first such window: the pay change date before it is closed or was the declined one
+    before = pay_change_dates_between(window - dt.timedelta(days=200), window - dt.timedelta(days=1),
+                                      SETTINGS)[-1]
+    assert submission_deadline(before, SETTINGS) < letter or before < next_window(submitted, SETTINGS)
 
 
 @pytest.mark.parametrize("notified, deadline", [

@@ -496,23 +496,6 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
 
 def build_decisions_sample(path: Path) -> Path:
     """workbooks/decisions/sample-decisions.xlsx: the decisions workbook `medpay letters` reads."""
-    import datetime as dt
+    from addin.office.xlsx.decisions import write_sample_decisions
 
-    from openpyxl import Workbook
-
-    from addin.office.xlsx.decisions import HEADERS
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Decisions"
-    ws.append(list(HEADERS.values()))
-    ws.append(["E1001", "Aisha Khan", "Business Support Officer", "Business and Executive Support",
-               3, "Approved", dt.date(2025, 5, 20), "3A", "B", "", "", "", "Jo Bloggs, Head of Service"])
-    ws.append(["E1002", "Seán O'Brien", "Business Support Officer", "Business and Executive Support",
-               3, "Declined", dt.date(2025, 5, 21), "3B", "C", "Knowledge; Skills",
-               "Lead a small project end to end before reapplying.", "Head of Service", "Jo Bloggs"])
-    for col in "ABCDEFGHIJKLM":
-        ws.column_dimensions[col].width = 22
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return write_sample_decisions(path)

@@ -47,6 +47,7 @@ from addin.core.cells import cell_sort_key
 from addin.core.cmt import BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.findings import ERROR, Finding, Severity, declare
+from addin.core.money import money_text
 from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
 
 DUPLICATE_ID = declare(
@@ -204,6 +205,8 @@ class RowOutcome:
     warnings: int
     pay_point: Decimal | None = None
     """The pay-ranges figure for the role's range at the estimated level (7.14)."""
+    status: str | None = None
+    """The Eligible column's text: "Yes", "No" or "Manager to decide (6.16)"."""
 
 
 @dataclass
@@ -352,6 +355,7 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
             errors=sum(1 for f in mine if f.severity is Severity.ERROR),
             warnings=sum(1 for f in mine if f.severity is Severity.WARNING),
             pay_point=point,
+            status=info.get("status"),
         ))
     status = "errors" if any(f.severity is Severity.ERROR for f in findings) else "ok"
     return FileResult(rel, key, status, None, findings, out,
@@ -408,7 +412,8 @@ def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any
     from addin.office.xlsx.estimates_feedback import eligibility_columns
 
     cols: dict[str, dict[int, Any]] = dict(eligibility_columns(
-        (r.estimate.row, r.eligible, r.reasons, r.effective_date) for r in res.rows))
+        (r.estimate.row, r.status or r.eligible, r.reasons, r.effective_date)
+        for r in res.rows))
     cols.update({"New salary": {}, "Honoured": {}, "Full-year cost": {}, "In-year cost": {}})
     for r in res.rows:
         n = r.estimate.row
@@ -513,7 +518,7 @@ class BatchOutcome:
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.quantize(Decimal('0.01'))}"
+    return money_text(value)  # half-up to the penny (addin.core.money)
 
 
 def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from addin.commands._common import (
@@ -48,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from addin.batch.run import BatchConfig, run_batch
+    from addin.core.money import format_gbp
 
     cfg = BatchConfig(
         inbox=args.inbox,
@@ -65,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         f"{s['files_read']} file(s): {s['files_ok']} ok, {s['files_with_errors']} with errors, "
         f"{s['files_unreadable']} unreadable; {s['rows']} row(s), {s['errors']} error(s), "
         f"{s['warnings']} warning(s), {s['eligible']} eligible; full-year cost "
-        f"£{s['costs']['full_year']}, in-year £{s['costs']['in_year']}"
+        f"{format_gbp(Decimal(s['costs']['full_year']))}, "
+        f"in-year {format_gbp(Decimal(s['costs']['in_year']))}"
     )
     print(f"reused {outcome.reused} unchanged file(s) from the cache, processed "
           f"{outcome.redone}; {outcome.seconds:.1f}s; outputs in {args.out}")

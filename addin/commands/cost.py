@@ -22,6 +22,7 @@ from addin.commands._common import (
     print_json,
 )
 from addin.core.costing import CostRow
+from addin.core.money import format_amount, format_gbp
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,12 +82,13 @@ def render_text(rows: list[CostRow], skipped: list[dict[str, object]], sums) -> 
     out = [f"{'Employee':<12} {'Current':>11} {'New':>11} {'Effective':>10} "
            f"{'Full year':>11} {'In year':>11}  Note"]
     for r in rows:
-        out.append(f"{r.employee_id:<12} {r.current_salary:>11,.2f} {r.new_salary:>11,.2f} "
-                   f"{r.effective_date.isoformat():>10} {r.full_year_cost:>11,.2f} "
-                   f"{r.in_year_cost:>11,.2f}  {'salary honoured' if r.honoured else ''}".rstrip())
+        out.append(f"{r.employee_id:<12} {format_amount(r.current_salary):>11} "
+                   f"{format_amount(r.new_salary):>11} {r.effective_date.isoformat():>10} "
+                   f"{format_amount(r.full_year_cost):>11} {format_amount(r.in_year_cost):>11}"
+                   f"  {'salary honoured' if r.honoured else ''}".rstrip())
     o = sums.overall
     out.append(f"Total: {o.rows} costed, {o.honoured} honoured; full year "
-               f"£{o.full_year_cost:,.2f}, in year £{o.in_year_cost:,.2f}")
+               f"{format_gbp(o.full_year_cost)}, in year {format_gbp(o.in_year_cost)}")
     for s in skipped:
         out.append(f"Not costed: row {s['row']} ({s['employee_id'] or 'no ID'}): {s['reason']}")
     return "\n".join(out) + "\n"

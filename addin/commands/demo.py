@@ -10,9 +10,15 @@ import sys
 from pathlib import Path
 
 from addin.commands import build_parser
-from addin.commands._common import add_as_of, add_debug, add_force, add_pay_ranges
+from addin.commands._common import (
+    add_as_of,
+    add_debug,
+    add_force,
+    add_pay_ranges,
+    as_of_arg,
+)
 from addin.core.errors import OutputError
-from addin.office.resources import default_frameworks, samples_dir, workbooks_dir
+from addin.office.resources import default_frameworks, samples_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,9 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Validate the shipped framework(s) and publish them as Word documents, run the "
             "MedPay team batch over the sample level-estimate workbooks in "
             "workbooks/samples/ (feedback per submission, consolidated workbook, CMT "
-            "cost-monitoring report), cost one submission, and generate application and "
-            "appraisal forms - all into OUT. Each step is printed as the medpay command "
-            "that does it."
+            "cost-monitoring report), cost one submission, generate application and "
+            "appraisal forms, and write outcome letters from sample decisions dated just "
+            "before the run date (--as-of, default today, written to OUT/decisions) - all "
+            "into OUT. Each step is printed as the medpay command that does it."
         ),
     )
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR",
@@ -67,12 +74,15 @@ def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
         plan.append((f"generate appraisal forms for {first.name}",
                      ["forms", "appraisal", "--estimates", str(first), "--out",
                       str(out / "forms" / "appraisal"), *dated, *force]))
-    decisions = workbooks_dir() / "decisions" / "sample-decisions.xlsx"
-    if decisions.exists():
-        plan.append(("write outcome letters from the sample decisions",
-                     ["letters", "--decisions", str(decisions), "--out",
-                      str(out / "letters"), *dated, *force]))
+    plan.append(("write outcome letters from the sample decisions",
+                 ["letters", "--decisions", str(demo_decisions(out)), "--out",
+                  str(out / "letters"), *dated, *force]))
     return plan
+
+
+def demo_decisions(out: Path) -> Path:
+    """The decisions workbook the demo writes for its letters (see :func:`run`)."""
+    return out / "decisions" / "sample-decisions.xlsx"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,6 +95,16 @@ def run(args: argparse.Namespace) -> int:
         raise OutputError("output folder is not empty", file=out,
                           hint="pass --force to refresh it, or choose another --out")
     out.mkdir(parents=True, exist_ok=True)
+    # The shipped workbooks/decisions/sample-decisions.xlsx is dated for one day in 2025;
+    # letters dated today from it would tell of a decision long past (an effective date
+    # and next window moved on, and the 90-day warning). The demo writes the same sample
+    # decisions dated just before its run date instead, so its letters are coherent on
+    # any day it is run.
+    from addin.office.xlsx.decisions import write_sample_decisions
+
+    as_of = as_of_arg(args)
+    decisions = write_sample_decisions(demo_decisions(out), as_of)
+    print(f"\n== sample decisions for letters dated {as_of.isoformat()}: {decisions}", flush=True)
     parser = build_parser()
     failures = 0
     for what, argv in steps(out, args):

@@ -107,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
             print("")
             print("Eligibility")
             for r in rows:
-                state = "eligible" if r["eligible"] else "not eligible"
+                state = ("eligible" if r["eligible"] else
+                         "manager to decide (6.16)" if r.get("status") == "Manager to decide (6.16)"
+                         else "not eligible")
                 line = f"  row {r['row']:<4} {r['employee_id'] or '-':<12} {state}"
                 if r["effective_date"]:
                     line += f", effective {_uk(r['effective_date'])}"

@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from addin.office.xlsx.feedback import write_feedback_copy
-    from addin.rules.framework_checks import validate_framework
+    from addin.app.validate import validate_framework
 
     feedback = feedback_arg(args)
     report = validate_framework(args.file, vague_words=args.vague_words)

@@ -36,7 +36,7 @@ Rules (MedPay PPP policy, shared/seeds/001, and issue 4):
   and the full year; were it set later in the year, in-year months before it are costed
   at the old rates and the full-year figures at the new ones.
 * Money is ``Decimal``; each figure is computed exactly from the inputs and rounded
-  half-up to the penny only at its end (``quantize(Decimal("0.01"), ROUND_HALF_UP)``),
+  half-up to the penny only at its end (:func:`addin.core.money.round_penny`),
   so a row's rounded parts may differ from its rounded total by a penny. Totals add the
   rounded row figures, so they equal the sum of what each row shows.
 """
@@ -46,10 +46,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from addin.core.model import EstimateRow, Level, PaySettings
+from addin.core.money import round_penny
 from addin.core.paycalendar import add_months, months_between, next_effective_date
 
 __all__ = [
@@ -67,7 +68,6 @@ __all__ = [
     "totals",
 ]
 
-PENNY = Decimal("0.01")
 ZERO = Decimal("0")
 FINANCIAL_YEAR_START = (4, 1)
 """The UK public-sector financial year runs 1 April - 31 March (issue 4: "to the end of
@@ -78,8 +78,9 @@ NONE_KEY = "(not given)"
 
 
 def money(value: Decimal) -> Decimal:
-    """Round half-up to the penny: the only rounding, at the end of each figure."""
-    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+    """Round half-up to the penny: the only rounding, at the end of each figure
+    (:func:`addin.core.money.round_penny`, the one home of the rule)."""
+    return round_penny(value)
 
 
 def financial_year_end(d: dt.date) -> dt.date:

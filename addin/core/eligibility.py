@@ -2,18 +2,30 @@
 
 Policy (MedPay PPP policy, shared/seeds/001):
 
-* 7.28 "Employees new to role will not be able to submit a progression assessment until
-  they have passed their probation period or completed a minimum 6 months in post."
-  (the 6 is "Minimum months in post for new appointees" in Settings).
 * 7.22 "In addition to be considered for in role progression, the employee must: have
   passed their probation period, and not be subject to performance capability, and have
   met their appraisal objectives." (appraisal outcome Met or Exceeded, Appendix B).
-* Appendix H / each framework's Experience criterion: time at the current level, e.g.
-  the Personal Assistant's 3B "Minimum of 12 months at 3A" (parsed by
-  :mod:`addin.core.timeatlevel`).
+* 7.28 "Employees new to role will not be able to submit a progression assessment until
+  they have passed their probation period or completed a minimum 6 months in post."
+  (the 6 is "Minimum months in post for new appointees" in Settings). Read together
+  with 7.22 (the safer reading): probation **No** (not passed) is never eligible, however
+  long in post; the "6 months in post" route is for those with no probation in this role
+  (internal movers), recorded as probation blank or **N/A**.
+* 6.16 "Where the employee has not been present at work for a significant period of the
+  performance appraisal review period, it may not be appropriate to review their previous
+  performance": a long-term absence needs no appraisal outcome, and eligibility is then
+  neither yes nor no but :attr:`Eligible.MANAGER_TO_DECIDE`.
+* 7.21 "The earliest an individual can submit another request is the next window": a
+  previous request in the current window makes the row not eligible until the next one
+  (:func:`addin.core.paycalendar.resubmission_opens` / :func:`~addin.core.paycalendar.next_window`).
+* Time at level: each framework's Experience criterion, e.g. the Personal Assistant's 3B
+  "Minimum of 12 months at 3A" (parsed by :mod:`addin.core.timeatlevel`). The policy states no
+  time at level itself; the framework states it as Appendix K stage 5 asks ("a minimum
+  of XX months of satisfactory performance working at the previous level").
 * 2.2 "Casual staff are not usually subject to MedPay scheme assessment. Normally, an
   individual will be required to have achieved a six-month working aggregate" (the six is
-  "Casual staff working aggregate (months)" in Settings).
+  "Casual staff working aggregate (months)" in Settings; :func:`is_casual` and
+  :func:`casual_aggregate_required` are the one home of the rule).
 
 :func:`check_eligibility` returns EVERY failed reason, not just the first, each with a
 stable ``code`` and a message citing the policy section. A row whose values could not all
@@ -25,6 +37,7 @@ and the other reasons are still given.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +46,7 @@ from functools import lru_cache
 from addin.core.model import Criterion, EstimateRow, Level, PaySettings, Role
 from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
 from addin.core.parsing import parse_months
-from addin.core.paycalendar import months_between
+from addin.core.paycalendar import months_between, next_window, resubmission_opens
 from addin.core.timeatlevel import TimeRequirement, parse_time_requirement
 
 _months_between = lru_cache(maxsize=8192)(months_between)
@@ -44,10 +57,13 @@ __all__ = [
     "NOT_GIVEN",
     "REASON_CODES",
     "UNREADABLE",
+    "Eligible",
     "EligibilityResult",
     "Reason",
     "assess_row",
+    "casual_aggregate_required",
     "check_eligibility",
+    "is_casual",
     "required_months_for",
     "time_requirement_for",
     "row_errors_reason",
@@ -58,10 +74,12 @@ CAPABILITY = "capability"
 APPRAISAL = "appraisal"
 TIME_AT_LEVEL = "time-at-level"
 CASUAL = "casual"
+RESUBMISSION = "resubmission"
+LONG_ABSENCE = "long-absence"
 MISSING_DATA = "missing-data"
 ROW_ERRORS = "row-errors"
-REASON_CODES = (PROBATION, CAPABILITY, APPRAISAL, TIME_AT_LEVEL, CASUAL, MISSING_DATA,
-                ROW_ERRORS)
+REASON_CODES = (PROBATION, CAPABILITY, APPRAISAL, TIME_AT_LEVEL, CASUAL, RESUBMISSION,
+                LONG_ABSENCE, MISSING_DATA, ROW_ERRORS)
 NOT_GIVEN = "is not given"
 UNREADABLE = "could not be read"
 """Why an input is unknown: blank, or its cell holds a value that cannot be read."""
@@ -84,10 +102,33 @@ class Reason:
     field: str | None = None
 
 
+class Eligible(enum.Enum):
+    """The answer to "may this employee apply to progress?": yes, no, or - for a long-term
+    absence (6.16) - neither: the manager decides. ``value`` is what the forms and
+    reports show in their Eligible column. Truthy only for :attr:`YES`."""
+
+    YES = "Yes"
+    NO = "No"
+    MANAGER_TO_DECIDE = "Manager to decide (6.16)"
+
+    def __bool__(self) -> bool:
+        return self is Eligible.YES
+
+
 @dataclass(frozen=True)
 class EligibilityResult:
+    """``eligible`` is True only when :attr:`status` is :attr:`Eligible.YES` (callers
+    that ask a yes/no question keep working: "manager to decide" is not a yes);
+    ``status`` tells NO from MANAGER_TO_DECIDE (defaults from ``eligible``)."""
+
     eligible: bool
     reasons: list[Reason] = field(default_factory=list)
+    status: Eligible | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            object.__setattr__(self, "status", Eligible.YES if self.eligible else Eligible.NO)
+        object.__setattr__(self, "eligible", self.status is Eligible.YES)
 
     @property
     def codes(self) -> list[str]:
@@ -97,6 +138,18 @@ class EligibilityResult:
         if self.eligible:
             return "Eligible"
         return "; ".join(r.message for r in self.reasons)
+
+
+def is_casual(contract_type: str | None) -> bool:
+    """Policy 2.2 applies to casual staff ('Casual', 'Casual worker', ...)."""
+    return contract_type is not None and norm_key(contract_type).startswith("casual")
+
+
+def casual_aggregate_required(settings) -> int:
+    """Policy 2.2's "six-month working aggregate", read from Settings ("Casual staff
+    working aggregate (months)"); ``settings`` is a :class:`Settings` or
+    :class:`PaySettings`."""
+    return getattr(settings, "settings", settings).casual_aggregate_months
 
 
 def _missing(what: str, field_name: str, policy: str, why: str = NOT_GIVEN) -> Reason:
@@ -134,13 +187,23 @@ def check_eligibility(
     contract_type: str | None = None,
     casual_aggregate_months: int | Decimal | None = None,
     settings,
+    long_absence: bool | None = None,
+    previous_request: dt.date | None = None,
     unknown: Mapping[str, str] | None = None,
     error_cells: Sequence[str] = (),
     current_level: Level | None = None,
     required_level: Level | None = None,
     required_at: str | None = None,
 ) -> EligibilityResult:
-    """Apply 7.28, 7.22, the framework's time at level and 2.2; return every failed reason.
+    """Apply 7.22/7.28, the framework's time at level, 2.2 and 7.21; return every failed
+    reason (and 6.16's "manager to decide").
+
+    ``probation_passed``: True passed; False not passed (never eligible, 7.22); None
+    blank or N/A - no probation in this role, so 7.28's minimum months in post apply.
+    ``long_absence`` (6.16): no appraisal outcome is required, and when no other rule
+    fails the result is :attr:`Eligible.MANAGER_TO_DECIDE` (neither yes nor no).
+    ``previous_request`` (7.21): the date of a previous request; while ``as_of`` is
+    before :func:`addin.core.paycalendar.resubmission_opens` of it the row is not eligible.
 
     ``settings`` is a :class:`Settings` or :class:`PaySettings`. ``required_months`` is
     the framework's stated minimum for the step (None: the framework states none, so the
@@ -161,8 +224,16 @@ def check_eligibility(
     why = unknown or {}
     reasons: list[Reason] = [row_errors_reason(error_cells)] if error_cells else []
 
-    # 7.28: passed probation, or at least N months in post.
-    if probation_passed is not True:
+    # 7.22: "have passed their probation period" - No is never eligible (however long in
+    # post). 7.28's "or completed a minimum 6 months in post" is the route for someone
+    # with no probation in this role (internal movers): probation blank or N/A.
+    probation_why = why.get("probation_passed", NOT_GIVEN)
+    if probation_passed is False:
+        reasons.append(Reason(
+            PROBATION,
+            "Probation not passed; the employee must have passed their probation period to "
+            "be considered for progression (7.22)", "7.22", "probation_passed"))
+    elif probation_passed is None:
         start_why: str | None = None
         if start_date is None:
             in_post = None
@@ -172,10 +243,9 @@ def check_eligibility(
             start_why = f"({_uk(start_date)}) is after {_uk(as_of)}"
         else:
             in_post = _months_between(start_date, as_of)
-        probation_why = why.get("probation_passed", NOT_GIVEN)
         if in_post is not None and in_post >= s.min_months_in_post:
             pass
-        elif probation_passed is None and in_post is None:
+        elif in_post is None:
             if probation_why == NOT_GIVEN and start_why == NOT_GIVEN:
                 reasons.append(_missing("Whether probation has been passed (or the start date)",
                                         "probation_passed", "7.28"))
@@ -186,15 +256,12 @@ def check_eligibility(
                     f"post {start_why}, so eligibility cannot be confirmed (7.28)",
                     "7.28", "probation_passed"))
         else:
-            done = (f"{_plural_months(in_post)} in post" if in_post is not None
-                    else f"the start date in post {start_why}")
-            state = ("Probation not passed" if probation_passed is False
-                     else "Whether probation has been passed could not be read"
-                     if probation_why == UNREADABLE else "Probation not recorded as passed")
+            state = ("Whether probation has been passed could not be read"
+                     if probation_why == UNREADABLE else "No probation recorded in this role")
             reasons.append(Reason(
                 PROBATION,
-                f"{state} and {done}; new appointees need to pass probation or "
-                f"complete a minimum {s.min_months_in_post} months in post (7.28)",
+                f"{state} and {_plural_months(in_post)} in post; without a probation "
+                f"passed, a minimum of {s.min_months_in_post} months in post is needed (7.28)",
                 "7.28", "probation_passed"))
 
     # 7.22: not subject to performance capability.
@@ -207,8 +274,11 @@ def check_eligibility(
             "Subject to the performance capability procedure; progression needs the employee "
             "not to be subject to performance capability (7.22)", "7.22", "capability"))
 
-    # 7.22: have met their appraisal objectives (Appendix B outcome Met or Exceeded).
-    if appraisal_outcome is None or not str(appraisal_outcome).strip():
+    # 7.22: have met their appraisal objectives (Appendix B outcome Met or Exceeded);
+    # 6.16: after a long-term absence no appraisal outcome is required (see below).
+    if long_absence:
+        pass
+    elif appraisal_outcome is None or not str(appraisal_outcome).strip():
         reasons.append(_missing("The appraisal outcome", "appraisal_outcome", "7.22",
                                 why.get("appraisal_outcome", NOT_GIVEN)))
     elif norm_key(appraisal_outcome) not in PASSING_OUTCOMES:
@@ -227,24 +297,27 @@ def check_eligibility(
             f"The framework requires a minimum of {required_months} months at "
             f"{required_at or 'level ' + required_level.value} before this step and the "
             f"employee is at level {current_level.value}, so that time cannot have been "
-            "served yet (Experience criterion, 7.22)", "7.22", "estimated_level"))
+            "served yet (framework Experience criterion, Appendix K stage 5)",
+            "Appendix K stage 5", "estimated_level"))
     elif required_months is not None and required_months > 0 and not measured_elsewhere:
         level_why = why.get("date_at_level", NOT_GIVEN)
         if months_at_level is not None and months_at_level < 0:
             months_at_level, level_why = None, "is in the future"
         if months_at_level is None:
             reasons.append(_missing("The date at the current level", "date_at_level",
-                                    "7.22, framework Experience criterion", level_why))
+                                    "framework Experience criterion, Appendix K stage 5",
+                                    level_why))
         elif months_at_level < required_months:
             reasons.append(Reason(
                 TIME_AT_LEVEL,
                 f"{_plural_months(months_at_level)} at the current "
                 f"level; the framework requires a minimum of {required_months} months before "
-                "this step (Experience criterion, 7.22)", "7.22", "date_at_level"))
+                "this step (framework Experience criterion, Appendix K stage 5)",
+                "Appendix K stage 5", "date_at_level"))
 
     # 2.2: casual staff only with a six-month working aggregate.
-    if contract_type is not None and norm_key(contract_type).startswith("casual"):
-        need = s.casual_aggregate_months
+    if is_casual(contract_type):
+        need = casual_aggregate_required(s)
         if casual_aggregate_months is None:
             given = ("the aggregate given could not be read"
                      if why.get("casual_aggregate") == UNREADABLE else "none is recorded")
@@ -259,14 +332,34 @@ def check_eligibility(
                 f"need a {need}-month working aggregate to be assessed (2.2)", "2.2",
                 "contract_type"))
 
+    # 7.21: "The earliest an individual can submit another request is the next window."
+    if previous_request is not None:
+        opens = resubmission_opens(previous_request, s)
+        if as_of < opens:
+            reasons.append(Reason(
+                RESUBMISSION,
+                f"A previous request was made on {_uk(previous_request)}, in the current "
+                f"window; the earliest another request can be submitted is the next window, "
+                f"from {_uk(opens)} (pay change {_uk(next_window(previous_request, s))}) (7.21)",
+                "7.21", "previous_request"))
+
+    # 6.16: a long-term absence leaves the decision to the manager, unless another rule
+    # already says no.
+    if long_absence and not reasons:
+        return EligibilityResult(eligible=False, status=Eligible.MANAGER_TO_DECIDE, reasons=[
+            Reason(LONG_ABSENCE,
+                   "Long-term absence during the appraisal review period: no appraisal "
+                   "outcome is required and the manager decides whether a progression "
+                   "request can be considered (6.16)", "6.16", "long_absence")])
     return EligibilityResult(eligible=not reasons, reasons=reasons)
 
 
 def required_months_for(role: Role, current: Level, target: Level) -> int | None:
     """Months at ``current`` the framework requires before moving to ``target``.
 
-    Read from the role's Experience text at the TARGET level (Appendix H: the evidence
-    for progression to 3B states "Minimum of 12 months at 3A"); the first time
+    Read from the role's Experience text at the TARGET level (Appendix K stage 5: the
+    evidence states "a minimum of XX months ... at the previous level", e.g. 3B's
+    "Minimum of 12 months at 3A"); the first time
     requirement there counts. None when ``target`` is not above ``current`` or the text
     states no time. Cheap on every row: the Experience text's parse is memoised by text
     in :mod:`addin.core.timeatlevel` (keyed by the text, not the role, so a role whose
@@ -340,6 +433,8 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
         contract_type=row.contract_type,
         casual_aggregate_months=_casual_aggregate(row),
         settings=pay,
+        long_absence=row.long_absence,
+        previous_request=row.previous_request,
         unknown=unknown,
         error_cells=error_cells,
         current_level=row.current_level,

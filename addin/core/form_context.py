@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from addin.core import paycalendar
 from addin.core.ukdates import uk_date
 from addin.core.model import CRITERIA, Criterion, EstimateRow, Level, PaySettings, Role
+from addin.core.money import format_gbp
 
 MISSING_TEXT = "(not found in the framework: see your Career Progression Framework)"
 
@@ -46,8 +47,8 @@ def long_date(d: dt.date | None) -> str:
 
 
 def money(value: Decimal) -> str:
-    """£24,500.00 - rounded half-up to the penny here, at the end."""
-    return f"£{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    """£24,500.00 - rounded half-up to the penny here, at the end (addin.core.money)."""
+    return format_gbp(value)
 
 
 def yes_no(value: bool | None) -> str:
@@ -94,7 +95,7 @@ def application_context(row: EstimateRow, role: Role | None, framework_name: str
     deadline = paycalendar.submission_deadline(effective, pay)
     ctx = _common(row)
     team_location = ", ".join(x for x in (row.team, row.directorate) if x)
-    prev_date = _extra(row, "Previous request date", "Date of previous request")
+    prev_date = row.previous_request  # the "Previous request date" column (7.21)
     prev = _extra(row, "Previous request")
     ctx.update({
         "team_location": team_location,
@@ -162,6 +163,10 @@ class Decision:
     signatory: str = ""
     submitted: dt.date | None = None
     row: int = 0
+    file: str = ""
+    sheet: str = ""
+    decision_date_cell: str = ""
+    """Where the decision date was read (for warnings that name file, sheet and cell)."""
 
 
 DEFAULT_APPEAL_TO = "your Head of Service (or Grandparent manager where applicable)"
@@ -204,12 +209,37 @@ def _letter_common(d: Decision, as_of: dt.date) -> dict[str, Any]:
     }
 
 
+STALE_DECISION_DAYS = 90
+"""A letter dated more than this many days after its decision is warned about (not a
+policy figure: a letter that late is more likely a wrong date or ``--as-of`` than a real
+delay, and its effective date / next window have moved on)."""
+
+
+def letter_date_warnings(d: Decision, letter_date: dt.date) -> list[str]:
+    """Warnings for a letter dated ``letter_date`` on decision ``d`` (the command line
+    prints them; the letter is still written): a decision more than
+    :data:`STALE_DECISION_DAYS` days before the letter, or after it."""
+    age = (letter_date - d.decision_date).days
+    if age > STALE_DECISION_DAYS:
+        return [(f"{d.employee_id}: decision dated {long_date(d.decision_date)} is {age} days "
+                 f"before the letter date {long_date(letter_date)} (more than {STALE_DECISION_DAYS}): "
+                 "check the decision date, or pass --as-of the date the letter is sent")]
+    if age < 0:
+        return [(f"{d.employee_id}: decision dated {long_date(d.decision_date)} is after the "
+                 f"letter date {long_date(letter_date)}: check the decision date, or pass --as-of "
+                 "the date the letter is sent")]
+    return []
+
+
 def approved_letter_context(d: Decision, pay: PaySettings, as_of: dt.date) -> dict[str, Any]:
     """7.19-7.20: new level, new salary (pay point of the range and level, 7.14) and the
-    effective date - the next pay change date after submission, never backdated."""
+    effective date: the first pay change date whose deadline is on or after both the
+    submission and the decision, never before the letter's date (``as_of``), never
+    backdated (:func:`addin.core.paycalendar.approval_effective_date`)."""
     ctx = _letter_common(d, as_of)
     salary = pay.pay_point(d.range, d.new_level)
-    effective = paycalendar.next_effective_date(d.submitted or d.decision_date, pay)
+    effective = paycalendar.approval_effective_date(d.submitted or d.decision_date, d.decision_date,
+                                                    pay, letter_date=as_of)
     ctx.update({
         "new_salary": money(salary),
         "effective_date": long_date(effective),
@@ -221,10 +251,12 @@ def approved_letter_context(d: Decision, pay: PaySettings, as_of: dt.date) -> di
 def declined_letter_context(d: Decision, role: Role | None, pay: PaySettings,
                             as_of: dt.date) -> dict[str, Any]:
     """7.21 and 7.24-7.25: areas to develop (the framework's text for the requested
-    level), the next window, the appeal deadline in working days and to whom to appeal."""
+    level), the next window (after the one the request was submitted for, and never one
+    already closed on the letter's date ``as_of``), the appeal deadline in working days
+    and to whom to appeal."""
     ctx = _letter_common(d, as_of)
     after = d.submitted or d.decision_date
-    nxt = paycalendar.next_window(after, pay)
+    nxt = paycalendar.next_window(after, pay, letter_date=as_of)
     areas = d.areas or list(CRITERIA)
     ctx.update({
         "areas": [{"criterion": c.value,
@@ -233,7 +265,7 @@ def declined_letter_context(d: Decision, role: Role | None, pay: PaySettings,
         "feedback": d.feedback,
         "next_window": long_date(nxt),
         "next_window_deadline": long_date(paycalendar.submission_deadline(nxt, pay)),
-        "resubmission_opens": long_date(paycalendar.resubmission_opens(after, pay)),
+        "resubmission_opens": long_date(paycalendar.resubmission_opens(after, pay, letter_date=as_of)),
         "appeal_to": appeal_to_text(d.appeal_to),
         # 7.25: "within five working days of receipt of notification" - the letter is the
         # notification, so the days run from the date printed on it (``as_of``)

@@ -103,6 +103,9 @@ class Role:
     range_source: SourceRef = field(default_factory=SourceRef)
     range_raw: object = None
     """The range cell's raw value, kept so validation can say what was written."""
+    duties_source: SourceRef = field(default_factory=SourceRef)
+    """The Duties cell on the role's title row (no cell when the table has no Duties
+    column)."""
 
     def text(self, level: Level, criterion: Criterion) -> str:
         item = self.criteria.get(level, {}).get(criterion)
@@ -221,6 +224,8 @@ class EstimateRow:
     """'Permanent', 'Fixed term' or 'Casual'."""
     start_date: dt.date | None = None
     probation_passed: bool | None = None
+    """True passed, False not passed (7.22), None blank or N/A: no probation in this
+    role (7.28's minimum months in post apply)."""
     capability: bool | None = None
     appraisal_outcome: str | None = None
     """'Not met', 'Met' or 'Exceeded' (Appendix B)."""
@@ -232,6 +237,13 @@ class EstimateRow:
     casual_aggregate: Decimal | None = None
     """Months of casual working aggregate (policy 2.2), from the optional column
     "Casual working aggregate (months)" (not in the template: few teams need it)."""
+    long_absence: bool | None = None
+    """Policy 6.16: absent from work for a significant period of the appraisal review
+    period ("Long-term absence" Yes/No): no appraisal outcome is required and
+    eligibility is the manager's decision."""
+    previous_request: dt.date | None = None
+    """Policy 7.21: the date of a previous progression request (the optional column
+    "Previous request date", Appendix F's "Date of previous request")."""
     cells: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
     """Columns the reader did not recognise, kept by header text."""

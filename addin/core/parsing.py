@@ -322,6 +322,22 @@ def parse_bool(value: object) -> bool:
     raise ValueError(f"expected {BOOL_EXPECTED}, got {_show(value)}")
 
 
+PROBATION_EXPECTED = "Yes, No or N/A (no probation in this role)"
+_NOT_APPLICABLE = {"na", "notapplicable", "nonenotapplicable", "noprobation", "notrequired"}
+
+
+def parse_probation(value: object) -> bool | None:
+    """Probation passed (policy 7.22/7.28): Yes -> True, No -> False, and N/A ('n/a',
+    'Not applicable', 'No probation') -> None - no probation in this role (an internal
+    mover), so the minimum months in post apply, as for a blank cell."""
+    if isinstance(value, str) and norm_key(value) in _NOT_APPLICABLE:
+        return None
+    try:
+        return parse_bool(value)
+    except ValueError:
+        raise ValueError(f"expected {PROBATION_EXPECTED}, got {_show(value)}") from None
+
+
 OUTCOMES = ("Not met", "Met", "Exceeded")
 """Appendix B overall assessment: objectives not met / met / exceeded (policy 6.14)."""
 OUTCOME_EXPECTED = "an appraisal outcome: Not met, Met or Exceeded"

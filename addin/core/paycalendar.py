@@ -15,6 +15,7 @@ Policy (MedPay PPP policy, shared/seeds/001):
   change and by 1 December for a January change. In Settings these are the pairs
   "Pay change date N" / "Submission deadline N".
 * 7.21 "The earliest an individual can submit another request is the next window."
+* Appendix G ("Completing the spreadsheet and pay forms"): "No payments are backdated."
 * 7.25 "The appeal must be made in writing ... within five working days of receipt of
   notification that the request to progress has been declined".
 * Appendix B: review meetings; the form schedules the next conversations at 3, 6, 9 and
@@ -38,6 +39,7 @@ __all__ = [
     "add_months",
     "add_working_days",
     "appeal_deadline",
+    "approval_effective_date",
     "bank_holidays",
     "conversation_dates",
     "end_of_year_appraisal",
@@ -109,6 +111,15 @@ def _dates_of_windows(year: int, windows: tuple[Window, ...]) -> tuple[tuple[dt.
     return tuple(sorted(out))
 
 
+def _pay_dates_from(year: int, settings):
+    """(effective, deadline) pairs of every pay change date from ``year`` on, in order
+    (an endless walk, three years at a time)."""
+    windows = _windows(settings)
+    while True:
+        yield from _dates_of_windows(year, windows)
+        year += 3
+
+
 def next_effective_date(submitted: dt.date, settings) -> dt.date:
     """The pay change date a request submitted on ``submitted`` takes effect from.
 
@@ -133,25 +144,69 @@ def submission_deadline(effective: dt.date, settings) -> dt.date:
     raise ValueError(f"{effective.isoformat()} is not a pay change date in the Settings sheet")
 
 
-def next_window(after: dt.date, settings) -> dt.date:
-    """The effective date of the next window for someone whose request, submitted (or
-    declined) on ``after``, was considered for ``next_effective_date(after)``.
+def approval_effective_date(submitted: dt.date, decided: dt.date, settings, *,
+                            letter_date: dt.date | None = None) -> dt.date:
+    """The pay change date an APPROVED request takes effect from (the approved letter).
+
+    7.20 "If approved the pay change will be applied as of July or January, as
+    applicable, and will not be backdated"; Appendix F: the approved form is uploaded
+    "by 1 June or 1 December" (Settings: "Submission deadline N") for the July / January
+    change. An approval can only be uploaded once it is decided, so the effective date
+    is the first pay change date whose submission deadline is on or after BOTH the
+    submission date and the decision date; and it is never before ``letter_date`` (a
+    pay change the employee is told about afterwards would be backdated).
+
+    Example (shipped Settings): submitted 30 November 2026, decided 20 January 2027 ->
+    the 1 December 2026 deadline had passed when it was decided, so 1 July 2027 (not
+    1 January 2027, which would be before the decision and the letter).
+
+    Safer reading: the letter's date only moves the date later (to the first pay change
+    date on or after it); it never makes a deadline count from the letter date, which
+    the policy does not say.
+    """
+    latest = max(submitted, decided)
+    for eff, deadline in _pay_dates_from(latest.year - 1, settings):
+        if latest <= deadline and eff > latest and (letter_date is None or eff >= letter_date):
+            return eff
+    raise AssertionError("unreachable: a pay change date follows every date")  # pragma: no cover
+
+
+def next_window(after: dt.date, settings, *, letter_date: dt.date | None = None) -> dt.date:
+    """The effective date of the next window for someone whose request, submitted on
+    ``after``, was considered for ``next_effective_date(after)`` and declined.
 
     7.21 "The earliest an individual can submit another request is the next window": the
     resubmission can only count for the pay change date after the one the declined
     request was for. :func:`resubmission_opens` gives the first day such a request can
     be submitted.
+
+    With ``letter_date`` (the declined letter's date) the window is never one that has
+    already closed: when the window after the declined one has its submission deadline
+    before the letter's date (a late decision or letter), it is the first later pay
+    change date whose deadline is on or after the letter's date. Safer reading: the
+    window counts from the SUBMISSION (the request used the window it was submitted
+    for), so a late decision never costs the employee a further window.
     """
     current = next_effective_date(after, settings)
-    return next_effective_date(submission_deadline(current, settings) + dt.timedelta(days=1),
-                               settings)
+    following = next_effective_date(submission_deadline(current, settings) + dt.timedelta(days=1),
+                                    settings)
+    if letter_date is None:
+        return following
+    for eff, deadline in _pay_dates_from(following.year - 1, settings):
+        if eff >= following and deadline >= letter_date:
+            return eff
+    raise AssertionError("unreachable: a pay change date follows every date")  # pragma: no cover
 
 
-def resubmission_opens(after: dt.date, settings) -> dt.date:
+def resubmission_opens(after: dt.date, settings, *, letter_date: dt.date | None = None) -> dt.date:
     """First day a resubmission counts for the next window (7.21): the day after the
-    submission deadline of the window the declined request was for."""
+    submission deadline of the window the declined request (submitted on ``after``) was
+    for - or the letter's date, if later (a request cannot be submitted before the
+    employee is told; and when :func:`next_window` moved on to a window still open on the
+    letter's date, the window before it had closed by then, so it opens on that date)."""
     current = next_effective_date(after, settings)
-    return submission_deadline(current, settings) + dt.timedelta(days=1)
+    opens = submission_deadline(current, settings) + dt.timedelta(days=1)
+    return max(opens, letter_date) if letter_date is not None else opens
 
 
 def pay_change_dates_between(start: dt.date, end: dt.date, settings) -> list[dt.date]:

@@ -16,7 +16,7 @@ only argument parsing and printing):
 
 | button                     | function                           | core (same as the CLI command)                |
 | ---                        | ---                                | ---                                           |
-| Validate framework         | :func:`validate_framework`         | ``framework_checks.validate_framework`` (``validate-framework``) |
+| Validate framework         | :func:`validate_framework`         | ``app.validate.validate_framework`` (``validate-framework``) |
 | Validate estimates         | :func:`validate_estimates`         | ``estimates_checks.validate_estimates`` (``validate-estimates``) |
 | Cost estimates             | :func:`cost_estimates`             | ``cost_report.cost_workbook`` (``cost``)      |
 | Generate application forms | :func:`generate_application_forms` | ``forms.forms_from_estimates`` (``forms application``) |
@@ -253,8 +253,8 @@ def failure(name: str, exc: BaseException) -> ButtonResult:
 
 def validate_framework(workbook: str | Path) -> ButtonResult:
     """Validate framework: check the workbook against the Appendix H layout and the
-    Appendix K house rules for writing CPFs (:func:`addin.rules.framework_checks.validate_framework`)."""
-    from addin.rules.framework_checks import validate_framework as core
+    Appendix K house rules for writing CPFs (:func:`addin.app.validate.validate_framework`)."""
+    from addin.app.validate import validate_framework as core
 
     report = core(workbook)
     return ButtonResult("Validate framework", _report_summary("Framework", report),
@@ -288,6 +288,7 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
     ``medpay cost``. Rows costing cannot use are listed as not costed."""
     from addin.office.xlsx.cost_report import cost_workbook
     from addin.core.costing import money
+    from addin.core.money import format_gbp
     from addin.office.xlsx.feedback import cell_link
 
     run = cost_workbook(workbook, framework_paths=_frameworks(frameworks),
@@ -337,8 +338,8 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
         date_columns={COST_HEADERS.index("Effective date")}, bold_rows=bold,
     )
     summary = (f"Costed {_plural(len(run.costed), 'employee')}: full-year cost "
-               f"£{money(t.overall.full_year_cost):,.2f}, in-year cost "
-               f"£{money(t.overall.in_year_cost):,.2f}"
+               f"{format_gbp(t.overall.full_year_cost)}, in-year cost "
+               f"{format_gbp(t.overall.in_year_cost)}"
                f"{f', {t.honoured} salary honoured' if t.honoured else ''}.")
     if skipped:
         summary += f" {_plural(len(skipped), 'row')} not costed (see the Costs sheet)."

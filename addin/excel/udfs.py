@@ -45,6 +45,7 @@ from addin.core.parsing import (
     parse_level,
     parse_money,
     parse_outcome,
+    parse_probation,
     parse_range,
 )
 
@@ -422,7 +423,7 @@ def _eligibility(probation_passed: object, start_date: object, capability: objec
 
     return check_eligibility(
         as_of=dt.date.today() if _blank(as_of) else _date(as_of, "as_of"),
-        probation_passed=opt(parse_bool, probation_passed, "probation_passed"),
+        probation_passed=opt(parse_probation, probation_passed, "probation_passed"),
         start_date=None if _blank(start_date) else _date(start_date, "start_date"),
         capability=opt(parse_bool, capability, "capability"),
         appraisal_outcome=opt(parse_outcome, appraisal_outcome, "appraisal_outcome"),

@@ -26,6 +26,7 @@ from addin.office.xlsx.estimates import (
 )
 from addin.core.findings import ERROR, WARNING, Checker, Finding, Report, declare
 from addin.core.model import EstimateRow, Framework, PaySettings, Role
+from addin.core.money import format_amount
 from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
 
 GROUP = "estimates"
@@ -174,7 +175,7 @@ LEVEL_JUMP = declare(
     "The estimated level is more than one level above the current level.",
     "Estimated level {estimated} is {steps} levels above the current level {current}; "
     "check the evidence supports skipping a level",
-    WARNING, group=GROUP, policy="7.14",
+    WARNING, group=GROUP, policy="Appendix K stage 5",
 )
 SALARY_OUTSIDE = declare(
     "EST-SALARY-OUTSIDE", "Salary outside the role's range",
@@ -184,6 +185,15 @@ SALARY_OUTSIDE = declare(
     "salary is the full-time annual figure and the range is right",
     WARNING, group=GROUP, policy="7.14",
 )
+PRO_RATA_SALARY = declare(
+    "EST-PRO-RATA-SALARY", "Salary entered pro rata",
+    "A part-time employee's salary looks like the pro-rata figure (FTE x a pay point of "
+    "the range, within £1, or below the bottom of the range): the costing applies the "
+    "FTE itself, so the salary must be the full-time figure.",
+    "Current salary £{salary} at FTE {fte} {why}; enter the full-time salary; FTE is "
+    "applied by the costing",
+    ERROR, group=GROUP, policy="Appendix K",
+)
 BAD_FTE = declare(
     "EST-BAD-FTE", "FTE not in (0, 1]",
     "The full-time equivalent must be more than 0 and at most 1.",
@@ -192,7 +202,8 @@ BAD_FTE = declare(
 )
 FUTURE_DATE = declare(
     "EST-FUTURE-DATE", "Date in the future",
-    "A start date in post or date at current level is after the as-of date.",
+    "A start date in post, date at current level or previous request date is after the "
+    "as-of date.",
     "{column} {date} is after {as_of}; it cannot be in the future",
     ERROR, group=GROUP, policy="Appendix K",
 )
@@ -233,6 +244,8 @@ def missing_values(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Findi
         for fld in REQUIRED:
             if getattr(row, fld) is not None:
                 continue  # the common case first; the order of these tests is immaterial
+            if fld == "appraisal_outcome" and row.long_absence:
+                continue  # 6.16: no appraisal outcome is required after a long absence
             cell = row.cells.get(fld)
             if cell is None or cell in read.uncached or (row.row, fld) in read.errors:
                 continue
@@ -326,8 +339,11 @@ def ranges_match_roles(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[F
 @ESTIMATES.rule(BELOW_CURRENT, LEVEL_JUMP)
 def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]:
     """Appendix K, salary honouring: "If members of the team are assessed at a lower level
-    than they are currently paid, their salary will be honoured." Policy 7.14: levels
-    A -> B -> C are steps; estimating two steps up at once is worth a second look."""
+    than they are currently paid, their salary will be honoured." The policy says nothing
+    about moving up more than one level at once; the warning follows the framework design
+    rule of Appendix K stage 5 (each level's evidence builds on the previous one: "a
+    minimum of XX months ... working at the previous level"), so an A -> C estimate is
+    worth a second look, not an error."""
     for row in read.rows:
         cur, est = row.current_level, row.estimated_level
         if cur is None or est is None:
@@ -342,20 +358,57 @@ def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]
                                 current=cur.value, steps=est.rank - cur.rank)
 
 
-_PENNY = Decimal("0.01")
-
-
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(_PENNY):,}".removesuffix(".00")
+    return format_amount(value, trim_zero_pence=True)  # half-up (addin.core.money)
+
+
+_POUND = Decimal(1)
+
+
+def pro_rata_reason(salary: Decimal, fte: Decimal | None, range_: int | None,
+                    pay: PaySettings) -> str | None:
+    """Why a part-time row's salary looks entered pro rata, or None. The template asks for
+    the full-time salary (the costing multiplies by FTE); a salary within £1 of FTE x a
+    pay point of the row's range, or below the bottom of the range while FTE < 1, is the
+    pro-rata figure (£14,193.60 at 0.6 FTE is 0.6 x £23,656, range 2 level A)."""
+    if fte is None or not (0 < fte < 1) or range_ is None or range_ not in pay.ranges:
+        return None
+    pr = pay.ranges[range_]
+    for level, point in (("A", pr.a), ("B", pr.b), ("C", pr.c)):
+        if abs(salary - fte * point) <= _POUND:
+            return (f"is FTE x the range {range_} level {level} pay point "
+                    f"£{_money(point)}")
+    if salary < pr.a:
+        return f"is below the bottom of range {range_} (£{_money(pr.a)})"
+    return None
+
+
+@ESTIMATES.rule(PRO_RATA_SALARY)
+def salary_full_time(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]:
+    """The salary column is the full-time salary (template: "Current annual FULL-TIME
+    salary"); a pro-rata figure would be costed twice pro rata."""
+    if ctx.pay is None:
+        return
+    for row in read.rows:
+        if row.current_salary is None:
+            continue
+        why = pro_rata_reason(row.current_salary, row.fte, row.range, ctx.pay)
+        if why:
+            yield PRO_RATA_SALARY.at(row.source("current_salary"),
+                                     salary=_money(row.current_salary),
+                                     fte=f"{row.fte.normalize():f}", why=why)
 
 
 @ESTIMATES.rule(SALARY_OUTSIDE)
 def salary_in_range(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]:
-    """Policy 7.14: Level A is the start and Level C the top of the pay range."""
+    """Pay ranges (Settings workbook; 7.14: Level A is the start and Level C the top of
+    the pay range). A salary already reported as pro rata is not reported again."""
     if ctx.pay is None:
         return
     for row in read.rows:
         if row.current_salary is None or row.range is None or row.range not in ctx.pay.ranges:
+            continue
+        if pro_rata_reason(row.current_salary, row.fte, row.range, ctx.pay):
             continue
         pr = ctx.pay.ranges[row.range]
         side = ("below the start of" if row.current_salary < pr.a
@@ -377,7 +430,7 @@ def dates_make_sense(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
     """Dates cannot be after the as-of date; the current level is reached in post
     (policy 7.28: new appointees are appointed at a level A, B or C)."""
     for row in read.rows:
-        for fld in ("start_date", "date_at_level"):
+        for fld in ("start_date", "date_at_level", "previous_request"):
             d = getattr(row, fld)
             if d is not None and d > ctx.as_of:
                 yield FUTURE_DATE.at(row.source(fld), column=column_header(read, fld),
@@ -392,10 +445,21 @@ def casual_contracts(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
     """Policy 2.2: "Casual staff are not usually subject to MedPay scheme assessment.
     Normally, an individual will be required to have achieved a six-month working
     aggregate to be assessed against the Career Progression Framework." """
-    months = ctx.pay.settings.casual_aggregate_months if ctx.pay else 6
+    from addin.core.eligibility import casual_aggregate_required, is_casual
+
+    settings = ctx.pay if ctx.pay is not None else _default_pay()
     for row in read.rows:
-        if row.contract_type == "Casual":
-            yield CASUAL.at(row.source("contract_type"), months=months)
+        if is_casual(row.contract_type):
+            yield CASUAL.at(row.source("contract_type"),
+                            months=casual_aggregate_required(settings))
+
+
+def _default_pay() -> PaySettings:
+    """The default pay ranges and Settings workbook (what ``validate_estimates`` uses
+    when given none): a context built without pay still reads the Settings."""
+    from addin.office.xlsx.settings import read_pay_settings
+
+    return read_pay_settings(None)
 
 
 def _uk(d: dt.date) -> str:
@@ -488,6 +552,7 @@ def eligibility_rows(
             "row": row.row,
             "employee_id": row.employee_id,
             "eligible": bool(result.eligible),
+            "status": result.status.value,
             "reasons": [getattr(r, "message", str(r)) for r in result.reasons],
             "effective_date": effective.isoformat() if effective else None,
         })

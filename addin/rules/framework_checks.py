@@ -5,7 +5,7 @@ Each works on the plain :class:`~addin.core.model.Framework` (no Excel here) and
 findings at the cell the text came from (``CriterionText.source``), so the same findings
 drive the command-line table, the JSON output and the annotated feedback copy.
 
-:func:`validate_framework` = the reader's structural findings (no table, missing level
+``addin.app.validate.validate_framework`` = the reader's structural findings (no table, missing level
 column, missing criterion row; declared in :mod:`addin.office.xlsx.frameworks`) + these rules.
 
 The policy text quoted below is from the MedPay PPP policy (shared/seeds/001), Appendix K
@@ -19,10 +19,8 @@ import difflib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from addin.core.findings import ERROR, WARNING, Checker, Finding, Report, declare
-from addin.office.xlsx.frameworks import load_framework
+from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
 from addin.core.model import (
     CRITERIA,
     LEVELS,
@@ -43,9 +41,14 @@ POLICY_K = "Appendix K"
 DEFAULT_VAGUE_WORDS: tuple[str, ...] = (
     "good", "very good", "excellent", "outstanding", "exceptional", "adequate",
     "sufficient", "reasonable", "appropriate", "strong", "solid", "sound", "high standard",
-    "high quality", "very well",
+    "high quality", "very well", "significant", "extensive", "proven", "basic", "thorough",
+    "above average", "effective",
 )
-"""Words "open to interpretation" (Appendix K stage 4). Replace with ``--vague-words``."""
+"""Words "open to interpretation" (Appendix K stage 4: "avoid terms like "good" or
+"excellent""; the policy names only those two, the rest are the same kind of term: they
+say how much or how well without saying what must be shown). Matched as whole words:
+"effective" does not match "effectiveness", "effectively" or "cost-effective", "basic" not
+"basics". Replace the list with ``--vague-words``."""
 
 REPEAT_RATIO = 0.9
 """Two levels' texts whose normalised forms are at least this similar (difflib) repeat."""
@@ -211,14 +214,16 @@ BAD_RANGE = declare(
     "Range of '{role}' is {value}; write a whole number from 2 to 8 (e.g. 'Range 3')",
     ERROR,
     group=GROUP,
-    policy="7.14, Appendix H",
+    policy="Pay ranges (Settings)",
 )
 
 
 @FRAMEWORK.rule(BAD_RANGE)
 def bad_range(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
-    """Policy 7.14 and Appendix H: pay ranges are "Range 2" to "Range 8"; every role sits
-    in exactly one of them. Reported at the Range cell (the title cell when the table has
+    """Every role sits in exactly one pay range, and the ranges are those of the pay
+    ranges workbook (Settings: Range 2 to Range 8, ``MIN_RANGE``/``MAX_RANGE``). Not a
+    policy rule: Appendix H's grid shows Ranges 2 to 7 only, and 7.14 defines the levels
+    within a range, not which ranges exist. Reported at the Range cell (the title cell when the table has
     no Range column)."""
     for role in fw.roles:
         if role.range is None or not MIN_RANGE <= role.range <= MAX_RANGE:
@@ -255,6 +260,39 @@ def duplicate_role(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
             continue
         where = f"{first.source.sheet}!{first.source.cell}" if first.source.sheet else str(first.source)
         yield DUPLICATE_ROLE.at(role.source, role=role.title, range=role.range, first=where)
+
+
+EMPTY_DUTIES = declare(
+    "FW-EMPTY-DUTIES",
+    "Role without duties",
+    "A role's Duties cell (on its job-title row) is empty, or the table has no Duties "
+    "column (then reported at the job title).",
+    "'{role}' has no duties; {hint}",
+    ERROR,
+    group=GROUP,
+    policy="Appendix H, " + POLICY_K + " stage 4",
+)
+
+
+@FRAMEWORK.rule(EMPTY_DUTIES)
+def empty_duties(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
+    """Appendix H: the template's columns are "Job Title | Range | Duties | Level A ...",
+    so every role states its duties. Appendix K stage 4: "The details that you specify as
+    the progression criteria must correspond with the accountabilities in the job
+    profile" - without the duties the criteria have nothing to correspond with, and the
+    employee cannot see what the role does. An error at the Duties cell of the role's
+    title row; duties written on the rows below it (continuation rows) count. A table with
+    no Duties column at all (safer reading: the template's column is required) is
+    reported at each role's job-title cell."""
+    for role in fw.roles:
+        if role.duties.strip():
+            continue
+        if role.duties_source.cell:
+            yield EMPTY_DUTIES.at(role.duties_source, role=_role_name(role),
+                                  hint="summarise the role's duties in this cell")
+        else:
+            yield EMPTY_DUTIES.at(role.source, role=_role_name(role),
+                                  hint="the table has no Duties column; add one (Appendix H)")
 
 
 # ---------------------------------------------------------------------------------------
@@ -568,7 +606,7 @@ MANDATORY_TRAINING = declare(
     "FW-MANDATORY-TRAINING-AS-KNOWLEDGE",
     "Mandatory training listed as Knowledge",
     "A Knowledge cell lists knowledge gained through mandatory training ('mandatory', "
-    "GDPR/health and safety/safeguarding ... training).",
+    "GDPR/health and safety/safeguarding ... training or awareness).",
     "Knowledge at level {level} lists mandatory training ('{phrase}'); leave it out - "
     "there is no discretion in attaining it",
     WARNING,
@@ -576,12 +614,16 @@ MANDATORY_TRAINING = declare(
     policy=POLICY_K + " stage 4",
 )
 
+_MANDATORY_TOPIC = (
+    r"(?:gdpr|data\s+protection|health\s+(?:and|&)\s+safety|fire\s+safety|fire\s+warden|"
+    r"safeguarding|equality(?:,)?\s+(?:and|&)?\s*diversity|information\s+governance|"
+    r"cyber\s+security|manual\s+handling|first\s+aid)")
 _MANDATORY = re.compile(
     r"\b(?:mandatory|compulsory|statutory)\b[^.;\n•]{0,40}|"
-    r"\b(?:gdpr|data\s+protection|health\s+(?:and|&)\s+safety|fire\s+safety|fire\s+warden|"
-    r"safeguarding|equality(?:,)?\s+(?:and\s+)?diversity|information\s+governance|"
-    r"cyber\s+security|manual\s+handling|first\s+aid)\b[^.;\n•]{0,25}?"
-    r"\b(?:training|e-?learning|course|module|induction)\b",
+    rf"\b{_MANDATORY_TOPIC}\b[^.;\n•]{{0,25}}?"
+    r"\b(?:training|e-?learning|course|module|induction|awareness)\b|"
+    # "awareness of health and safety", "an awareness of GDPR and data protection"
+    rf"\bawareness\s+of\s+(?:the\s+)?(?:council['’]s\s+)?{_MANDATORY_TOPIC}\b",
     re.I,
 )
 
@@ -591,7 +633,11 @@ def mandatory_training(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding
     """Appendix K stage 4, Knowledge: "Please don't include any knowledge attained
     through mandatory training as there is no discretion for the postholder to attain
     this." Flags "mandatory"/"compulsory"/"statutory" and the usual corporate courses
-    (GDPR, health and safety, fire safety, safeguarding, ... training) in Knowledge."""
+    (GDPR, health and safety, fire safety, safeguarding, ... training) in Knowledge, and
+    the same topics as "awareness" ("awareness of health and safety", "GDPR awareness",
+    "equality and diversity awareness"): that awareness is what the mandatory course
+    gives. "Awareness" of anything else is not flagged - Appendix K itself expects "an
+    awareness of" the published Council Plan at A."""
     for role in fw.roles:
         for level in LEVELS:
             item = role.criteria.get(level, {}).get(Criterion.KNOWLEDGE)
@@ -601,6 +647,74 @@ def mandatory_training(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding
             if m:
                 yield MANDATORY_TRAINING.at(item.source, level=level.value,
                                             phrase=_short(m.group(0).strip(), 50))
+
+
+EITHER_OR = declare(
+    "FW-QUALIFICATION-OR-EXPERIENCE",
+    "Qualification or experience (either/or)",
+    "A Qualifications or Experience cell lets experience stand in for a qualification, or "
+    "a qualification for experience ('NVQ Level 2 or relevant experience', 'and/or proven "
+    "experience', 'experience or a relevant degree').",
+    "'{phrase}' makes qualifications and experience an either/or; state the qualification "
+    "required here and the experience under Experience",
+    WARNING,
+    group=GROUP,
+    policy=POLICY_K + " stage 4",
+)
+
+_OR = r"(?:and\s*/\s*or|or)"
+_QUAL_WORD = (r"(?:qualifi\w*|nvq|gcse\w*|a[\s-]levels?|degree|diploma|certificat\w*|"
+              r"apprenticeship|hnd|hnc|btec|level\s+[1-8]\b)")
+_OR_EXPERIENCE = re.compile(
+    rf"\b{_OR}\s+(?:[\w'’-]+\s+){{0,4}}?experience\b", re.I)
+"""'or relevant experience', 'and/or proven experience', 'or 2 years' experience'."""
+_EXPERIENCE_OR_QUAL = re.compile(
+    rf"\bexperience\b[^.;\n•]{{0,60}}?\b{_OR}\s+(?:[\w'’-]+\s+){{0,3}}?{_QUAL_WORD}", re.I)
+"""'experience ... or a relevant degree' / 'or NVQ Level 3'."""
+_QUAL_IN = re.compile(rf"\b{_QUAL_WORD}", re.I)
+
+
+def either_or_phrase(text: str, criterion: Criterion) -> str | None:
+    """The either/or wording of one cell, or None. In a Qualifications cell any "or ...
+    experience" is one (the cell is about qualifications, so it offers experience
+    instead); in an Experience cell only when a qualification is named on the other side
+    of the "or" in the same clause ("... experience or NVQ Level 3", "NVQ Level 3 or
+    relevant experience"): "experience of post or parcels" is no substitute.
+
+    >>> either_or_phrase("NVQ Level 2 or relevant experience", Criterion.QUALIFICATIONS)
+    'or relevant experience'
+    >>> either_or_phrase("Experience of handling post or parcels", Criterion.EXPERIENCE)
+    """
+    for clause in clauses(text):
+        m = _EXPERIENCE_OR_QUAL.search(clause)
+        if m:
+            return m.group(0)
+        m = _OR_EXPERIENCE.search(clause)
+        if m and (criterion is Criterion.QUALIFICATIONS
+                  or _QUAL_IN.search(clause[: m.start()])):
+            return m.group(0)
+    return None
+
+
+@FRAMEWORK.rule(EITHER_OR)
+def qualification_or_experience(fw: Framework, ctx: FrameworkContext) -> Iterator[Finding]:
+    """Appendix K stage 4, Qualifications: "Consider what qualifications are necessary to
+    be able to undertake the role. Only include those that are essential rather than nice
+    to have. Qualifications and experience shouldn't be a substitute, an either / or. It
+    may help to think about the knowledge that the postholder requires to undertake the
+    job - is this gained from a qualification or through experience? If most knowledge is
+    gained from experience then ensure it is reflected in the experience required at each
+    of the levels." One warning per cell (:func:`either_or_phrase`), at that cell, for the
+    Qualifications and Experience cells (where the substitution is written). "Or
+    equivalent" after a qualification ("5 GCSEs or equivalent") names an equivalent
+    qualification, not experience, and is not flagged."""
+    for role in fw.roles:
+        for _level, crit, item in cells(role):
+            if crit not in (Criterion.QUALIFICATIONS, Criterion.EXPERIENCE):
+                continue
+            phrase = either_or_phrase(item.text, crit)
+            if phrase:
+                yield EITHER_OR.at(item.source, phrase=_short(phrase, 50))
 
 
 UNKNOWN_POSITION = declare(
@@ -708,10 +822,3 @@ def check_framework(fw: Framework, *, vague_words: Sequence[str] | None = None) 
     """Run every framework rule over a framework already read (pure)."""
     ctx = FrameworkContext(DEFAULT_VAGUE_WORDS if vague_words is None else tuple(vague_words))
     return FRAMEWORK.run(fw, ctx)
-
-
-def validate_framework(path: str | Path, *, vague_words: Sequence[str] | None = None) -> Report:
-    """Read a framework workbook and check it: the reader's structural findings plus
-    every rule above. Raises InputError (exit 2) when the file cannot be read at all."""
-    fw, structural = load_framework(path)
-    return Report(file=str(path), findings=[*structural, *check_framework(fw, vague_words=vague_words)])

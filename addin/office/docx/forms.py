@@ -346,6 +346,7 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     get a form: the second is named ``... (2).docx`` and the index says why, since a
     spare form is easier for HR to notice and discard than a missing one."""
     from addin.core import form_context as fc
+    from addin.core.eligibility import Eligible
     from addin.rules.estimates_checks import role_for
     from addin.office.safeio import atomic_write_bytes, check_writable, inside
 
@@ -365,7 +366,10 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
         role = role_for(row, frameworks)
         if kind == "application":
             info = eligibility.get(row.row) or {}
-            eligible = bool(info.get("eligible"))
+            # 6.16: after a long-term absence the manager decides, so the form is made
+            # for them to use or not, and the index says the decision is theirs
+            to_decide = info.get("status") == Eligible.MANAGER_TO_DECIDE.value
+            eligible = bool(info.get("eligible")) or to_decide
             if not fc.wants_application(row, eligible):
                 why = ("; ".join([*info.get("reasons", ()), *info.get("errors", ())])
                        or "eligibility not known") if not eligible \
@@ -385,6 +389,8 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
         else:
             ctx = fc.pdp_context(row, as_of)
         entry = Made(ident, name, label, form_file_name(row.employee_id, row.employee_name, label), "made")
+        if kind == "application" and to_decide:
+            entry.reason = "; ".join((Eligible.MANAGER_TO_DECIDE.value, *info.get("reasons", ())))
         made.append(entry)
         planned.append((entry, row, ctx))
     # safe names first (Windows-reserved names, characters), then unique within the run

@@ -22,6 +22,7 @@ from typing import Any
 from addin.core.cells import col_letter
 from addin.core.cmt import UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
 from addin.office.determinism import fixed_moment, workbook_bytes
+from addin.core.money import round_penny
 from addin.office.safeio import atomic_write_bytes, set_cell
 
 MONEY = '"£"#,##0.00'
@@ -41,6 +42,12 @@ def _est(name: str):
     return lambda r: getattr(r.estimate, name)
 
 
+def _salary(r) -> Decimal | None:
+    """The current salary as written: rounded half-up to the penny (addin.core.money)."""
+    value = r.estimate.current_salary
+    return None if value is None else round_penny(value)
+
+
 def _level(name: str):
     return lambda r: (getattr(r.estimate, name).value if getattr(r.estimate, name) else None)
 
@@ -57,7 +64,7 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Range", 7, _est("range"), None),
     ("Current level", 8, _level("current_level"), None),
     ("Estimated level", 9, _level("estimated_level"), None),
-    ("Current salary", 13, _est("current_salary"), MONEY),
+    ("Current salary", 13, _salary, MONEY),
     ("FTE", 6, _est("fte"), "0.00"),
     ("Eligible", 9, lambda r: _yes_no(r.eligible), None),
     ("Reasons", 40, lambda r: "; ".join(r.reasons), None),
@@ -86,7 +93,7 @@ HONOURED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Range", 7, _est("range"), None),
     ("Current level", 9, _level("current_level"), None),
     ("Estimated level", 9, _level("estimated_level"), None),
-    ("Current salary", 14, _est("current_salary"), MONEY),
+    ("Current salary", 14, _salary, MONEY),
     ("Pay point for estimated level", 14, lambda r: r.pay_point, MONEY),
 ]
 """The CMT report's Honoured salaries sheet, laid out like :data:`CONSOLIDATED_COLUMNS`."""

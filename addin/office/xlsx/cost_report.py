@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from addin.core.costing import CostRow, CostSums, CostTotals, totals as cost_totals
+from addin.core.money import round_penny
 from addin.office.safeio import set_cell
 
 MONEY_FORMAT = '"£"#,##0.00'
@@ -64,7 +65,7 @@ def _value(row: CostRow, name: str) -> object:
     if name == "honoured":
         return "Yes" if value else "No"
     if isinstance(value, Decimal):
-        return float(value)  # Excel stores doubles; the penny-rounded figure is exact enough
+        return float(round_penny(value))  # Excel stores doubles; the penny figure (half-up)
     return value
 
 

@@ -13,7 +13,7 @@ Job title                        text (finds the framework role for a declined l
 Framework                        framework name, as in the framework workbook
 Range                  yes       2-8
 Decision               yes       Approved or Declined
-Decision date          yes       date (appeal deadline counts from it, 7.25)
+Decision date          yes       date (with Date submitted, sets the effective date)
 Current level                    A/B/C or "3A"
 Requested level        yes       A/B/C or "3B": the new level (approved) / the level asked for
 Areas to develop                 declined: criteria not yet met, e.g. "Knowledge; Skills"
@@ -22,7 +22,8 @@ Feedback                         declined: a sentence or two for the letter
 Appeal to                        declined: to whom to appeal (default: Head of Service or
                                  Grandparent manager, 7.24)
 Signed by                        who signs the letter
-Date submitted                   when the request was submitted (default: decision date)
+Date submitted                   when the request was submitted (default: decision date;
+                                 sets the effective date and the next window)
 Team                             text
 =====================  ========  ==========================================================
 
@@ -31,6 +32,7 @@ Anything wrong in a row is an :class:`InputError` naming the file, sheet and cel
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -173,5 +175,45 @@ def read_decisions(path: str | Path) -> list[Decision]:
             signatory=clean_text(raw("signatory")),
             submitted=need("submitted", parsing.parse_date) if "submitted" in cols else None,
             row=r,
+            file=str(path),
+            sheet=ws.title,
+            decision_date_cell=cell("decision_date"),
         ))
     return out
+
+
+SAMPLE_LETTER_DATE = dt.date(2025, 5, 22)
+"""The letter date the shipped ``workbooks/decisions/sample-decisions.xlsx`` was dated for."""
+
+
+def sample_decision_rows(letter_date: dt.date) -> list[list[object]]:
+    """The sample decisions (one approved, one declined) in :data:`HEADERS` order, decided
+    two days and one day before ``letter_date``: letters dated ``letter_date`` from them are
+    coherent on any day (decided before the letter, well inside the 90-day warning)."""
+    return [
+        ["E1001", "Aisha Khan", "Business Support Officer", "Business and Executive Support",
+         3, "Approved", letter_date - dt.timedelta(days=2), "3A", "B", "", "", "",
+         "Jo Bloggs, Head of Service"],
+        ["E1002", "Seán O'Brien", "Business Support Officer", "Business and Executive Support",
+         3, "Declined", letter_date - dt.timedelta(days=1), "3B", "C", "Knowledge; Skills",
+         "Lead a small project end to end before reapplying.", "Head of Service", "Jo Bloggs"],
+    ]
+
+
+def write_sample_decisions(path: Path, letter_date: dt.date = SAMPLE_LETTER_DATE) -> Path:
+    """A decisions workbook of :func:`sample_decision_rows` for letters dated
+    ``letter_date`` (the shipped sample is this for :data:`SAMPLE_LETTER_DATE`; ``medpay
+    demo`` writes one for its run date)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Decisions"
+    ws.append(list(HEADERS.values()))
+    for values in sample_decision_rows(letter_date):
+        ws.append(values)
+    for col in "ABCDEFGHIJKLM":
+        ws.column_dimensions[col].width = 22
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

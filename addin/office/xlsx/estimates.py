@@ -78,11 +78,13 @@ HEADERS: dict[str, str] = {
     "estimated_level": "Estimated level",
     "manager": "Manager",
     "notes": "Notes",
+    "long_absence": "Long-term absence",
 }
 """Field -> the template's header text, in the template's column order."""
 
 OPTIONAL_HEADERS: dict[str, str] = {
     "casual_aggregate": "Casual working aggregate (months)",
+    "previous_request": "Previous request date",
 }
 """Fields read when the workbook has the column, which the template does not have: the
 casual working aggregate (policy 2.2) concerns the few casual staff a team may have (the
@@ -121,6 +123,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
                          "Casual aggregate (months)", "Working aggregate (months)",
                          "Months worked (casual)", "Casual months worked",
                          "Aggregate months worked"),
+    "long_absence": ("Long term absence", "Long-term absent", "Long absence",
+                     "Absent long term", "Long-term sickness absence"),
+    "previous_request": ("Date of previous request", "Previous request on",
+                         "Previous application date", "Date of previous application"),
 }
 """Documented header aliases (README, section *estimates*): any of these, matched ignoring
 case, spacing and punctuation, reads as the field's column. A header that matches nothing
@@ -144,10 +150,13 @@ MedPay's own output, never read (validating a feedback copy again replaces them)
 
 REQUIRED: tuple[str, ...] = (
     "employee_id", "employee_name", "job_title", "current_salary", "fte", "contract_type",
-    "start_date", "probation_passed", "capability", "appraisal_outcome", "current_level",
+    "start_date", "capability", "appraisal_outcome", "current_level",
     "estimated_level",
 )
-"""Fields every employee row must fill in (the rest are optional)."""
+"""Fields every employee row must fill in (the rest are optional). Probation passed may
+be blank (or N/A): no probation in this role, so 7.28's minimum months in post apply.
+The appraisal outcome is required, but not on a row marked as a long-term absence
+(6.16), where none is required."""
 
 ALL_HEADERS: dict[str, str] = {**HEADERS, **OPTIONAL_HEADERS}
 """Every field the reader knows -> its header text."""
@@ -211,7 +220,7 @@ PARSERS: dict[str, Callable[[object], Any]] = {
     "fte": parsing.parse_fte,
     "contract_type": parsing.parse_contract,
     "start_date": parsing.parse_date,
-    "probation_passed": parsing.parse_bool,
+    "probation_passed": parsing.parse_probation,
     "capability": parsing.parse_bool,
     "appraisal_outcome": parsing.parse_outcome,
     "date_at_level": parsing.parse_date,
@@ -220,6 +229,8 @@ PARSERS: dict[str, Callable[[object], Any]] = {
     "manager": _text,
     "notes": _text,
     "casual_aggregate": parsing.parse_months,
+    "long_absence": parsing.parse_bool,
+    "previous_request": parsing.parse_date,
 }
 
 _LEVEL_FIELDS = ("current_level", "estimated_level")

@@ -25,18 +25,33 @@ from typing import Any
 ELIGIBILITY_HEADERS = ("Eligible", "Reasons", "Effective date")
 
 
+def eligible_text(ok: object) -> str | None:
+    """What the Eligible column shows: "Yes", "No" or "Manager to decide (6.16)" (an
+    :class:`addin.core.eligibility.Eligible`, its value, or a bool); None for None."""
+    from addin.core.eligibility import Eligible
+
+    if ok is None:
+        return None
+    if isinstance(ok, Eligible):
+        return ok.value
+    if isinstance(ok, str):
+        return Eligible(ok).value
+    return "Yes" if ok else "No"
+
+
 def eligibility_columns(
-    rows: Iterable[tuple[int, bool | None, Sequence[str], dt.date | None]],
+    rows: Iterable[tuple[int, object, Sequence[str], dt.date | None]],
 ) -> list[tuple[str, dict[int, Any]]]:
-    """``[(header, {row number: value})]`` for Eligible ("Yes"/"No"), Reasons (joined
-    with "; ") and Effective date (a date) from ``(row, eligible, reasons, effective)``.
-    A row with eligible None, no reasons or no date leaves that cell blank."""
+    """``[(header, {row number: value})]`` for Eligible ("Yes"/"No"/"Manager to decide
+    (6.16)": :func:`eligible_text`), Reasons (joined with "; ") and Effective date (a
+    date) from ``(row, eligible, reasons, effective)``. A row with eligible None, no
+    reasons or no date leaves that cell blank."""
     eligible: dict[int, Any] = {}
     reasons: dict[int, Any] = {}
     effective: dict[int, Any] = {}
     for row, ok, why, date in rows:
         if ok is not None:
-            eligible[row] = "Yes" if ok else "No"
+            eligible[row] = eligible_text(ok)
         if why:
             reasons[row] = "; ".join(why)
         if date is not None:
@@ -45,9 +60,10 @@ def eligibility_columns(
             (ELIGIBILITY_HEADERS[2], effective)]
 
 
-def report_rows(report) -> list[tuple[int, bool | None, Sequence[str], dt.date | None]]:
-    """:func:`eligibility_columns` input from a validation report's ``extra["rows"]``."""
-    return [(r["row"], r["eligible"], r["reasons"],
+def report_rows(report) -> list[tuple[int, object, Sequence[str], dt.date | None]]:
+    """:func:`eligibility_columns` input from a validation report's ``extra["rows"]``
+    (its ``status`` - yes, no or manager to decide - when it has one)."""
+    return [(r["row"], r.get("status", r["eligible"]), r["reasons"],
              dt.date.fromisoformat(r["effective_date"]) if r["effective_date"] else None)
             for r in report.extra.get("rows", [])]
 
@@ -100,5 +116,5 @@ def feedback_source(src: str | Path, read, tmp: str | Path) -> Path:
     return stripped if without_output_columns(src, read, stripped) else src
 
 
-__all__ = ["ELIGIBILITY_HEADERS", "eligibility_columns", "feedback_source", "report_rows",
+__all__ = ["ELIGIBILITY_HEADERS", "eligibility_columns", "eligible_text", "feedback_source", "report_rows",
            "without_output_columns"]

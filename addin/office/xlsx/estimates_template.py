@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from addin.core.cells import col_letter
+from addin.core.eligibility import casual_aggregate_required
 from addin.core.errors import InputError
 from addin.office.xlsx.estimates import HEADERS, HELPER_HEADERS, REQUIRED
 from addin.core.model import LEVELS, Framework, PaySettings
@@ -50,7 +51,9 @@ COLUMN_HELP: dict[str, str] = {
     "fte": "Full-time equivalent: 1 full time, 0.5 half time (50% is read too).",
     "contract_type": "Permanent, Fixed term or Casual. Casual staff are not usually assessed (policy 2.2).",
     "start_date": "Date the employee started in this post (dd/mm/yyyy).",
-    "probation_passed": "Yes or No (policy 7.22 / 7.28).",
+    "probation_passed": "Yes if passed, No if not (not eligible, policy 7.22); N/A or blank "
+                        "if there is no probation in this role (internal movers): then the "
+                        "minimum months in post apply (policy 7.28).",
     "capability": "Yes if the employee is subject to the capability procedure (policy 7.22).",
     "appraisal_outcome": "Latest appraisal: Not met, Met or Exceeded (Appendix B).",
     "date_at_level": "Date the employee reached their current level (dd/mm/yyyy).",
@@ -58,6 +61,9 @@ COLUMN_HELP: dict[str, str] = {
     "estimated_level": "A, B or C: your estimate of the level they will be assessed at.",
     "manager": "Your name.",
     "notes": "Anything the MedPay team should know.",
+    "long_absence": "Yes if the employee was absent from work for a significant period of the "
+                    "appraisal review period (policy 6.16): no appraisal outcome is needed "
+                    "and eligibility is for you to decide.",
 }
 
 
@@ -113,7 +119,7 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
         "F": ("Frameworks", lay.frameworks),
         "G": ("Ranges", lay.ranges),
         "H": ("Levels", [lv.value for lv in LEVELS]),
-        "I": ("Yes/No", ["Yes", "No"]),
+        "I": ("Yes/No", ["Yes", "No", "N/A"]),
         "J": ("Appraisal outcomes", list(OUTCOMES)),
         "K": ("Contract types", list(CONTRACT_TYPES)),
     }
@@ -198,7 +204,8 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
     validation("range", _ref("G", 2, len(lay.ranges) + 1), COLUMN_HELP["range"])
     for f in ("current_level", "estimated_level"):
         validation(f, _ref("H", 2, 4), COLUMN_HELP[f])
-    for f in ("probation_passed", "capability"):
+    validation("probation_passed", _ref("I", 2, 4), COLUMN_HELP["probation_passed"])
+    for f in ("capability", "long_absence"):
         validation(f, _ref("I", 2, 3), COLUMN_HELP[f])
     validation("appraisal_outcome", _ref("J", 2, 4), COLUMN_HELP["appraisal_outcome"])
     validation("contract_type", _ref("K", 2, 4), COLUMN_HELP["contract_type"])
@@ -227,9 +234,12 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
         "If an employee is estimated below their current level, their salary will be "
         "honoured (Appendix K).",
         "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
-        f"{pay.settings.casual_aggregate_months}-month working aggregate, add a column headed "
+        f"{casual_aggregate_required(pay)}-month working aggregate, add a column headed "
         "'Casual working aggregate (months)' after Notes and give the months worked "
         "(for example 8).",
+        "A previous request for progression in the current window (policy 7.21: the "
+        "earliest another request can be submitted is the next window): add a column "
+        "headed 'Previous request date' after Notes and give the date.",
         "Check your workbook before sending: medpay validate-estimates FILE --feedback "
         "feedback.xlsx",
     ]

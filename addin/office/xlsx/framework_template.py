@@ -93,17 +93,21 @@ INSTRUCTIONS: tuple[tuple[str, str], ...] = (
                         "that exist in this framework."),
     ("Qualifications", "Only essential qualifications. If one is not needed on entry but is "
                        "needed to progress, write 'Working towards ...' at one level and "
-                       "'Completed ...' at the next."),
+                       "'Completed ...' at the next. Qualifications and experience are "
+                       "not an either/or: do not write '... or relevant experience'."),
     ("Range 3 and 4 roles", "Always require a minimum of 5 GCSEs at grades 4-9 (or "
                             "equivalent) including English and Maths. Range 2 roles may ask "
                             "for GCSE English and Maths."),
     ("Knowledge", "Policy, procedure, guidelines, legislation. Do not list knowledge gained "
-                  "through mandatory training: there is no discretion in attaining it."),
+                  "through mandatory training (nor 'awareness' of health and safety, "
+                  "GDPR, safeguarding or equality and diversity): there is no discretion "
+                  "in attaining it."),
     ("Skills", "Soft and technical skills; driving or travel if the role needs them."),
     ("Every cell", "Fill in every criterion at every level. If a level adds nothing to "
                    "Qualifications, Knowledge or Skills, write 'None in addition to level A' "
                    "(at level C: 'None in addition to level B'). Experience at levels B and "
                    "C always says how long instead (see Timeframes)."),
+    ("Duties", "Summarise each role's duties in the Duties cell of its first row."),
     ("Ranges", "Each role's range is a whole number from 2 to 8; give each job title and "
                "range one block only."),
 )

@@ -396,6 +396,8 @@ def parse_sheet(
                 source=SourceRef(file, grid.name, a1(row, header.title_col)),
                 range_source=SourceRef(file, grid.name, range_cell),
                 range_raw=range_value,
+                duties_source=SourceRef(file, grid.name, a1(row, header.duties_col)
+                                        if header.duties_col else None),
             )
             role.criteria = {level: {} for level in LEVELS if level in header.level_cols}
             block = _Block(role)
