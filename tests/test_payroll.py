@@ -24,7 +24,6 @@ from addin.core.payroll import (
     PROGRESSION_APPROVED,
     Assessment,
     direction,
-    progression_effective_date,
 )
 from addin.office.docx import controls as dc
 from addin.office.docx.forms import render_docx
@@ -101,6 +100,12 @@ def test_a_cut_off_day_that_is_not_a_day_of_the_month_is_refused_by_cell(tmp_pat
     with pytest.raises(SettingsError) as exc:
         read_pay_settings(_pay_ranges(tmp_path, cutoff=32))
     assert exc.value.cell == "B13" and "1 to 31" in str(exc.value)
+
+
+def progression_effective_date(submitted, decided, as_of, settings):
+    """How the payroll run dates an approved progression: paycalendar's approval rule
+    with the run date as the letter date."""
+    return paycalendar.approval_effective_date(submitted, decided, settings, letter_date=as_of)
 
 
 def test_an_approved_progression_keeps_january_and_july_and_is_never_before_the_run():

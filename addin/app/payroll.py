@@ -30,11 +30,10 @@ from addin.core.payroll import (
     id_key,
     outcome,
     place,
-    progression_effective_date,
     range_of,
     sort_changes,
 )
-from addin.core.paycalendar import payroll_effective_date
+from addin.core.paycalendar import approval_effective_date, payroll_effective_date
 from addin.office.csvfile import write_csv
 from addin.office.docx.harvested import assessments as assessments_of, read_assessment_source
 from addin.office.resources import default_frameworks
@@ -110,7 +109,7 @@ def run_payroll(estimates: str | Path, assessments: str | Path, *,
     Each Initial Assessment form that passes the checks places its employee at the
     assessed level from the payroll date (:func:`addin.core.paycalendar.payroll_effective_date`
     of the manager's signature and the run date); each approved decision from its pay
-    change date (:func:`addin.core.payroll.progression_effective_date`). An employee with
+    change date (:func:`addin.core.paycalendar.approval_effective_date`, never before the run). An employee with
     both gets both rows, in date order, the later one starting from the earlier one's new
     level and salary.
     """
@@ -146,8 +145,10 @@ def run_payroll(estimates: str | Path, assessments: str | Path, *,
             if d.decision.decision != APPROVED or any(f.is_error for f in found):
                 continue
             dec = d.decision
-            eff = progression_effective_date(dec.submitted or dec.decision_date, dec.decision_date,
-                                             as_of, pay)
+            # 7.16/7.20: January or July, the form uploaded by the deadline once decided;
+            # the run date as the letter date: nothing is effective before the run
+            eff = approval_effective_date(dec.submitted or dec.decision_date, dec.decision_date,
+                                          pay, letter_date=as_of)
             pending.append(_Pending(eff, 1, index[id_key(dec.employee_id)], dec.new_level,
                                     dec.range, PROGRESSION_APPROVED, d.label))
 

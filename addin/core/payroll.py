@@ -14,7 +14,8 @@ Forms"):
   inform payroll of any changes to pay at the most suitable payroll date. No payments are
   backdated." -> :class:`PayChange`, dated by
   :func:`addin.core.paycalendar.payroll_effective_date` (initial assessments) and
-  :func:`progression_effective_date` (approved progressions, 7.16/7.20).
+  :func:`addin.core.paycalendar.approval_effective_date` with the run date as the letter
+  date (approved progressions, 7.16/7.20: January or July, never before the run).
 * "Salary Honouring: If members of the team are assessed at a lower level than they are
   currently paid, their salary will be honoured." -> every valid assessment is placed;
   one whose pay point is below the current salary gets a row with the new salary equal
@@ -36,8 +37,8 @@ from typing import Any
 
 from addin.core import parsing
 from addin.core.costing import ZERO, CostRow, cost_change, group_key, money
+from addin.core.money import money_text
 from addin.core.model import EstimateRow, Level, PaySettings, SourceRef
-from addin.core.paycalendar import next_effective_date, pay_change_dates_between, payroll_effective_date
 from addin.core.text import clean_text
 
 FORM_TYPE = "initial-assessment"
@@ -164,24 +165,6 @@ def range_of(assessment: Assessment, estimate: EstimateRow | None) -> int | None
     return estimate.range if estimate is not None else None
 
 
-def progression_effective_date(submitted: dt.date, decided: dt.date, as_of: dt.date,
-                               settings) -> dt.date:
-    """When an approved progression is paid from (7.16 "... in order for any pay
-    progressions to be implemented in January or July each year"; 7.20 "If approved the
-    pay change will be applied as of July or January, as applicable, and will not be
-    backdated"): the pay change date for the submission
-    (:func:`addin.core.paycalendar.next_effective_date`). When that date is before the
-    decision or the run date - the decision came late, or payroll is told late - the
-    change is never backdated: it takes the first pay change date on or after the later
-    of the two (the safer reading: no payment before the run date, Appendix K stage 9).
-    """
-    effective = next_effective_date(submitted, settings)
-    floor = max(decided, as_of)
-    if effective >= floor:
-        return effective
-    return pay_change_dates_between(floor, floor.replace(year=floor.year + 2), settings)[0]
-
-
 # ----------------------------------------------------------------------------- outputs
 
 
@@ -223,13 +206,13 @@ class PayChange:
         return [self.employee_id, self.employee_name, self.directorate, self.team,
                 self.job_title, str(self.range),
                 self.current_level.value if self.current_level else "", self.new_level.value,
-                f"{money(self.current_salary):.2f}", f"{money(self.new_salary):.2f}",
+                money_text(self.current_salary), money_text(self.new_salary),
                 _plain(self.fte), self.effective_date.isoformat(), self.reason,
                 "Yes" if self.honoured else "No"]
 
     def to_json(self) -> dict[str, Any]:
         return {**dict(zip(CSV_COLUMNS, self.csv_values())), "range": self.range,
-                "honoured": self.honoured, "annual_change": f"{money(self.annual_change):.2f}",
+                "honoured": self.honoured, "annual_change": money_text(self.annual_change),
                 "source": self.source}
 
 
@@ -300,12 +283,12 @@ class Outcome:
             "estimated_level": e.estimated_level.value if e.estimated_level else None,
             "assessed_level": self.assessed_level.value, "direction": self.direction,
             "effective_date": self.effective_date.isoformat(),
-            "full_year_cost_estimated": str(self.at_estimate.full_year_cost) if self.at_estimate else None,
-            "full_year_cost_assessed": str(self.at_assessment.full_year_cost),
-            "full_year_difference": str(self.full_year_difference),
-            "in_year_cost_estimated": str(self.at_estimate.in_year_cost) if self.at_estimate else None,
-            "in_year_cost_assessed": str(self.at_assessment.in_year_cost),
-            "in_year_difference": str(self.in_year_difference),
+            "full_year_cost_estimated": money_text(self.at_estimate.full_year_cost) if self.at_estimate else None,
+            "full_year_cost_assessed": money_text(self.at_assessment.full_year_cost),
+            "full_year_difference": money_text(self.full_year_difference),
+            "in_year_cost_estimated": money_text(self.at_estimate.in_year_cost) if self.at_estimate else None,
+            "in_year_cost_assessed": money_text(self.at_assessment.in_year_cost),
+            "in_year_difference": money_text(self.in_year_difference),
             "form": self.form,
         }
 
@@ -351,8 +334,8 @@ class OutcomeSums:
     def to_json(self) -> dict[str, Any]:
         return {"employees": self.employees, "up": self.up, "down": self.down,
                 "same": self.same, "not_estimated": self.not_estimated,
-                "full_year_difference": str(money(self.full_year_difference)),
-                "in_year_difference": str(money(self.in_year_difference))}
+                "full_year_difference": money_text(self.full_year_difference),
+                "in_year_difference": money_text(self.in_year_difference)}
 
 
 @dataclass
@@ -394,7 +377,7 @@ class ControlLine:
 
     def to_json(self) -> dict[str, Any]:
         return {"effective_date": self.effective_date.isoformat(), "changes": self.changes,
-                "honoured": self.honoured, "annual_change": f"{money(self.annual_change):.2f}"}
+                "honoured": self.honoured, "annual_change": money_text(self.annual_change)}
 
 
 def control_totals(changes: Sequence[PayChange]) -> list[ControlLine]:

@@ -23,6 +23,7 @@ from typing import Any
 
 from addin.core.cells import col_letter
 from addin.core.costing import ZERO
+from addin.core.money import format_gbp
 from addin.core.payroll import Outcome, OutcomeSums, PayChange, PayrollRun
 from addin.office.determinism import fixed_moment, workbook_bytes
 from addin.office.safeio import atomic_write_bytes, set_cell
@@ -246,7 +247,7 @@ def _note_text(run: PayrollRun) -> list[str]:
     fy, iy = o.full_year_difference, o.in_year_difference
 
     def signed(v: Decimal) -> str:
-        return (f"£{v:,.2f} more" if v > 0 else f"£{-v:,.2f} less" if v < 0 else "no different")
+        return f"{format_gbp(v)} more" if v > 0 else f"{format_gbp(-v)} less" if v < 0 else "no different"
 
     return [
         "Purpose: Appendix K, stage 9 of the MedPay Performance, Progression and Pay policy "
