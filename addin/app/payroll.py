@@ -18,10 +18,11 @@ from pathlib import Path
 
 from addin.core.errors import InputError
 from addin.core.findings import Finding
-from addin.core.form_context import APPROVED
-from addin.core.model import EstimateRow, Level, SourceRef
+from addin.core.form_context import APPROVED, Decision
+from addin.core.model import EstimateRow, Level, PaySettings, SourceRef
 from addin.core.payroll import (
     CSV_COLUMNS,
+    FORM_TYPE,
     INITIAL_ASSESSMENT,
     MANAGER_SIGNED_FIELD,
     PROGRESSION_APPROVED,
@@ -35,6 +36,7 @@ from addin.core.payroll import (
 )
 from addin.core.paycalendar import approval_effective_date, payroll_effective_date
 from addin.office.csvfile import write_csv
+from addin.office.docx.harvest import Harvest
 from addin.office.docx.harvested import assessments as assessments_of, read_assessment_source
 from addin.office.resources import default_frameworks
 from addin.office.safeio import check_writable
@@ -104,28 +106,49 @@ def run_payroll(estimates: str | Path, assessments: str | Path, *,
                 decisions: str | Path | None = None, pay_ranges: str | Path | None = None,
                 framework_paths: Sequence[str | Path] | None = None,
                 as_of: dt.date | None = None) -> PayrollRun:
-    """Read, check and compute a payroll run (nothing is written).
-
-    Each Initial Assessment form that passes the checks places its employee at the
-    assessed level from the payroll date (:func:`addin.core.paycalendar.payroll_effective_date`
-    of the manager's signature and the run date); each approved decision from its pay
-    change date (:func:`addin.core.paycalendar.approval_effective_date`, never before the run). An employee with
-    both gets both rows, in date order, the later one starting from the earlier one's new
-    level and salary.
-    """
+    """Read, check and compute a payroll run (nothing is written): the inputs' defaults
+    (today, the shipped pay ranges and frameworks) in one place, then :func:`compute_payroll`."""
     as_of = as_of or dt.date.today()
     pay = read_pay_settings(pay_ranges)
     frameworks = read_frameworks(framework_paths if framework_paths else default_frameworks())
     rows, findings = load_estimates(estimates, frameworks)
-    index, dup_findings = estimates_index(rows)
-    findings.extend(dup_findings)
-
     harvest, cells = read_assessment_source(assessments)
+    read = read_decisions(decisions) if decisions is not None else []
+    run = compute_payroll(rows, harvest, pay=pay, as_of=as_of, cells=cells, decisions=read,
+                          decisions_file=Path(decisions).name if decisions else "",
+                          sources={"estimates": Path(estimates).name,
+                                   "assessments": Path(assessments).name,
+                                   "decisions": Path(decisions).name if decisions else "",
+                                   "pay_ranges": Path(pay.source_file or "").name})
+    run.findings[:0] = findings
+    return run
+
+
+def has_assessments(harvest: Harvest) -> bool:
+    """Whether a harvest holds any Initial Assessment form (the batch's cue to run payroll)."""
+    return any(f.get("Form type") == FORM_TYPE for f in harvest.forms)
+
+
+def compute_payroll(rows: Sequence[EstimateRow], harvest: Harvest, *, pay: PaySettings,
+                    as_of: dt.date, cells: dict[str, dict[str, SourceRef]] | None = None,
+                    decisions: Sequence[Decision] = (), decisions_file: str = "",
+                    sources: dict[str, str] | None = None) -> PayrollRun:
+    """The payroll run over level-estimate rows already read and a harvest of forms
+    (``medpay payroll`` and the batch both come here).
+
+    Each Initial Assessment form that passes the checks places its employee at the
+    assessed level from the payroll date (:func:`addin.core.paycalendar.payroll_effective_date`
+    of the manager's signature and the run date); each approved decision from its pay
+    change date (:func:`addin.core.paycalendar.approval_effective_date`, never before the
+    run). An employee with both gets both rows, in date order, the later one starting from
+    the earlier one's new level and salary.
+    """
+    index, findings = estimates_index(rows)
     forms = assessments_of(harvest, cells)
-    form_names = {a.form for a in forms}
-    # the harvest's own verdicts on files that are not forms at all (unreadable, a PDF)
-    findings.extend(f for f in harvest.findings
-                    if f.file not in {x["File"] for x in harvest.forms} and f.file not in form_names)
+    harvested = {x["File"] for x in harvest.forms}
+    # the harvest's own verdicts on files that are not forms at all (unreadable, a PDF);
+    # those on forms of other kinds are not this run's
+    findings.extend(f for f in harvest.findings if f.file not in harvested)
     pending: list[_Pending] = []
     for a, found in zip(forms, check_assessments(forms, index, pay, as_of)):
         findings.extend(found)
@@ -137,20 +160,18 @@ def run_payroll(estimates: str | Path, assessments: str | Path, *,
         eff = payroll_effective_date(a.date(MANAGER_SIGNED_FIELD), as_of, pay)
         pending.append(_Pending(eff, 0, est, level, rng, INITIAL_ASSESSMENT, a.form, a.form))
 
-    if decisions is not None:
-        read = read_decisions(decisions)
-        inputs = [DecisionInput(d, SourceRef(Path(decisions).name, None, f"A{d.row}")) for d in read]
-        for d, found in zip(inputs, check_decisions(inputs, index, pay, as_of)):
-            findings.extend(found)
-            if d.decision.decision != APPROVED or any(f.is_error for f in found):
-                continue
-            dec = d.decision
-            # 7.16/7.20: January or July, the form uploaded by the deadline once decided;
-            # the run date as the letter date: nothing is effective before the run
-            eff = approval_effective_date(dec.submitted or dec.decision_date, dec.decision_date,
-                                          pay, letter_date=as_of)
-            pending.append(_Pending(eff, 1, index[id_key(dec.employee_id)], dec.new_level,
-                                    dec.range, PROGRESSION_APPROVED, d.label))
+    inputs = [DecisionInput(d, SourceRef(decisions_file, None, f"A{d.row}")) for d in decisions]
+    for d, found in zip(inputs, check_decisions(inputs, index, pay, as_of)):
+        findings.extend(found)
+        if d.decision.decision != APPROVED or any(f.is_error for f in found):
+            continue
+        dec = d.decision
+        # 7.16/7.20: January or July, the form uploaded by the deadline once decided;
+        # the run date as the letter date: nothing is effective before the run
+        eff = approval_effective_date(dec.submitted or dec.decision_date, dec.decision_date,
+                                      pay, letter_date=as_of)
+        pending.append(_Pending(eff, 1, index[id_key(dec.employee_id)], dec.new_level,
+                                dec.range, PROGRESSION_APPROVED, d.label))
 
     changes: list[PayChange] = []
     outcomes = []
@@ -172,11 +193,7 @@ def run_payroll(estimates: str | Path, assessments: str | Path, *,
                                  id_key(o.estimate.employee_id)))
     return PayrollRun(as_of=as_of, changes=sort_changes(changes), outcomes=outcomes,
                       missing=sorted(missing, key=lambda r: id_key(r.employee_id)),
-                      findings=findings,
-                      sources={"estimates": Path(estimates).name,
-                               "assessments": Path(assessments).name,
-                               "decisions": Path(decisions).name if decisions else "",
-                               "pay_ranges": Path(pay.source_file or "").name})
+                      findings=findings, sources=dict(sources or {}))
 
 
 def check_outputs(out_dir: str | Path, *, force: bool) -> None:
