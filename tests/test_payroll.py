@@ -518,3 +518,53 @@ def test_libreoffice_opens_and_prints_both_workbooks(run, tmp_path):
         pdf = convert_with_libreoffice(run["out"] / name, "pdf", tmp_path)
         text = pdf.read_bytes()
         assert text.startswith(b"%PDF") and len(text) > 5000, name
+
+
+# ----------------------------------------------------------------------------- the batch
+
+
+def test_batch_with_initial_assessment_forms_writes_payroll_and_adds_outcomes_to_cmt(inputs, tmp_path):
+    import shutil
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(inputs["forms"], inbox / "forms")
+    shutil.copy(inputs["estimates"], inbox / "estimates.xlsx")
+    out = tmp_path / "out"
+    proc = run_cli("batch", inbox, "--out", out, "--pay-ranges", inputs["pay"],
+                   "--as-of", AS_OF.isoformat(), "--jobs", "1")
+    assert proc.returncode in (0, 1), proc.stderr
+    # the same rows as `medpay payroll` without the decisions workbook (no progression rows)
+    rows = list(csv.reader(io.StringIO((out / "payroll-changes.csv").read_text(encoding="utf-8"))))
+    assert rows == EXPECTED_CSV[:5]
+    assert (out / "payroll-changes.xlsx").exists() and (out / "outcomes-vs-estimates.xlsx").exists()
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    p = s["payroll"]
+    assert (p["changes"], p["honoured"], p["outcomes_missing"]) == (4, 1, 3)  # E5, E6, E7
+    assert p["outcome_totals"]["full_year_difference"] == "1523.48"
+    assert sorted(p["outputs"]) == ["outcomes-vs-estimates.xlsx", "payroll-changes.csv",
+                                    "payroll-changes.xlsx"]
+    front = openpyxl.load_workbook(out / "cmt-report.xlsx")["Summary"]
+    cells = {front.cell(r, 1).value: front.cell(r, 4).value for r in range(1, front.max_row + 1)}
+    assert "Assessment outcomes against the estimates (stage 9)" in cells
+    assert cells["Assessed above the estimate"] == 1
+    assert cells["Assessed below the estimate"] == 2
+    assert cells["Outcomes still missing"] == 3
+    assert cells["Full-year cost difference against the estimates"] == 1523.48
+    assert cells["Pay changes sent to payroll (salaries honoured)"] == "4 (1)"
+
+
+def test_batch_without_initial_assessment_forms_writes_no_payroll(inputs, tmp_path):
+    import shutil
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(inputs["estimates"], inbox / "estimates.xlsx")
+    out = tmp_path / "out"
+    proc = run_cli("batch", inbox, "--out", out, "--pay-ranges", inputs["pay"],
+                   "--as-of", AS_OF.isoformat(), "--jobs", "1")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert not (out / "payroll-changes.csv").exists()
+    assert "payroll" not in json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    front = openpyxl.load_workbook(out / "cmt-report.xlsx")["Summary"]
+    assert all(front.cell(r, 1).value != "Assessment outcomes against the estimates (stage 9)"
+               for r in range(1, front.max_row + 1))

@@ -18,10 +18,11 @@ from typing import Any
 
 from addin.core.cells import a1
 from addin.core.errors import InputError
-from addin.core.findings import ERROR, Finding
+from addin.core.findings import ERROR, Finding, Severity
 from addin.core.model import SourceRef
 from addin.core.payroll import FORM_TYPE, Assessment
 from addin.core.text import clean_text, norm_key
+from addin.office.xlsx.safe import load_workbook, used_rows
 from addin.office.docx.harvest import (
     _FIELD_NAMES,
     BASE_COLUMNS,
@@ -54,8 +55,6 @@ def read_harvest_workbook(path: str | Path) -> tuple[Harvest, dict[str, dict[str
     sheet whose header starts with the harvest's columns (``File``, ``Form type``, ...) is
     a form type's table; the Problems sheet gives the findings. Raises InputError when no
     sheet looks like a harvest."""
-    from addin.office.xlsx.safe import load_workbook, used_rows
-
     p = Path(path)
     wb = load_workbook(p, data_only=True)
     result = Harvest(folder=str(p))
@@ -98,9 +97,7 @@ def read_harvest_workbook(path: str | Path) -> tuple[Harvest, dict[str, dict[str
     return result, cells
 
 
-def _severity(text: str):
-    from addin.core.findings import Severity
-
+def _severity(text: str) -> Severity:
     try:
         return Severity(text.strip().lower())
     except ValueError:
