@@ -17,12 +17,19 @@ so in-year = 9/12 of full-year (to 31 March 2026).
   full-year 2,280.6168 -> 2,280.62; in-year 1,710.4626 -> 1,710.46.
 * E002 Business Support Officer 3C -> 3B, salary 28,349 > pay point 26,967: honoured,
   cost 0.
-* E003 as E001 but in the capability procedure: not eligible (7.22), so its cost is not
-  in CMT's totals.
-* E001 is in both submissions: counted in each (and flagged on both).
+* E003 as E001 but in the capability procedure: may not apply to progress at the next
+  window (7.22), but the estimates are the initial assessment (Appendix K stage 8): its
+  cost IS in CMT's totals, 1,871.20 / 1,403.40.
+* E001 is in both submissions: flagged on both, costed once, from sub/team-b.xlsx row 5
+  (the first submission in inbox path order: "sub/team-b.xlsx" < "team-a.xlsx").
 
-CMT full-year total = 1,871.20 x 2 + 2,280.62 = 6,023.02; in-year = 1,403.40 x 2 +
-1,710.46 = 4,517.26. Place: 1,871.20 / 1,403.40; Resources: 4,151.82 / 3,113.86.
+CMT full-year total = E010 2,280.62 + E001 (team B) 1,871.20 + E002 0 + E003 1,871.20 =
+6,023.02; in-year = 1,710.46 + 1,403.40 + 0 + 1,403.40 = 4,517.26 (before issue 17 the
+same sum came from E001 counted twice and E003 left out). Place (team A: E002, E003):
+1,871.20 / 1,403.40; Resources (team B: E010, E001): 4,151.82 / 3,113.86.
+Key figures: 5 rows, 1 duplicate not costed again -> 4 employees = 3 pay rises (E010,
+E001, E003) + 0 no change + 1 honoured (E002) + 0 not costable; may apply to progress: 3
+(all but E003).
 """
 
 from __future__ import annotations
@@ -139,7 +146,8 @@ def test_batch_exits_1_and_prints_counts_and_cache_use(run):
     assert proc.returncode == 1, proc.stderr  # errors found (duplicates, unreadable files)
     lines = proc.stdout.splitlines()
     assert lines[0] == ("7 file(s): 0 ok, 2 with errors, 5 unreadable; 5 row(s), 2 error(s), "
-                        "1 warning(s), 4 eligible; full-year cost £6,023.02, in-year £4,517.26")
+                        "1 warning(s); 3 pay rise(s), 0 no change, 1 honoured, 0 not costable, "
+                        "3 may apply to progress; full-year cost £6,023.02, in-year £4,517.26")
     assert lines[1].startswith("reused 0 unchanged file(s) from the cache, processed 7;")
     assert "unreadable: corrupt.xlsx: file is damaged or truncated" in proc.stderr
 
@@ -166,20 +174,35 @@ def test_summary_lists_every_file_in_order_with_status_and_reason(summary):
         assert f["reason"].startswith(reason), f["reason"]
         assert (f["rows"], f["errors"], f["feedback"]) == (0, 0, None)
     a, b = files["team-a.xlsx"], files["sub/team-b.xlsx"]
+    # team A: E003 1,871.20 (E001 is costed from team B, E002 honoured); team B: E010 +
+    # E001 = 2,280.62 + 1,871.20 = 4,151.82; the files' figures add up to the totals
+    # (team A's E001 is counted in team B: team A's one who may apply is E002)
     assert a == {"file": "team-a.xlsx", "status": "errors", "reason": None, "rows": 3,
-                 "errors": 1, "warnings": 1, "eligible": 2, "full_year_cost": "1871.20",
-                 "in_year_cost": "1403.40", "feedback": "feedback/team-a.xlsx"}
+                 "errors": 1, "warnings": 1, "may_apply_to_progress": 1, "not_costable": 0,
+                 "full_year_cost": "1871.20", "in_year_cost": "1403.40",
+                 "feedback": "feedback/team-a.xlsx"}
     assert b == {"file": "sub/team-b.xlsx", "status": "errors", "reason": None, "rows": 2,
-                 "errors": 1, "warnings": 0, "eligible": 2, "full_year_cost": "4151.82",
-                 "in_year_cost": "3113.86", "feedback": "feedback/sub__team-b.xlsx"}
+                 "errors": 1, "warnings": 0, "may_apply_to_progress": 2, "not_costable": 0,
+                 "full_year_cost": "4151.82", "in_year_cost": "3113.86",
+                 "feedback": "feedback/sub__team-b.xlsx"}
 
 
 def test_summary_totals_are_hand_worked(summary):
     assert {k: v for k, v in summary.items() if k != "files"} == {
         "as_of": "2025-03-01", "cola": None, "frameworks": ["business-and-executive-support.xlsx"],
         "files_read": 7, "files_ok": 0, "files_with_errors": 2, "files_unreadable": 5,
-        "rows": 5, "errors": 2, "warnings": 1, "eligible": 4, "honoured": 1,
-        "duplicate_id_rows": 2, "costs": {"full_year": "6023.02", "in_year": "4517.26"},
+        "rows": 5, "errors": 2, "warnings": 1, "employees": 4, "pay_rises": 3, "no_change": 0,
+        "honoured": 1, "not_costable": 0, "not_costable_reasons": {},
+        "may_apply_to_progress": 3, "duplicate_id_rows": 2,
+        "duplicate_rows_not_costed_again": 1,
+        "duplicate_employees": {
+            "rule": "an employee in several submissions is costed once, from the first "
+                    "submission in inbox path order that can cost the row (the order the "
+                    "batch reads files); when none can, the first",
+            "employees": [{"employee_id": "E001",
+                           "costed": {"file": "sub/team-b.xlsx", "row": 5},
+                           "not_costed_again": [{"file": "team-a.xlsx", "row": 2}]}]},
+        "costs": {"full_year": "6023.02", "in_year": "4517.26"},
     }
 
 
@@ -210,20 +233,27 @@ def test_consolidated_has_every_row_with_source_eligibility_and_cost(run):
 
     def row(r):
         return {h: ws.cell(r, col[h]).value for h in (
-            "Eligible", "Effective date", "New salary", "Honoured", "Annual increase",
-            "Full-year cost", "In-year cost", "In CMT totals", "Employee ID also in", "Errors")}
+            "May apply to progress", "Effective date", "New salary", "Honoured",
+            "Annual increase", "Full-year cost", "In-year cost", "In CMT totals",
+            "Employee ID also in", "Employee costed from", "Errors")}
 
-    assert row(2) == {"Eligible": "Yes", "Effective date": dt.datetime(2025, 7, 1),
+    assert row(2) == {"May apply to progress": "Yes", "Effective date": dt.datetime(2025, 7, 1),
                       "New salary": 31200, "Honoured": "No", "Annual increase": 1685.6,
                       "Full-year cost": 2280.62, "In-year cost": 1710.46, "In CMT totals": "Yes",
-                      "Employee ID also in": None, "Errors": 0}
+                      "Employee ID also in": None, "Employee costed from": None, "Errors": 0}
+    # E001: costed from team B (first in path order), shown but not counted again in team A
     assert row(3)["Employee ID also in"] == "team-a.xlsx"
+    assert (row(3)["Employee costed from"], row(3)["In CMT totals"]) == ("this row", "Yes")
     assert row(3)["Errors"] == 1
     assert row(4)["Employee ID also in"] == "sub/team-b.xlsx"
+    assert (row(4)["Employee costed from"], row(4)["In CMT totals"]) == (
+        "sub/team-b.xlsx row 5", "No")
     assert (row(4)["Full-year cost"], row(4)["In-year cost"]) == (1871.2, 1403.4)
     assert row(5)["Honoured"] == "Yes" and row(5)["Full-year cost"] == 0
-    assert row(6)["Eligible"] == "No" and row(6)["In CMT totals"] == "No"
-    assert row(6)["Full-year cost"] == 1871.2  # costed, shown, but not in CMT's totals
+    assert row(5)["In CMT totals"] == "Yes"  # honoured: in the totals, at no cost
+    # E003 may not apply to progress (capability, 7.22), but the initial assessment costs it
+    assert row(6)["May apply to progress"] == "No" and row(6)["In CMT totals"] == "Yes"
+    assert row(6)["Full-year cost"] == 1871.2
     assert "Subject to the performance capability procedure" in ws.cell(6, col["Reasons"]).value
     assert ws.cell(2, col["Current salary"]).number_format == '"£"#,##0.00'
 
@@ -294,37 +324,53 @@ def test_a_resubmitted_batch_feedback_copy_gets_medpay_columns_replaced_not_dupl
 def test_cmt_report_summary_figures_matrix_and_directorates_are_hand_worked(run):
     wb = openpyxl.load_workbook(run["out"] / "cmt-report.xlsx")
     assert wb.sheetnames == ["Summary", "Levels", "By directorate", "By team", "By framework",
-                             "Honoured salaries"]
+                             "Duplicate employees", "Honoured salaries"]
     ws = wb["Summary"]
-    figures = {ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(5, 15)}
-    assert figures == {
-        "Submissions received": 7, "Submissions that could not be read": 5,
-        "Employees estimated": 5, "Eligible to progress at the next pay date": 4,
-        "Not eligible yet (not in the totals)": 1, "Eligible but not costed (data missing)": 0,
-        "Salaries honoured (estimated below current pay)": 1,
-        "Rows whose employee ID is in another submission": 2,
-        "Full-year cost (pay + employer on-costs)": 6023.02,
-        "In-year cost (effective date to 31 March)": 4517.26,
-    }
-    assert ws["A16"].value == "Cost by directorate"
-    table = [[ws.cell(r, c).value for c in range(1, 7)] for r in range(17, 21)]
-    assert table == [
-        ["Directorate", "Employees", "Eligible", "Honoured", "Full-year cost", "In-year cost"],
-        ["Place", 3, 2, 1, 1871.2, 1403.4],
-        ["Resources", 2, 2, 0, 4151.82, 3113.86],
-        ["Total", 5, 4, 1, 6023.02, 4517.26],
+    figures = [(ws.cell(r, 1).value, ws.cell(r, 4).value) for r in range(5, 18)]
+    assert figures == [
+        ("Submissions received", 7), ("Submissions that could not be read", 5),
+        ("Employee rows received", 5),
+        ("Rows whose employee ID is in another submission (flagged)", 2),
+        ("Duplicate rows not costed again (sheet Duplicate employees)", 1),
+        ("Employees in the Review", 4),
+        ("Pay rises (pay point above current salary)", 3),
+        ("No change (pay point equals current salary)", 0),
+        ("Salaries honoured (pay point below current salary; no cost)", 1),
+        ("Not costable (a cell the cost needs is blank or invalid)", 0),
+        ("May apply to progress at the next window (7.22, 7.28)", 3),
+        ("Full-year cost (pay + employer on-costs)", 6023.02),
+        ("In-year cost (effective date to 31 March)", 4517.26),
     ]
+    assert ws["A18"].value is None  # nothing not costable: no reasons listed
+    assert ws["A19"].value == "Cost by directorate"
+    table = [[ws.cell(r, c).value for c in range(1, 9)] for r in range(20, 24)]
+    assert table == [
+        ["Directorate", "Employees", "Pay rises", "Honoured", "Not costable",
+         "May apply to progress", "Full-year cost", "In-year cost"],
+        ["Place", 2, 1, 1, 0, 1, 1871.2, 1403.4],
+        ["Resources", 2, 2, 0, 0, 2, 4151.82, 3113.86],
+        ["Total", 4, 3, 1, 0, 3, 6023.02, 4517.26],
+    ]
+    assert ws["J4"].value == "Employees by current and estimated level"
     levels = wb["Levels"]
     matrix = [[levels.cell(r, c).value for c in range(1, 6)] for r in range(3, 8)]
+    # every employee once: E010, E001 (team B), E003 A -> B; E002 C -> B
     assert matrix == [["Current \\ estimated level", "A", "B", "C", "Total"],
-                      ["A", 0, 4, 0, 4], ["B", 0, 0, 0, 0], ["C", 0, 1, 0, 1],
-                      ["Total", 0, 5, 0, 5]]
+                      ["A", 0, 3, 0, 3], ["B", 0, 0, 0, 0], ["C", 0, 1, 0, 1],
+                      ["Total", 0, 4, 0, 4]]
     team = wb["By team"]
-    assert [[team.cell(r, c).value for c in range(1, 8)] for r in range(2, 4)] == [
-        ["Place", "Planning", 3, 2, 1, 1871.2, 1403.4],
-        ["Resources", "Finance", 2, 2, 0, 4151.82, 3113.86]]
+    assert [[team.cell(r, c).value for c in range(1, 10)] for r in range(2, 4)] == [
+        ["Place", "Planning", 2, 1, 1, 0, 1, 1871.2, 1403.4],
+        ["Resources", "Finance", 2, 2, 0, 0, 2, 4151.82, 3113.86]]
     fw = wb["By framework"]
-    assert [fw.cell(2, c).value for c in range(1, 7)] == [FW, 5, 4, 1, 6023.02, 4517.26]
+    assert [fw.cell(2, c).value for c in range(1, 9)] == [FW, 4, 3, 1, 0, 3, 6023.02, 4517.26]
+    dup = wb["Duplicate employees"]
+    assert [[c.value for c in row] for row in dup.iter_rows(min_row=1, max_row=dup.max_row)] == [
+        ["Employee ID", "Costed from", "Row", "Not costed again (flagged)", "Why this row"],
+        ["E001", "sub/team-b.xlsx", 5, "team-a.xlsx row 2",
+         "An employee in several submissions is costed once, from the first submission in "
+         "inbox path order that can cost the row (the order the batch reads files); when none "
+         "can, the first"]]
     hon = wb["Honoured salaries"]
     assert [hon.cell(2, c).value for c in range(1, 13)] == [
         "team-a.xlsx", 3, "E002", "Bob Jones", "Place", "Planning", "Business Support Officer",
@@ -340,15 +386,15 @@ def test_cmt_report_has_a_bar_chart_of_cost_by_directorate_and_prints_on_one_pag
     with zipfile.ZipFile(path) as zf:
         chart = zf.read("xl/charts/chart1.xml").decode()
         assert "<barChart>" in chart and '<barDir val="bar"/>' in chart
-        assert "<f>'Summary'!E17</f>" in chart  # series title: the Full-year cost header
-        assert "<f>'Summary'!$A$18:$A$19</f>" in chart  # Place, Resources
-        assert "<f>'Summary'!$E$18:$E$19</f>" in chart  # their full-year costs
+        assert "<f>'Summary'!G20</f>" in chart  # series title: the Full-year cost header
+        assert "<f>'Summary'!$A$21:$A$22</f>" in chart  # Place, Resources
+        assert "<f>'Summary'!$G$21:$G$22</f>" in chart  # their full-year costs
         assert "Full-year cost by directorate" in chart
     ws = openpyxl.load_workbook(path)["Summary"]
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
-    assert ws.print_area == "'Summary'!$A$1:$M$26"  # matrix ends row 9, chart H11 + 15 rows
+    assert ws.print_area == "'Summary'!$A$1:$O$26"  # matrix J5:O9, chart J11 + 15 rows
     assert ws.oddHeader.center.text == "MedPay Review - cost monitoring report for CMT"
     assert ws.oddFooter.left.text == "Position as of 01 March 2025"
     assert ws.oddFooter.right.text == "Page &P of &N"
@@ -407,7 +453,11 @@ def test_rerun_after_one_file_is_corrected_redoes_only_that_file(run, tmp_path):
     files = {f["file"]: f for f in s["files"]}
     assert files["sub/team-b.xlsx"]["rows"] == 1
     assert files["team-a.xlsx"]["errors"] == 0  # no longer a duplicate
-    assert s["costs"] == {"full_year": "4151.82", "in_year": "3113.86"}
+    # E010 2,280.62 + E001 (now team A's) 1,871.20 + E002 0 + E003 1,871.20 = 6,023.02;
+    # in-year 1,710.46 + 1,403.40 + 0 + 1,403.40 = 4,517.26
+    assert s["costs"] == {"full_year": "6023.02", "in_year": "4517.26"}
+    assert (files["team-a.xlsx"]["full_year_cost"], files["sub/team-b.xlsx"]["full_year_cost"]) == (
+        "3742.40", "2280.62")  # 1,871.20 x 2; E010
     assert (out / "feedback" / "sub__team-b.xlsx").read_bytes() != first
     wb = openpyxl.load_workbook(out / "feedback" / "team-a.xlsx")
     assert wb["Estimates"]["A2"].comment is None
@@ -612,3 +662,189 @@ def test_batch_uses_one_process_per_core_unless_told(tmp_path):
     assert parse(["batch", str(tmp_path), "--out", str(tmp_path / "out")]).jobs == (os.cpu_count() or 1)
     assert parse(["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", "1"]).jobs == 1
     assert "default 0: one per core" in " ".join(run_cli("batch", "--help").stdout.split())
+
+
+# ------------------------------------------------------------------ the shipped sample workbooks
+#
+# Issue 17: the estimates are the initial assessment of every employee (Appendix K stage 8),
+# so CMT's totals cost every row that can be costed, whatever its eligibility. Hand-worked
+# on workbooks/samples (range 2 A 23,656 B 24,404 C 25,152; range 3 A 25,584 B 26,967 C
+# 28,349; range 4 A 29,093 B 31,200 C 33,366; on-costs as above; effective 1 July 2025,
+# in-year = 9/12):
+#
+# childrens-services-admin.xlsx
+#   row 2 104518 3B 26,967 -> 3C 28,349, FTE 1: increase 1,382; NI 207.30; pension
+#         273.636; levy 6.91; full 1,869.846 -> 1,869.85; in-year 1,402.3845 -> 1,402.38
+#   row 3 107010 no current salary: not costable
+#   row 4 107155 4A 29,093 -> 4B 31,200, FTE 1: increase 2,107; NI 316.05; pension
+#         417.186; levy 10.535; full 2,850.771 -> 2,850.77; in-year 2,138.078 -> 2,138.08
+#   row 5 107203 2B -> 2B, FTE 0.5: no change, 0
+#   total 4,720.62 / 3,540.46
+# finance-business-support.xlsx
+#   row 2 104233 3A -> 3B, FTE 1: 1,871.20 / 1,403.40 (E001 above)
+#   row 3 104518 again (2B 24,404 -> 2C, FTE 0.5: (748 x 0.5 = 374) x 1.353 = 506.02):
+#         costed from childrens-services-admin.xlsx row 2 instead (first in path order)
+#   row 4 105002 3B -> 3B: no change; row 5 105377 2A -> 2A (casual, may not apply): no change
+#   row 6 103981 4B 31,200 -> 4C 33,366, FTE 1: increase 2,166; NI 324.90; pension
+#         428.868; levy 10.83; full 2,930.598 -> 2,930.60; in-year 2,197.9485 -> 2,197.95
+#   counted 1,871.20 + 2,930.60 = 4,801.80 / 1,403.40 + 2,197.95 = 3,601.35
+# regeneration-business-support.xlsx
+#   row 2 106114 (job title misspelt: may not apply) 3B -> 3C: 1,869.85 / 1,402.38
+#   row 3 106290 3C 28,349 -> 3B 26,967: honoured, 0
+#   row 4 106455 (in probation: may not apply) 2A 23,656 -> 2B 24,404: increase 748; NI
+#         112.20; pension 148.104; levy 3.74; full 1,012.044 -> 1,012.04; in-year 759.03
+#   row 5 106502 (capability: may not apply) 3A -> 3B: 1,871.20 / 1,403.40
+#   total 4,753.09 / 3,564.81
+# CMT: 4,720.62 + 4,801.80 + 4,753.09 = 14,275.51; in-year 3,540.46 + 3,601.35 + 3,564.81 =
+# 10,706.62. 13 rows - 1 duplicate = 12 employees = 7 pay rises (104518, 107155, 104233,
+# 103981, 106114, 106455, 106502) + 3 no change (107203, 105002, 105377) + 1 honoured
+# (106290) + 1 not costable (107010). May apply to progress: 104518, 107155, 107203,
+# 104233, 105002, 103981, 106290 = 7.
+
+SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples"
+SAMPLE_FILES = ("childrens-services-admin.xlsx", "finance-business-support.xlsx",
+                "regeneration-business-support.xlsx")
+
+
+@pytest.fixture(scope="module")
+def samples_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("samples")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for name in SAMPLE_FILES:
+        shutil.copyfile(SAMPLES / name, inbox / name)
+    out = root / "out"
+    proc = batch(inbox, out)
+    assert proc.returncode == 1, proc.stderr  # the duplicate and the blank salary are errors
+    return {"out": out, "summary": json.loads((out / "summary.json").read_text(encoding="utf-8"))}
+
+
+def test_cmt_front_sheet_key_figures_on_the_samples_cost_every_costable_employee_once(samples_run):
+    ws = openpyxl.load_workbook(samples_run["out"] / "cmt-report.xlsx")["Summary"]
+    figures = [(ws.cell(r, 1).value, ws.cell(r, 4).value) for r in range(5, 20)]
+    assert figures == [
+        ("Submissions received", 3), ("Submissions that could not be read", 0),
+        ("Employee rows received", 13),
+        ("Rows whose employee ID is in another submission (flagged)", 2),
+        ("Duplicate rows not costed again (sheet Duplicate employees)", 1),
+        ("Employees in the Review", 12),
+        ("Pay rises (pay point above current salary)", 7),
+        ("No change (pay point equals current salary)", 3),
+        ("Salaries honoured (pay point below current salary; no cost)", 1),
+        ("Not costable (a cell the cost needs is blank or invalid)", 1),
+        ("May apply to progress at the next window (7.22, 7.28)", 7),
+        ("Full-year cost (pay + employer on-costs)", 14275.51),
+        ("In-year cost (effective date to 31 March)", 10706.62),
+        ("Not costable: no current salary", 1),
+        (None, None),
+    ]
+    assert ws["D16"].number_format == MONEY_FORMAT
+    s = samples_run["summary"]
+    assert s["costs"] == {"full_year": "14275.51", "in_year": "10706.62"}
+    assert {k: s[k] for k in ("rows", "employees", "pay_rises", "no_change", "honoured",
+                              "not_costable", "not_costable_reasons", "may_apply_to_progress",
+                              "duplicate_id_rows", "duplicate_rows_not_costed_again")} == {
+        "rows": 13, "employees": 12, "pay_rises": 7, "no_change": 3, "honoured": 1,
+        "not_costable": 1, "not_costable_reasons": {"no current salary": 1},
+        "may_apply_to_progress": 7, "duplicate_id_rows": 2, "duplicate_rows_not_costed_again": 1}
+    # the files' costs add up to the total: 4,720.62 + 4,801.80 + 4,753.09
+    assert [(f["file"], f["full_year_cost"], f["not_costable"]) for f in s["files"]] == [
+        ("childrens-services-admin.xlsx", "4720.62", 1),
+        ("finance-business-support.xlsx", "4801.80", 0),
+        ("regeneration-business-support.xlsx", "4753.09", 0)]
+
+
+def test_consolidated_cmt_total_is_the_sum_of_every_costable_row_each_employee_once(samples_run):
+    ws = openpyxl.load_workbook(samples_run["out"] / "consolidated.xlsx")["Rows"]
+    col = {c.value: c.column for c in ws[1]}
+
+    def cell(r, h):
+        return ws.cell(r, col[h]).value
+
+    rows = range(2, ws.max_row + 1)
+    assert len(rows) == 13
+    left_out = {(cell(r, "Source file"), cell(r, "Source row")): (
+        cell(r, "Not costable because"), cell(r, "Employee costed from"))
+        for r in rows if cell(r, "In CMT totals") == "No"}
+    assert left_out == {
+        ("childrens-services-admin.xlsx", 3): ("no current salary", None),
+        ("finance-business-support.xlsx", 3): (None, "childrens-services-admin.xlsx row 2")}
+    counted = [Decimal(str(cell(r, "Full-year cost"))) for r in rows if cell(r, "In CMT totals") == "Yes"]
+    assert sum(counted) == Decimal("14275.51") and len(counted) == 11
+    files = openpyxl.load_workbook(samples_run["out"] / "consolidated.xlsx")["Files"]
+    header = [c.value for c in files[1]]
+    assert header[:10] == ["File", "Status", "Reason", "Rows", "Errors", "Warnings",
+                           "May apply to progress", "Not costable", "Full-year cost",
+                           "In-year cost"]
+    # the Files sheet's total row is CMT's total: 4,720.62 + 4,801.80 + 4,753.09
+    assert [files.cell(5, c).value for c in (1, 4, 7, 8, 9, 10)] == [
+        "Total (CMT)", 13, 7, 1, 14275.51, 10706.62]
+    # rows that may not apply to progress are costed all the same (106114, 106455, 106502)
+    regen = {cell(r, "Employee ID"): (cell(r, "May apply to progress"), cell(r, "In CMT totals"),
+                                       cell(r, "Full-year cost"))
+             for r in rows if cell(r, "Source file") == "regeneration-business-support.xlsx"}
+    assert regen == {"106114": ("No", "Yes", 1869.85), "106290": ("Yes", "Yes", 0),
+                     "106455": ("No", "Yes", 1012.04), "106502": ("No", "Yes", 1871.2)}
+
+
+def test_duplicate_employee_across_samples_is_costed_once_and_the_report_names_the_row(samples_run):
+    wb = openpyxl.load_workbook(samples_run["out"] / "cmt-report.xlsx")
+    dup = wb["Duplicate employees"]
+    assert [c.value for c in dup[2]][:4] == [
+        "104518", "childrens-services-admin.xlsx", 2, "finance-business-support.xlsx row 3"]
+    assert dup.max_row == 2
+    emp = samples_run["summary"]["duplicate_employees"]["employees"]
+    assert emp == [{"employee_id": "104518",
+                    "costed": {"file": "childrens-services-admin.xlsx", "row": 2},
+                    "not_costed_again": [{"file": "finance-business-support.xlsx", "row": 3}]}]
+    # by directorate: each employee once; Children and Adults Services 4 rows (1 not costable)
+    table = {wb["By directorate"].cell(r, 1).value: [wb["By directorate"].cell(r, c).value
+                                                      for c in range(2, 9)]
+             for r in range(2, 6)}
+    assert table == {
+        "Children and Adults Services": [4, 2, 0, 1, 3, 4720.62, 3540.46],
+        "Finance and Business Improvement": [4, 2, 0, 0, 3, 4801.8, 3601.35],
+        "Regeneration, Culture and Environment": [4, 3, 1, 0, 1, 4753.09, 3564.81],
+        "Total": [12, 7, 1, 1, 7, 14275.51, 10706.62]}
+
+
+def test_cmt_total_for_one_workbook_equals_medpay_cost_total(tmp_path):
+    # childrens-services-admin.xlsx alone: 1,869.85 + 2,850.77 + 0 = 4,720.62;
+    # in-year 1,402.38 + 2,138.08 = 3,540.46; row 3 (no salary) not costed by either
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copyfile(SAMPLES / SAMPLE_FILES[0], inbox / SAMPLE_FILES[0])
+    out = tmp_path / "out"
+    assert batch(inbox, out).returncode == 1
+    proc = run_cli("cost", inbox / SAMPLE_FILES[0], "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", PAY_RANGES, "--as-of", AS_OF, "--json")
+    assert proc.returncode == 0, proc.stderr
+    cost = json.loads(proc.stdout)
+    overall = cost["totals"]["overall"]
+    assert (overall["full_year_cost"], overall["in_year_cost"]) == ("4720.62", "3540.46")
+    assert [n["row"] for n in cost["not_costed"]] == [3]
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["costs"] == {"full_year": overall["full_year_cost"], "in_year": overall["in_year_cost"]}
+    assert (s["pay_rises"], s["no_change"], s["honoured"], s["not_costable"]) == (
+        overall["increases"], overall["no_change"], overall["honoured"], 1) == (2, 1, 0, 1)
+    ws = openpyxl.load_workbook(out / "cmt-report.xlsx")["Summary"]
+    assert (ws["A16"].value, ws["D16"].value, ws["D17"].value) == (
+        "Full-year cost (pay + employer on-costs)", 4720.62, 3540.46)
+
+
+def test_duplicate_is_costed_from_the_first_submission_that_can_cost_it(tmp_path):
+    # a.xlsx holds E001 without a salary; b.xlsx holds E001 costable (3A -> 3B, 1,871.20):
+    # the row costed is b.xlsx row 2, so E001 costs 1,871.20 once and is not "not costable"
+    inbox = tmp_path / "inbox"
+    blank = person("E001", "Alice Smith", "Place", "Planning", "Personal Assistant", 3, None, 1,
+                   "A", "B")
+    write_estimates(inbox / "a.xlsx", [blank])
+    write_estimates(inbox / "b.xlsx", [TEAM_A[0]])
+    out = tmp_path / "out"
+    assert batch(inbox, out).returncode == 1
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["costs"] == {"full_year": "1871.20", "in_year": "1403.40"}
+    assert (s["employees"], s["pay_rises"], s["not_costable"]) == (1, 1, 0)
+    assert s["duplicate_employees"]["employees"] == [
+        {"employee_id": "E001", "costed": {"file": "b.xlsx", "row": 2},
+         "not_costed_again": [{"file": "a.xlsx", "row": 2}]}]

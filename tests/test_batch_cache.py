@@ -48,10 +48,11 @@ def test_a_real_result_round_trips_exactly_with_money_as_decimal_strings(team_a_
     assert e001.cost.full_year_cost == Decimal("1871.20")
     assert e001.estimate.estimated_level is Level.B
     body = json.loads(data)  # plain JSON, nothing else
-    assert set(body) == {"format", "version", "result"} and body["version"] == 2
+    assert set(body) == {"format", "version", "result"} and body["version"] == 3  # 3: CostRow.pay_point
     row = body["result"][_at(FileResult, "rows")][0]
     cost = row[_at(RowOutcome, "cost")]
     assert cost[_at(CostRow, "full_year_cost")] == "1871.20"  # a decimal string, never a float
+    assert cost[_at(CostRow, "pay_point")] == "26967"  # 3B pay point, cached with the row
     estimate = row[_at(RowOutcome, "estimate")]
     assert estimate[_at(EstimateRow, "start_date")] == "2019-04-01"
     assert estimate[_at(EstimateRow, "estimated_level")] == "B"

@@ -138,7 +138,9 @@ def test_text_output_lists_rows_totals_and_rows_not_costed(estimates, pay_ranges
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert "E3" in lines[3] and lines[3].endswith("salary honoured")
-    assert "Total: 3 costed, 1 honoured; full year £2,993.92, in year £2,245.44" in lines
+    # E1, E2 pay rises (3A -> 3B), E3 honoured (27,000 > the 3B point 26,967)
+    assert ("Total: 3 costed (2 pay rise(s), 0 no change, 1 honoured); full year £2,993.92, "
+            "in year £2,245.44") in lines
     assert "Not costed: row 5 (E4): no current salary" in lines
 
 
@@ -164,12 +166,14 @@ def test_out_writes_the_report_workbook(workdir, estimates, pay_ranges):
     ts = wb["Totals"]
     labels = [ts.cell(r, 1).value for r in range(1, ts.max_row + 1)]
     place = labels.index("Place") + 1
-    assert ts.cell(place, 8).value == pytest.approx(2993.92)   # full-year cost column
+    # Rows, Pay rises, No change, Honoured in B:E: Place is E1 and E2, both 3A -> 3B rises
+    assert [ts.cell(place, c).value for c in range(2, 6)] == [2, 2, 0, 0]
+    assert ts.cell(place, 10).value == pytest.approx(2993.92)   # full-year cost column
     with zipfile.ZipFile(out) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         xml = z.read(charts[0]).decode()
-    assert "<barChart>" in xml and "'Totals'!$H$" in xml  # full-year cost column
+    assert "<barChart>" in xml and "'Totals'!$J$" in xml  # full-year cost column
 
     # never overwritten without --force; replaced with it
     again = run_cli("cost", estimates, "--pay-ranges", pay_ranges, "--as-of", "2025-06-01",

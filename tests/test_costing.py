@@ -254,6 +254,32 @@ def test_cost_sums_add_up_every_money_field_of_every_row():
                          new_salary=Decimal("21000"), honoured=k == 2,
                          effective_date=dt.date(2025, 7, 1), in_year_months=9,
                          fte=Decimal("1"), range=3, level=Level.B, **values))
-    assert (sums.rows, sums.honoured, sums.increases) == (2, 1, 2)
+    # E2 is flagged honoured (built by hand, no pay point): honoured, so not a pay rise
+    # even with an increase on it - a row is one of pay rise / no change / honoured
+    assert (sums.rows, sums.honoured, sums.increases, sums.no_change) == (2, 1, 1, 0)
     assert {name: getattr(sums, name) for name in MONEY_FIELDS} == {
         name: Decimal(f"{i + 1}.01") + Decimal(f"{i + 1}.02") for i, name in enumerate(MONEY_FIELDS)}
+
+
+def test_honoured_means_pay_point_below_current_salary_and_nothing_else():
+    from addin.core.costing import HONOURED, NO_CHANGE, PAY_RISE, change_kind, is_honoured
+
+    assert is_honoured(D("26967"), D("28349")) is True      # 3B point below a 3C salary
+    assert is_honoured(D("26967"), D("26967")) is False     # equal: no change
+    assert is_honoured(D("28349"), D("26967")) is False     # above: a rise
+    assert [change_kind(D("26967"), D(c)) for c in ("28349", "26967", "25584")] == [
+        HONOURED, NO_CHANGE, PAY_RISE]
+
+
+def test_every_costed_row_is_exactly_one_of_rise_no_change_honoured_from_its_pay_point():
+    # range 3: A 25,584, B 26,967, C 28,349
+    rise = cost("25584", Level.B)        # 26,967 > 25,584
+    same = cost("26967", Level.B)        # 26,967 = 26,967
+    lower = cost("28349", Level.B)       # 26,967 < 28,349
+    assert (rise.pay_point, rise.change, rise.honoured) == (D("26967"), "pay rise", False)
+    assert (same.change, same.honoured, same.full_year_cost) == ("no change", False, D("0.00"))
+    assert (lower.change, lower.honoured, lower.full_year_cost) == ("honoured", True, D("0.00"))
+    t = totals([rise, same, lower])
+    assert (t.overall.rows, t.overall.increases, t.overall.no_change, t.overall.honoured) == (
+        3, 1, 1, 1)
+    assert t.overall.to_json()["no_change"] == 1

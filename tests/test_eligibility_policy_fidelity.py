@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from addin.core.eligibility import Eligible, check_eligibility
-from addin.office.xlsx.estimates import HEADERS
-from addin.rules.estimates_checks import validate_estimates
+from addin.core.estimates_table import HEADERS
+from addin.app.validate import validate_estimates
 from addin.office.xlsx.estimates_feedback import eligibility_columns, report_rows
 from addin.office.xlsx.frameworks import read_frameworks
 from addin.office.xlsx.settings import read_pay_settings

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from addin.office.xlsx import estimates
 from addin.core import timeatlevel
 from addin.core.errors import InputError
-from addin.office.xlsx.estimates import HEADERS, EstimatesRead, parse_grid, read_estimates, uncached_formula_cells
+from addin.core.estimates_table import HEADERS, EstimatesRead
+from addin.office.xlsx.estimates import parse_grid, read_estimates, uncached_formula_cells
 from addin.rules.estimates_checks import EstimatesContext
 from addin.core.model import (
     Criterion,
@@ -337,7 +338,8 @@ def test_a_sheet_stored_outside_xl_worksheets_is_still_scanned_for_formulas(tmp_
     ["Emp ID", "Name", "Job", "Grade", "Level estimates - Finance", "", "Salary", "Level"]),
     max_size=6), max_size=4))
 def test_memoised_header_search_equals_a_search_by_field_for_header(rows, above):
-    from addin.office.xlsx.estimates import HEADER_SEARCH_ROWS, MIN_HEADER_MATCHES, field_for_header, find_header_row
+    from addin.core.estimates_table import field_for_header
+    from addin.office.xlsx.estimates import HEADER_SEARCH_ROWS, MIN_HEADER_MATCHES, find_header_row
 
     grid = [*above, HEADER_ROW, *rows]
     counts = [len({f for v in row if isinstance(v, str) and (f := field_for_header(v))})

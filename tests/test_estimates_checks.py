@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.rules.estimates_checks import validate_estimates
+from addin.app.validate import validate_estimates
 from addin.office.xlsx.frameworks import read_frameworks
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES
@@ -104,9 +104,25 @@ def test_estimated_below_current_warns_salary_honoured(tmp_path, frameworks, pay
     report = check(tmp_path, [row(current_level="C", estimated_level="B", current_salary=28349)],
                    frameworks, pay)
     assert found(report) == [("EST-BELOW-CURRENT", "Q2", "warning")]
-    assert "salary will be honoured" in report.findings[0].message
+    # 3B pay point 26,967 < salary 28,349: honoured (addin.core.costing.is_honoured)
+    assert report.findings[0].message == (
+        "Estimated level B is below the current level C; its pay point £26,967 is below the "
+        "current salary £28,349, so if confirmed the salary will be honoured (Appendix K, "
+        "salary honouring)")
     assert report.exit_status == 0
     assert report.extra["rows"][0]["effective_date"] is None
+
+
+def test_lower_level_whose_pay_point_is_not_below_the_salary_is_not_called_honoured(
+        tmp_path, frameworks, pay):
+    # current level C but paid 25,584 (the 3A point): the 3B point 26,967 is not below
+    # it, so nothing is honoured - "honoured" is about pay (Appendix K stage 9), as costing
+    report = check(tmp_path, [row(current_level="C", estimated_level="B", current_salary=25584)],
+                   frameworks, pay)
+    below = [f for f in report.findings if f.code == "EST-BELOW-CURRENT"]
+    assert [f.message for f in below] == [
+        "Estimated level B is below the current level C; its pay point £26,967 is not below "
+        "the current salary £25,584, so no salary is honoured"]
 
 
 def test_estimated_two_levels_up_warns(tmp_path, frameworks, pay):

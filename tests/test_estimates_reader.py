@@ -12,7 +12,8 @@ import pytest
 from openpyxl.styles import PatternFill
 
 from addin.core.errors import InputError
-from addin.office.xlsx.estimates import ALIASES, HEADERS, read_estimates
+from addin.core.estimates_table import ALIASES, HEADERS
+from addin.office.xlsx.estimates import read_estimates
 from addin.core.model import Level
 
 TEMPLATE_HEADERS = [h for f, h in HEADERS.items() if f != "long_absence"]
@@ -95,7 +96,7 @@ def test_finds_header_below_title_rows_and_matches_aliases(tmp_path):
 
 
 def test_every_documented_alias_maps_to_its_field(tmp_path):
-    from addin.office.xlsx.estimates import field_for_header
+    from addin.core.estimates_table import field_for_header
 
     for fld, aliases in ALIASES.items():
         for alias in aliases:
@@ -317,7 +318,7 @@ HINTED = {
 
 
 def test_headers_with_a_trailing_bracketed_hint_match_their_field(tmp_path):
-    from addin.office.xlsx.estimates import HEADERS as TEMPLATE
+    from addin.core.estimates_table import HEADERS as TEMPLATE
 
     headers = [HINTED.get(f, h) for f, h in TEMPLATE.items()]
     read = read_estimates(book(tmp_path / "e.xlsx", [ROW], headers=headers))
@@ -329,7 +330,7 @@ def test_headers_with_a_trailing_bracketed_hint_match_their_field(tmp_path):
 
 
 def test_a_hint_is_dropped_only_when_the_header_does_not_match_as_written():
-    from addin.office.xlsx.estimates import field_for_header
+    from addin.core.estimates_table import field_for_header
 
     assert field_for_header("Salary (FTE)") == "current_salary"  # an alias as written
     assert field_for_header("Casual working aggregate (months)") == "casual_aggregate"

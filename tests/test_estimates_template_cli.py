@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.office.xlsx.estimates import HEADERS, HELPER_HEADERS, read_estimates
+from addin.core.estimates_table import HEADERS, HELPER_HEADERS
+from addin.office.xlsx.estimates import read_estimates
 from addin.core.model import Level
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES, convert_with_libreoffice, run_cli, soffice
@@ -251,7 +252,7 @@ def test_validating_a_feedback_copy_again_replaces_the_medpay_columns(cli_run, t
 
 
 def test_instructions_say_how_to_record_a_casual_working_aggregate(template):
-    from addin.office.xlsx.estimates import field_for_header
+    from addin.core.estimates_table import field_for_header
 
     ws = openpyxl.load_workbook(template)["Instructions"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin.office.xlsx.estimates import HEADERS
+from addin.core.estimates_table import HEADERS
 from addin.excel import buttons
 from addin.excel.xlsheet import hyperlink_formula, write_sheet
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES, run_cli
@@ -112,7 +112,8 @@ def test_validate_estimates_findings_sheet_links_to_the_cell(pay_file, estimates
     # 0 of 3: E1 and E2 jump A -> C without the 18 months at 3B the 3C text asks for;
     # E3 has an error at H4
     assert result.summary == ("Level estimates: 1 error, 2 warnings. See the Findings sheet; each "
-                              "cell reference links to the cell. 0 of 3 employees eligible to progress.")
+                              "cell reference links to the cell. 0 of 3 employees may apply to "
+                              "progress at the next window.")
     wb = load_workbook(estimates)
     buttons.apply_to_workbook(wb, result)
     wb.save(tmp_path / "v.xlsx")

@@ -434,7 +434,7 @@ def test_unprotected_form_and_long_statement_are_warned():
 
 
 def estimates_workbook(path: Path) -> Path:
-    from addin.office.xlsx.estimates import HEADERS
+    from addin.core.estimates_table import HEADERS
 
     wb = Workbook()
     ws = wb.active

@@ -697,7 +697,7 @@ def build_demo(out_dir: Path, work: Path) -> Path:
     sample) with sample estimates and every worksheet function; reproducible byte for byte."""
     from openpyxl import load_workbook
 
-    from addin.office.xlsx.estimates import HEADERS
+    from addin.core.estimates_table import HEADERS
     from addin.excel.udfs import FUNCTIONS
 
     _xlwings("quickstart", "medpay_demo", cwd=work)

@@ -4,11 +4,17 @@ Excel ribbon and the batch call these, so a file is validated the same way every
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from addin.core.estimates_table import EstimatesRead
 from addin.core.findings import Report
-from addin.office.xlsx.frameworks import load_framework
+from addin.core.model import Framework, PaySettings
+from addin.office.xlsx.estimates import read_estimates
+from addin.office.xlsx.frameworks import load_framework, read_framework
+from addin.office.xlsx.settings import read_pay_settings
+from addin.rules.estimates_checks import EstimatesContext, check_estimates, eligibility_rows
 from addin.rules.framework_checks import check_framework
 
 
@@ -17,3 +23,38 @@ def validate_framework(path: str | Path, *, vague_words: Sequence[str] | None = 
     every rule above. Raises InputError (exit 2) when the file cannot be read at all."""
     fw, structural = load_framework(path)
     return Report(file=str(path), findings=[*structural, *check_framework(fw, vague_words=vague_words)])
+
+
+def _load_frameworks(frameworks: Sequence[Framework | str | Path] | None) -> list[Framework]:
+    if not frameworks:
+        return []
+    loaded: list[Framework] = []
+    paths = [f for f in frameworks if not isinstance(f, Framework)]
+    loaded.extend(f for f in frameworks if isinstance(f, Framework))
+    if paths:
+        loaded.extend(read_framework(p) for p in paths)
+    return loaded
+
+
+def validate_estimates(
+    path: str | Path,
+    *,
+    frameworks: Sequence[Framework | str | Path] | None = None,
+    pay: PaySettings | None = None,
+    as_of: dt.date | None = None,
+    read: EstimatesRead | None = None,
+) -> Report:
+    """Read and check one estimates workbook; ``extra["rows"]`` gives eligibility per row
+    and ``extra["sheet"]``/``extra["header_row"]`` where the table was found."""
+    fws = _load_frameworks(frameworks)
+    if pay is None:
+        pay = read_pay_settings(None)
+    ctx = EstimatesContext(frameworks=fws, pay=pay, as_of=as_of or dt.date.today())
+    if read is None:
+        read = read_estimates(path, frameworks=fws)
+    findings = list(read.findings) + check_estimates(read, ctx)
+    report = Report(file=str(path), findings=findings)
+    report.extra["sheet"] = read.sheet
+    report.extra["header_row"] = read.header_row
+    report.extra["rows"] = eligibility_rows(read, ctx, findings) if read.rows else []
+    return report

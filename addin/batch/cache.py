@@ -8,8 +8,8 @@ own field annotations, converts and checks every value against its field's annot
 and raises :class:`CacheEntryError` for anything else - the batch then treats the entry
 as a miss and recomputes the file.
 
-Encoding (version 2): **typed by the field's annotation**, as msgspec does, so an entry
-holds little more than the values themselves (a 50-row submission is about a third of the
+Encoding (version 3, which added ``CostRow.pay_point``): **typed by the field's
+annotation**, as msgspec does, so an entry holds little more than the values themselves (a 50-row submission is about a third of the
 size of version 1's self-describing tags, and reads about three times faster):
 
 * ``str``, ``int``, ``bool``, ``None``: as they are (an ``int`` field refuses a bool);
@@ -48,7 +48,7 @@ from enum import Enum
 from typing import Any
 
 FORMAT = "medpay-batch-cache"
-VERSION = 2
+VERSION = 3
 MAX_BYTES = 64 * 1024 * 1024
 """An entry larger than this is not read (a genuine one is a few dozen KiB)."""
 STATUSES = ("ok", "errors", "unreadable")

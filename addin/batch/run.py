@@ -11,7 +11,13 @@ eligibility, which itself calls ``addin.core.eligibility``), the estimates reade
 (``addin.office.xlsx.estimates.read_estimates``) and the costing (``addin.core.costing.cost_row``); then
 the shared feedback writer (``addin.office.xlsx.feedback.write_feedback_copy``) and the batch's own
 workbooks (:mod:`addin.office.xlsx.batch_report`). The one rule that needs every submission at once
-lives here: an employee ID in two submissions (``BATCH-DUPLICATE-ID``).
+lives here: an employee ID in two submissions (``BATCH-DUPLICATE-ID``), flagged on
+every row and costed once (:func:`choose_duplicate_rows` says which row).
+
+What CMT's totals cost (``addin.core.cmt``): every row that can be costed, at its estimated
+level - the estimates are the initial assessment of every employee (Appendix K stage 8),
+not Applications for Career Progression; eligibility (section 7) is reported as "may
+apply to progress at the next window" and does not change the cost.
 
 Properties the run keeps:
 
@@ -56,8 +62,9 @@ from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_tex
 DUPLICATE_ID = declare(
     "BATCH-DUPLICATE-ID",
     "Employee ID in another submission",
-    "The same employee ID appears in more than one submitted spreadsheet, so the "
-    "employee would be costed twice; both submissions are flagged.",
+    "The same employee ID appears in more than one submitted spreadsheet; both "
+    "submissions are flagged. CMT's totals cost the employee once, from the first "
+    "submission in inbox path order that can cost the row.",
     "Employee ID {employee_id} is also in {others}: an employee belongs in one "
     "submission only",
     ERROR,
@@ -76,8 +83,6 @@ REJECTED_SUFFIXES = (".xls", ".xlsb", ".ods", ".csv")
 (with the reason ``addin.office.xlsx.safe`` gives) rather than silently skipped."""
 FORM_SUFFIXES = (".docx",)
 NO_TABLE_CODE = "EST-NO-TABLE"
-NOT_COSTED = "current salary, FTE, range or estimated level missing or invalid"
-"""Why ``addin.core.costing.cost_row`` returned no cost (it returns None for exactly these)."""
 """The estimates reader's finding for a workbook without the estimate headers."""
 
 # ------------------------------------------------------------------ discovery
@@ -250,7 +255,7 @@ class Engines:
 def engines() -> Engines:
     from addin.core.costing import cost_row
     from addin.office.xlsx.estimates import read_estimates
-    from addin.rules.estimates_checks import validate_estimates
+    from addin.app.validate import validate_estimates
     from addin.office.xlsx.feedback import write_feedback_copy
 
     return Engines(validate_estimates, read_estimates, cost_row, write_feedback_copy)
@@ -311,6 +316,8 @@ def _row_of_finding(f: Finding) -> int | None:
 
 def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal | None) -> FileResult:
     """Validate, read and cost one submission. Never raises for what a file can do."""
+    from addin.core.costing import not_costed_reason
+
     eng: Engines = _WORKER["engines"]
     fws, pay = _WORKER["frameworks"], _WORKER["pay"]
     try:
@@ -338,7 +345,8 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
         info = elig.get(row.row, {})
         try:
             cost = eng.cost_row(row, pay, as_of, cola)
-            problem = None if cost is not None else NOT_COSTED
+            problem = None if cost is not None else (
+                not_costed_reason(row, pay) or "cannot be costed")
         except MedpayError as exc:
             cost, problem = None, exc.message
         except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
@@ -402,6 +410,43 @@ def duplicate_findings(results: Sequence[FileResult]) -> dict[str, list[Finding]
                 extra.setdefault(rel, []).append(DUPLICATE_ID.at(
                     src, file=rel, row=e.row, employee_id=e.employee_id.strip(), others=others))
     return extra
+
+
+DUPLICATE_RULE = ("an employee in several submissions is costed once, from the first "
+                  "submission in inbox path order that can cost the row (the order the batch "
+                  "reads files); when none can, the first")
+
+
+def choose_duplicate_rows(results: Sequence[FileResult]) -> dict[tuple[str, int], str]:
+    """Which row costs an employee whose ID is in several submissions, so they are costed
+    once in every total (``BATCH-DUPLICATE-ID`` still flags every row). Returns
+    ``(submission, row) -> "<submission> row <n>"`` (the row costed instead) for every
+    row NOT costed.
+
+    The rule (:data:`DUPLICATE_RULE`): ``results`` in the batch's order (sorted by the
+    path relative to the inbox); the first row that can be costed, else the first row.
+    Path order rather than "most recently modified": a file's modification time is not
+    part of what it says (copying or unzipping an inbox changes it) nor of the cache
+    key, so choosing by it would make the same inputs give different reports; the path
+    order is reproducible and visible in the report. Rows of the same submission are
+    never dropped here: an ID twice in one file is the estimates validation's business.
+    """
+    by_emp: dict[str, list[tuple[str, RowOutcome]]] = {}
+    for res in results:
+        for r in res.rows:
+            emp = (r.estimate.employee_id or "").strip().casefold()
+            if emp:
+                by_emp.setdefault(emp, []).append((res.rel, r))
+    dropped: dict[tuple[str, int], str] = {}
+    for holders in by_emp.values():
+        if len({rel for rel, _ in holders}) < 2:
+            continue
+        rel, chosen = next(((rel, r) for rel, r in holders if r.cost is not None), holders[0])
+        where = f"{rel} row {chosen.estimate.row}"
+        for other_rel, r in holders:
+            if other_rel != rel:
+                dropped[(other_rel, r.estimate.row)] = where
+    return dropped
 
 
 # ------------------------------------------------------------------ feedback copies
@@ -524,10 +569,14 @@ def _money(value: Decimal | None) -> str | None:
     return money_text(value)  # half-up to the penny (addin.core.money)
 
 
-def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None) -> dict[str, Any]:
+def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None,
+                rows: Sequence[BatchRow]) -> dict[str, Any]:
+    """One submission in ``summary.json``: its counts and costs are those of its rows in
+    the Review (every row but a duplicate costed from another submission), so the files'
+    figures add up to CMT's."""
     errors = sum(f.is_error for f in [*res.findings, *extra])
     warnings = sum(f.severity is Severity.WARNING for f in [*res.findings, *extra])
-    counted = [r for r in res.rows if r.eligible is True and r.cost is not None]
+    counted = [r for r in rows if r.counted]
     status = res.status
     if status == "ok" and errors:
         status = "errors"
@@ -538,7 +587,8 @@ def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None) -> 
         "rows": len(res.rows),
         "errors": errors,
         "warnings": warnings,
-        "eligible": sum(1 for r in res.rows if r.eligible is True),
+        "may_apply_to_progress": sum(1 for r in rows if r.in_review and r.eligible is True),
+        "not_costable": sum(1 for r in rows if r.in_review and r.cost is None),
         "full_year_cost": _money(sum((getattr(r.cost, "full_year_cost") for r in counted), Decimal("0.00"))),
         "in_year_cost": _money(sum((getattr(r.cost, "in_year_cost") for r in counted), Decimal("0.00"))),
         "feedback": f"{FEEDBACK_DIR}/{feedback}" if feedback else None,
@@ -657,9 +707,11 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
         rows: list[BatchRow] = []
         entries = []
         holders = _id_holders(ordered)
+        dropped = choose_duplicate_rows([r for r in ordered if r.readable])
         for res in ordered:
             mine = extra.get(res.rel, [])
             dup_rows = {f.row for f in mine}
+            first = len(rows)
             for r in res.rows:
                 emp = (r.estimate.employee_id or "").strip().casefold()
                 others = [o for o in holders.get(emp, ()) if o != res.rel]
@@ -669,8 +721,10 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                     errors=r.errors + (1 if r.estimate.row in dup_rows else 0),
                     warnings=r.warnings, pay_point=r.pay_point,
                     duplicate_in=tuple(others) if r.estimate.row in dup_rows else (),
+                    duplicate_of=dropped.get((res.rel, r.estimate.row)),
                 ))
-            entries.append(_file_entry(res, mine, names.get(res.rel) if res.readable else None))
+            entries.append(_file_entry(res, mine, names.get(res.rel) if res.readable else None,
+                                       rows[first:]))
 
         unreadable = sum(1 for r in ordered if not r.readable)
         summary_data = summarise(rows, as_of=cfg.as_of, submissions=len(ordered), unreadable=unreadable)
@@ -692,9 +746,23 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             "rows": len(rows),
             "errors": sum(e["errors"] for e in entries),
             "warnings": sum(e["warnings"] for e in entries),
-            "eligible": summary_data.eligible,
+            "employees": summary_data.employees,
+            "pay_rises": summary_data.pay_rises,
+            "no_change": summary_data.no_change,
             "honoured": len(summary_data.honoured),
+            "not_costable": summary_data.not_costable,
+            "not_costable_reasons": summary_data.not_costable_reasons,
+            "may_apply_to_progress": summary_data.may_apply,
             "duplicate_id_rows": summary_data.duplicates,
+            "duplicate_rows_not_costed_again": summary_data.duplicates_not_costed,
+            "duplicate_employees": {
+                "rule": DUPLICATE_RULE,
+                "employees": [{"employee_id": c.employee_id,
+                               "costed": {"file": c.costed[0], "row": c.costed[1]},
+                               "not_costed_again": [{"file": f, "row": n}
+                                                    for f, n in c.not_costed_again]}
+                              for c in summary_data.duplicate_choices],
+            },
             "costs": {"full_year": _money(summary_data.full_year),
                       "in_year": _money(summary_data.in_year)},
             "files": entries,

@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{s['files_read']} file(s): {s['files_ok']} ok, {s['files_with_errors']} with errors, "
         f"{s['files_unreadable']} unreadable; {s['rows']} row(s), {s['errors']} error(s), "
-        f"{s['warnings']} warning(s), {s['eligible']} eligible; full-year cost "
+        f"{s['warnings']} warning(s); {s['pay_rises']} pay rise(s), {s['no_change']} no change, "
+        f"{s['honoured']} honoured, {s['not_costable']} not costable, "
+        f"{s['may_apply_to_progress']} may apply to progress; full-year cost "
         f"{format_gbp(Decimal(s['costs']['full_year']))}, "
         f"in-year {format_gbp(Decimal(s['costs']['in_year']))}"
     )

@@ -87,7 +87,8 @@ def render_text(rows: list[CostRow], skipped: list[dict[str, object]], sums) -> 
                    f"{format_amount(r.full_year_cost):>11} {format_amount(r.in_year_cost):>11}"
                    f"  {'salary honoured' if r.honoured else ''}".rstrip())
     o = sums.overall
-    out.append(f"Total: {o.rows} costed, {o.honoured} honoured; full year "
+    out.append(f"Total: {o.rows} costed ({o.increases} pay rise(s), {o.no_change} no change, "
+               f"{o.honoured} honoured); full year "
                f"{format_gbp(o.full_year_cost)}, in year {format_gbp(o.in_year_cost)}")
     for s in skipped:
         out.append(f"Not costed: row {s['row']} ({s['employee_id'] or 'no ID'}): {s['reason']}")

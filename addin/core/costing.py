@@ -9,8 +9,13 @@ Rules (MedPay PPP policy, shared/seeds/001, and issue 4):
   - Developing: Start of the pay range; Level B - Practising: Mid-point ...; Level C -
   Accomplished: Top of the pay range"). Salaries here are annual FULL-TIME salaries, as
   the pay points are; the employee's FTE turns them into pay.
-* Salary honouring: when the pay point is below the current salary, the current salary
-  is honoured - no change, cost 0, ``honoured`` flagged.
+* Salary honouring (Appendix K stage 9: "If members of the team are assessed at a lower
+  level than they are currently paid, their salary will be honoured"): when the pay point
+  is below the current salary, the current salary is honoured - no change, cost 0,
+  ``honoured`` flagged. "Honoured" means that and only that, everywhere (costing,
+  validation messages, the CMT report): :func:`is_honoured` is its one home. A pay point
+  equal to the current salary is "no change", not honoured; above it, a "pay rise"
+  (:func:`change_kind`).
 * Annual increase = (new - current) x FTE.
 * The change takes effect on the next pay change date (7.16, 7.20, Appendix F:
   :func:`addin.core.paycalendar.next_effective_date` of ``as_of``), never backdated.
@@ -54,6 +59,12 @@ from addin.core.money import round_penny
 from addin.core.paycalendar import add_months, months_between, next_effective_date
 
 __all__ = [
+    "CHANGE_KINDS",
+    "HONOURED",
+    "NO_CHANGE",
+    "PAY_RISE",
+    "change_kind",
+    "is_honoured",
     "CostRow",
     "CostRun",
     "CostSums",
@@ -75,6 +86,32 @@ that financial year (31 March)"); statutory, so not a Settings row."""
 MONEY_FIELDS = ("annual_increase", "employer_ni", "pension", "levy", "full_year_cost",
                 "in_year_cost")
 NONE_KEY = "(not given)"
+
+
+PAY_RISE = "pay rise"
+NO_CHANGE = "no change"
+HONOURED = "honoured"
+CHANGE_KINDS = (PAY_RISE, NO_CHANGE, HONOURED)
+"""What placing an employee at the estimated level does to their salary."""
+
+
+def is_honoured(pay_point: Decimal, current_salary: Decimal) -> bool:
+    """Whether the current salary is honoured: the pay point of the estimated level
+    (7.14; both annual full-time figures) is below it. Appendix K stage 9: "If members
+    of the team are assessed at a lower level than they are currently paid, their salary
+    will be honoured." The policy words it by level; what is honoured is pay, so a lower
+    level whose pay point is not below the salary (a salary below the range) is not
+    honoured, and a salary above the estimated level's pay point is honoured even at the
+    same level. The one home of "honoured": costing, validation and reports call this."""
+    return pay_point < current_salary
+
+
+def change_kind(pay_point: Decimal, current_salary: Decimal) -> str:
+    """:data:`PAY_RISE` (pay point above the current salary), :data:`NO_CHANGE` (equal)
+    or :data:`HONOURED` (below: :func:`is_honoured`)."""
+    if is_honoured(pay_point, current_salary):
+        return HONOURED
+    return PAY_RISE if pay_point > current_salary else NO_CHANGE
 
 
 def money(value: Decimal) -> Decimal:
@@ -127,6 +164,17 @@ class CostRow:
     team: str | None = None
     framework: str | None = None
     cola: Decimal | None = None
+    pay_point: Decimal | None = None
+    """The pay-ranges figure for the range at the estimated level (7.14), before any COLA."""
+
+    @property
+    def change(self) -> str:
+        """:func:`change_kind` of the pay point and the current salary. A row built
+        without its pay point (by hand, in a test) falls back on its ``honoured`` flag and
+        its increase."""
+        if self.pay_point is not None:
+            return change_kind(self.pay_point, self.current_salary)
+        return HONOURED if self.honoured else PAY_RISE if self.annual_increase > 0 else NO_CHANGE
 
     def to_json(self) -> dict[str, Any]:
         """Money as decimal strings ("1234.56"), dates as ISO strings."""
@@ -211,8 +259,8 @@ def cost_change(
     uplift = Decimal(1) + (Decimal(cola) / 100 if cola else ZERO)
     cola_from = _cola_date(effective, pay) if cola else None
 
-    honoured = point < current
-    if honoured or point == current:
+    honoured = is_honoured(point, current)  # Appendix K stage 9
+    if change_kind(point, current) != PAY_RISE:
         # Salary honoured (or no change): no increase, no cost.
         new = current * uplift
         full = in_year = ZERO
@@ -247,10 +295,13 @@ def cost_change(
         team=team,
         framework=framework,
         cola=Decimal(cola) if cola is not None else None,
+        pay_point=point,
     )
 
 
-_NEEDED = ("current_salary", "fte", "range", "estimated_level")
+_NEEDED = {"current_salary": "current salary", "fte": "FTE", "range": "range",
+           "estimated_level": "estimated level"}
+"""The fields costing needs, with the words a reason names them by."""
 
 
 def not_costed_reason(row: EstimateRow, pay: PaySettings) -> str | None:
@@ -259,7 +310,7 @@ def not_costed_reason(row: EstimateRow, pay: PaySettings) -> str | None:
     pay-ranges workbook holds and an estimated level."""
     if (row.current_salary is None or row.fte is None or row.range is None
             or row.estimated_level is None):
-        missing = [name.replace("_", " ") for name in _NEEDED if getattr(row, name) is None]
+        missing = [label for name, label in _NEEDED.items() if getattr(row, name) is None]
         return "no " + ", ".join(missing)
     if row.range not in pay.ranges:
         return f"range {row.range} is not in the pay-ranges workbook"
@@ -298,6 +349,8 @@ class CostSums:
     rows: int = 0
     honoured: int = 0
     increases: int = 0
+    """Pay rises: rows whose pay point is above the current salary."""
+    no_change: int = 0
     annual_increase: Decimal = ZERO
     employer_ni: Decimal = ZERO
     pension: Decimal = ZERO
@@ -309,8 +362,10 @@ class CostSums:
         # MONEY_FIELDS spelt out: a batch adds every row to four sums, and setattr/getattr
         # by name was most of the CMT report's time (a test pins that every one of them is summed)
         self.rows += 1
-        self.honoured += row.honoured
-        self.increases += row.annual_increase > 0
+        change = row.change
+        self.honoured += change == HONOURED
+        self.increases += change == PAY_RISE
+        self.no_change += change == NO_CHANGE
         self.annual_increase += row.annual_increase
         self.employer_ni += row.employer_ni
         self.pension += row.pension
@@ -320,6 +375,7 @@ class CostSums:
 
     def to_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "honoured": self.honoured, "increases": self.increases,
+                "no_change": self.no_change,
                 **{name: str(money(getattr(self, name))) for name in MONEY_FIELDS}}
 
 

@@ -17,7 +17,7 @@ only argument parsing and printing):
 | button                     | function                           | core (same as the CLI command)                |
 | ---                        | ---                                | ---                                           |
 | Validate framework         | :func:`validate_framework`         | ``app.validate.validate_framework`` (``validate-framework``) |
-| Validate estimates         | :func:`validate_estimates`         | ``estimates_checks.validate_estimates`` (``validate-estimates``) |
+| Validate estimates         | :func:`validate_estimates`         | ``app.validate.validate_estimates`` (``validate-estimates``) |
 | Cost estimates             | :func:`cost_estimates`             | ``cost_report.cost_workbook`` (``cost``)      |
 | Generate application forms | :func:`generate_application_forms` | ``forms.forms_from_estimates`` (``forms application``) |
 | Generate appraisal forms   | :func:`generate_appraisal_forms`   | ``forms.forms_from_estimates`` (``forms appraisal``) |
@@ -265,8 +265,8 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
                        frameworks: Sequence[str | Path] | None = None,
                        as_of: dt.date | None = None) -> ButtonResult:
     """Validate estimates: check a level-estimate spreadsheet (Appendix K stage 8) with
-    :func:`addin.rules.estimates_checks.validate_estimates`, against the shipped frameworks."""
-    from addin.rules.estimates_checks import validate_estimates as core
+    :func:`addin.app.validate.validate_estimates`, against the shipped frameworks."""
+    from addin.app.validate import validate_estimates as core
     from addin.office.xlsx.settings import read_pay_settings
 
     report = core(workbook, frameworks=_frameworks(frameworks),
@@ -275,7 +275,8 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
     eligible = sum(1 for r in rows if r.get("eligible"))
     summary = _report_summary("Level estimates", report)
     if rows:
-        summary += f" {eligible} of {_plural(len(rows), 'employee')} eligible to progress."
+        summary += (f" {eligible} of {_plural(len(rows), 'employee')} may apply to progress at "
+                    "the next window.")
     return ButtonResult("Validate estimates", summary, sheet=findings_sheet(report),
                         report=report, ok=report.errors == 0)
 

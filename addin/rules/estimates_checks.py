@@ -14,17 +14,11 @@ import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from addin.office.xlsx.estimates import (
-    EXCEL_ERROR_LEAD,
-    REQUIRED,
-    EstimatesRead,
-    column_header,
-    read_estimates,
-)
-from addin.core.findings import ERROR, WARNING, Checker, Finding, Report, declare
+from addin.core.costing import is_honoured
+from addin.core.estimates_table import EXCEL_ERROR_LEAD, REQUIRED, EstimatesRead, column_header
+from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
 from addin.core.model import EstimateRow, Framework, PaySettings, Role
 from addin.core.money import format_amount
 from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
@@ -165,9 +159,9 @@ RANGE_MISMATCH = declare(
 )
 BELOW_CURRENT = declare(
     "EST-BELOW-CURRENT", "Estimated level below current",
-    "The estimated level is lower than the current level: the salary would be honoured.",
-    "Estimated level {estimated} is below the current level {current}; if confirmed, the "
-    "employee's salary will be honoured (Appendix K, salary honouring)",
+    "The estimated level is lower than the current level. The salary is honoured only "
+    "when the estimated level's pay point is below the current salary.",
+    "Estimated level {estimated} is below the current level {current}; {honouring}",
     WARNING, group=GROUP, policy="Appendix K",
 )
 LEVEL_JUMP = declare(
@@ -352,10 +346,26 @@ def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]
             continue
         if est.rank < cur.rank:
             yield BELOW_CURRENT.at(row.source("estimated_level"), estimated=est.value,
-                                   current=cur.value)
+                                   current=cur.value, honouring=_honouring(row, ctx))
         elif est.rank - cur.rank > 1:
             yield LEVEL_JUMP.at(row.source("estimated_level"), estimated=est.value,
                                 current=cur.value, steps=est.rank - cur.rank)
+
+
+def _honouring(row, ctx: EstimatesContext) -> str:
+    """What a lower level means for pay: honoured only when the pay point is below the
+    current salary (:func:`addin.core.costing.is_honoured`, the one home of "honoured")."""
+    if (ctx.pay is None or row.current_salary is None or row.range is None
+            or row.range not in ctx.pay.ranges):
+        return ("the salary is honoured if the level's pay point is below the current "
+                "salary (Appendix K, salary honouring)")
+    point = ctx.pay.pay_point(row.range, row.estimated_level)
+    if is_honoured(point, row.current_salary):
+        return (f"its pay point £{_money(point)} is below the current salary "
+                f"£{_money(row.current_salary)}, so if confirmed the salary will be honoured "
+                "(Appendix K, salary honouring)")
+    return (f"its pay point £{_money(point)} is not below the current salary "
+            f"£{_money(row.current_salary)}, so no salary is honoured")
 
 
 def _money(value: Decimal) -> str:
@@ -447,19 +457,13 @@ def casual_contracts(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
     aggregate to be assessed against the Career Progression Framework." """
     from addin.core.eligibility import casual_aggregate_required, is_casual
 
-    settings = ctx.pay if ctx.pay is not None else _default_pay()
+    if ctx.pay is None:  # a context for role look-ups only: no Settings, no limit to cite
+        return
+    settings = ctx.pay
     for row in read.rows:
         if is_casual(row.contract_type):
             yield CASUAL.at(row.source("contract_type"),
                             months=casual_aggregate_required(settings))
-
-
-def _default_pay() -> PaySettings:
-    """The default pay ranges and Settings workbook (what ``validate_estimates`` uses
-    when given none): a context built without pay still reads the Settings."""
-    from addin.office.xlsx.settings import read_pay_settings
-
-    return read_pay_settings(None)
 
 
 def _uk(d: dt.date) -> str:
@@ -467,19 +471,6 @@ def _uk(d: dt.date) -> str:
 
 
 # ----------------------------------------------------------------------------- entry point
-
-
-def _load_frameworks(frameworks: Sequence[Framework | str | Path] | None) -> list[Framework]:
-    if not frameworks:
-        return []
-    loaded: list[Framework] = []
-    paths = [f for f in frameworks if not isinstance(f, Framework)]
-    loaded.extend(f for f in frameworks if isinstance(f, Framework))
-    if paths:
-        from addin.office.xlsx.frameworks import read_framework
-
-        loaded.extend(read_framework(p) for p in paths)
-    return loaded
 
 
 def _moves_up(row: EstimateRow) -> bool:
@@ -564,33 +555,6 @@ def check_estimates(read: EstimatesRead, ctx: EstimatesContext) -> list[Finding]
     return ESTIMATES.run(read, ctx)
 
 
-def validate_estimates(
-    path: str | Path,
-    *,
-    frameworks: Sequence[Framework | str | Path] | None = None,
-    pay: PaySettings | None = None,
-    as_of: dt.date | None = None,
-    read: EstimatesRead | None = None,
-) -> Report:
-    """Read and check one estimates workbook; ``extra["rows"]`` gives eligibility per row
-    and ``extra["sheet"]``/``extra["header_row"]`` where the table was found."""
-    fws = _load_frameworks(frameworks)
-    if pay is None:
-        from addin.office.xlsx.settings import read_pay_settings
-
-        pay = read_pay_settings(None)
-    ctx = EstimatesContext(frameworks=fws, pay=pay, as_of=as_of or dt.date.today())
-    if read is None:
-        read = read_estimates(path, frameworks=fws)
-    findings = list(read.findings) + check_estimates(read, ctx)
-    report = Report(file=str(path), findings=findings)
-    report.extra["sheet"] = read.sheet
-    report.extra["header_row"] = read.header_row
-    report.extra["rows"] = eligibility_rows(read, ctx, findings) if read.rows else []
-    return report
-
-
 __all__ = [
     "ESTIMATES", "EstimatesContext", "check_estimates", "eligibility_rows", "role_for",
-    "validate_estimates",
 ]

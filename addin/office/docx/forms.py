@@ -305,7 +305,7 @@ def eligibility_by_row(rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.d
     (:func:`addin.office.xlsx.estimates.read_estimates`); None: ``rows`` alone, checked by the same
     rules."""
     from addin.core.cells import parse_a1
-    from addin.office.xlsx.estimates import EstimatesRead
+    from addin.core.estimates_table import EstimatesRead
     from addin.rules.estimates_checks import EstimatesContext, check_estimates, eligibility_rows
 
     rows = list(rows)

@@ -67,7 +67,7 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Estimated level", 9, _level("estimated_level"), None),
     ("Current salary", 13, _salary, MONEY),
     ("FTE", 6, _est("fte"), "0.00"),
-    ("Eligible", 9, lambda r: _yes_no(r.eligible), None),
+    ("May apply to progress", 10, lambda r: _yes_no(r.eligible), None),
     ("Reasons", 40, lambda r: "; ".join(r.reasons), None),
     ("Effective date", 12, lambda r: r.effective_date, DATE),
     ("New salary", 13, _cost("new_salary"), MONEY),
@@ -76,10 +76,12 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Full-year cost", 13, _cost("full_year_cost"), MONEY),
     ("In-year cost", 13, _cost("in_year_cost"), MONEY),
     ("In CMT totals", 9, lambda r: _yes_no(r.counted), None),
-    ("Not costed because", 30, lambda r: r.cost_problem or "", None),
+    ("Not costable because", 30, lambda r: r.cost_problem or "", None),
     ("Errors", 7, lambda r: r.errors, None),
     ("Warnings", 9, lambda r: r.warnings, None),
     ("Employee ID also in", 30, lambda r: "; ".join(r.duplicate_in), None),
+    ("Employee costed from", 30, lambda r: r.duplicate_of or ("this row" if r.duplicate_in else ""),
+     None),
 ]
 
 
@@ -142,16 +144,30 @@ def write_consolidated(path: Path, rows: Sequence[BatchRow], files: Sequence[dic
 
     fs = wb.create_sheet("Files")
     cols = [("File", 40), ("Status", 11), ("Reason", 70), ("Rows", 7), ("Errors", 7),
-            ("Warnings", 9), ("Eligible", 9), ("Full-year cost", 14), ("In-year cost", 14),
+            ("Warnings", 9), ("May apply to progress", 10), ("Not costable", 10),
+            ("Full-year cost", 14), ("In-year cost", 14),
             ("Feedback copy", 40)]
     _header(fs, 1, [c[0] for c in cols], [c[1] for c in cols])
     for i, f in enumerate(files, start=2):
         values = [f["file"], f["status"], f.get("reason") or "", f.get("rows", 0),
-                  f.get("errors", 0), f.get("warnings", 0), f.get("eligible", 0),
-                  _dec(f.get("full_year_cost")), _dec(f.get("in_year_cost")),
-                  f.get("feedback") or ""]
+                  f.get("errors", 0), f.get("warnings", 0), f.get("may_apply_to_progress", 0),
+                  f.get("not_costable", 0), _dec(f.get("full_year_cost")),
+                  _dec(f.get("in_year_cost")), f.get("feedback") or ""]
         for c, v in enumerate(values, 1):
-            _put(fs, i, c, v, MONEY if c in (8, 9) else None)
+            _put(fs, i, c, v, MONEY if c in (9, 10) else None)
+    # the files' costs are those of their rows in CMT's totals: this row IS CMT's total
+    from openpyxl.styles import Font
+
+    total = len(files) + 2
+    sums = ["Total (CMT)", "", "", sum(f.get("rows", 0) for f in files),
+            sum(f.get("errors", 0) for f in files), sum(f.get("warnings", 0) for f in files),
+            sum(f.get("may_apply_to_progress", 0) for f in files),
+            sum(f.get("not_costable", 0) for f in files),
+            sum((_dec(f.get("full_year_cost")) or Decimal("0.00") for f in files), Decimal("0.00")),
+            sum((_dec(f.get("in_year_cost")) or Decimal("0.00") for f in files), Decimal("0.00"))]
+    for c, v in enumerate(sums, 1):
+        if v != "":
+            _put(fs, total, c, v, MONEY if c in (9, 10) else None).font = Font(bold=True)
     fs.freeze_panes = "A2"
     return _save_streamed(wb, ws, CONSOLIDATED_COLUMNS, rows, path, fixed_moment(as_of),
                           force=force)
@@ -299,7 +315,10 @@ def _dec(value: Any) -> Decimal | None:
 
 # ---------------------------------------------------------------- CMT report
 
-GROUP_HEADERS = ["Employees", "Eligible", "Honoured", "Full-year cost", "In-year cost"]
+GROUP_HEADERS = ["Employees", "Pay rises", "Honoured", "Not costable", "May apply to progress",
+                 "Full-year cost", "In-year cost"]
+_GROUP_MONEY = 2
+"""The last two group columns are money."""
 
 
 def _group_table(ws, top: int, key_headers: Sequence[str], groups: Sequence[Group],
@@ -309,6 +328,7 @@ def _group_table(ws, top: int, key_headers: Sequence[str], groups: Sequence[Grou
 
     headers = [*key_headers, *GROUP_HEADERS]
     _header(ws, top, headers)
+    ws.row_dimensions[top].height = 30  # two lines: "May apply to progress"
     r = top
     for g in groups:
         r += 1
@@ -316,19 +336,22 @@ def _group_table(ws, top: int, key_headers: Sequence[str], groups: Sequence[Grou
             _put(ws, r, c, k)
         n = len(key_headers)
         for c, (v, fmt) in enumerate(
-            [(g.employees, None), (g.eligible, None), (g.honoured, None),
+            [(g.employees, None), (g.increases, None), (g.honoured, None),
+             (g.not_costable, None), (g.may_apply, None),
              (g.full_year, MONEY), (g.in_year, MONEY)], start=n + 1):
             _put(ws, r, c, v, fmt)
     if total:
         r += 1
         n = len(key_headers)
         _put(ws, r, 1, "Total").font = Font(bold=True)
-        sums = [sum(g.employees for g in groups), sum(g.eligible for g in groups),
-                sum(g.honoured for g in groups),
+        sums = [sum(g.employees for g in groups), sum(g.increases for g in groups),
+                sum(g.honoured for g in groups), sum(g.not_costable for g in groups),
+                sum(g.may_apply for g in groups),
                 sum((g.full_year for g in groups), Decimal("0.00")),
                 sum((g.in_year for g in groups), Decimal("0.00"))]
+        money_from = n + len(GROUP_HEADERS) - _GROUP_MONEY + 1
         for c, v in enumerate(sums, start=n + 1):
-            _put(ws, r, c, v, MONEY if c > n + 3 else None).font = Font(bold=True)
+            _put(ws, r, c, v, MONEY if c >= money_from else None).font = Font(bold=True)
     return r
 
 
@@ -398,6 +421,59 @@ def _outcomes_block(ws, top: int, run: PayrollRun) -> int:
     return r
 
 
+MATRIX_COLUMN = 10
+"""The Summary sheet's level matrix starts in column J, right of the directorate table."""
+
+
+def key_figures(s: CmtSummary) -> list[tuple[str, Any, str | None]]:
+    """The Summary sheet's key figures (label, value, number format), from row 5 in
+    columns A and D. Employees in the Review = pay rises + no change + honoured + not
+    costable; the costs add up every costable employee; "may apply to progress" is
+    eligibility for the next window (section 7), a separate count. Below them, one line
+    per reason rows could not be costed."""
+    figures: list[tuple[str, Any, str | None]] = [
+        ("Submissions received", s.submissions, None),
+        ("Submissions that could not be read", s.unreadable, None),
+        ("Employee rows received", s.rows, None),
+        ("Rows whose employee ID is in another submission (flagged)", s.duplicates, None),
+        ("Duplicate rows not costed again (sheet Duplicate employees)",
+         s.duplicates_not_costed, None),
+        ("Employees in the Review", s.employees, None),
+        ("Pay rises (pay point above current salary)", s.pay_rises, None),
+        ("No change (pay point equals current salary)", s.no_change, None),
+        ("Salaries honoured (pay point below current salary; no cost)", len(s.honoured), None),
+        ("Not costable (a cell the cost needs is blank or invalid)", s.not_costable, None),
+        ("May apply to progress at the next window (7.22, 7.28)", s.may_apply, None),
+        ("Full-year cost (pay + employer on-costs)", s.full_year, MONEY),
+        ("In-year cost (effective date to 31 March)", s.in_year, MONEY),
+    ]
+    figures += [(f"Not costable: {why}", n, None) for why, n in s.not_costable_reasons.items()]
+    return figures
+
+
+DUPLICATE_HEADERS = [("Employee ID", 14), ("Costed from", 30), ("Row", 6),
+                     ("Not costed again (flagged)", 50), ("Why this row", 70)]
+
+
+def _duplicates_sheet(ws, s: CmtSummary, title: str) -> None:
+    """Each employee in several submissions: which row was costed, which were not, and
+    the rule (:data:`addin.batch.run.DUPLICATE_RULE`)."""
+    from addin.batch.run import DUPLICATE_RULE
+
+    _header(ws, 1, [h for h, _ in DUPLICATE_HEADERS], [w for _, w in DUPLICATE_HEADERS])
+    from openpyxl.styles import Alignment
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, c in enumerate(s.duplicate_choices, start=2):
+        for col, v in enumerate([c.employee_id, c.costed[0], c.costed[1],
+                                 "; ".join(f"{f} row {n}" for f, n in c.not_costed_again),
+                                 DUPLICATE_RULE[0].upper() + DUPLICATE_RULE[1:]], 1):
+            _put(ws, i, col, v).alignment = wrap
+        ws.row_dimensions[i].height = 45  # the rule wraps to three lines
+    ws.freeze_panes = "A2"
+    _print_setup(ws, f"A1:E{max(1, len(s.duplicate_choices)) + 1}", title, s.as_of)
+
+
 def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False,
                      outcomes: PayrollRun | None = None) -> Path:
     """The monthly CMT cost-monitoring workbook (Appendix K, stages 8-9); ``outcomes``,
@@ -414,40 +490,32 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False,
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=TITLE_FONT_SIZE)
     ws["A2"] = (f"Position as of {s.as_of.strftime('%d %B %Y')}, from the managers' level "
-                "estimates (policy Appendix K, stages 8-9). Costs are pay plus employer "
-                "on-costs for eligible employees; honoured salaries cost nothing.")
-    ws["A2"].alignment = Alignment(wrap_text=False)
+                "estimates (policy Appendix K, stages 8-9): the cost of the Review, every "
+                "employee placed at their estimated level (pay plus employer on-costs).")
+    ws["A3"] = ("Honoured salaries cost nothing. Whether an employee may apply to progress at "
+                "the next window (section 7) is counted apart and does not change the cost.")
+    for ref in ("A2", "A3"):
+        ws[ref].alignment = Alignment(wrap_text=False)
     ws["A4"] = "Key figures"
     ws["A4"].font = Font(bold=True, size=12)
-    key_figures = [
-        ("Submissions received", s.submissions, None),
-        ("Submissions that could not be read", s.unreadable, None),
-        ("Employees estimated", s.employees, None),
-        ("Eligible to progress at the next pay date", s.eligible, None),
-        ("Not eligible yet (not in the totals)", s.not_eligible, None),
-        ("Eligible but not costed (data missing)", s.not_costed, None),
-        ("Salaries honoured (estimated below current pay)", len(s.honoured), None),
-        ("Rows whose employee ID is in another submission", s.duplicates, None),
-        ("Full-year cost (pay + employer on-costs)", s.full_year, MONEY),
-        ("In-year cost (effective date to 31 March)", s.in_year, MONEY),
-    ]
-    for i, (label, value, fmt) in enumerate(key_figures, start=5):
+    for i, (label, value, fmt) in enumerate(key_figures(s), start=5):
         _put(ws, i, 1, label)
         _put(ws, i, 4, value, fmt).font = Font(bold=True)
-    dir_top = 5 + len(key_figures) + 1  # blank row, then the table title
+    dir_top = 5 + len(key_figures(s)) + 1  # blank row, then the table title
     ws.cell(dir_top, 1, "Cost by directorate").font = Font(bold=True, size=12)
     last = _group_table(ws, dir_top + 1, ["Directorate"], s.by_directorate)
     if outcomes is not None:
         last = _outcomes_block(ws, last + 2, outcomes)
     ws.column_dimensions["A"].width = 44
-    for col in "BCDEF":
-        ws.column_dimensions[col].width = 14
-    ws.column_dimensions["G"].width = 3
-    ws.cell(4, 8, "Employees by current and estimated level").font = Font(bold=True, size=12)
-    mlast = _matrix(ws, 5, 8, s)
-    ws.column_dimensions["H"].width = 24
-    for col in "IJKLM":
-        ws.column_dimensions[col].width = 9
+    for col in "BCDEFGH":
+        ws.column_dimensions[col].width = 12
+    ws.column_dimensions["I"].width = 3
+    mcol = MATRIX_COLUMN
+    ws.cell(4, mcol, "Employees by current and estimated level").font = Font(bold=True, size=12)
+    mlast = _matrix(ws, 5, mcol, s)
+    ws.column_dimensions[col_letter(mcol)].width = 24
+    for c in range(mcol + 1, mcol + 6):
+        ws.column_dimensions[col_letter(c)].width = 9
 
     chart = BarChart()
     chart.type = "bar"
@@ -458,15 +526,16 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False,
     chart.x_axis.title = None
     chart.legend = None
     n = len(s.by_directorate)
-    data = Reference(ws, min_col=5, min_row=dir_top + 1, max_row=dir_top + 1 + max(n, 1))
+    full_col = 2 + GROUP_HEADERS.index("Full-year cost")
+    data = Reference(ws, min_col=full_col, min_row=dir_top + 1, max_row=dir_top + 1 + max(n, 1))
     cats = Reference(ws, min_col=1, min_row=dir_top + 2, max_row=dir_top + 1 + max(n, 1))
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.height = 7.5
     chart.width = 16
-    ws.add_chart(chart, f"H{mlast + 2}")
+    ws.add_chart(chart, f"{col_letter(mcol)}{mlast + 2}")
     bottom = max(last, mlast + 2 + 15)
-    _print_setup(ws, f"A1:M{bottom}", title, s.as_of)
+    _print_setup(ws, f"A1:{col_letter(mcol + 5)}{bottom}", title, s.as_of)
     ws.sheet_view.showGridLines = False
 
     lv = wb.create_sheet("Levels")
@@ -483,10 +552,12 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False,
     ]:
         gs = wb.create_sheet(name)
         last = _group_table(gs, 1, headers, groups)
-        for c, w in enumerate([*widths, 11, 10, 10, 15, 15], 1):
+        for c, w in enumerate([*widths, 11, 10, 10, 10, 12, 15, 15], 1):
             gs.column_dimensions[col_letter(c)].width = w
         gs.freeze_panes = "A2"
         _print_setup(gs, f"A1:{col_letter(len(headers) + len(GROUP_HEADERS))}{last}", title, s.as_of)
+
+    _duplicates_sheet(wb.create_sheet("Duplicate employees"), s, title)
 
     hs = wb.create_sheet("Honoured salaries")
     # one row per honoured salary (thousands in a large batch): streamed like the

@@ -48,6 +48,8 @@ MONEY_COLUMNS = {"current_salary", "new_salary", "annual_increase", "employer_ni
                  "levy", "full_year_cost", "in_year_cost"}
 TOTAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rows", "Rows"),
+    ("increases", "Pay rises"),
+    ("no_change", "No change"),
     ("honoured", "Honoured"),
     ("annual_increase", "Annual increase"),
     ("employer_ni", "Employer NI"),

@@ -32,218 +32,41 @@ for formulas without a cached ``<v>`` value and for the error each error cell sh
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from addin.core import parsing
 from addin.core.cells import a1, col_letter, parse_a1
+from addin.core.estimates_table import (
+    ALL_HEADERS,
+    EXCEL_ERRORS,
+    HEADERS,
+    HELPER_KEYS,
+    KEY_TO_FIELD,
+    LEVEL_FIELDS,
+    OUTPUT_KEYS,
+    PARSERS,
+    REQUIRED,
+    EstimatesRead,
+    cell_text,
+    excel_error_message,
+    field_for_header,
+    header_key,
+)
 from addin.core.errors import InputError
-from addin.core.findings import ERROR, WARNING, Finding, declare
-from addin.core.model import EstimateRow, Framework, Level, SourceRef
+from addin.core.findings import ERROR, WARNING, declare
+from addin.core.model import EstimateRow, Framework, SourceRef
 from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key
-from addin.core.text import clean_text, without_hint
 from addin.office.xlsx.safe import KEPT_WORKBOOK_PARTS
 
 POLICY = "Appendix K"
 SHEET_NAME = "Estimates"
 HEADER_SEARCH_ROWS = 10
 MIN_HEADER_MATCHES = 3
-
-# ----------------------------------------------------------------------------- columns
-
-HEADERS: dict[str, str] = {
-    "employee_id": "Employee ID",
-    "employee_name": "Employee name",
-    "directorate": "Directorate",
-    "team": "Team",
-    "job_title": "Job title",
-    "framework": "Framework",
-    "range": "Range",
-    "current_salary": "Current salary",
-    "fte": "FTE",
-    "contract_type": "Contract type",
-    "start_date": "Start date in post",
-    "probation_passed": "Probation passed",
-    "capability": "Capability procedure",
-    "appraisal_outcome": "Appraisal outcome",
-    "date_at_level": "Date at current level",
-    "current_level": "Current level",
-    "estimated_level": "Estimated level",
-    "manager": "Manager",
-    "notes": "Notes",
-    "long_absence": "Long-term absence",
-}
-"""Field -> the template's header text, in the template's column order."""
-
-OPTIONAL_HEADERS: dict[str, str] = {
-    "casual_aggregate": "Casual working aggregate (months)",
-    "previous_request": "Previous request date",
-}
-"""Fields read when the workbook has the column, which the template does not have: the
-casual working aggregate (policy 2.2) concerns the few casual staff a team may have (the
-template's Instructions sheet says to add the column for them)."""
-
-ALIASES: dict[str, tuple[str, ...]] = {
-    "employee_id": ("Emp ID", "Employee number", "Employee no", "Emp no", "Payroll number",
-                    "Payroll no", "Payroll ID", "Staff number", "Staff ID", "Staff no",
-                    "Person number", "ID"),
-    "employee_name": ("Name", "Full name", "Employee", "Staff name", "Employee full name"),
-    "directorate": ("Division", "Department"),
-    "team": ("Team name", "Service", "Service area", "Section"),
-    "job_title": ("Job", "Role", "Post", "Post title", "Position", "Job role", "Role title"),
-    "framework": ("CPF", "Career progression framework", "Job family"),
-    "range": ("Grade", "Pay range", "Band", "Pay grade", "Current range"),
-    "current_salary": ("Salary", "Annual salary", "Basic salary", "Current annual salary",
-                       "FTE salary", "Salary (FTE)", "Current pay"),
-    "fte": ("Full time equivalent", "WTE", "Hours (FTE)", "FTE hours"),
-    "contract_type": ("Contract", "Employment type", "Contract status"),
-    "start_date": ("Start date", "Date started in post", "Start in post", "Date in post",
-                   "Date started", "Start date in role", "Date appointed"),
-    "probation_passed": ("Probation", "Passed probation", "Probation complete",
-                         "Probation completed"),
-    "capability": ("Capability", "In capability", "Subject to capability",
-                   "Performance capability"),
-    "appraisal_outcome": ("Appraisal", "Appraisal rating", "Objectives", "Appraisal result",
-                          "Objectives met", "Performance"),
-    "date_at_level": ("Date at level", "Date current level achieved", "At current level since",
-                      "Date reached current level", "Current level since", "Level date"),
-    "current_level": ("Level now", "Present level", "Current CPF level", "Level"),
-    "estimated_level": ("Estimate", "Level estimate", "Estimated CPF level", "Assessed level",
-                        "Proposed level", "Initial assessment", "Estimated"),
-    "manager": ("Line manager", "Manager name", "Assessed by"),
-    "notes": ("Comments", "Comment", "Note", "Remarks"),
-    "casual_aggregate": ("Casual working aggregate", "Casual aggregate",
-                         "Casual aggregate (months)", "Working aggregate (months)",
-                         "Months worked (casual)", "Casual months worked",
-                         "Aggregate months worked"),
-    "long_absence": ("Long term absence", "Long-term absent", "Long absence",
-                     "Absent long term", "Long-term sickness absence"),
-    "previous_request": ("Date of previous request", "Previous request on",
-                         "Previous application date", "Date of previous application"),
-}
-"""Documented header aliases (README, section *estimates*): any of these, matched ignoring
-case, spacing and punctuation, reads as the field's column. A header that matches nothing
-as written is tried again without a trailing bracketed hint, so "Start date
-(dd/mm/yyyy)", "Current level (A/B/C)" and "Range (2-8)" need no alias of their own."""
-
-HELPER_HEADERS: tuple[str, ...] = (
-    "Pay point for current level",
-    "Pay point for estimated level",
-    "Change (full-time)",
-)
-"""The template's formula-driven helper columns: recalculated by Excel, never read."""
-
-OUTPUT_HEADERS: tuple[str, ...] = (
-    "Eligible", "Reasons", "Effective date",
-    "New salary", "Honoured", "Full-year cost", "In-year cost",
-)
-"""The columns MedPay adds to a feedback copy (``validate-estimates --feedback``, the
-batch): when a header row holds "Eligible" then "Reasons", that run of these headers is
-MedPay's own output, never read (validating a feedback copy again replaces them)."""
-
-REQUIRED: tuple[str, ...] = (
-    "employee_id", "employee_name", "job_title", "current_salary", "fte", "contract_type",
-    "start_date", "capability", "appraisal_outcome", "current_level",
-    "estimated_level",
-)
-"""Fields every employee row must fill in (the rest are optional). Probation passed may
-be blank (or N/A): no probation in this role, so 7.28's minimum months in post apply.
-The appraisal outcome is required, but not on a row marked as a long-term absence
-(6.16), where none is required."""
-
-ALL_HEADERS: dict[str, str] = {**HEADERS, **OPTIONAL_HEADERS}
-"""Every field the reader knows -> its header text."""
-
-_KEY_TO_FIELD: dict[str, str] = {}
-for _field, _header in ALL_HEADERS.items():
-    for _text in (_header, *ALIASES.get(_field, ())):
-        _k = norm_key(_text)
-        if _k in _KEY_TO_FIELD and _KEY_TO_FIELD[_k] != _field:  # pragma: no cover
-            raise AssertionError(f"alias {_text!r} maps to two fields")
-        _KEY_TO_FIELD[_k] = _field
-_HELPER_KEYS = {norm_key(h) for h in HELPER_HEADERS}
-_OUTPUT_KEYS = [norm_key(h) for h in OUTPUT_HEADERS]
-
-
-def header_key(text: object) -> str:
-    """The normalised key a header is matched by: as written when that names a field or
-    a helper column, else without a trailing bracketed hint."""
-    key = norm_key(text)
-    if key in _KEY_TO_FIELD or key in _HELPER_KEYS or not isinstance(text, str) \
-            or not text.rstrip().endswith(")"):
-        return key
-    bare = without_hint(text)
-    return norm_key(bare) if bare.strip() else key
-
-
-def field_for_header(text: object) -> str | None:
-    """The field a header text names (template header or alias, with or without a
-    trailing bracketed hint), or None."""
-    return _KEY_TO_FIELD.get(header_key(text))
-
-
-def _text(value: object) -> str:
-    if type(value) is str and "\r" not in value:
-        return value.strip()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    return clean_text(value)
-
-
-def _id(value: object) -> str:
-    """Employee IDs typed as numbers come back as floats: 100234.0 -> '100234'."""
-    return _text(value)
-
-
-def _level(value: object) -> tuple[int | None, Level]:
-    return parsing.parse_level(value)
-
-
-PARSERS: dict[str, Callable[[object], Any]] = {
-    "employee_id": _id,
-    "employee_name": _text,
-    "directorate": _text,
-    "team": _text,
-    "job_title": _text,
-    "framework": _text,
-    "range": parsing.parse_range,
-    "current_salary": parsing.parse_money,
-    "fte": parsing.parse_fte,
-    "contract_type": parsing.parse_contract,
-    "start_date": parsing.parse_date,
-    "probation_passed": parsing.parse_probation,
-    "capability": parsing.parse_bool,
-    "appraisal_outcome": parsing.parse_outcome,
-    "date_at_level": parsing.parse_date,
-    "current_level": _level,
-    "estimated_level": _level,
-    "manager": _text,
-    "notes": _text,
-    "casual_aggregate": parsing.parse_months,
-    "long_absence": parsing.parse_bool,
-    "previous_request": parsing.parse_date,
-}
-
-_LEVEL_FIELDS = ("current_level", "estimated_level")
-EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
-                "#SPILL!", "#CALC!", "#GETTING_DATA"}
-EXCEL_ERROR_LEAD = "the cell shows the Excel error "
-"""How every message about an error shown in a cell begins (the checker reports those as
-EST-BAD-VALUE whatever the column)."""
-
-
-def excel_error_message(error: str) -> str:
-    """What a cell showing an Excel error (#N/A, #DIV/0!, ...) is told."""
-    return f"{EXCEL_ERROR_LEAD}{error}; type the value or correct the formula"
 
 # ----------------------------------------------------------------------------- findings
 
@@ -299,36 +122,6 @@ NO_ROWS = declare(
 
 
 # ----------------------------------------------------------------------------- result
-
-@dataclass
-class EstimatesRead:
-    """What :func:`read_estimates` found in one workbook."""
-
-    file: str
-    sheet: str | None = None
-    header_row: int | None = None
-    """1-based row number of the header row (None when no table was found)."""
-    columns: dict[str, int] = field(default_factory=dict)
-    """field -> 1-based column number."""
-    headers: list[str] = field(default_factory=list)
-    """The header row's texts as written, one per column (index 0 = column A)."""
-    extra_columns: dict[str, int] = field(default_factory=dict)
-    """Unrecognised header text -> 1-based column number (values go to ``row.extra``)."""
-    rows: list[EstimateRow] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    errors: dict[tuple[int, str], str] = field(default_factory=dict)
-    """(row number, field) -> what was expected, for values that could not be parsed."""
-    uncached: set[str] = field(default_factory=set)
-    """A1 cells of the data sheet holding formulas without a cached value."""
-    excel_errors: dict[str, str] = field(default_factory=dict)
-    """A1 cell of the data sheet -> the Excel error it shows ('#N/A', '#DIV/0!', ...)."""
-    output_columns: dict[str, int] = field(default_factory=dict)
-    """MedPay's own feedback columns (:data:`OUTPUT_HEADERS`) found on the header row:
-    header -> 1-based column number (skipped when reading)."""
-
-    def where(self, cell: str | None = None) -> SourceRef:
-        return SourceRef(self.file, self.sheet, cell)
-
 
 # ----------------------------------------------------------------------------- reading
 
@@ -397,7 +190,7 @@ def find_header_row(rows: Sequence[Sequence[object]]) -> int | None:
                 if f is _UNSEEN:
                     if len(memo) >= _MEMO_SIZE:
                         memo.clear()
-                    f = memo[v] = _KEY_TO_FIELD.get(header_key(v))
+                    f = memo[v] = KEY_TO_FIELD.get(header_key(v))
             elif isinstance(v, str):
                 f = field_for_header(v)
             else:
@@ -466,22 +259,22 @@ def parse_grid(
     header = list(grid[header_idx])
     header_row = header_idx + 1
     result.header_row = header_row
-    result.headers = [_text(v) for v in header]
+    result.headers = [cell_text(v) for v in header]
     keys = [None if _blank(raw) else header_key(raw) for raw in header]
     output = _output_columns(keys)
     for c, raw in enumerate(header, start=1):
         key = keys[c - 1]
-        if key is None or key in _HELPER_KEYS:
+        if key is None or key in HELPER_KEYS:
             continue
         if c in output:
-            result.output_columns.setdefault(_text(raw), c)
+            result.output_columns.setdefault(cell_text(raw), c)
             continue
-        fld = _KEY_TO_FIELD.get(key)
+        fld = KEY_TO_FIELD.get(key)
         if fld is None:
-            result.extra_columns.setdefault(_text(raw), c)
+            result.extra_columns.setdefault(cell_text(raw), c)
         elif fld in result.columns:
             result.findings.append(DUPLICATE_COLUMN.at(
-                result.where(a1(header_row, c)), header=_text(raw), field=ALL_HEADERS[fld],
+                result.where(a1(header_row, c)), header=cell_text(raw), field=ALL_HEADERS[fld],
                 first=a1(header_row, result.columns[fld])))
         else:
             result.columns[fld] = c
@@ -507,7 +300,7 @@ def parse_grid(
     single_range = _single_ranges(frameworks) if frameworks else {}
     used = sorted(c - 1 for c in {*result.columns.values(), *result.extra_columns.values()})
     # (field, 0-based column, parser, memo of that parser's text answers, level field?)
-    fields = [(fld, c - 1, PARSERS[fld], _memo(PARSERS[fld]), fld in _LEVEL_FIELDS)
+    fields = [(fld, c - 1, PARSERS[fld], _memo(PARSERS[fld]), fld in LEVEL_FIELDS)
               for fld, c in result.columns.items()]
     letters = [(fld, col_letter(c)) for fld, c in result.columns.items()]
     extras = [(name, c - 1) for name, c in result.extra_columns.items()]
@@ -588,11 +381,11 @@ def _output_columns(keys: Sequence[str | None]) -> set[int]:
     that starts "Eligible", "Reasons" (what ``validate-estimates --feedback`` and the
     batch append), so a manager's own single "Reasons" column is still kept."""
     found: set[int] = set()
-    first, second = _OUTPUT_KEYS[0], _OUTPUT_KEYS[1]
+    first, second = OUTPUT_KEYS[0], OUTPUT_KEYS[1]
     for i, key in enumerate(keys):
         if key == first and i + 1 < len(keys) and keys[i + 1] == second:
             j = i
-            while j < len(keys) and keys[j] in _OUTPUT_KEYS:
+            while j < len(keys) and keys[j] in OUTPUT_KEYS:
                 found.add(j + 1)
                 j += 1
     return found
@@ -612,7 +405,7 @@ def _reconcile_ranges(
             row.range = rng
         elif row.range is not None and rng != row.range:
             result.errors[(row.row, fld)] = (
-                f"the level {_text(raw)!r} names range {rng} but the Range column says "
+                f"the level {cell_text(raw)!r} names range {rng} but the Range column says "
                 f"{row.range}; write just the level letter A, B or C")
     if row.range is None and (row.row, "range") not in result.errors and row.job_title:
         row.range = single_range.get(norm_key(row.job_title))
@@ -775,17 +568,7 @@ def _scan(xml: bytes) -> tuple[set[str], dict[str, str]]:
     return cells, errors
 
 
-def column_header(result: EstimatesRead, fld: str) -> str:
-    """The header text as the manager wrote it for a field (template text if absent)."""
-    c = result.columns.get(fld)
-    if c and c - 1 < len(result.headers) and result.headers[c - 1]:
-        return result.headers[c - 1]
-    return ALL_HEADERS[fld]
-
-
 __all__ = [
-    "ALIASES", "HEADERS", "HELPER_HEADERS", "REQUIRED", "EstimatesRead", "column_header",
-    "ALL_HEADERS", "OPTIONAL_HEADERS", "OUTPUT_HEADERS", "excel_error_message",
-    "field_for_header", "find_header_row", "header_key", "parse_grid", "read_estimates",
-    "scan_sheet_cells", "uncached_formula_cells",
+    "find_header_row", "parse_grid", "read_estimates", "scan_sheet_cells",
+    "uncached_formula_cells",
 ]

@@ -26,7 +26,7 @@ from pathlib import Path
 from addin.core.cells import col_letter
 from addin.core.eligibility import casual_aggregate_required
 from addin.core.errors import InputError
-from addin.office.xlsx.estimates import HEADERS, HELPER_HEADERS, REQUIRED
+from addin.core.estimates_table import HEADERS, HELPER_HEADERS, REQUIRED
 from addin.core.model import LEVELS, Framework, PaySettings
 from addin.core.parsing import CONTRACT_TYPES, OUTCOMES
 
@@ -231,8 +231,8 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
         "may add columns of your own (they are ignored).",
         "Grey columns calculate the full-time pay point for the current and estimated "
         "level (policy 7.14: A start, B mid-point, C top of the range); do not type in them.",
-        "If an employee is estimated below their current level, their salary will be "
-        "honoured (Appendix K).",
+        "If the pay point for the estimated level is below an employee's current salary, "
+        "their salary will be honoured: no pay cut (Appendix K, salary honouring).",
         "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
         f"{casual_aggregate_required(pay)}-month working aggregate, add a column headed "
         "'Casual working aggregate (months)' after Notes and give the months worked "
