@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
 from decimal import Decimal as D
 from pathlib import Path
 

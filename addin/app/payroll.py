@@ -20,6 +20,7 @@ from addin.core.errors import InputError
 from addin.core.findings import Finding
 from addin.core.form_context import APPROVED, Decision
 from addin.core.model import EstimateRow, Level, PaySettings, SourceRef
+from addin.core.paycalendar import approval_effective_date, payroll_effective_date
 from addin.core.payroll import (
     CSV_COLUMNS,
     FORM_TYPE,
@@ -34,10 +35,10 @@ from addin.core.payroll import (
     range_of,
     sort_changes,
 )
-from addin.core.paycalendar import approval_effective_date, payroll_effective_date
 from addin.office.csvfile import write_csv
 from addin.office.docx.harvest import Harvest
-from addin.office.docx.harvested import assessments as assessments_of, read_assessment_source
+from addin.office.docx.harvested import assessments as assessments_of
+from addin.office.docx.harvested import read_assessment_source
 from addin.office.resources import default_frameworks
 from addin.office.safeio import check_writable
 from addin.office.xlsx.decisions import read_decisions
@@ -155,8 +156,9 @@ def compute_payroll(rows: Sequence[EstimateRow], harvest: Harvest, *, pay: PaySe
         if any(f.is_error for f in found):
             continue
         est = index[id_key(a.employee_id)]
-        level = a.level()[1]  # the checks proved these readable
-        rng = range_of(a, est)
+        found_level, rng = a.level(), range_of(a, est)
+        assert found_level is not None and rng is not None  # the checks proved them readable
+        level = found_level[1]
         eff = payroll_effective_date(a.date(MANAGER_SIGNED_FIELD), as_of, pay)
         pending.append(_Pending(eff, 0, est, level, rng, INITIAL_ASSESSMENT, a.form, a.form))
 

@@ -56,8 +56,8 @@ from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
 from addin.office.docx.harvest import folder_files, harvest
-from addin.office.xlsx.settings import read_pay_settings
 from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
+from addin.office.xlsx.settings import read_pay_settings
 
 DUPLICATE_ID = declare(
     "BATCH-DUPLICATE-ID",

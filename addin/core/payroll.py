@@ -37,8 +37,8 @@ from typing import Any
 
 from addin.core import parsing
 from addin.core.costing import ZERO, CostRow, cost_change, group_key, money
-from addin.core.money import money_text
 from addin.core.model import EstimateRow, Level, PaySettings, SourceRef
+from addin.core.money import money_text
 from addin.core.text import clean_text
 
 FORM_TYPE = "initial-assessment"
@@ -206,7 +206,7 @@ class PayChange:
         return [self.employee_id, self.employee_name, self.directorate, self.team,
                 self.job_title, str(self.range),
                 self.current_level.value if self.current_level else "", self.new_level.value,
-                money_text(self.current_salary), money_text(self.new_salary),
+                money_text(self.current_salary) or "", money_text(self.new_salary) or "",
                 _plain(self.fte), self.effective_date.isoformat(), self.reason,
                 "Yes" if self.honoured else "No"]
 
@@ -216,6 +216,14 @@ class PayChange:
                 "source": self.source}
 
 
+def _known(estimate: EstimateRow, name: str) -> Decimal:
+    """A money or FTE field the checks proved filled (ValueError naming the cell if not)."""
+    value = getattr(estimate, name)
+    if value is None:
+        raise ValueError(f"{estimate.source(name)}: no {name.replace('_', ' ')}")
+    return value
+
+
 def place(estimate: EstimateRow, *, level: Level, range_: int, effective: dt.date,
           reason: str, pay: PaySettings, as_of: dt.date, current_salary: Decimal | None = None,
           current_level: Level | None = None, source: str = "") -> tuple[PayChange, CostRow]:
@@ -223,9 +231,10 @@ def place(estimate: EstimateRow, *, level: Level, range_: int, effective: dt.dat
     the new salary, honouring and the annual change are
     :func:`addin.core.costing.cost_change`'s. ``current_salary``/``current_level`` default
     to the estimate row's (an earlier change in the same run passes its own)."""
-    salary = estimate.current_salary if current_salary is None else current_salary
+    salary = _known(estimate, "current_salary") if current_salary is None else current_salary
+    fte = _known(estimate, "fte")
     cost = cost_change(employee_id=estimate.employee_id or "", current_salary=salary,
-                       fte=estimate.fte, range_=range_, level=level, as_of=as_of, pay=pay,
+                       fte=fte, range_=range_, level=level, as_of=as_of, pay=pay,
                        directorate=estimate.directorate, team=estimate.team,
                        framework=estimate.framework, effective=effective)
     change = PayChange(
@@ -234,7 +243,7 @@ def place(estimate: EstimateRow, *, level: Level, range_: int, effective: dt.dat
         job_title=clean_text(estimate.job_title), range=range_,
         current_level=estimate.current_level if current_level is None else current_level,
         new_level=level, current_salary=money(salary), new_salary=cost.new_salary,
-        fte=estimate.fte, effective_date=effective, reason=reason, honoured=cost.honoured,
+        fte=fte, effective_date=effective, reason=reason, honoured=cost.honoured,
         annual_change=cost.annual_increase, source=source)
     return change, cost
 
@@ -302,7 +311,8 @@ def outcome(estimate: EstimateRow, assessed: Level, range_: int, effective: dt.d
 
     def at(level: Level) -> CostRow:
         return cost_change(employee_id=estimate.employee_id or "",
-                           current_salary=estimate.current_salary, fte=estimate.fte,
+                           current_salary=_known(estimate, "current_salary"),
+                           fte=_known(estimate, "fte"),
                            range_=range_, level=level, as_of=as_of, pay=pay,
                            directorate=estimate.directorate, team=estimate.team,
                            framework=estimate.framework, effective=effective)

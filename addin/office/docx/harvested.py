@@ -22,7 +22,6 @@ from addin.core.findings import ERROR, Finding, Severity
 from addin.core.model import SourceRef
 from addin.core.payroll import FORM_TYPE, Assessment
 from addin.core.text import clean_text, norm_key
-from addin.office.xlsx.safe import load_workbook, used_rows
 from addin.office.docx.harvest import (
     _FIELD_NAMES,
     BASE_COLUMNS,
@@ -31,6 +30,7 @@ from addin.office.docx.harvest import (
     Harvest,
     harvest,
 )
+from addin.office.xlsx.safe import load_workbook, used_rows
 
 _CHANGED_FIELD = re.compile(r"^the pre-filled (?P<field>.+?) was changed from ")
 _TAG_OF_NAME = {name: tag for tag, name in _FIELD_NAMES.items()}
@@ -78,7 +78,7 @@ def read_harvest_workbook(path: str | Path) -> tuple[Harvest, dict[str, dict[str
                 continue
             for r, row in enumerate(rows[1:], 2):
                 form: dict[str, Any] = {}
-                for c, (h, v) in enumerate(zip(header, row), 1):
+                for h, v in zip(header, row):
                     if h:
                         form[h] = _value(v)
                 name = clean_text(form.get("File"))

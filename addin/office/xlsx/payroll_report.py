@@ -178,12 +178,13 @@ def build_payroll_workbook(run: PayrollRun):
     cs = wb.create_sheet("Control")
     _put(cs, 1, 1, title, size=14, bold=True)
     sources = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in run.sources.items() if v)
-    for r, text, font in [
+    notes: list[tuple[int, str, dict[str, Any]]] = [
         (2, f"Run date {_long_date(run.as_of)}. Salaries are annual full-time; the annual "
             "change is (new - current) x FTE. No payment is backdated (policy Appendix K "
             "stage 9, 7.20).", {"italic": True}),
         (3, f"From {sources}." if sources else "", {}),
-    ]:
+    ]
+    for r, text, font in notes:
         cs.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
         _put(cs, r, 1, text, **font).alignment = Alignment(wrap_text=True, vertical="top")
         cs.row_dimensions[r].height = 27
@@ -320,9 +321,9 @@ def build_outcomes_workbook(run: PayrollRun):
         chart.y_axis.title = "£ against the estimate"
         chart.legend = None
         chart.x_axis.tickLblPos = "low"  # directorate names clear of bars below zero
-        col = 1 + [h for h, *_ in SUM_COLUMNS].index("Full-year difference") + 1
+        diff_col = 1 + [h for h, *_ in SUM_COLUMNS].index("Full-year difference") + 1
         n = len(totals.by_directorate)
-        chart.add_data(Reference(ws, min_col=col, min_row=dir_top, max_row=dir_top + n),
+        chart.add_data(Reference(ws, min_col=diff_col, min_row=dir_top, max_row=dir_top + n),
                        titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=dir_top + 1, max_row=dir_top + n))
         chart.height, chart.width = 6.5, 17
@@ -336,8 +337,10 @@ def build_outcomes_workbook(run: PayrollRun):
     _print_setup(os_, f"A1:{col_letter(len(OUTCOME_COLUMNS))}{last}", title, run.as_of,
                  title_rows="1:1")
 
-    for name, keys, groups in [("By directorate", ["Directorate"], totals.by_directorate),
-                               ("By team", ["Directorate", "Team"], totals.by_team)]:
+    tables: list[tuple[str, list[str], dict[Any, OutcomeSums]]] = [
+        ("By directorate", ["Directorate"], dict(totals.by_directorate)),
+        ("By team", ["Directorate", "Team"], dict(totals.by_team))]
+    for name, keys, groups in tables:
         gs = wb.create_sheet(name)
         last = _sums_table(gs, 1, keys, groups, o)
         gs.freeze_panes = "A2"
