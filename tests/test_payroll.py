@@ -567,3 +567,50 @@ def test_batch_without_initial_assessment_forms_writes_no_payroll(inputs, tmp_pa
     front = openpyxl.load_workbook(out / "cmt-report.xlsx")["Summary"]
     assert all(front.cell(r, 1).value != "Assessment outcomes against the estimates (stage 9)"
                for r in range(1, front.max_row + 1))
+
+
+# ----------------------------------------------------------------------------- decisions, folders
+
+
+def test_an_approved_decision_for_someone_not_in_the_estimates_or_an_unknown_range_is_kept_out():
+    from addin.core.form_context import Decision
+    from addin.core.model import EstimateRow, SourceRef
+    from addin.rules.assessments_checks import DecisionInput, check_decisions
+
+    est = EstimateRow(file="e.xlsx", sheet="Estimates", row=2, employee_id="E1", range=3,
+                      current_salary=D("25584"), fte=D("1"), estimated_level=Level.B)
+
+    def decision(eid, rng, row, outcome="Approved"):
+        d = Decision(employee_id=eid, employee_name=f"Name {eid}", decision=outcome,
+                     decision_date=dt.date(2026, 12, 3), range=rng, new_level=Level.B, row=row)
+        return DecisionInput(d, SourceRef("decisions.xlsx", None, f"A{row}"))
+
+    found = check_decisions([decision("E8", 3, 2), decision("E1", 5, 3), decision("E8", 3, 4, "Declined")],
+                            {"e1": est}, PAY, AS_OF)
+    assert [[(f.code, f.cell) for f in fs] for fs in found] == [
+        [("PAY-NOT-IN-ESTIMATES", "A2")], [("PAY-UNKNOWN-RANGE", "A3")], []]
+    assert found[0][0].message.startswith(
+        "decisions.xlsx row 2: employee 'E8' (field Employee ID) is not in the level estimates")
+
+
+def test_a_folder_of_estimates_and_an_employee_on_two_rows(inputs, tmp_path):
+    import shutil
+
+    folder = tmp_path / "estimates"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(inputs["estimates"], folder / "a.xlsx")
+    shutil.copy(inputs["estimates"], folder / "sub" / "b.xlsx")  # every employee twice
+    proc = run_cli("payroll", "--estimates", folder, "--assessments", inputs["forms"],
+                   "--pay-ranges", inputs["pay"], "--as-of", AS_OF.isoformat(),
+                   "--out", tmp_path / "out", "--json")
+    data = json.loads(proc.stdout)
+    dups = [f for f in data["findings"] if f["code"] == "PAY-ESTIMATE-DUPLICATE"]
+    assert len(dups) == 14  # 7 employees x 2 rows
+    assert dups[0]["message"].startswith("employee E1 is also on ")
+    assert data["changes"] == [] and proc.returncode == 1
+    # a form whose employee is on two rows cannot be paid: it names both rows
+    amb = {f["file"]: f["message"] for f in data["findings"] if f["code"] == "PAY-ESTIMATE-AMBIGUOUS"}
+    assert set(amb) == {"E1.docx", "E2.docx", "E3.docx", "E4.docx", "E5.docx"}  # not E6 (altered)
+    assert amb["E1.docx"].startswith("E1.docx: employee E1 (field employee_id) is on 2 "
+                                     "level-estimate rows (")
+    assert "a.xlsx!Estimates!A2" in amb["E1.docx"] and "b.xlsx!Estimates!A2" in amb["E1.docx"]

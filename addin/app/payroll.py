@@ -50,6 +50,7 @@ from addin.rules.assessments_checks import (
     DecisionInput,
     check_assessments,
     check_decisions,
+    duplicated_rows,
     estimates_index,
 )
 
@@ -151,7 +152,7 @@ def compute_payroll(rows: Sequence[EstimateRow], harvest: Harvest, *, pay: PaySe
     # those on forms of other kinds are not this run's
     findings.extend(f for f in harvest.findings if f.file not in harvested)
     pending: list[_Pending] = []
-    for a, found in zip(forms, check_assessments(forms, index, pay, as_of)):
+    for a, found in zip(forms, check_assessments(forms, index, pay, as_of, duplicated_rows(rows))):
         findings.extend(found)
         if any(f.is_error for f in found):
             continue

@@ -105,6 +105,12 @@ ESTIMATE_INCOMPLETE = declare(
     "salary, FTE more than 0 and at most 1).",
     "{form}: employee {employee_id}'s level-estimate row cannot be paid from ({reason}); "
     "no pay change", ERROR, group=GROUP, policy=POLICY)
+ESTIMATE_AMBIGUOUS = declare(
+    "PAY-ESTIMATE-AMBIGUOUS", "Employee on several estimate rows",
+    "The employee on a form is on more than one level-estimate row, so it is not known "
+    "which salary, FTE and team to pay from.",
+    "{form}: employee {employee_id} (field {field}) is on {count} level-estimate rows "
+    "({rows}); no pay change until one row is left", ERROR, group=GROUP, policy=POLICY)
 FORM_PROBLEM = declare(
     "PAY-FORM-PROBLEM", "Form failed the harvest's checks",
     "The harvest found an error on an Initial Assessment form (answer fields lost or "
@@ -126,6 +132,9 @@ class PayrollContext:
     as_of: dt.date
     forms_by_id: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """:func:`addin.core.payroll.id_key` -> every form naming that employee."""
+    duplicated: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """:func:`addin.core.payroll.id_key` -> the estimate rows (file!sheet!cell) of an
+    employee on more than one row (left out of ``estimates``)."""
 
     def estimate(self, a: Assessment) -> EstimateRow | None:
         return self.estimates.get(id_key(a.employee_id))
@@ -166,11 +175,17 @@ def form_sound(a: Assessment, ctx: PayrollContext) -> Iterator[Finding]:
         yield FORM_PROBLEM.at(a.source("File"), form=a.form, problems="; ".join(a.form_errors))
 
 
-@ASSESSMENT_CHECKS.rule(NOT_IN_ESTIMATES, DUPLICATE_FORM, ESTIMATE_INCOMPLETE)
+@ASSESSMENT_CHECKS.rule(NOT_IN_ESTIMATES, ESTIMATE_AMBIGUOUS, DUPLICATE_FORM, ESTIMATE_INCOMPLETE)
 def known_employee(a: Assessment, ctx: PayrollContext) -> Iterator[Finding]:
     if a.identity_changes:
         return  # the ID cannot be trusted: IDENTITY_ALTERED says so already
     estimate = ctx.estimate(a)
+    rows = ctx.duplicated.get(id_key(a.employee_id))
+    if estimate is None and rows:
+        yield ESTIMATE_AMBIGUOUS.at(a.source(ID_FIELD), form=a.form, field=ID_FIELD,
+                                    employee_id=a.employee_id, count=len(rows),
+                                    rows=", ".join(rows))
+        return
     if estimate is None:
         yield NOT_IN_ESTIMATES.at(a.source(ID_FIELD), form=a.form, field=ID_FIELD,
                                   employee_id=a.employee_id)
@@ -250,9 +265,11 @@ def dates_in_order(a: Assessment, ctx: PayrollContext) -> Iterator[Finding]:
 
 
 def check_assessments(assessments: Sequence[Assessment], estimates: Mapping[str, EstimateRow],
-                      pay: PaySettings, as_of: dt.date) -> list[list[Finding]]:
-    """The findings of every assessment, one list per assessment in the order given."""
-    ctx = PayrollContext(estimates, pay, as_of, forms_by_id(assessments))
+                      pay: PaySettings, as_of: dt.date,
+                      duplicated: Mapping[str, Sequence[str]] | None = None) -> list[list[Finding]]:
+    """The findings of every assessment, one list per assessment in the order given
+    (``duplicated``: :func:`estimates_index`'s employees on several rows)."""
+    ctx = PayrollContext(estimates, pay, as_of, forms_by_id(assessments), duplicated or {})
     return [ASSESSMENT_CHECKS.run(a, ctx) for a in assessments]
 
 
@@ -309,7 +326,8 @@ ESTIMATE_DUPLICATE = declare(
 
 def estimates_index(rows: Sequence[EstimateRow]) -> tuple[dict[str, EstimateRow], list[Finding]]:
     """The level-estimate rows by :func:`addin.core.payroll.id_key`; rows without an
-    employee ID are left out, and an ID on two rows is left out with a finding at each."""
+    employee ID are left out, and an ID on two rows is left out with a finding at each
+    (:func:`duplicated_rows` lists them)."""
     by_id: dict[str, list[EstimateRow]] = {}
     for row in rows:
         if row.employee_id:
@@ -324,3 +342,13 @@ def estimates_index(rows: Sequence[EstimateRow]) -> tuple[dict[str, EstimateRow]
             findings.append(ESTIMATE_DUPLICATE.at(row.source("employee_id"),
                                                   employee_id=row.employee_id, others=others))
     return index, findings
+
+
+def duplicated_rows(rows: Sequence[EstimateRow]) -> dict[str, list[str]]:
+    """:func:`addin.core.payroll.id_key` -> where each row is, for every employee ID on
+    more than one level-estimate row."""
+    by_id: dict[str, list[str]] = {}
+    for row in rows:
+        if row.employee_id:
+            by_id.setdefault(id_key(row.employee_id), []).append(str(row.source("employee_id")))
+    return {k: v for k, v in by_id.items() if len(v) > 1}
