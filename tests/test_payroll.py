@@ -428,6 +428,10 @@ def test_a_harvest_workbook_gives_the_same_payroll_as_the_folder(inputs, run, tm
     # from a workbook the finding points at the cell: sheet initial-assessment, the E5 row
     assert (no_level["file"].endswith("harvest.xlsx"), no_level["sheet"]) == (True, "initial-assessment")
     assert no_level["message"].startswith("E5.docx: no assessed level (field assessed_level)")
+    # the altered ID is read back from the harvest's Problems sheet, the field from its message
+    altered = next(f for f in data["findings"] if f["code"] == "PAY-IDENTITY-ALTERED")
+    assert altered["sheet"] == "initial-assessment" and altered["message"].startswith(
+        "E6.docx: the locked employee_id was altered after the form was generated")
 
 
 def test_same_inputs_give_byte_identical_outputs(inputs, run, tmp_path):
@@ -614,3 +618,16 @@ def test_a_folder_of_estimates_and_an_employee_on_two_rows(inputs, tmp_path):
     assert amb["E1.docx"].startswith("E1.docx: employee E1 (field employee_id) is on 2 "
                                      "level-estimate rows (")
     assert "a.xlsx!Estimates!A2" in amb["E1.docx"] and "b.xlsx!Estimates!A2" in amb["E1.docx"]
+
+
+def test_payroll_csv_text_is_never_a_formula():
+    from addin.office.csvfile import csv_bytes
+
+    data = csv_bytes(["employee_id", "employee_name"], [["E1", '=HYPERLINK("http://x","y")'],
+                                                        ["E2", "+1"], ["E3", "Smith, Jo"]])
+    # the leading apostrophe makes a spreadsheet show the text (OWASP CSV injection)
+    assert data.decode("utf-8").splitlines() == [
+        "employee_id,employee_name",
+        r'''E1,"'=HYPERLINK(""http://x"",""y"")"''',
+        "E2,'+1",
+        'E3,"Smith, Jo"']
