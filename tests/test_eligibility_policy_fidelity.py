@@ -287,3 +287,22 @@ def test_previous_request_date_column_prefills_the_appendix_f_field(tmp_path, fr
     assert est.previous_request == dt.date(2025, 1, 15)
     ctx = application_context(est, None, "Business and Executive Support", pay, AS_OF)
     assert (ctx["previous_request"], ctx["previous_request_date"]) == ("Yes", "15/01/2025")
+
+
+def test_batch_consolidated_says_manager_to_decide_for_a_long_term_absence(tmp_path):
+    # 6.16 is neither yes nor no in the batch's consolidated workbook too (not "No"),
+    # and the row is still costed: the initial assessment costs every costable row
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    book(inbox / "team.xlsx", [row(appraisal_outcome=None, long_absence="Yes", **ASSISTANT)],
+         headers=HEADS)
+    out = tmp_path / "out"
+    proc = run_cli("batch", inbox, "--out", out, "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", PAY_RANGES, "--as-of", AS_OF.isoformat(), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    ws = openpyxl.load_workbook(out / "consolidated.xlsx", read_only=True)["Rows"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    [data] = [r for r in rows[1:] if r[head.index("Employee ID")] == ROW[0]]
+    assert data[head.index("May apply to progress")] == "Manager to decide (6.16)"
+    assert data[head.index("In CMT totals")] == "Yes"

@@ -349,15 +349,17 @@ def test_demo_estimates_sheet_works_with_the_buttons(monkeypatch):
 # --------------------------------------------------------------------------- xlwings Lite
 
 
-def test_committed_lite_files_declare_every_function_and_the_file_system_free_buttons():
-    main = (ROOT / "addin/excel/lite/main.py").read_text()
+def test_built_lite_files_declare_every_function_and_the_file_system_free_buttons(tmp_path):
+    lite = tmp_path / "lite"
+    lite_build.build(lite)
+    main = (lite / "main.py").read_text()
     from addin.excel.udfs import FUNCTIONS
 
     for name in FUNCTIONS:
         assert re.search(rf"@func\ndef {name.lower()}\(", main), name
     for button in lite_build.LITE_BUTTONS:
         assert re.search(rf"@script\ndef {button}\(book: xw.Book\):", main)
-    req = (ROOT / "addin/excel/lite/requirements.txt").read_text().split()
+    req = (lite / "requirements.txt").read_text().split()
     assert "xlwings" in req and "openpyxl" in req and "holidays" in req
 
 
@@ -466,6 +468,140 @@ def test_lite_buttons_turn_any_exception_into_one_line(tmp_path):
     assert cost[1:] == ["MedPay: Cost estimates", "critical"]
     assert framework[0].startswith("MedPay could not validate the framework: AttributeError: ")
     assert "\n" not in framework[0] and framework[2] == "critical"
+
+
+LITE_BUTTON_PROBE = r"""
+import json, sys
+import openpyxl
+sys.path.insert(0, sys.argv[1])
+import main
+
+
+class Font:
+    bold = False
+
+
+class Range:
+    def __init__(self, sheet, a, b=None):
+        self.sheet, self.a = sheet, a
+        self.font = Font()
+
+    @property
+    def value(self):
+        return None
+
+    @value.setter
+    def value(self, grid):
+        r0, c0 = self.a
+        for i, row in enumerate(grid):
+            for j, v in enumerate(row):
+                self.sheet.cells[(r0 + i, c0 + j)] = v
+
+
+class Used:
+    row = column = 1
+
+    def __init__(self, rows):
+        self.value = rows
+
+    def options(self, **kw):
+        return self
+
+
+class Sheet:
+    def __init__(self, name, rows=()):
+        self.name, self.used_range, self.cells = name, Used([list(r) for r in rows]), {}
+
+    def range(self, a, b=None):
+        return Range(self, a, b)
+
+    def activate(self):
+        pass
+
+
+class Sheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key)
+        return list.__getitem__(self, key)
+
+    def add(self, name, after=None):
+        self.append(Sheet(name))
+        return self[-1]
+
+
+alerts = []
+
+
+class App:
+    def alert(self, prompt, title=None, mode=None, **kw):
+        alerts.append([prompt, title, mode])
+
+
+class Book:
+    # the open workbook as xlwings Lite shows it: its sheets' values
+    app = App()
+    name = "Team"
+
+    def __init__(self, path):
+        wb = openpyxl.load_workbook(path, data_only=True)
+        self.sheets = Sheets(Sheet(ws.title, ws.iter_rows(min_row=1, min_col=1, values_only=True))
+                             for ws in wb.worksheets)
+
+
+book = Book(sys.argv[2])
+getattr(main, sys.argv[3])(book)
+added = book.sheets[-1]
+width = max(c for _, c in added.cells)
+grid = [[added.cells.get((r, c)) for c in range(1, width + 1)]
+        for r in range(1, max(r for r, _ in added.cells) + 1)]
+print(json.dumps({"alerts": alerts, "sheet": added.name, "grid": grid}, default=str))
+"""
+
+
+@pytest.mark.parametrize("button", ["validate_estimates", "cost_estimates"])
+def test_lite_buttons_run_on_an_open_workbook_and_add_the_same_sheet_as_the_core(
+        button, tmp_path, monkeypatch):
+    lite = tmp_path / "lite"
+    lite_build.build(lite)
+    probe = tmp_path / "probe.py"
+    probe.write_text(LITE_BUTTON_PROBE)
+    sample = WORKBOOKS / "samples" / "chief-executives-office.xlsx"
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("MEDPAY_PAY_RANGES", "MEDPAY_HOME")}
+    proc = subprocess.run([sys.executable, str(probe), str(lite), str(sample), button],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.splitlines()[-1])
+
+    # the core's button on the same file, set up as the bundle is: the embedded pay ranges
+    # (the shipped workbook) through a MEDPAY_HOME of its own, no framework workbooks
+    import shutil
+
+    from addin.excel import buttons
+    from addin.excel.xlsheet import excel_value
+
+    home = tmp_path / "home"
+    (home / "workbooks").mkdir(parents=True)
+    shutil.copy(WORKBOOKS / "pay-ranges.xlsx", home / "workbooks" / "pay-ranges.xlsx")
+    monkeypatch.setenv("MEDPAY_HOME", str(home))
+    monkeypatch.delenv("MEDPAY_PAY_RANGES", raising=False)
+    core = buttons.BUTTONS[button](sample)
+    assert got["alerts"] == [[core.summary, "MedPay: " + core.title, "info"]]
+    assert got["sheet"] == core.sheet.title
+    width = len(core.sheet.header)
+    rows = [[excel_value(v) for v in (list(r) + [None] * width)[:width]] for r in core.sheet.rows]
+    assert got["grid"] == json.loads(json.dumps([core.sheet.header, *rows], default=str))
+    if button == "cost_estimates":
+        # Renee Clarke, range 6 B -> C (workbooks/pay-ranges.xlsx: B 43,918, C 47,181):
+        # increase 47181 - 43918 = 3263; NI 15% = 489.45; pension 19.8% = 646.074 -> 646.07;
+        # levy 0.5% = 16.315 -> 16.32; full year 3263 + 489.45 + 646.07 + 16.32 = 4414.84
+        header = got["grid"][0]
+        renee = next(r for r in got["grid"] if r[header.index("Employee ID")] == "100871")
+        assert [renee[header.index(h)] for h in ("Current salary", "New salary", "Annual increase",
+                                                 "Employer NI", "Pension", "Apprenticeship levy",
+                                                 "Full-year cost")] == [
+            43918.0, 47181.0, 3263.0, 489.45, 646.07, 16.32, 4414.84]
 
 
 def test_ribbon_labels_come_from_the_button_table():

@@ -306,7 +306,9 @@ def test_application_for_a_job_title_not_in_the_framework_is_skipped_with_the_re
 # ----------------------------------------------------------------------------- item 7
 
 LOCKED = {"application": {"employee_id", "framework_name", "current_range_level", "level_requested"},
-          "appraisal": {"employee_id"}, "pdp": {"employee_id"}}
+          "appraisal": {"employee_id"}, "pdp": {"employee_id"},
+          "initial-assessment": {"employee_id", "employee_name", "job_title", "team", "framework_name",
+                                 "current_range_level", "current_salary", "estimated_range_level"}}
 
 
 @pytest.mark.parametrize("kind", sorted(LOCKED))

@@ -282,3 +282,28 @@ def test_outputs_get_the_umask_mode_not_mkstemps_0600(tmp_path):
         assert stat.S_IMODE(q.stat().st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+def test_shipped_files_are_found_in_the_checkout_folders_hr_edit(monkeypatch):
+    from addin.office import resources
+
+    monkeypatch.delenv("MEDPAY_HOME", raising=False)
+    # a checkout: the data-only packages addin._shipped.* resolve to the top-level folders
+    assert resources.workbooks_dir() == ROOT / "workbooks"
+    assert resources.templates_dir() == ROOT / "templates"
+    assert resources.default_pay_ranges() == ROOT / "workbooks" / "pay-ranges.xlsx"
+    assert resources.default_frameworks() == [
+        ROOT / "workbooks" / "frameworks" / "business-and-executive-support.xlsx"]
+    assert resources.samples_dir() == ROOT / "workbooks" / "samples"
+
+
+def test_medpay_home_points_the_shipped_files_elsewhere(tmp_path, monkeypatch):
+    from addin.office import resources
+
+    (tmp_path / "workbooks" / "frameworks").mkdir(parents=True)
+    (tmp_path / "workbooks" / "frameworks" / "ours.xlsx").write_bytes(b"")
+    monkeypatch.setenv("MEDPAY_HOME", str(tmp_path))
+    assert resources.workbooks_dir() == tmp_path / "workbooks"
+    assert resources.templates_dir() == tmp_path / "templates"
+    assert resources.default_pay_ranges() == tmp_path / "workbooks" / "pay-ranges.xlsx"
+    assert resources.default_frameworks() == [tmp_path / "workbooks" / "frameworks" / "ours.xlsx"]

@@ -1,6 +1,6 @@
-"""The committed xlwings Lite bundle (addin/excel/lite/) is what scripts/build_lite
-generates now, and generating it is deterministic: tracked files only, sorted, no
-timestamps, \\n line endings."""
+"""The xlwings Lite bundle is a build output: scripts/build_lite writes it into build/lite/
+(gitignored), never into the package, and generating it is deterministic: tracked files
+only, sorted, no timestamps, \\n line endings."""
 
 from __future__ import annotations
 
@@ -14,13 +14,19 @@ from tools import build_lite as lite_build
 from tests.conftest import ROOT
 
 
-def test_committed_lite_bundle_matches_a_fresh_build(tmp_path):
-    written = lite_build.build(tmp_path)
-    assert sorted(p.name for p in written) == ["main.py", "requirements.txt"]
-    for path in written:
-        committed = lite_build.LITE_DIR / path.name
-        same = committed.is_file() and committed.read_bytes() == path.read_bytes()
-        assert same, f"{committed.relative_to(ROOT)} is stale: run scripts/build_lite"
+def test_the_bundle_is_built_into_a_gitignored_build_folder_not_committed_in_the_package(tmp_path):
+    assert lite_build.LITE_DIR == ROOT / "build" / "lite"
+    for name in ("main.py", "requirements.txt"):
+        ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", f"build/lite/{name}"],
+                                 timeout=60)
+        assert ignored.returncode == 0, f"build/lite/{name} is not gitignored"
+    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--", "addin", "build"],
+                             capture_output=True, text=True, check=True, timeout=60).stdout.split()
+    assert not [p for p in tracked if p.startswith("build/") or "/lite/" in p]
+    written = lite_build.build(tmp_path / "lite")
+    assert written == [tmp_path / "lite" / "main.py", tmp_path / "lite" / "requirements.txt"]
+    assert written[0].read_text().startswith('"""MedPay for xlwings Lite: ')
+    assert written[1].read_text() == "xlwings\nopenpyxl\nholidays\ndefusedxml\npython-calamine\n"
 
 
 def test_two_builds_give_the_same_bytes(tmp_path):
@@ -35,7 +41,7 @@ def _git(repo, *args):
 
 def test_only_files_git_tracks_are_bundled_in_sorted_order_with_unix_line_endings(tmp_path):
     pkg = tmp_path / "addin"
-    (pkg / "excel" / "lite").mkdir(parents=True)
+    (pkg / "excel").mkdir(parents=True)
     (pkg / "commands").mkdir()
     files = {
         "addin/__init__.py": b"",
@@ -43,7 +49,6 @@ def test_only_files_git_tracks_are_bundled_in_sorted_order_with_unix_line_ending
         "addin/alpha.py": b"A = 1\n",
         "addin/excel/__init__.py": b"",
         "addin/excel/udfs.py": b"U = 1\n",
-        "addin/excel/lite/main.py": b"generated\n",  # the bundle itself: never bundled
         "addin/commands/cost.py": b"C = 1\n",        # CLI commands: not for Excel
         "addin/cli.py": b"",
         "addin/notes.txt": b"not python\n",

@@ -1,4 +1,6 @@
-"""Generate the xlwings Lite ``main.py`` and ``requirements.txt`` (``scripts/build_lite``).
+"""Generate the xlwings Lite ``main.py`` and ``requirements.txt`` (``scripts/build_lite``)
+into ``build/lite/`` (git ignores it): a build output, made by this command and checked by
+tests that build it afresh, never a file committed inside the package.
 
 xlwings Lite (Excel on Windows, Mac and the web, Python in the browser via Pyodide) runs
 ONE ``main.py`` per workbook: ``@func`` functions become worksheet functions and
@@ -11,7 +13,7 @@ import hook that loads them as the ``addin`` package, embeds the shipped pay-ran
 workbook, and declares one ``@func`` per entry of :data:`addin.excel.udfs.FUNCTIONS` and
 one ``@script`` per Lite-capable button - each a one-line call into the bundled core.
 Rebuild after any core change (``scripts/build_lite``); ``scripts/build_lite --check``
-(and a test) fails while the committed files differ from a fresh build.
+fails while the built files differ from a fresh build.
 
 The build is deterministic: only the files git tracks are bundled (an untracked scratch
 file in ``addin/`` never is), in sorted path order, with ``\\n`` line endings and no
@@ -34,13 +36,14 @@ from addin.core.errors import OutputError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_ROOT = REPO_ROOT / "addin"
-LITE_DIR = PACKAGE_ROOT / "excel" / "lite"
+LITE_DIR = REPO_ROOT / "build" / "lite"
+"""Where ``scripts/build_lite`` writes the Lite files by default (``build/`` is gitignored)."""
 LITE_BUTTONS = ("validate_framework", "validate_estimates", "cost_estimates")
 EXCLUDED = {
     "cli.py", "__main__.py",
     "excel/xlwings_buttons.py", "excel/xlwings_udfs.py", "excel/build.py", "excel/lite_build.py",
 }
-EXCLUDED_DIRS = ("commands/", "excel/lite/")
+EXCLUDED_DIRS = ("commands/",)
 REQUIREMENTS = ["xlwings", "openpyxl", "holidays", "defusedxml", "python-calamine"]
 """Pure-Python packages the bundled core imports (python-calamine: the estimates reader;
 Pyodide installs it only where a WebAssembly wheel exists - without it the two estimates
@@ -128,11 +131,15 @@ class _BundledCore(_abc.MetaPathFinder, _abc.Loader):
 if not any(isinstance(f, _BundledCore) for f in _sys.meta_path):
     _sys.meta_path.insert(0, _BundledCore())
 
-# The shipped pay-ranges workbook, written where the core reads it (MEDPAY_PAY_RANGES).
-_PAY_DIR = _tempfile.mkdtemp(prefix="medpay-")
-_PAY_FILE = _os.path.join(_PAY_DIR, "pay-ranges.xlsx")
+# The shipped pay-ranges workbook, written where the core reads it: a MEDPAY_HOME of its
+# own (the bundle has no installed package data; no framework workbooks are shipped here)
+# and MEDPAY_PAY_RANGES.
+_HOME = _tempfile.mkdtemp(prefix="medpay-")
+_os.makedirs(_os.path.join(_HOME, "workbooks"))
+_PAY_FILE = _os.path.join(_HOME, "workbooks", "pay-ranges.xlsx")
 with open(_PAY_FILE, "wb") as _f:
     _f.write(_base64.b64decode(_PAY_RANGES_XLSX))
+_os.environ.setdefault("MEDPAY_HOME", _HOME)
 _os.environ.setdefault("MEDPAY_PAY_RANGES", _PAY_FILE)
 
 from addin.excel import buttons as _buttons  # noqa: E402
@@ -258,7 +265,7 @@ def build(out_dir: Path = LITE_DIR) -> list[Path]:
 
 def stale(out_dir: Path = LITE_DIR) -> list[str]:
     """The Lite files in ``out_dir`` that differ from what :func:`generated` gives now
-    (missing ones included); empty when the committed bundle is current."""
+    (missing ones included); empty when the built bundle is current."""
     out = []
     for name, text in generated().items():
         path = out_dir / name

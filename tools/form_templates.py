@@ -10,7 +10,7 @@ can be edited; letters are ordinary documents.
 
 Content follows the policy appendices (shared/seeds/001): Appendix F (application),
 Appendix B (appraisal and career conversation), Appendix D (personal development plan),
-7.19-7.25 (outcome letters).
+Appendix K stage 9 (Initial Assessment form), 7.19-7.25 (outcome letters).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Cm, Pt, RGBColor
 
+from addin.core.form_context import ASSESSED_LEVELS
 from addin.office.docx import controls as dc
 from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, TEMPLATE_VERSION
 
@@ -421,6 +422,155 @@ def build_pdp(path: Path) -> Path:
     return finish(doc, path, "pdp")
 
 
+# ----------------------------------------------------------------------------- initial assessment
+
+
+def min_height(row, cm: float) -> None:
+    """A table row at least ``cm`` high (it grows with its text): room to write in."""
+    from docx.enum.table import WD_ROW_HEIGHT_RULE
+
+    row.height = Cm(cm)
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+
+
+def box(doc, sdt, height_cm: float = 3.5):
+    """A free-text answer as a bordered box the width of the page, at least
+    ``height_cm`` high."""
+    t = table(doc, 1, 1, [17.0])
+    put(t.rows[0].cells[0], sdt)
+    min_height(t.rows[0], height_cm)
+    rows_whole(t, header_rows=0)
+    return t
+
+
+def _field(paragraph, instr: str, shown: str, *, half_points: int = 16, color: str = "595959") -> None:
+    """A simple field (``PAGE``, ``NUMPAGES``) Word and LibreOffice update when they lay
+    the document out; ``shown`` is the text until they do (in the footer's small grey)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), f" {instr} ")
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    c = OxmlElement("w:color")
+    c.set(qn("w:val"), color)
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(half_points))
+    rpr.extend([c, sz])
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = shown
+    r.append(t)
+    fld.append(r)
+    paragraph._p.append(fld)
+
+
+def running_head(doc, header: str, footer: str) -> None:
+    """Every page: ``header`` at the top (placeholders allowed) and ``footer - Page X of
+    Y`` at the bottom, small and grey, so a loose page still says whose form it is."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    sec = doc.sections[0]
+    grey = RGBColor(0x59, 0x59, 0x59)
+    for part, text_, align in ((sec.header, header, WD_ALIGN_PARAGRAPH.RIGHT),
+                               (sec.footer, footer, WD_ALIGN_PARAGRAPH.CENTER)):
+        p = part.paragraphs[0]
+        p.alignment = align
+        r = p.add_run(text_)
+        r.font.size, r.font.color.rgb = Pt(8), grey
+    p = sec.footer.paragraphs[0]
+    p.add_run(" - Page ").font.size = Pt(8)
+    _field(p, "PAGE", "1")
+    p.add_run(" of ").font.size = Pt(8)
+    _field(p, "NUMPAGES", "1")
+    for r in p.runs:
+        r.font.size, r.font.color.rgb = Pt(8), grey
+
+
+def build_initial_assessment(path: Path) -> Path:
+    """Appendix K, stage 9 (Implementation and Pay Forms): the Initial Assessment form on
+    which the line manager records the assessment outcome of the meeting every member of
+    staff has, with the evidence against the framework at the estimated level, whether a
+    PDP was agreed ("At all levels a personal development plan (PDP) may be put in
+    place") and both signatures. Tags are read back by ``medpay harvest`` and by the
+    payroll change instructions: keep them."""
+    doc = new_document("Initial Assessment form",
+                       "Career Progression Framework: the assessment outcome (to be completed by "
+                       "the line manager at the meeting with the employee)")
+    running_head(doc, "Initial Assessment form - {{ employee_id }} {{ employee_name }}",
+                 "MedPay Performance, Progression and Pay - Initial Assessment")
+    para(doc, "Every member of staff has a meeting to discuss where they are being assessed at "
+              "within the Career Progression Framework (CPF). The employee may have evidence the "
+              "manager was not aware of when the initial assessment (the estimated level below) "
+              "was made. Record the assessment outcome on this form and return it to the MedPay "
+              "Review Team once all assessments are complete.")
+    para(doc, "Employee details", style="Heading 1")
+    field_table(doc, [
+        ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}", locked=True)),
+        ("Name:", text("employee_name", "Name", "{{ employee_name }}", locked=True)),
+        ("Job title:", text("job_title", "Job title", "{{ job_title }}", locked=True)),
+        ("Team:", text("team", "Team", "{{ team }}", locked=True)),
+        ("Framework:", text("framework_name", "Framework", "{{ framework_name }}", locked=True)),
+        ("Current range and level:",
+         text("current_range_level", "Current range and level", "{{ current_range_level }}", locked=True)),
+        ("Current salary (full-time, annual):",
+         text("current_salary", "Current salary", "{{ current_salary }}", locked=True)),
+        ("Manager's estimated level (initial assessment):",
+         text("estimated_range_level", "Estimated level", "{{ estimated_range_level }}", locked=True)),
+    ])
+    para(doc, "Evidence against the framework", style="Heading 1")
+    p = para(doc, "The framework's requirements at the estimated level, {{ estimated_range_level }} "
+                  "({{ estimated_level_title }}), are shown beside each box. Record the evidence "
+                  "discussed at the meeting, including any the employee brought that was not known "
+                  "when the estimate was made.", italic=True)
+    p.paragraph_format.keep_with_next = True
+    t = table(doc, 5, 3, [3.0, 6.5, 7.5])
+    for i, head in enumerate(("Criterion", "Framework requirement (level {{ estimated_range_level }})",
+                              "Evidence discussed at the meeting")):
+        cell_text(t.rows[0].cells[i], head, bold=True)
+    for row, (crit, key) in zip(t.rows[1:], (("Qualifications", "qualifications"), ("Knowledge", "knowledge"),
+                                             ("Experience", "experience"), ("Skills", "skills"))):
+        cell_text(row.cells[0], crit, bold=True)
+        cell_text(row.cells[1], "{{ framework_" + key + " }}")
+        put(row.cells[2], text(f"evidence_{key}", f"Evidence: {crit}", multiline=True))
+        min_height(row, 3.0)
+    rows_whole(t)
+    para(doc, "Assessment outcome", style="Heading 1").paragraph_format.keep_with_next = True
+    field_table(doc, [
+        ("Date of the assessment meeting:", date("meeting_date", "Meeting date")),
+        ("Level assessed at (A Developing, B Practising, C Accomplished):",
+         dc.dropdown_control("assessed_level", "Assessed level", ASSESSED_LEVELS)),
+        ("Has a personal development plan (PDP) been agreed?", yes_no("pdp_agreed", "PDP agreed")),
+    ])
+    para(doc)
+    for line in (
+        "If the assessed level differs from the estimate - full evidence of meeting the criteria "
+        "of a higher level, or the initial assessment not achieved - the MedPay Review Team must "
+        "be advised: CMT are provided with a cost monitoring report.",
+        "If the employee is assessed at a lower level than they are currently paid, their salary "
+        "will be honoured.",
+        "At all levels a personal development plan (PDP) may be put in place to enable progression "
+        "to the next CPF level and/or to the next range within the career pathway.",
+        "Pay changes are made at the most suitable payroll date; no payments are backdated.",
+    ):
+        para(doc, line, italic=True)
+    para(doc, "Employee's comments", style="Heading 1").paragraph_format.keep_with_next = True
+    box(doc, text("employee_comments", "Employee's comments", multiline=True), 3.5)
+    para(doc, "Signatures", style="Heading 1").paragraph_format.keep_with_next = True
+    field_table(doc, [
+        ("Line manager's name:", text("manager_name", "Line manager's name", "{{ manager_name }}")),
+        ("Line manager's signature:", text("manager_signature", "Manager signature")),
+        ("Date:", date("manager_signature_date", "Manager signature date")),
+        ("Employee's signature:", text("employee_signature", "Employee signature")),
+        ("Date:", date("employee_signature_date", "Employee signature date")),
+    ])
+    para(doc)
+    para(doc, "Return this completed form to the MedPay Review Team once all assessments are "
+              "complete.", bold=True)
+    return finish(doc, path, "initial-assessment")
+
+
 # ----------------------------------------------------------------------------- letters
 
 
@@ -489,6 +639,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     FORM_KINDS["application"]: build_application,
     FORM_KINDS["appraisal"]: build_appraisal,
     FORM_KINDS["pdp"]: build_pdp,
+    FORM_KINDS["initial-assessment"]: build_initial_assessment,
     LETTER_KINDS["approved"]: build_letter_approved,
     LETTER_KINDS["declined"]: build_letter_declined,
 }

@@ -1,4 +1,4 @@
-"""The batch cache's file format: a :class:`addin.batch.run.FileResult` as plain JSON.
+"""The batch cache's file format: a :class:`addin.batch.results.FileResult` as plain JSON.
 
 ``medpay batch`` keeps each submission's result in ``OUT/.medpay-cache/<key>.json`` so a
 rerun redoes only the files that changed. Anyone who can write to the output folder can
@@ -47,6 +47,10 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from addin.batch.results import FileResult
+from addin.core.costing import CostRow
+from addin.core.model import EstimateRow
+
 FORMAT = "medpay-batch-cache"
 VERSION = 3
 MAX_BYTES = 64 * 1024 * 1024
@@ -70,12 +74,9 @@ def _fail(what: str) -> typing.NoReturn:
 def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """The init fields of a cached dataclass with their resolved annotations, in order
     (``Any`` fields of RowOutcome narrowed to what the batch stores in them)."""
-    from addin.core.costing import CostRow
-    from addin.core.model import EstimateRow
-
     hints = typing.get_type_hints(cls)
     out = {f.name: hints.get(f.name, Any) for f in dataclasses.fields(cls) if f.init}
-    if cls.__name__ == "RowOutcome":  # typed Any in addin.batch.run; the batch stores these
+    if cls.__name__ == "RowOutcome":  # typed Any in addin.batch.results; the batch stores these
         out["estimate"] = EstimateRow
         out["cost"] = CostRow | None
     return tuple(out.items())
@@ -279,8 +280,6 @@ def _tagged_dec(v: Any) -> Any:
 # ----------------------------------------------------------------------------- entries
 
 def _result_codec() -> Codec:
-    from addin.batch.run import FileResult
-
     return _codec(FileResult)
 
 
@@ -300,7 +299,6 @@ def dumps(result: Any) -> bytes:
 def loads(data: bytes, *, key: str) -> Any:
     """The FileResult stored in ``data`` for cache key ``key``. Raises CacheEntryError for
     anything that is not a genuine, well-typed entry for that key (a miss)."""
-    from addin.batch.run import FileResult
 
     if len(data) > MAX_BYTES:
         raise CacheEntryError("entry too large")

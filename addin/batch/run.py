@@ -49,9 +49,10 @@ from pathlib import Path
 from typing import Any
 
 from addin.app.payroll import compute_payroll, has_assessments, write_payroll
+from addin.batch.results import FileResult, RowOutcome
 from addin.batch.cache import MAX_BYTES, CacheEntryError, dumps, loads
 from addin.core.cells import cell_sort_key
-from addin.core.cmt import BatchRow, summarise
+from addin.core.cmt import DUPLICATE_RULE, BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
@@ -199,47 +200,6 @@ def _read_or_empty(p: Path) -> bytes:
 
 
 # ------------------------------------------------------------------ per-file work
-
-
-@dataclass
-class RowOutcome:
-    estimate: Any
-    eligible: bool | None
-    reasons: tuple[str, ...]
-    effective_date: dt.date | None
-    cost: Any
-    cost_problem: str | None
-    errors: int
-    warnings: int
-    pay_point: Decimal | None = None
-    """The pay-ranges figure for the role's range at the estimated level (7.14)."""
-    status: str | None = None
-    """The Eligible column's text: "Yes", "No" or "Manager to decide (6.16)"."""
-
-
-@dataclass
-class FileResult:
-    """Everything the batch keeps about one submission (stored in the cache as JSON by
-    :mod:`addin.batch.cache`)."""
-
-    rel: str
-    key: str
-    status: str
-    """'ok' (no errors), 'errors' (read, with error findings) or 'unreadable'."""
-    reason: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    rows: list[RowOutcome] = field(default_factory=list)
-    sheet: str | None = None
-    """The sheet the rows were read from (where the feedback columns go)."""
-    header_row: int | None = None
-    output_columns: dict[str, int] = field(default_factory=dict)
-    """MedPay's own feedback columns on the header row when the submission is a feedback
-    copy sent back (``EstimatesRead.output_columns``): replaced in its new copy."""
-    cached: bool = False
-
-    @property
-    def readable(self) -> bool:
-        return self.status != "unreadable"
 
 
 @dataclass(frozen=True)
@@ -410,11 +370,6 @@ def duplicate_findings(results: Sequence[FileResult]) -> dict[str, list[Finding]
                 extra.setdefault(rel, []).append(DUPLICATE_ID.at(
                     src, file=rel, row=e.row, employee_id=e.employee_id.strip(), others=others))
     return extra
-
-
-DUPLICATE_RULE = ("an employee in several submissions is costed once, from the first "
-                  "submission in inbox path order that can cost the row (the order the batch "
-                  "reads files); when none can, the first")
 
 
 def choose_duplicate_rows(results: Sequence[FileResult]) -> dict[tuple[str, int], str]:
@@ -716,7 +671,8 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 emp = (r.estimate.employee_id or "").strip().casefold()
                 others = [o for o in holders.get(emp, ()) if o != res.rel]
                 rows.append(BatchRow(
-                    source=res.rel, estimate=r.estimate, eligible=r.eligible, reasons=r.reasons,
+                    source=res.rel, estimate=r.estimate, eligible=r.eligible, status=r.status,
+                    reasons=r.reasons,
                     effective_date=r.effective_date, cost=r.cost, cost_problem=r.cost_problem,
                     errors=r.errors + (1 if r.estimate.row in dup_rows else 0),
                     warnings=r.warnings, pay_point=r.pay_point,

@@ -1,4 +1,4 @@
-"""``medpay forms application|appraisal|pdp``: one pre-filled, protected Word form per
+"""``medpay forms application|appraisal|pdp|initial-assessment``: one pre-filled, protected Word form per
 employee in a level-estimate spreadsheet, and an index-<form>.xlsx of what was made."""
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ KINDS = {
                    "eligible and estimated above their current level",
     "appraisal": "Performance Appraisal and Career Conversation form (Appendix B), for every employee",
     "pdp": "Personal development plan (Appendix D), for every employee",
+    "initial-assessment": "Initial Assessment form (Appendix K, stage 9) recording the assessment "
+                          "outcome, for every employee whose row has no error in the cells the "
+                          "form prints",
 }
 
 

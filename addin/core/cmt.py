@@ -47,6 +47,13 @@ UNKNOWN = "(not given)"
 ``addin.core.costing.NONE_KEY``, so the row counts and the costing totals line up."""
 
 
+DUPLICATE_RULE = ("an employee in several submissions is costed once, from the first "
+                  "submission in inbox path order that can cost the row (the order the batch "
+                  "reads files); when none can, the first")
+"""How the batch picks the one row that costs an employee found in several submissions
+(``addin.batch.run.choose_duplicate_rows``), as the reports word it."""
+
+
 @dataclass
 class BatchRow:
     """One employee row of one submission, with what the batch worked out for it."""
@@ -57,6 +64,9 @@ class BatchRow:
     eligible: bool | None = None
     """May apply to progress at the next window (section 7, ``addin.core.eligibility``); not a
     condition of the cost."""
+    status: str | None = None
+    """The eligibility as words: "Yes", "No" or "Manager to decide (6.16)" (a long-term
+    absence, neither yes nor no); None where only ``eligible`` is known."""
     reasons: tuple[str, ...] = ()
     effective_date: dt.date | None = None
     cost: Any = None

@@ -15,6 +15,11 @@ Policy (shared/seeds/001):
 * Appendix B - appraisal header; "Agreed Dates for next conversations ... 3 months,
   6 months, 9 months, 12 months".
 * Appendix D - personal development plan: Name, Job role, Year.
+* Appendix K, stage 9 "Implementation and Pay Forms" - the Initial Assessment form: "It
+  is very important that every member of staff has a meeting to discuss where they are
+  being assessed at within the CPF ... please return the Initial Assessment form(s), that
+  will be provided to you, to record the assessment outcome. At all levels a personal
+  development plan (PDP) may be put in place".
 * 7.19-7.21 (approval, effective January/July, never backdated; feedback on the areas to
   develop; "the earliest an individual can submit another request is the next window"),
   7.24-7.25 (appeal to the Head of Service or Grandparent within five working days of
@@ -24,13 +29,14 @@ Policy (shared/seeds/001):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from addin.core import paycalendar
 from addin.core.ukdates import uk_date
-from addin.core.model import CRITERIA, Criterion, EstimateRow, Level, PaySettings, Role
+from addin.core.model import CRITERIA, LEVELS, Criterion, EstimateRow, Level, PaySettings, Role
 from addin.core.money import format_gbp
 
 MISSING_TEXT = "(not found in the framework: see your Career Progression Framework)"
@@ -111,10 +117,17 @@ def application_context(row: EstimateRow, role: Role | None, framework_name: str
         "grandparent_manager": _s(_extra(row, "Grandparent manager", "Grandparent", "Authoriser",
                                          "Authorising manager")),
     })
-    for crit in CRITERIA:
-        text = role.text(level, crit) if (role is not None and level is not None) else ""
-        ctx[f"framework_{crit.value.lower()}"] = text or MISSING_TEXT
+    ctx.update(framework_criteria(role, level))
     return ctx
+
+
+def framework_criteria(role: Role | None, level: Level | None) -> dict[str, str]:
+    """``framework_qualifications`` ... ``framework_skills``: the framework's requirement
+    for each criterion (Appendix H) at ``level``, printed beside the evidence boxes of the
+    application and the Initial Assessment form (:data:`MISSING_TEXT` when not found)."""
+    return {f"framework_{crit.value.lower()}":
+            (role.text(level, crit) if (role is not None and level is not None) else "") or MISSING_TEXT
+            for crit in CRITERIA}
 
 
 def appraisal_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
@@ -132,6 +145,75 @@ def pdp_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
     """Appendix D: Name, Job role, Year (the plan covers the next 12 months)."""
     ctx = _common(row)
     ctx["year"] = f"{as_of.year}/{(as_of.year + 1) % 100:02d}"
+    return ctx
+
+
+# ----------------------------------------------------------------------------- initial assessment
+
+ASSESSED_LEVELS: tuple[str, ...] = tuple(level.value for level in LEVELS)
+"""The choices of the Initial Assessment's ``assessed_level`` drop-down: A, B, C (7.14)."""
+
+INITIAL_ASSESSMENT_FIELDS: dict[str, str] = {
+    "employee_id": "employee ID",
+    "employee_name": "name",
+    "job_title": "job title",
+    "team": "team",
+    "framework": "framework",
+    "range": "range",
+    "current_level": "current level",
+    "current_salary": "current salary",
+    "estimated_level": "estimated level",
+}
+"""The estimates fields the Initial Assessment form prints (field -> as the form calls
+it): an error in one of these cells means no form for the row."""
+
+INITIAL_ASSESSMENT_REQUIRED: tuple[str, ...] = (
+    "employee_id", "employee_name", "job_title", "range", "current_level", "current_salary",
+    "estimated_level")
+"""Of those, the ones the form cannot do without (team and framework may be blank: the
+framework is the role's own)."""
+
+
+def initial_assessment_blockers(row: EstimateRow, errors_at: Mapping[str, Sequence[str]]) -> list[str]:
+    """Why ``row`` gets no Initial Assessment form; empty: it gets one.
+
+    Appendix K, stage 9: "It is very important that every member of staff has a meeting
+    to discuss where they are being assessed at within the CPF" - so every employee row
+    gets a form, eligible for progression or not. The only rows left out are those the
+    form would print wrongly: an error (``errors_at``: A1 cell -> the error messages
+    validate-estimates gives there) in a cell of :data:`INITIAL_ASSESSMENT_FIELDS`
+    (reported as ``"<cell>: <message>"``), or a value of
+    :data:`INITIAL_ASSESSMENT_REQUIRED` that is unknown (its column missing, a range the
+    frameworks cannot tell). Safer reading: a form with a wrong ID, level or salary is
+    worse than a form the index says to make again once the row is corrected."""
+    out: list[str] = []
+    for fld, label in INITIAL_ASSESSMENT_FIELDS.items():
+        cell = row.cells.get(fld)
+        if cell and errors_at.get(cell):
+            out.extend(f"{cell}: {message}" for message in errors_at[cell])
+        elif fld in INITIAL_ASSESSMENT_REQUIRED and getattr(row, fld) in (None, ""):
+            out.append(f"the {label} is not known; the form prints it, so fill it in and run again")
+    return out
+
+
+def initial_assessment_context(row: EstimateRow, role: Role | None, framework_name: str) -> dict[str, Any]:
+    """Appendix K, stage 9: the Initial Assessment form on which the manager records the
+    assessment outcome of the meeting with the employee. Pre-filled (and content-locked
+    in the template): the employee's details, the framework, the current range and
+    level, the current salary (full-time annual, as in the estimates) and the manager's
+    stage 8 estimate; beside each evidence box the framework's requirement at the
+    estimated level (:func:`framework_criteria`). ``manager_name`` pre-fills the
+    editable manager's name from the estimates."""
+    ctx = _common(row)
+    level = row.estimated_level
+    ctx.update({
+        "framework_name": framework_name or _s(row.framework),
+        "current_range_level": range_level(row.range, row.current_level),
+        "estimated_range_level": range_level(row.range, level),
+        "estimated_level_title": level.title if level is not None else "",
+        "current_salary": money(row.current_salary) if row.current_salary is not None else "",
+    })
+    ctx.update(framework_criteria(role, level))
     return ctx
 
 

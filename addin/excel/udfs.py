@@ -1,7 +1,7 @@
 """Worksheet functions: pure adapters from what Excel passes to the core, importable
 without Excel (the xlwings ``@xw.func`` declarations live in
-:mod:`addin.excel.xlwings_udfs`; the xlwings Lite ``@func`` ones in the generated
-``addin/excel/lite/main.py``).
+:mod:`addin.excel.xlwings_udfs`; the xlwings Lite ``@func`` ones in the ``main.py``
+that ``scripts/build_lite`` generates into ``build/lite/``).
 
 Each Python function is the Excel name in lower case (``medpay_salary`` for
 ``=MEDPAY_SALARY``). They accept what Excel hands over:

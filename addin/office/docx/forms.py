@@ -42,6 +42,7 @@ FORM_KINDS: dict[str, str] = {
     "application": "application.docx",
     "appraisal": "appraisal.docx",
     "pdp": "pdp.docx",
+    "initial-assessment": "initial-assessment.docx",
 }
 """Form kind (the ``medpay forms`` sub-command and ``medpay_form_type``) -> template file."""
 
@@ -50,7 +51,8 @@ LETTER_KINDS: dict[str, str] = {
     "declined": "letter-declined.docx",
 }
 
-FORM_LABELS = {"application": "application", "appraisal": "appraisal", "pdp": "PDP"}
+FORM_LABELS = {"application": "application", "appraisal": "appraisal", "pdp": "PDP",
+               "initial-assessment": "initial-assessment"}
 """The last word of a generated file's name: ``<employee id> <name> <form>.docx``."""
 
 
@@ -253,6 +255,14 @@ def progress(items: Sequence, desc: str) -> Iterable:
     return tqdm(items, desc=desc, unit="form", disable=not sys.stderr.isatty())
 
 
+def _not_in_framework(row) -> str:
+    """Why a row gets no form that prints the framework's criteria for its level: its
+    job title is not in the framework (a form without the criteria is no use)."""
+    where = f" ({row.framework})" if row.framework else ""
+    return (f"job title not in the framework: {row.job_title or '(blank)'!r}{where}; "
+            "correct the job title or the framework and run again")
+
+
 def _framework_of(role, frameworks) -> str:
     for fw in frameworks:
         if any(r is role for r in fw.roles):
@@ -301,7 +311,8 @@ def eligibility_by_row(rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.d
     (:func:`addin.rules.estimates_checks.eligibility_rows` over the reader's and the rules'
     findings: a row with an error on it is not eligible, an unreadable cell is worded
     "could not be read"), plus ``"errors"``: the row's error findings as ``"<cell>:
-    <message>"``, for the index to say what to correct. ``read``: the estimates as read
+    <message>"``, for the index to say what to correct, and ``"errors_at"``: the same
+    by cell (``{cell: [message, ...]}``). ``read``: the estimates as read
     (:func:`addin.office.xlsx.estimates.read_estimates`); None: ``rows`` alone, checked by the same
     rules."""
     from addin.core.cells import parse_a1
@@ -315,23 +326,29 @@ def eligibility_by_row(rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.d
                              header_row=min((r.row for r in rows), default=2) - 1, rows=rows)
     ctx = EstimatesContext(frameworks=list(frameworks), pay=pay, as_of=as_of)
     findings = [*read.findings, *check_estimates(read, ctx)]  # as validate_estimates
-    errors: dict[int, list[str]] = {}
+    errors: dict[int, dict[str, list[str]]] = {}
     for f in findings:
         if f.is_error and f.cell and f.sheet == read.sheet:
             try:
                 r, _ = parse_a1(f.cell)
             except ValueError:
                 continue
-            errors.setdefault(r, []).append(f"{f.cell}: {f.message}")
-    return {int(e["row"]): {**e, "errors": errors.get(int(e["row"]), [])}
-            for e in eligibility_rows(read, ctx, findings)}
+            errors.setdefault(r, {}).setdefault(f.cell, []).append(f.message)
+    out = {}
+    for e in eligibility_rows(read, ctx, findings):
+        at = errors.get(int(e["row"]), {})
+        out[int(e["row"])] = {**e, "errors": [f"{cell}: {m}" for cell, ms in at.items() for m in ms],
+                              "errors_at": at}
+    return out
 
 
 def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.date,
                    out_dir: Path, force: bool = False, pdf: bool = False,
                    templates: Path | None = None, read: Any = None) -> list[Made]:
     """One form per employee row (application: only rows eligible and estimated above
-    their current level, 7.22, whose job title is in the framework), then
+    their current level, 7.22, whose job title is in the framework; initial-assessment:
+    every row whose cells the form prints have no error and whose job title is in the
+    framework, Appendix K stage 9), then
     ``index-<form>.xlsx``; PDFs in one LibreOffice run.
 
     Eligibility is validate-estimates' own (:func:`eligibility_by_row`; ``read``: the
@@ -354,7 +371,7 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
         raise ValueError(kind)
     rows = list(rows)
     eligibility = (eligibility_by_row(rows, frameworks=frameworks, pay=pay, as_of=as_of, read=read)
-                   if kind == "application" else {})
+                   if kind in ("application", "initial-assessment") else {})
     require_soffice(pdf)
     template = template_path(FORM_KINDS[kind], templates)
     index_path = out_dir / index_name(kind)
@@ -377,13 +394,21 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
                 made.append(Made(ident, name, label, "", "skipped", why))
                 continue
             if role is None:
-                # a form without the framework's criteria for the level is no use
-                where = f" ({row.framework})" if row.framework else ""
-                made.append(Made(ident, name, label, "", "skipped",
-                                 f"job title not in the framework: {row.job_title or '(blank)'!r}{where}; "
-                                 "correct the job title or the framework and run again"))
+                made.append(Made(ident, name, label, "", "skipped", _not_in_framework(row)))
                 continue
             ctx = fc.application_context(row, role, _framework_of(role, frameworks), pay, as_of)
+        elif kind == "initial-assessment":
+            # Appendix K stage 9: every employee, eligible or not, unless a cell the form
+            # prints has an error (fc.initial_assessment_blockers)
+            blockers = fc.initial_assessment_blockers(row, (eligibility.get(row.row) or {}).get("errors_at", {}))
+            if blockers:
+                made.append(Made(ident, name, label, "", "skipped",
+                                 "correct the row and run again: " + "; ".join(blockers)))
+                continue
+            if role is None:
+                made.append(Made(ident, name, label, "", "skipped", _not_in_framework(row)))
+                continue
+            ctx = fc.initial_assessment_context(row, role, _framework_of(role, frameworks))
         elif kind == "appraisal":
             ctx = fc.appraisal_context(row, as_of)
         else:

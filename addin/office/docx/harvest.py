@@ -69,7 +69,8 @@ NOT_A_DOCUMENT = declare(
 PREFILL_CHANGED = declare(
     "FORM-PREFILL-CHANGED", "Pre-filled field changed",
     "A pre-filled identity field of a form (employee ID, current range and level, level "
-    "requested, framework) differs from the value it was generated with, so the answers "
+    "requested or estimated, framework; on the Initial Assessment also name, job title, "
+    "team and current salary) differs from the value it was generated with, so the answers "
     "may be matched to the wrong person or request.",
     "the pre-filled {field} was changed from {was!r} to {now!r} after the form was generated; "
     "check the form with the employee and use the generated value", ERROR, group="forms")
@@ -159,8 +160,10 @@ def text_unchanged(doc: FormDoc, ctx: None) -> Iterator[Finding]:
         yield EDITED_OUTSIDE.at(file=doc.name)
 
 
-_FIELD_NAMES = {"employee_id": "employee ID", "current_range_level": "current range and level",
-                "level_requested": "level requested", "framework_name": "framework"}
+_FIELD_NAMES = {"employee_id": "employee ID", "employee_name": "name", "job_title": "job title",
+                "team": "team", "current_range_level": "current range and level",
+                "level_requested": "level requested", "framework_name": "framework",
+                "current_salary": "current salary", "estimated_range_level": "estimated level"}
 
 
 @FORM_CHECKS.rule(PREFILL_CHANGED)

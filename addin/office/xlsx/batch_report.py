@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.core.cells import col_letter
-from addin.core.cmt import UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
+from addin.core.cmt import DUPLICATE_RULE, UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
 from addin.core.payroll import PayrollRun
 from addin.office.determinism import fixed_moment, workbook_bytes
 from addin.core.money import round_penny
@@ -67,7 +67,7 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Estimated level", 9, _level("estimated_level"), None),
     ("Current salary", 13, _salary, MONEY),
     ("FTE", 6, _est("fte"), "0.00"),
-    ("May apply to progress", 10, lambda r: _yes_no(r.eligible), None),
+    ("May apply to progress", 10, lambda r: r.status or _yes_no(r.eligible), None),
     ("Reasons", 40, lambda r: "; ".join(r.reasons), None),
     ("Effective date", 12, lambda r: r.effective_date, DATE),
     ("New salary", 13, _cost("new_salary"), MONEY),
@@ -457,9 +457,7 @@ DUPLICATE_HEADERS = [("Employee ID", 14), ("Costed from", 30), ("Row", 6),
 
 def _duplicates_sheet(ws, s: CmtSummary, title: str) -> None:
     """Each employee in several submissions: which row was costed, which were not, and
-    the rule (:data:`addin.batch.run.DUPLICATE_RULE`)."""
-    from addin.batch.run import DUPLICATE_RULE
-
+    the rule (:data:`addin.core.cmt.DUPLICATE_RULE`)."""
     _header(ws, 1, [h for h, _ in DUPLICATE_HEADERS], [w for _, w in DUPLICATE_HEADERS])
     from openpyxl.styles import Alignment
 
