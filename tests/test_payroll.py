@@ -631,3 +631,30 @@ def test_payroll_csv_text_is_never_a_formula():
         r'''E1,"'=HYPERLINK(""http://x"",""y"")"''',
         "E2,'+1",
         'E3,"Smith, Jo"']
+
+
+def test_the_shipped_initial_assessment_form_filled_in_word_goes_to_payroll(inputs, tmp_path):
+    """`medpay forms initial-assessment` (the real template: employee ID, current range and
+    level, salary... locked), filled as in Word, then `medpay payroll` over the folder."""
+    forms = tmp_path / "forms"
+    proc = run_cli("forms", "initial-assessment", "--estimates", inputs["estimates"],
+                   "--pay-ranges", inputs["pay"], "--as-of", AS_OF.isoformat(), "--out", forms)
+    assert proc.returncode in (0, 1), proc.stderr
+    signed = {"meeting_date": dt.date(2026, 12, 1), "manager_signature_date": dt.date(2026, 12, 2),
+              "employee_signature_date": dt.date(2026, 12, 3)}
+    for eid, answers in {"E1": {"assessed_level": "B"}, "E2": {"assessed_level": "B"},
+                         "E4": {"assessed_level": "B"},
+                         "E6": {"assessed_level": "B", "employee_id": "E9"}}.items():
+        path = next(forms.glob(f"{eid} *.docx"))
+        path.write_bytes(dc.fill_controls(path.read_bytes(), {**signed, **answers}))
+    proc = run_cli("payroll", "--estimates", inputs["estimates"], "--assessments", forms,
+                   "--pay-ranges", inputs["pay"], "--as-of", AS_OF.isoformat(),
+                   "--out", tmp_path / "out", "--json")
+    data = json.loads(proc.stdout)
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "payroll-changes.csv").read_text("utf-8"))))
+    # E1, E2 and E4 as in EXPECTED_CSV (the range from the form's locked "3A")
+    assert rows == [EXPECTED_CSV[0], EXPECTED_CSV[1], EXPECTED_CSV[2], EXPECTED_CSV[4]]
+    codes = {(f["code"], f["file"].split(" ")[0]) for f in data["findings"]}
+    assert ("PAY-IDENTITY-ALTERED", "E6") in codes
+    # the forms left blank (E5, E7) are not signed: kept out, named
+    assert ("PAY-NO-LEVEL", "E5") in codes and ("PAY-NOT-SIGNED", "E7") in codes
