@@ -658,3 +658,21 @@ def test_the_shipped_initial_assessment_form_filled_in_word_goes_to_payroll(inpu
     assert ("PAY-IDENTITY-ALTERED", "E6") in codes
     # the forms left blank (E5, E7) are not signed: kept out, named
     assert ("PAY-NO-LEVEL", "E5") in codes and ("PAY-NOT-SIGNED", "E7") in codes
+
+
+def test_batch_payroll_names_estimates_by_their_path_in_the_inbox(inputs, tmp_path):
+    import shutil
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(inputs["forms"], inbox / "forms")
+    (inbox / "teams").mkdir()
+    shutil.copy(inputs["estimates"], inbox / "teams" / "a.xlsx")
+    shutil.copy(inputs["estimates"], inbox / "teams" / "b.xlsx")  # every employee twice
+    out = tmp_path / "out"
+    run_cli("batch", inbox, "--out", out, "--pay-ranges", inputs["pay"],
+            "--as-of", AS_OF.isoformat(), "--jobs", "1")
+    p = json.loads((out / "summary.json").read_text(encoding="utf-8"))["payroll"]
+    assert p["changes"] == 0
+    assert str(tmp_path) not in json.dumps(p)
+    assert any(f.startswith("teams/a.xlsx: PAY-ESTIMATE-DUPLICATE: employee E1 is also on "
+                            "teams/b.xlsx!Estimates!A2") for f in p["findings"])

@@ -687,7 +687,9 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
         from addin.office.xlsx.batch_report import write_cmt_report, write_consolidated
 
         harvested = harvest_inbox(inbox, out)
-        payroll = payroll_outputs(harvested, [r.estimate for r in rows], out, cfg)
+        # the estimates named by their path in the inbox, as every batch output names them
+        payroll = payroll_outputs(harvested, [replace(r.estimate, file=r.source) for r in rows],
+                                  out, cfg)
         write_consolidated(out / CONSOLIDATED, rows, entries, as_of=cfg.as_of, force=cfg.force)
         write_cmt_report(out / CMT_REPORT, summary_data, force=cfg.force,
                          outcomes=payroll[0] if payroll else None)

@@ -440,8 +440,7 @@ class PayrollRun:
         """The one-line summary: changes, honoured, outcomes missing."""
         errors = sum(1 for f in self.findings if getattr(f, "is_error", False))
         return (f"{len(self.changes)} pay change(s) for payroll, {self.honoured} honoured; "
-                f"{len(self.missing)} outcome(s) missing; {errors} error(s) kept a form or "
-                "decision out")
+                f"{len(self.missing)} outcome(s) missing; {errors} error(s) found")
 
     def to_json(self) -> dict[str, Any]:
         return {
