@@ -54,6 +54,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin.app.payroll import compute_payroll, has_assessments, write_payroll
 from addin.batch.results import FileResult, RowOutcome
 from addin.batch.cache import MAX_BYTES, CacheEntryError, dumps, loads
 from addin.core.cells import cell_sort_key
@@ -61,7 +62,9 @@ from addin.core.cmt import DUPLICATE_RULE, BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
+from addin.office.docx.harvest import folder_files, harvest
 from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
+from addin.office.xlsx.settings import read_pay_settings
 
 DUPLICATE_ID = declare(
     "BATCH-DUPLICATE-ID",
@@ -769,8 +772,13 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
         summary_data = summarise(rows, as_of=cfg.as_of, submissions=len(ordered), unreadable=unreadable)
         from addin.office.xlsx.batch_report import write_cmt_report, write_consolidated
 
+        harvested = harvest_inbox(inbox, out)
+        # the estimates named by their path in the inbox, as every batch output names them
+        payroll = payroll_outputs(harvested, [replace(r.estimate, file=r.source) for r in rows],
+                                  out, cfg)
         write_consolidated(out / CONSOLIDATED, rows, entries, as_of=cfg.as_of, force=cfg.force)
-        write_cmt_report(out / CMT_REPORT, summary_data, force=cfg.force)
+        write_cmt_report(out / CMT_REPORT, summary_data, force=cfg.force,
+                         outcomes=payroll[0] if payroll else None)
         summary = {
             "as_of": cfg.as_of.isoformat(),
             "cola": None if cfg.cola is None else str(cfg.cola),
@@ -803,9 +811,11 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                       "in_year": _money(summary_data.in_year)},
             "files": entries,
         }
-        forms = harvest_forms(inbox, out, as_of=cfg.as_of, force=cfg.force)
+        forms = harvest_forms(inbox, out, as_of=cfg.as_of, force=cfg.force, result=harvested)
         if forms is not None:
             summary["forms"] = forms
+        if payroll is not None:
+            summary["payroll"] = payroll[1]
         atomic_write_text(out / SUMMARY, json.dumps(summary, indent=2, sort_keys=True,
                                                     ensure_ascii=False) + "\n", force=cfg.force)
         _prune(cache, used_keys)
@@ -830,23 +840,51 @@ def not_for_harvest(out: Path) -> Callable[[Path], bool]:
     return skip
 
 
-def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool) -> dict[str, Any] | None:
-    """Filled Word forms in the inbox, read back by the forms harvester (``addin.office.docx.harvest``)
-    into ``DIR/forms.xlsx``; returns their summary, or None when the inbox holds no Word
+def harvest_inbox(inbox: Path, out: Path):
+    """The filled Word forms in the inbox read back by the forms harvester
+    (:func:`addin.office.docx.harvest.harvest`), or None when the inbox holds no Word
     document nor PDF. The submissions and the output folder are not the harvest's
-    (:func:`not_for_harvest`); any other file (a PDF, a text file) is reported once, in
-    the forms summary, as not a form."""
-    try:
-        from addin.office.docx.harvest import folder_files, harvest, write_harvest
-    except ImportError:  # pragma: no cover - the forms module is part of medpay
-        return None
+    (:func:`not_for_harvest`)."""
     skip = not_for_harvest(out)
     docs, others = folder_files(inbox, skip)
     if not docs and not any(p.suffix.lower() == ".pdf" for p in others):
         return None
+    return harvest(inbox, skip=skip)
+
+
+def payroll_outputs(harvested, estimates: Sequence[Any], out: Path,
+                    cfg: BatchConfig) -> tuple[Any, dict[str, Any]] | None:
+    """Stage 9 in the batch: when the inbox holds filled Initial Assessment forms beside
+    the estimates workbooks, the payroll run over the estimates the batch read
+    (:func:`addin.app.payroll.compute_payroll`) is written as ``payroll-changes.xlsx``,
+    ``payroll-changes.csv`` and ``outcomes-vs-estimates.xlsx``. Returns the run and its
+    summary, or None when there are no such forms."""
+    if harvested is None or not has_assessments(harvested):
+        return None
+    run = compute_payroll(estimates, harvested, pay=read_pay_settings(cfg.pay_ranges),
+                          as_of=cfg.as_of, sources={"estimates": "the inbox's submissions",
+                                                    "assessments": "the inbox's forms"})
+    written = write_payroll(run, out, force=cfg.force)
+    data = run.to_json()
+    return run, {"outputs": [p.name for p in written], **data["summary"],
+                 "outcome_totals": data["outcome_totals"]["overall"],
+                 "control": data["control"],
+                 "findings": [f"{f.file}: {f.code}: {f.message}" for f in run.findings]}
+
+
+def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool,
+                  result=None) -> dict[str, Any] | None:
+    """Filled Word forms in the inbox, read back by the forms harvester (``addin.office.docx.harvest``)
+    into ``DIR/forms.xlsx``; returns their summary, or None when the inbox holds no Word
+    document nor PDF (``result``: the harvest already read by :func:`harvest_inbox`). Any
+    other file (a PDF, a text file) is reported once, in the forms summary, as not a form."""
+    from addin.office.docx.harvest import write_harvest
+
+    result = result if result is not None else harvest_inbox(inbox, out)
+    if result is None:
+        return None
     from addin.office.determinism import fixed_moment, normalise_xlsx_file
 
-    result = harvest(inbox, skip=skip)
     target = out / FORMS_WORKBOOK
     write_harvest(result, target, force=force)
     normalise_xlsx_file(target, fixed_moment(as_of))

@@ -231,8 +231,13 @@ def cost_change(
     directorate: str | None = None,
     team: str | None = None,
     framework: str | None = None,
+    effective: dt.date | None = None,
 ) -> CostRow:
     """Cost moving ``employee_id`` to ``level`` of ``range_`` (see the module docstring).
+
+    ``effective`` is the date the change takes effect when the caller already knows it
+    (an initial assessment's payroll date, :func:`addin.core.paycalendar.payroll_effective_date`);
+    None means the next pay change date after ``as_of`` (7.16, 7.20).
 
     ``current_salary`` is the annual full-time salary, ``fte`` in (0, 1], ``cola`` a
     percentage (``Decimal("3")`` = 3%). Raises KeyError for a range the pay-ranges
@@ -247,7 +252,8 @@ def cost_change(
     if cola is not None and Decimal(cola) < 0:
         raise ValueError(f"a cost-of-living award must not be negative, got {cola}%")
     point = pay.pay_point(range_, level)  # 7.14
-    effective = next_effective_date(as_of, pay)  # 7.16, 7.20
+    if effective is None:
+        effective = next_effective_date(as_of, pay)  # 7.16, 7.20
     fy_end = financial_year_end(effective)
     months = months_between(effective, fy_end + dt.timedelta(days=1))
     uplift = Decimal(1) + (Decimal(cola) / 100 if cola else ZERO)

@@ -22,6 +22,9 @@ from enum import Enum
 
 MIN_RANGE = 2
 MAX_RANGE = 8
+DEFAULT_PAYROLL_CUTOFF_DAY = 10
+"""Settings "Payroll cut-off day" when the pay-ranges workbook has no such row (issue 19:
+"default 10"): changes signed by the 10th of a month reach payroll for the 1st of the next."""
 
 
 class Level(str, Enum):
@@ -177,6 +180,10 @@ class Settings:
     """(month, day) a cost-of-living award applies from (policy 8.1: "usually applied from 01 April")."""
     casual_aggregate_months: int
     """Policy 2.2: casual staff only with a six-month working aggregate."""
+    payroll_cutoff_day: int = DEFAULT_PAYROLL_CUTOFF_DAY
+    """Day of the month by which a change must reach payroll to be paid from the 1st of
+    the next month (Appendix K stage 9: "the most suitable payroll date"); the Settings
+    row "Payroll cut-off day", :data:`DEFAULT_PAYROLL_CUTOFF_DAY` when the row is absent."""
 
 
 @dataclass(frozen=True)

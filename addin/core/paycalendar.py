@@ -49,6 +49,8 @@ __all__ = [
     "next_effective_date",
     "next_window",
     "pay_change_dates_between",
+    "payroll_cutoff",
+    "payroll_effective_date",
     "resubmission_opens",
     "submission_deadline",
 ]
@@ -216,6 +218,37 @@ def pay_change_dates_between(start: dt.date, end: dt.date, settings) -> list[dt.
             if start <= d <= end:
                 out.append(d)
     return sorted(out)
+
+
+# --------------------------------------------------------------------------- payroll dates
+
+
+def payroll_cutoff(effective: dt.date, settings) -> dt.date:
+    """The payroll cut-off for a change paid from ``effective`` (the 1st of a month): the
+    Settings "Payroll cut-off day" of the month before, clamped to that month's last day
+    (a cut-off day of 31 is 30 November, 28 or 29 February)."""
+    before = add_months(effective.replace(day=1), -1)
+    day = _settings(settings).payroll_cutoff_day
+    return before.replace(day=min(day, _stdlib_calendar.monthrange(before.year, before.month)[1]))
+
+
+def payroll_effective_date(signed: dt.date | None, as_of: dt.date, settings) -> dt.date:
+    """The most suitable payroll date for an initial-assessment pay change (Appendix K,
+    stage 9: "... so that The MedPay Review Team can inform payroll of any changes to pay
+    at the most suitable payroll date. No payments are backdated.").
+
+    The first day of the earliest month whose payroll cut-off (:func:`payroll_cutoff`:
+    the Settings "Payroll cut-off day" of the month before) is on or after the later of
+    the manager's signature date ``signed`` and the run date ``as_of``. With the shipped
+    cut-off day 10: signed 4 December 2026 -> 1 January 2027 (cut-off 10 December);
+    signed 15 December 2026 -> 1 February 2027 (cut-off 10 January). The result is always
+    after both dates, so nothing is backdated nor effective before the run.
+    """
+    base = max(signed, as_of) if signed is not None else as_of
+    effective = add_months(base.replace(day=1), 1)
+    while payroll_cutoff(effective, settings) < base:
+        effective = add_months(effective, 1)
+    return effective
 
 
 # --------------------------------------------------------------------------- working days

@@ -21,6 +21,7 @@ from typing import Any
 
 from addin.core.cells import col_letter
 from addin.core.cmt import DUPLICATE_RULE, UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
+from addin.core.payroll import PayrollRun
 from addin.office.determinism import fixed_moment, workbook_bytes
 from addin.core.money import round_penny
 from addin.office.safeio import atomic_write_bytes, set_cell
@@ -391,6 +392,35 @@ def _print_setup(ws, area: str, title: str, as_of: dt.date, *, landscape: bool =
     ws.print_options.gridLines = False
 
 
+def _outcomes_block(ws, top: int, run: PayrollRun) -> int:
+    """The front sheet's stage 9 figures (Appendix K: CMT is told where the assessed
+    levels differ from the estimates, up or down, with the cost); returns the last row."""
+    from openpyxl.styles import Alignment, Font
+
+    o = run.totals.overall
+    ws.cell(top, 1, "Assessment outcomes against the estimates (stage 9)").font = Font(bold=True, size=12)
+    figures = [
+        ("Employees assessed (Initial Assessment forms)", o.employees, None),
+        ("Assessed above the estimate", o.up, None),
+        ("Assessed below the estimate", o.down, None),
+        ("Assessed as estimated", o.same, None),
+        ("Outcomes still missing", len(run.missing), None),
+        ("Full-year cost difference against the estimates", o.full_year_difference, MONEY),
+        ("In-year cost difference against the estimates", o.in_year_difference, MONEY),
+        ("Pay changes sent to payroll (salaries honoured)", f"{len(run.changes)} ({run.honoured})", None),
+    ]
+    r = top
+    for label, value, fmt in figures:
+        r += 1
+        _put(ws, r, 1, label)
+        cell = _put(ws, r, 4, value, fmt)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="right")
+    r += 1
+    _put(ws, r, 1, "Details: outcomes-vs-estimates.xlsx; payroll: payroll-changes.xlsx").font = Font(italic=True)
+    return r
+
+
 MATRIX_COLUMN = 10
 """The Summary sheet's level matrix starts in column J, right of the directorate table."""
 
@@ -442,8 +472,11 @@ def _duplicates_sheet(ws, s: CmtSummary, title: str) -> None:
     _print_setup(ws, f"A1:E{max(1, len(s.duplicate_choices)) + 1}", title, s.as_of)
 
 
-def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
-    """The monthly CMT cost-monitoring workbook (Appendix K, stages 8-9)."""
+def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False,
+                     outcomes: PayrollRun | None = None) -> Path:
+    """The monthly CMT cost-monitoring workbook (Appendix K, stages 8-9); ``outcomes``,
+    the batch's payroll run when the inbox held Initial Assessment forms, adds their
+    figures to the front sheet."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Font
@@ -469,6 +502,8 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
     dir_top = 5 + len(key_figures(s)) + 1  # blank row, then the table title
     ws.cell(dir_top, 1, "Cost by directorate").font = Font(bold=True, size=12)
     last = _group_table(ws, dir_top + 1, ["Directorate"], s.by_directorate)
+    if outcomes is not None:
+        last = _outcomes_block(ws, last + 2, outcomes)
     ws.column_dimensions["A"].width = 44
     for col in "BCDEFGH":
         ws.column_dimensions[col].width = 12

@@ -18,7 +18,15 @@ from pathlib import Path
 
 from addin.core.cells import a1
 from addin.core.errors import SettingsError
-from addin.core.model import LEVELS, MAX_RANGE, MIN_RANGE, PayRange, PaySettings, Settings
+from addin.core.model import (
+    DEFAULT_PAYROLL_CUTOFF_DAY,
+    LEVELS,
+    MAX_RANGE,
+    MIN_RANGE,
+    PayRange,
+    PaySettings,
+    Settings,
+)
 from addin.office.resources import default_pay_ranges
 from addin.core.text import clean_text, norm_key, without_hint
 
@@ -35,7 +43,11 @@ LABELS = {
     "min_months_in_post": "Minimum months in post for new appointees",
     "casual_aggregate_months": "Casual staff working aggregate (months)",
     "cola_effective": "Cost-of-living award applies from",
+    "payroll_cutoff_day": "Payroll cut-off day",
 }
+OPTIONAL = {"payroll_cutoff_day": DEFAULT_PAYROLL_CUTOFF_DAY}
+"""Settings rows a workbook may lack (older copies of pay-ranges.xlsx), with the value
+used then. Every other row is required."""
 _PAY_DATE = re.compile(r"^paychangedate(\d+)$")
 _DEADLINE = re.compile(r"^submissiondeadline(\d+)$")
 _MONTHS = {m.lower(): i for i, m in enumerate(
@@ -172,6 +184,7 @@ _WHOLE_BOUNDS = {
     "appeal_working_days": (1, 60),
     "min_months_in_post": (0, 120),
     "casual_aggregate_months": (0, 120),
+    "payroll_cutoff_day": (1, 31),
 }
 
 
@@ -256,6 +269,8 @@ def _read_settings(wb, path: str) -> Settings:
                 deadlines[int(m.group(1))] = cell
 
     def get(field: str, conv):
+        if field not in values and field in OPTIONAL:
+            return OPTIONAL[field]
         if field not in values:
             raise SettingsError(f'no row labelled "{LABELS[field]}"', file=path, sheet=ws.title)
         raw, ref = values[field]
@@ -287,4 +302,5 @@ def _read_settings(wb, path: str) -> Settings:
         casual_aggregate_months=get("casual_aggregate_months",
                                     _whole(*_WHOLE_BOUNDS["casual_aggregate_months"])),
         cola_effective=get("cola_effective", parse_day_month),
+        payroll_cutoff_day=get("payroll_cutoff_day", _whole(*_WHOLE_BOUNDS["payroll_cutoff_day"])),
     )
