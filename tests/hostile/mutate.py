@@ -139,6 +139,14 @@ def _read_form(p: Path) -> Any:
     return read_form(p)
 
 
+def _read_assessments(p: Path) -> Any:
+    """A harvest workbook of Initial Assessment forms as ``medpay payroll --assessments``
+    reads it."""
+    from addin.office.docx.harvested import assessments, read_harvest_workbook
+    result, cells = read_harvest_workbook(p)
+    return assessments(result, cells)
+
+
 def _read_workbook(p: Path) -> Any:
     from addin.office.xlsx.safe import load_workbook, used_rows
     wb = load_workbook(p)
@@ -151,6 +159,8 @@ READERS: dict[str, tuple[Callable[[Path], Any], str]] = {
     "estimates": (_read_estimates, ".xlsx"),
     "decisions": (_read_decisions, ".xlsx"),
     "form": (_read_form, ".docx"),
+    "initial-assessment": (_read_form, ".docx"),
+    "assessments": (_read_assessments, ".xlsx"),
     "workbook": (_read_workbook, ".xlsx"),
 }
 
@@ -162,21 +172,35 @@ def default_seeds(forms_dir: Path | None = None) -> list[tuple[str, Path]]:
     seeds += [("decisions", p) for p in sorted((WORKBOOKS / "decisions").glob("*.xlsx"))]
     seeds += [("workbook", WORKBOOKS / "pay-ranges.xlsx")]
     if forms_dir:
-        seeds += [("form", p) for p in sorted(forms_dir.rglob("*.docx"))[:3]]
+        seeds += [("form", p) for p in sorted((forms_dir / "appraisal").glob("*.docx"))[:3]]
+        seeds += [("initial-assessment", p)
+                  for p in sorted((forms_dir / "initial-assessment").glob("*.docx"))[:3]]
+        seeds += [("assessments", p) for p in sorted(forms_dir.glob("harvest-*.xlsx"))]
     return seeds
 
 
 def make_forms(out: Path) -> Path:
-    """Generate a few real Word forms (appraisal forms for one sample) to fuzz."""
+    """Generate real Word forms to fuzz: appraisal forms and Initial Assessment forms for
+    one sample (``out/appraisal``, ``out/initial-assessment``), and the harvest workbook of
+    the Initial Assessment forms that ``medpay payroll --assessments`` reads
+    (``out/harvest-initial-assessment.xlsx``)."""
     import subprocess
     import sys
 
-    subprocess.run(
-        [sys.executable, "-m", "addin", "forms", "appraisal", "--estimates",
-         str(WORKBOOKS / "samples" / "finance-business-support.xlsx"), "--out", str(out),
-         "--as-of", "2026-11-20", "--force"],
-        cwd=ROOT, check=True, capture_output=True, timeout=300,
+    sample = str(WORKBOOKS / "samples" / "finance-business-support.xlsx")
+    for kind in ("appraisal", "initial-assessment"):
+        subprocess.run(
+            [sys.executable, "-m", "addin", "forms", kind, "--estimates", sample,
+             "--out", str(out / kind), "--as-of", "2026-11-20", "--force"],
+            cwd=ROOT, check=True, capture_output=True, timeout=300,
+        )
+    proc = subprocess.run(
+        [sys.executable, "-m", "addin", "harvest", str(out / "initial-assessment"),
+         "--out", str(out / "harvest-initial-assessment.xlsx"), "--force"],
+        cwd=ROOT, capture_output=True, timeout=300,
     )
+    if proc.returncode not in (0, 1):  # 1: unfilled forms have findings, the workbook is written
+        raise RuntimeError(proc.stderr)
     return out
 
 

@@ -37,7 +37,7 @@ def test_mutated_workbooks_end_in_a_result_or_a_clean_error(tmp_path, target, su
     assert failures == [], "\n".join(failures)
 
 
-@pytest.mark.parametrize("target", ["form", "decisions"])
+@pytest.mark.parametrize("target", ["form", "initial-assessment", "assessments", "decisions"])
 def test_mutated_forms_and_decisions_end_in_a_result_or_a_clean_error(tmp_path, forms_dir, target,
                                                                        summary_line):
     seeds = [s for s in mutate.default_seeds(forms_dir) if s[0] == target]
