@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from addin.core.cells import a1, parse_a1
-from addin.office.xlsx.frameworks import load_framework
 from addin.core.model import Criterion, Level, SourceRef
+from addin.office.xlsx.frameworks import load_framework
 
 from .conftest import BES_FRAMEWORK
 

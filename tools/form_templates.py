@@ -25,7 +25,6 @@ from docx.shared import Cm, Pt, RGBColor
 from addin.office.docx import controls as dc
 from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, TEMPLATE_VERSION
 
-
 # ----------------------------------------------------------------------------- helpers
 
 

@@ -48,14 +48,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from addin.batch.results import FileResult, RowOutcome
 from addin.batch.cache import MAX_BYTES, CacheEntryError, dumps, loads
+from addin.batch.results import FileResult, RowOutcome
 from addin.core.cells import cell_sort_key
 from addin.core.cmt import DUPLICATE_RULE, BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
-from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
+from addin.office.safeio import (
+    FolderLock,
+    atomic_write_bytes,
+    atomic_write_text,
+    check_writable,
+    safe_filename,
+)
 
 DUPLICATE_ID = declare(
     "BATCH-DUPLICATE-ID",
@@ -162,9 +168,8 @@ def code_version() -> str:
     """A hash of the medpay source the batch runs: every ``addin`` module loaded once the
     engines are imported (command modules and the Excel layer aside), so a change to the
     rules invalidates the cache and a change to an unrelated command does not."""
-    from addin import __version__
-
     import addin.office.xlsx.batch_report  # noqa: F401  (the writers are part of the result)
+    from addin import __version__
 
     h = hashlib.sha256(__version__.encode())
     for name in sorted(sys.modules):
@@ -210,9 +215,9 @@ class Engines:
 
 
 def engines() -> Engines:
+    from addin.app.validate import validate_estimates
     from addin.core.costing import cost_row
     from addin.office.xlsx.estimates import read_estimates
-    from addin.app.validate import validate_estimates
     from addin.office.xlsx.feedback import write_feedback_copy
 
     return Engines(validate_estimates, read_estimates, cost_row, write_feedback_copy)

@@ -44,8 +44,10 @@ from decimal import Decimal
 from functools import lru_cache
 
 from addin.core.model import Criterion, EstimateRow, Level, PaySettings, Role
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
-from addin.core.parsing import parse_months
+from addin.core.parsing import (
+    norm_key,  # memoised addin.core.text.norm_key (same answers)
+    parse_months,
+)
 from addin.core.paycalendar import months_between, next_window, resubmission_opens
 from addin.core.timeatlevel import TimeRequirement, parse_time_requirement
 

@@ -29,9 +29,9 @@ from decimal import Decimal
 from typing import Any
 
 from addin.core import paycalendar
-from addin.core.ukdates import uk_date
 from addin.core.model import CRITERIA, Criterion, EstimateRow, Level, PaySettings, Role
 from addin.core.money import format_gbp
+from addin.core.ukdates import uk_date
 
 MISSING_TEXT = "(not found in the framework: see your Career Progression Framework)"
 

@@ -287,9 +287,9 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
     """Cost estimates: every row's change to its estimated level, with employer on-costs,
     then totals overall and by directorate - :func:`addin.office.xlsx.cost_report.cost_workbook`, as
     ``medpay cost``. Rows costing cannot use are listed as not costed."""
-    from addin.office.xlsx.cost_report import cost_workbook
     from addin.core.costing import money
     from addin.core.money import format_gbp
+    from addin.office.xlsx.cost_report import cost_workbook
     from addin.office.xlsx.feedback import cell_link
 
     run = cost_workbook(workbook, framework_paths=_frameworks(frameworks),

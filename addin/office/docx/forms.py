@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin.office.docx import controls as dc
 from addin.core.errors import InputError, OutputError
+from addin.office.docx import controls as dc
 from addin.office.resources import templates_dir
 
 TEMPLATE_VERSION = "1"
@@ -347,8 +347,8 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     spare form is easier for HR to notice and discard than a missing one."""
     from addin.core import form_context as fc
     from addin.core.eligibility import Eligible
-    from addin.rules.estimates_checks import role_for
     from addin.office.safeio import atomic_write_bytes, check_writable, inside
+    from addin.rules.estimates_checks import role_for
 
     if kind not in FORM_KINDS:
         raise ValueError(kind)
@@ -424,9 +424,9 @@ def forms_from_estimates(kind: str, estimates_path: str | Path, *,
     ranges (:func:`addin.office.xlsx.settings.read_pay_settings`; None = the shipped workbook), the
     frameworks (None = every shipped one) and the estimates, then :func:`generate_forms`.
     ``as_of`` None means today."""
+    from addin.office.resources import default_frameworks
     from addin.office.xlsx.estimates import read_estimates
     from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.resources import default_frameworks
     from addin.office.xlsx.settings import read_pay_settings
 
     pay = read_pay_settings(pay_ranges)
@@ -448,8 +448,8 @@ def generate_letters(decisions: Sequence, *, frameworks: Sequence, pay, as_of: d
     """One outcome letter per decision: approved (7.19-7.20) or declined (7.21, 7.24-7.25)."""
     from addin.core import form_context as fc
     from addin.core.model import EstimateRow
-    from addin.rules.estimates_checks import role_for
     from addin.office.safeio import atomic_write_bytes, inside
+    from addin.rules.estimates_checks import role_for
 
     require_soffice(pdf)
     approved_t = template_path(LETTER_KINDS["approved"], templates)

@@ -94,10 +94,10 @@ def render_framework(framework_file: str | Path, out: str | Path, *,
     nothing is written: a title-only document is no framework."""
     from jinja2 import StrictUndefined
 
-    from addin.office.docx.safe import render_template, sandboxed_env
     from addin.core.errors import InputError
-    from addin.office.xlsx.frameworks import NO_TABLE, load_framework
+    from addin.office.docx.safe import render_template, sandboxed_env
     from addin.office.safeio import atomic_save, check_writable
+    from addin.office.xlsx.frameworks import NO_TABLE, load_framework
 
     out_p = Path(out)
     check_writable(out_p, force=force)

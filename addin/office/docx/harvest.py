@@ -35,9 +35,9 @@ from typing import Any
 
 from lxml import etree
 
-from addin.office.docx import controls as dc
 from addin.core.errors import InputError
 from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
+from addin.office.docx import controls as dc
 
 POLICY = "Appendix F"
 DOC_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".dotx"}

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from addin.core.costing import CostRow, CostSums, CostTotals, totals as cost_totals
+from addin.core.costing import CostRow, CostSums, CostTotals
+from addin.core.costing import totals as cost_totals
 from addin.core.money import round_penny
 from addin.office.safeio import set_cell
 
@@ -179,9 +180,9 @@ def cost_workbook(path: str | Path, *, framework_paths: Sequence[str | Path] | N
     :func:`addin.core.costing.cost_rows`. ``as_of`` None means today. Returns the
     :class:`addin.core.costing.CostRun`."""
     from addin.core.costing import cost_rows
+    from addin.office.resources import default_frameworks
     from addin.office.xlsx.estimates import read_estimates
     from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.resources import default_frameworks
     from addin.office.xlsx.settings import read_pay_settings
 
     pay = read_pay_settings(pay_ranges)

@@ -24,7 +24,6 @@ workbook, for the Excel add-in buttons that annotate the workbook the user has o
 from __future__ import annotations
 
 import datetime
-
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any

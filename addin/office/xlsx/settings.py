@@ -19,8 +19,8 @@ from pathlib import Path
 from addin.core.cells import a1
 from addin.core.errors import SettingsError
 from addin.core.model import LEVELS, MAX_RANGE, MIN_RANGE, PayRange, PaySettings, Settings
-from addin.office.resources import default_pay_ranges
 from addin.core.text import clean_text, norm_key, without_hint
+from addin.office.resources import default_pay_ranges
 
 PAY_SHEET = "Pay ranges"
 SETTINGS_SHEET = "Settings"
