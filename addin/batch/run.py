@@ -546,8 +546,8 @@ def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None,
         "warnings": warnings,
         "may_apply_to_progress": sum(1 for r in rows if r.in_review and r.eligible is True),
         "not_costable": sum(1 for r in rows if r.in_review and r.cost is None),
-        "full_year_cost": _money(sum((getattr(r.cost, "full_year_cost") for r in counted), Decimal("0.00"))),
-        "in_year_cost": _money(sum((getattr(r.cost, "in_year_cost") for r in counted), Decimal("0.00"))),
+        "full_year_cost": _money(sum((r.cost.full_year_cost for r in counted), Decimal("0.00"))),
+        "in_year_cost": _money(sum((r.cost.in_year_cost for r in counted), Decimal("0.00"))),
         "feedback": f"{FEEDBACK_DIR}/{feedback}" if feedback else None,
     }
     return entry

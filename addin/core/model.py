@@ -44,10 +44,10 @@ class Level(str, Enum):
     def rank(self) -> int:
         return _RANKS[self._value_]  # same as "ABC".index(self.value), without the enum lookup
 
-    def next(self) -> "Level | None":
+    def next(self) -> Level | None:
         return None if self is Level.C else LEVELS[self.rank + 1]
 
-    def previous(self) -> "Level | None":
+    def previous(self) -> Level | None:
         return None if self is Level.A else LEVELS[self.rank - 1]
 
 

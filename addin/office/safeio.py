@@ -179,7 +179,7 @@ class FolderLock:
         self.path = self.folder / self.NAME
         self._fh: IO[str] | None = None
 
-    def __enter__(self) -> "FolderLock":
+    def __enter__(self) -> FolderLock:
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)

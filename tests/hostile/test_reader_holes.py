@@ -3,9 +3,7 @@ of a filled form, a workbook without a sheet, and readers that trusted ws.max_ro
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest

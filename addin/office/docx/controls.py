@@ -389,7 +389,7 @@ def non_control_text(root) -> str:
         parts: list[str] = []
         for node in p.iter(*_TEXT_NODES):
             if any(a is not p and etree.QName(a).localname == "sdtContent"
-                   for a in itertools.takewhile(lambda x: x is not p, node.iterancestors())):
+                   for a in itertools.takewhile(lambda x, p=p: x is not p, node.iterancestors())):
                 continue
             parts.append(_node_text(node))
         lines.append("".join(parts))

@@ -406,7 +406,7 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     for t in [*targets, *([out_dir / (t.stem + ".pdf") for t in targets] if pdf else []), index_path]:
         check_writable(t, force=force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for (entry, _, ctx), target in zip(progress(planned, f"{kind} forms"), targets):
+    for (_entry, _, ctx), target in zip(progress(planned, f"{kind} forms"), targets):
         atomic_write_bytes(target, render_docx(template, ctx, form_type=kind), force=force)
     if pdf:
         convert_to_pdf(targets, out_dir, force=force)

@@ -48,7 +48,7 @@ def framework_context(fw: Framework, *, listing: bool = True) -> dict[str, Any]:
 
         wrap = Listing
     else:
-        def wrap(text: str) -> str:  # noqa: E306
+        def wrap(text: str) -> str:
             return text
 
     roles = []

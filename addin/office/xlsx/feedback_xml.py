@@ -765,7 +765,7 @@ class ContentTypes:
         self.root = _parse(pkg.read(self.NAME), self.NAME)
 
     @classmethod
-    def of(cls, pkg: Package) -> "ContentTypes":
+    def of(cls, pkg: Package) -> ContentTypes:
         ct = getattr(pkg, "_ct", None)
         if ct is None:
             ct = cls(pkg)
