@@ -293,6 +293,7 @@ def check_eligibility(
     measured_elsewhere = (required_level is not None and current_level is not None
                           and required_level != current_level)
     if (required_months is not None and required_months > 0 and measured_elsewhere
+            and required_level is not None and current_level is not None
             and required_level.rank > current_level.rank):
         reasons.append(Reason(
             TIME_AT_LEVEL,

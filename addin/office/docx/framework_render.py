@@ -200,7 +200,7 @@ def build_framework_docx_template(path: str | Path) -> Path:
         for cell, width in zip(row.cells, widths):
             cell.width = width
     doc.add_paragraph("{%p endfor %}")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(p)
-    return p
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(target))
+    return target
