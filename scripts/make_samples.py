@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from addin.office.determinism import fixed_moment, save_workbook  # noqa: E402
 from addin.core.estimates_table import HEADERS  # noqa: E402
+from addin.office.determinism import fixed_moment, save_workbook  # noqa: E402
+from addin.office.resources import default_frameworks, samples_dir  # noqa: E402
 from addin.office.xlsx.estimates_template import build_estimates_template  # noqa: E402
 from addin.office.xlsx.frameworks import read_frameworks  # noqa: E402
-from addin.office.resources import default_frameworks, samples_dir  # noqa: E402
 from addin.office.xlsx.settings import read_pay_settings  # noqa: E402
 
 MOMENT = fixed_moment(dt.date(2025, 2, 3))

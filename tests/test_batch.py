@@ -540,9 +540,9 @@ def test_decimal_money_survives_into_cells_exactly():
 
 
 def test_streamed_rows_keep_formula_like_text_as_text_and_drop_illegal_characters(tmp_path):
-    from addin.office.xlsx.batch_report import write_consolidated
     from addin.core.cmt import BatchRow
     from addin.core.model import EstimateRow
+    from addin.office.xlsx.batch_report import write_consolidated
 
     est = EstimateRow("x.xlsx", "Estimates", 7, employee_id="=1+1",
                       employee_name='=HYPERLINK("http://x","click")', team="R&D <North>\x07",

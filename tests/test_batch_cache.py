@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from addin.batch.cache import CacheEntryError, _fields, dumps, loads
 from addin.batch.results import FileResult, RowOutcome
 from addin.batch.run import _cache_load, _worker_init, process_file
-from addin.batch.cache import CacheEntryError, _fields, dumps, loads
 from addin.core.costing import CostRow
 from addin.core.findings import Finding, Severity
 from addin.core.model import EstimateRow, Level

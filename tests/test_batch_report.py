@@ -13,11 +13,11 @@ from enum import IntEnum
 
 from openpyxl import Workbook, load_workbook
 
-from addin.office.xlsx.batch_report import DATE, MONEY, stream_sheet_rows, write_cmt_report
 from addin.core.cmt import BatchRow, summarise
 from addin.core.costing import cost_row, not_costed_reason
-from addin.office.determinism import fixed_moment, workbook_bytes
 from addin.core.model import EstimateRow, Level
+from addin.office.determinism import fixed_moment, workbook_bytes
+from addin.office.xlsx.batch_report import DATE, MONEY, stream_sheet_rows, write_cmt_report
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import PAY_RANGES
 

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from addin.core.cells import a1, parse_a1
-from addin.office.xlsx.frameworks import load_framework
 from addin.core.model import Criterion, Level, SourceRef
+from addin.office.xlsx.frameworks import load_framework
 
 from .conftest import BES_FRAMEWORK
 
@@ -42,7 +42,7 @@ EXPECTED_ROLES = [
 
 # Cells the guide genuinely leaves without text (validation reports them).
 EXPECTED_EMPTY = {
-    *((("Business Support Apprentice", lv, cr) for lv in (A, B, C) for cr in (Q, K, E, S))),
+    *(("Business Support Apprentice", lv, cr) for lv in (A, B, C) for cr in (Q, K, E, S)),
     ("Business Support Assistant", B, Q),
     ("Personal Assistant", A, Q),
     ("Personal Assistant", B, Q),

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from addin.app.validate import validate_estimates
 from addin.core.eligibility import Eligible, check_eligibility
 from addin.core.estimates_table import HEADERS
-from addin.app.validate import validate_estimates
 from addin.office.xlsx.estimates_feedback import eligibility_columns, report_rows
 from addin.office.xlsx.frameworks import read_frameworks
 from addin.office.xlsx.settings import read_pay_settings
@@ -279,8 +279,8 @@ def test_casual_limit_is_read_from_settings(tmp_path, frameworks):
 def test_previous_request_date_column_prefills_the_appendix_f_field(tmp_path, frameworks, pay):
     # the column the rule reads is the one the application form's "Date of previous
     # request" (Appendix F) is filled from
-    from addin.office.xlsx.estimates import read_estimates
     from addin.core.form_context import application_context
+    from addin.office.xlsx.estimates import read_estimates
 
     path = book(tmp_path / "team.xlsx", [row(previous_request="15/01/2025")], headers=HEADS)
     est = read_estimates(path).rows[0]

@@ -15,12 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin.office.xlsx import estimates
 from addin.core import timeatlevel
 from addin.core.errors import InputError
 from addin.core.estimates_table import HEADERS, EstimatesRead
-from addin.office.xlsx.estimates import parse_grid, read_estimates, uncached_formula_cells
-from addin.rules.estimates_checks import EstimatesContext
 from addin.core.model import (
     Criterion,
     CriterionText,
@@ -29,7 +26,10 @@ from addin.core.model import (
     Level,
     Role,
 )
+from addin.office.xlsx import estimates
+from addin.office.xlsx.estimates import parse_grid, read_estimates, uncached_formula_cells
 from addin.office.xlsx.safe import KEPT_WORKBOOK_PARTS, read_ooxml_bytes
+from addin.rules.estimates_checks import EstimatesContext
 
 FIELDS = list(HEADERS)
 HEADER_ROW = list(HEADERS.values())
@@ -280,8 +280,7 @@ def test_formula_byte_precheck_agrees_with_the_formula_pattern(xml):
 @given(st.one_of(st.text(max_size=12), st.text(alphabet="AZaz09 -_.:ÉéßİıＡ①½ﬁ\u0301", max_size=8),
                  st.integers(), st.none()))
 def test_memoised_norm_key_equals_the_text_module_norm_key(value):
-    from addin.core import parsing
-    from addin.core import text
+    from addin.core import parsing, text
 
     assert parsing.norm_key(value) == text.norm_key(value)
     assert parsing.norm_key(value) == text.norm_key(value)  # second call from the memo
@@ -291,8 +290,7 @@ def test_memoised_norm_key_equals_the_text_module_norm_key(value):
 @given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)),
        st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)))
 def test_memoised_months_between_equals_the_calendar_rule(a, b):
-    from addin.core import eligibility
-    from addin.core import paycalendar
+    from addin.core import eligibility, paycalendar
 
     assert eligibility._months_between(a, b) == paycalendar.months_between(a, b)
     assert eligibility._months_between(a, b) == paycalendar.months_between(a, b)

@@ -13,8 +13,8 @@ from openpyxl.styles import PatternFill
 
 from addin.core.errors import InputError
 from addin.core.estimates_table import ALIASES, HEADERS
-from addin.office.xlsx.estimates import read_estimates
 from addin.core.model import Level
+from addin.office.xlsx.estimates import read_estimates
 
 TEMPLATE_HEADERS = [h for f, h in HEADERS.items() if f != "long_absence"]
 """The template's headers before the Long-term absence column (6.16) was added: the

@@ -15,11 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools import build_addin as addin_build
-from tools import build_lite as lite_build
 from addin.excel.buttons import BUTTONS, LABELS
 from tests.conftest import ROOT
-
+from tools import build_addin as addin_build
+from tools import build_lite as lite_build
 
 WORKBOOKS = ROOT / "workbooks"
 ADDIN = WORKBOOKS / "MedPay.xlam"

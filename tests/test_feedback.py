@@ -9,13 +9,13 @@ import openpyxl
 import pytest
 
 from addin.core.errors import OutputError
+from addin.core.findings import ERROR, INFO, WARNING, Finding, Severity
 from addin.office.xlsx.feedback import (
     AUTHOR,
     FILLS,
     add_findings_sheet,
     write_feedback_copy,
 )
-from addin.core.findings import ERROR, INFO, WARNING, Finding, Severity
 from tests.conftest import convert_with_libreoffice
 
 

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from addin.office.determinism import normalise_xlsx_bytes
 from addin.core.errors import OutputError
+from addin.core.findings import ERROR, INFO, WARNING, Finding
+from addin.office.determinism import normalise_xlsx_bytes
 from addin.office.xlsx.feedback import FILLS, write_feedback_copy
 from addin.office.xlsx.feedback_xml import Unsupported
-from addin.core.findings import ERROR, INFO, WARNING, Finding
 from tests.conftest import WORKBOOKS, convert_with_libreoffice
 
 

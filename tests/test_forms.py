@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin.office.docx import controls as dc
 from addin.core import form_context as fc
 from addin.core.errors import InputError
-from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, render_docx, template_path
-from tools.bench_forms import bench_forms
-from addin.office.docx.harvest import harvest, read_form
 from addin.core.model import CRITERIA, Criterion, CriterionText, EstimateRow, Level, Role
+from addin.office.docx import controls as dc
+from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, render_docx, template_path
+from addin.office.docx.harvest import harvest, read_form
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, ROOT, run_cli
+from tools.bench_forms import bench_forms
 
 PAY = read_pay_settings()
 AS_OF = dt.date(2025, 3, 3)
@@ -267,8 +267,8 @@ def test_declined_letter_never_offers_a_window_already_closed():
 def test_sample_decisions_give_coherent_letters_on_any_letter_date(tmp_path, letter):
     """What `medpay demo` writes for its run date: decided before the letter, effective
     on or after the letter date, next window still open on it, no warning."""
-    from addin.office.xlsx.decisions import read_decisions, write_sample_decisions
     from addin.core.paycalendar import next_effective_date
+    from addin.office.xlsx.decisions import read_decisions, write_sample_decisions
 
     approved, declined = read_decisions(write_sample_decisions(tmp_path / "d.xlsx", letter))
     assert (approved.decision, declined.decision) == ("Approved", "Declined")
@@ -578,8 +578,8 @@ def test_letters_bad_decision_names_the_cell(tmp_path):
 
 
 def test_pdf_without_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
-    from addin.office.docx import forms
     from addin.core.errors import OutputError
+    from addin.office.docx import forms
 
     monkeypatch.setattr(forms, "soffice_path", lambda: None)
     with pytest.raises(OutputError, match="LibreOffice \\(soffice\\) is not installed"):

@@ -18,12 +18,12 @@ import pytest
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 
-from addin.office.docx import controls as dc
 from addin.core import form_context as fc
 from addin.core.errors import InputError
+from addin.core.model import Level
+from addin.office.docx import controls as dc
 from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, generate_forms, render_docx, template_path
 from addin.office.docx.harvest import FORM_CHECKS, harvest
-from addin.core.model import Level
 from tests.conftest import BES_FRAMEWORK, ROOT, run_cli
 from tests.test_forms import (
     AS_OF,
@@ -37,6 +37,7 @@ from tests.test_forms import (
     row,
     values_of,
 )
+
 
 def appraisal_bytes(r=None) -> bytes:
     return render_docx(template_path("appraisal.docx"), fc.appraisal_context(r or row(), AS_OF),

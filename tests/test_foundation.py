@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -11,13 +10,13 @@ import openpyxl
 import pytest
 
 from addin import __version__
-from tools.codes_table import BEGIN, END, codes_markdown
 from addin.core.errors import InputError, OutputError
 from addin.core.findings import ERROR, WARNING, Checker, Report, declare
 from addin.core.model import Level, SourceRef
 from addin.office.safeio import FolderLock, atomic_write_text, safe_filename, set_cell
-from addin.office.xlsx.settings import read_pay_settings
 from addin.office.xlsx.safe import load_workbook
+from addin.office.xlsx.settings import read_pay_settings
+from tools.codes_table import BEGIN, END, codes_markdown
 
 from .conftest import PAY_RANGES, ROOT
 

@@ -15,20 +15,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from addin.rules.framework_checks import (
-    FRAMEWORK,
-    FrameworkContext,
-    check_framework,
-    normalise,
-)
 from addin.app.validate import validate_framework
-from addin.office.xlsx.frameworks import read_framework
 from addin.core.model import Criterion as _C
 from addin.core.model import CriterionText as _CT
 from addin.core.model import Framework as _F
 from addin.core.model import Level as _L
 from addin.core.model import Role as _R
 from addin.core.model import SourceRef as _S
+from addin.office.xlsx.frameworks import read_framework
+from addin.rules.framework_checks import (
+    FRAMEWORK,
+    FrameworkContext,
+    check_framework,
+    normalise,
+)
 from tests.conftest import BES_FRAMEWORK, convert_with_libreoffice, run_cli
 
 SHEET = "CPF"
@@ -839,8 +839,8 @@ def test_readme_framework_rules_table_is_generated_from_the_declarations():
     # The README's rules table is written by scripts/gen_readme_codes from the same
     # declarations as the codes table (description, code, severity, policy), in the order
     # the framework checker runs its rules, so the two tables cannot disagree.
-    from tools.codes_table import RULES_BEGIN, RULES_END, framework_rules_markdown
     from tests.conftest import ROOT
+    from tools.codes_table import RULES_BEGIN, RULES_END, framework_rules_markdown
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split(RULES_BEGIN, 1)[1].split(RULES_END, 1)[0]

@@ -8,9 +8,9 @@ import docx
 import openpyxl
 import pytest
 
+from addin.core.model import Criterion, CriterionText, Framework, Level, Role
 from addin.office.docx.framework_render import build_framework_docx_template, framework_context
 from addin.office.xlsx.frameworks import read_framework
-from addin.core.model import Criterion, CriterionText, Framework, Level, Role
 from tests.conftest import BES_FRAMEWORK, ROOT, convert_with_libreoffice, run_cli
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -81,8 +81,9 @@ def test_context_is_plain_data_and_skips_untitled_blocks():
 
 
 def test_markup_and_template_syntax_in_cells_are_written_as_text(tmp_path):
-    from addin.office.docx.safe import render_template, sandboxed_env
     from jinja2 import StrictUndefined
+
+    from addin.office.docx.safe import render_template, sandboxed_env
 
     tpl = build_framework_docx_template(tmp_path / "t.docx")
     nasty = "</w:t></w:r><w:r><w:t>{{ 7*7 }} & <b>"

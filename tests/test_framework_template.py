@@ -6,9 +6,9 @@ import openpyxl
 import pytest
 
 from addin.app.validate import validate_framework
+from addin.core.model import Criterion, Level
 from addin.office.xlsx.framework_template import BLANK_RANGES, EXAMPLE_ROLE, HEADERS
 from addin.office.xlsx.frameworks import load_framework
-from addin.core.model import Criterion, Level
 from tests.conftest import run_cli
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from addin.core.cells import a1
 from addin.core.errors import InputError
+from addin.core.model import Criterion, CriterionText, Level, SourceRef
 from addin.office.xlsx.frameworks import (
     criterion_text,
     load_framework,
@@ -19,7 +20,6 @@ from addin.office.xlsx.frameworks import (
     read_framework,
     read_frameworks,
 )
-from addin.core.model import Criterion, CriterionText, Level, SourceRef
 
 HEADERS = {"A": "Level A (Developing)", "B": "Level B (Practising)", "C": "Level C (Accomplished)"}
 CAPTIONS = {

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from addin.core.errors import OutputError
-from tools import build_lite as lite_build
 from tests.conftest import ROOT
+from tools import build_lite as lite_build
 
 
 def test_the_bundle_is_built_into_a_gitignored_build_folder_not_committed_in_the_package(tmp_path):

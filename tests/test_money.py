@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from addin.office.xlsx.frameworks import read_frameworks
 from addin.core.money import format_amount, format_gbp, money_text, round_penny, to_pence
+from addin.office.xlsx.frameworks import read_frameworks
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES
 from tests.test_estimates_checks import check, found, row

@@ -48,6 +48,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from addin.excel.buttons import BUTTONS, LABELS
@@ -265,7 +266,10 @@ def build_addin(out_dir: Path, work: Path) -> Path:
             raise RuntimeError("xlwings' add-in template has no config sheet; xlwings changed?")
         workbook_xml = workbook_xml.replace(m.group(0), f'<sheet name="{CONF_SHEET}"', 1)
         rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        sheet_target = re.search(r'Target="(worksheets/sheet\d+\.xml)"', rels).group(1)
+        sheet_m = re.search(r'Target="(worksheets/sheet\d+\.xml)"', rels)
+        if not sheet_m:
+            raise RuntimeError("xlwings' add-in template has no worksheet; xlwings changed?")
+        sheet_target = sheet_m.group(1)
         tmp = target.with_suffix(".tmp")
         with zipfile.ZipFile(tmp, "w") as zout:
             for item in zin.infolist():
@@ -430,10 +434,10 @@ def read_vba_project(vba_bin: bytes) -> VbaProjectSpec:
     try:
         project_text = ole.openstream("PROJECT").read()
         dir_data = _decompress(ole.openstream("VBA/dir").read())
-        codepage = name = None
+        codepage: int | None = None
         info_end = refs_end = None
-        modules: list[VbaModule] = []
-        current: dict = {}
+        modules: list[dict[str, Any]] = []
+        current: dict[str, Any] = {}
         for rid, start, end in _records(dir_data):
             payload = dir_data[start + 6:end]
             if info_end is None:
@@ -463,7 +467,11 @@ def read_vba_project(vba_bin: bytes) -> VbaProjectSpec:
                 stream = ole.openstream(f"VBA/{current['stream']}").read()
                 current["source"] = _decompress(stream[current["offset"]:])
                 modules.append(current)
+        if codepage is None:
+            raise RuntimeError("VBA project has no PROJECTCODEPAGE record")
         name_m = re.search(rb'^Name="([^"]*)"', project_text, re.M)
+        if not name_m:
+            raise RuntimeError("VBA project's PROJECT stream has no Name")
         name = name_m.group(1).decode(f"cp{codepage}")
     finally:
         ole.close()
@@ -489,7 +497,10 @@ def read_vba_project(vba_bin: bytes) -> VbaProjectSpec:
             parts = [p.strip() for p in value.split(",")]
             if key and len(parts) == 5:
                 workspace[key] = (*(int(p) for p in parts[:4]), parts[4])
-    project_id = re.search(r'^ID="([^"]*)"', text, re.M).group(1)
+    id_m = re.search(r'^ID="([^"]*)"', text, re.M)
+    if not id_m:
+        raise RuntimeError("VBA project's PROJECT stream has no ID")
+    project_id = id_m.group(1)
     return VbaProjectSpec(
         project_id=project_id, name=name, attributes=attributes,
         information=dir_data[:info_end], references=dir_data[info_end:refs_end], codepage=codepage,
@@ -729,9 +740,9 @@ def build_demo(out_dir: Path, work: Path) -> Path:
                   "probation_passed", "capability", "appraisal_outcome", "date_at_level",
                   "current_level", "estimated_level"]
         cols = list(HEADERS)
-        for fld, value in zip(fields, values):
-            cell = ws.cell(r, cols.index(fld) + 1, value)
-            if isinstance(value, dt.date):
+        for fld, demo_value in zip(fields, values):
+            cell = ws.cell(r, cols.index(fld) + 1, demo_value)
+            if isinstance(demo_value, dt.date):
                 cell.number_format = "dd/mm/yyyy"
     fx = wb.create_sheet("Functions")
     examples = [

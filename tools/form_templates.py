@@ -26,7 +26,6 @@ from addin.core.form_context import ASSESSED_LEVELS
 from addin.office.docx import controls as dc
 from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, TEMPLATE_VERSION
 
-
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -415,7 +414,7 @@ def build_pdp(path: Path) -> Path:
     for i, (_, head) in enumerate(PDP_COLUMNS):
         cell_text(t.rows[0].cells[i], head, bold=True)
     for n in range(1, PDP_ROWS + 1):
-        for i, (key, head) in enumerate(PDP_COLUMNS):
+        for i, (key, _head) in enumerate(PDP_COLUMNS):
             put(t.rows[n].cells[i], text(f"pdp_{n}_{key}", f"Goal {n}: {key}", multiline=True))
     rows_whole(t)
     del sec

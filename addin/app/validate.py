@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from addin.core.estimates_table import EstimatesRead
 from addin.app.inputs import load_frameworks_or_records, load_pay
+from addin.core.estimates_table import EstimatesRead
 from addin.core.findings import Report
 from addin.core.model import Framework, PaySettings
 from addin.office.xlsx.estimates import read_estimates

@@ -132,7 +132,7 @@ def _optional(inner: Codec) -> Codec:
     return (lambda v: None if v is None else ienc(v)), (lambda v: None if v is None else idec(v))
 
 
-def _sequence(item: Codec, kind: type) -> Codec:
+def _sequence(item: Codec, kind: type[list] | type[tuple]) -> Codec:
     ienc, idec = item
 
     def enc(v: Any) -> list:
@@ -209,7 +209,7 @@ def _codec(hint: Any) -> Codec:
         return _date_enc, _date_dec
     if isinstance(hint, type) and issubclass(hint, Enum):
         return _enum(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass(hint)
     raise TypeError(f"no cache codec for {hint}")
 

@@ -55,15 +55,21 @@ from pathlib import Path
 from typing import Any
 
 from addin.app.payroll import compute_payroll, has_assessments, write_payroll
-from addin.batch.results import FileResult, RowOutcome
 from addin.batch.cache import MAX_BYTES, CacheEntryError, dumps, loads
+from addin.batch.results import FileResult, RowOutcome
 from addin.core.cells import cell_sort_key
 from addin.core.cmt import DUPLICATE_RULE, BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
 from addin.office.docx.harvest import folder_files, harvest
-from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
+from addin.office.safeio import (
+    FolderLock,
+    atomic_write_bytes,
+    atomic_write_text,
+    check_writable,
+    safe_filename,
+)
 from addin.office.xlsx.settings import read_pay_settings
 
 DUPLICATE_ID = declare(
@@ -171,9 +177,8 @@ def code_version() -> str:
     """A hash of the medpay source the batch runs: every ``addin`` module loaded once the
     engines are imported (command modules and the Excel layer aside), so a change to the
     rules invalidates the cache and a change to an unrelated command does not."""
-    from addin import __version__
-
     import addin.office.xlsx.batch_report  # noqa: F401  (the writers are part of the result)
+    from addin import __version__
 
     h = hashlib.sha256(__version__.encode())
     for name in sorted(sys.modules):
@@ -219,9 +224,9 @@ class Engines:
 
 
 def engines() -> Engines:
+    from addin.app.validate import validate_estimates
     from addin.core.costing import cost_row
     from addin.office.xlsx.estimates import read_estimates
-    from addin.app.validate import validate_estimates
     from addin.office.xlsx.feedback import write_feedback_copy
 
     return Engines(validate_estimates, read_estimates, cost_row, write_feedback_copy)
@@ -621,8 +626,8 @@ def _file_entry(res: FileResult, extra: list[Finding], feedback: str | None,
         "warnings": warnings,
         "may_apply_to_progress": sum(1 for r in rows if r.in_review and r.eligible is True),
         "not_costable": sum(1 for r in rows if r.in_review and r.cost is None),
-        "full_year_cost": _money(sum((getattr(r.cost, "full_year_cost") for r in counted), Decimal("0.00"))),
-        "in_year_cost": _money(sum((getattr(r.cost, "in_year_cost") for r in counted), Decimal("0.00"))),
+        "full_year_cost": _money(sum((r.cost.full_year_cost for r in counted), Decimal("0.00"))),
+        "in_year_cost": _money(sum((r.cost.in_year_cost for r in counted), Decimal("0.00"))),
         "feedback": f"{FEEDBACK_DIR}/{feedback}" if feedback else None,
     }
     return entry

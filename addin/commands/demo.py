@@ -9,6 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from addin.app.inputs import framework_paths
 from addin.commands import build_parser
 from addin.commands._common import (
     add_as_of,
@@ -18,7 +19,6 @@ from addin.commands._common import (
     as_of_arg,
 )
 from addin.core.errors import OutputError
-from addin.app.inputs import framework_paths
 from addin.office.resources import samples_dir
 
 

@@ -14,8 +14,9 @@ import textwrap
 
 from addin.commands._common import add_debug, add_json, command_group, print_json
 from addin.core.findings import Finding
-from addin.office.xlsx.frameworks import framework_to_dict, load_framework
 from addin.core.model import CRITERIA, LEVELS, Framework
+from addin.office.xlsx.frameworks import framework_to_dict, load_framework
+
 
 def subcommands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The ``framework`` group's sub-parsers (created once per top-level parser), so that

@@ -41,9 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.office.xlsx.decisions import read_decisions
     from addin.core.form_context import letter_date_warnings
     from addin.office.docx.forms import generate_letters
+    from addin.office.xlsx.decisions import read_decisions
     from addin.office.xlsx.frameworks import read_frameworks
     from addin.office.xlsx.settings import read_pay_settings
 

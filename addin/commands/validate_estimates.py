@@ -83,9 +83,9 @@ def _uk(iso: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from addin.app.validate import validate_estimates
     from addin.commands._common import print_json
     from addin.office.xlsx.estimates import read_estimates
-    from addin.app.validate import validate_estimates
     from addin.office.xlsx.frameworks import read_frameworks
     from addin.office.xlsx.settings import read_pay_settings
 

@@ -57,8 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.office.xlsx.feedback import write_feedback_copy
     from addin.app.validate import validate_framework
+    from addin.office.xlsx.feedback import write_feedback_copy
 
     feedback = feedback_arg(args)
     report = validate_framework(args.file, vague_words=args.vague_words)

@@ -325,14 +325,18 @@ def cost_row(row: EstimateRow, pay: PaySettings, as_of: dt.date,
              cola: Decimal | None = None) -> CostRow | None:
     """Cost one level-estimate row, or None when it lacks what costing needs
     (:func:`not_costed_reason` says what)."""
-    if not_costed_reason(row, pay) is not None:
+    salary, fte, range_, level = row.current_salary, row.fte, row.range, row.estimated_level
+    # not_costed_reason is the one home of the rule; the None tests repeat what it has
+    # checked so that the types narrow
+    if (not_costed_reason(row, pay) is not None
+            or salary is None or fte is None or range_ is None or level is None):
         return None
     return cost_change(
         employee_id=row.employee_id or f"row {row.row}",
-        current_salary=row.current_salary,
-        fte=row.fte,
-        range_=row.range,
-        level=row.estimated_level,
+        current_salary=salary,
+        fte=fte,
+        range_=range_,
+        level=level,
         as_of=as_of,
         pay=pay,
         cola=cola,

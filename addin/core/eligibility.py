@@ -44,8 +44,10 @@ from decimal import Decimal
 from functools import lru_cache
 
 from addin.core.model import Criterion, EstimateRow, Level, PaySettings, Role
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
-from addin.core.parsing import parse_months
+from addin.core.parsing import (
+    norm_key,  # memoised addin.core.text.norm_key (same answers)
+    parse_months,
+)
 from addin.core.paycalendar import months_between, next_window, resubmission_opens
 from addin.core.timeatlevel import TimeRequirement, parse_time_requirement
 
@@ -291,6 +293,7 @@ def check_eligibility(
     measured_elsewhere = (required_level is not None and current_level is not None
                           and required_level != current_level)
     if (required_months is not None and required_months > 0 and measured_elsewhere
+            and required_level is not None and current_level is not None
             and required_level.rank > current_level.rank):
         reasons.append(Reason(
             TIME_AT_LEVEL,

@@ -125,10 +125,10 @@ ALL_HEADERS: dict[str, str] = {**HEADERS, **OPTIONAL_HEADERS}
 
 KEY_TO_FIELD: dict[str, str] = {}
 for _field, _header in ALL_HEADERS.items():
-    for cell_text in (_header, *ALIASES.get(_field, ())):
-        _k = norm_key(cell_text)
+    for _text in (_header, *ALIASES.get(_field, ())):
+        _k = norm_key(_text)
         if _k in KEY_TO_FIELD and KEY_TO_FIELD[_k] != _field:  # pragma: no cover
-            raise AssertionError(f"alias {cell_text!r} maps to two fields")
+            raise AssertionError(f"alias {_text!r} maps to two fields")
         KEY_TO_FIELD[_k] = _field
 HELPER_KEYS = {norm_key(h) for h in HELPER_HEADERS}
 OUTPUT_KEYS = [norm_key(h) for h in OUTPUT_HEADERS]

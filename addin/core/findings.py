@@ -70,7 +70,7 @@ class FindingCode:
         cell: str | None = None,
         row: int | None = None,
         **params: Any,
-    ) -> "Finding":
+    ) -> Finding:
         """Make a finding of this code at a source cell, filling the message template."""
         src = source or SourceRef()
         return Finding(

@@ -35,9 +35,9 @@ from decimal import Decimal
 from typing import Any
 
 from addin.core import paycalendar
-from addin.core.ukdates import uk_date
 from addin.core.model import CRITERIA, LEVELS, Criterion, EstimateRow, Level, PaySettings, Role
 from addin.core.money import format_gbp
+from addin.core.ukdates import uk_date
 
 MISSING_TEXT = "(not found in the framework: see your Career Progression Framework)"
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import calendar as _stdlib_calendar
 import datetime as dt
+from collections.abc import Sequence
 from functools import lru_cache
 
 import holidays as _holidays
@@ -84,7 +85,13 @@ def _windows(settings) -> tuple[Window, ...]:
     s = _settings(settings)
     if not s.pay_change_dates or len(s.pay_change_dates) != len(s.submission_deadlines):
         raise ValueError("settings need pay change dates and submission deadlines in pairs")
-    return tuple((tuple(p), tuple(d)) for p, d in zip(s.pay_change_dates, s.submission_deadlines))
+    return tuple((_month_day(p), _month_day(d)) for p, d in zip(s.pay_change_dates, s.submission_deadlines))
+
+
+def _month_day(pair: Sequence[int]) -> tuple[int, int]:
+    """A (month, day) as a tuple, whether the settings hold it as a tuple or a list."""
+    month, day = pair
+    return (month, day)
 
 
 def _deadline_for(effective: dt.date, deadline_md: tuple[int, int]) -> dt.date:

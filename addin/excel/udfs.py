@@ -315,7 +315,7 @@ def excel_function(*, fill_down: bool = False) -> Callable[[Callable[..., Any]],
             except ArithmeticError as exc:  # Decimal/float overflow, InvalidOperation, ...
                 return excel_error(f"cannot calculate with these values (a number is too large "
                                    f"or not a number: {type(exc).__name__})")
-            except Exception as exc:  # noqa: BLE001 - a cell must never see a traceback
+            except Exception as exc:  # any failure: a cell must never see a traceback
                 return excel_error(f"{type(exc).__name__}: {exc}")
 
         if not fill_down:

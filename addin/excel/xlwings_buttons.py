@@ -52,7 +52,7 @@ def _run(name: str) -> None:
         result = buttons.BUTTONS[name](source, **kwargs)
         if result.sheet is not None:
             write_sheet(book, result.sheet)
-    except Exception as exc:  # noqa: BLE001 - every failure is a message box, not a traceback
+    except Exception as exc:  # every failure is a message box, not a traceback
         result = buttons.failure(name, exc)
         book.app.alert(result.summary, title=f"MedPay: {result.title}", mode="critical")
         return

@@ -400,7 +400,7 @@ def salary_full_time(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
     if ctx.pay is None:
         return
     for row in read.rows:
-        if row.current_salary is None:
+        if row.current_salary is None or row.fte is None:  # no FTE: pro_rata_reason says None
             continue
         why = pro_rata_reason(row.current_salary, row.fte, row.range, ctx.pay)
         if why:
@@ -523,6 +523,9 @@ def eligibility_rows(
     from addin.core.eligibility import assess_row
     from addin.core.paycalendar import next_effective_date
 
+    pay = ctx.pay
+    if pay is None:  # every caller (app.validate, the forms) gives the pay settings
+        raise ValueError("eligibility needs the pay settings: EstimatesContext(pay=...)")
     if findings is None:
         findings = [*read.findings, *check_estimates(read, ctx)]
     error_cells, unreadable = _row_problems(read, findings)
@@ -530,20 +533,22 @@ def eligibility_rows(
     next_date: dt.date | None = None
     for row in read.rows:
         role = ctx.role_for(row)
-        result = assess_row(row, role, ctx.as_of, ctx.pay,
+        result = assess_row(row, role, ctx.as_of, pay,
                             unreadable=unreadable.get(row.row, ()),
                             error_cells=error_cells.get(row.row, ()))
+        status = result.status
+        assert status is not None  # EligibilityResult.__post_init__ always sets it
         effective = None
-        if result.eligible and _moves_up(row) and ctx.pay is not None:
+        if result.eligible and _moves_up(row):
             # 7.16/7.20: applied as of the next 1 January or 1 July, never backdated
             if next_date is None:
-                next_date = next_effective_date(ctx.as_of, ctx.pay.settings)
+                next_date = next_effective_date(ctx.as_of, pay.settings)
             effective = next_date
         rows.append({
             "row": row.row,
             "employee_id": row.employee_id,
             "eligible": bool(result.eligible),
-            "status": result.status.value,
+            "status": status.value,
             "reasons": [getattr(r, "message", str(r)) for r in result.reasons],
             "effective_date": effective.isoformat() if effective else None,
         })

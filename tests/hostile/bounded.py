@@ -12,8 +12,9 @@ import multiprocessing as mp
 import resource
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 MiB = 1024 * 1024
 
@@ -41,7 +42,7 @@ def _child(conn, fn: Callable[..., Any], args: tuple, kwargs: dict, address_spac
     try:
         result = fn(*args, **kwargs)
         value = repr(result)[:20000]
-    except BaseException as exc:  # noqa: BLE001 - we report whatever happened
+    except BaseException as exc:  # we report whatever happened
         error_type = type(exc).__name__
         message = exc.one_line() if hasattr(exc, "one_line") else str(exc)[:2000]
     seconds = time.perf_counter() - t0

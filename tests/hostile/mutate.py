@@ -19,9 +19,10 @@ import traceback
 import warnings
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from addin.core.errors import MedpayError
 
@@ -262,7 +263,7 @@ def _fuzz(
                 outcome = "clean error" if "\n" not in line and named else "error not naming the file"
             except CaseTimeout:
                 outcome = "timeout"
-            except BaseException as exc:  # noqa: BLE001 - that is what we are looking for
+            except BaseException as exc:  # that is what we are looking for
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 outcome = f"leaked {type(exc).__name__}"

@@ -102,7 +102,7 @@ def test_every_command_gives_one_line_and_exit_2_on_a_hostile_workbook(tmp_path,
     build, phrase = HOSTILE_WORKBOOKS[case]
     f = b.write(tmp_path / "hostile.xlsx", build())
     failures = []
-    for command, calls in invocations(f, tmp_path / "out").items():
+    for _command, calls in invocations(f, tmp_path / "out").items():
         for args in calls:
             r = run_cli(*args, timeout=120)
             lines = r.stderr.strip().splitlines()

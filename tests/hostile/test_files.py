@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.office.docx.safe import open_docx
 from addin.core.errors import InputError
+from addin.office.docx.safe import open_docx
 from addin.office.xlsx.safe import LIMITS, Limits, load_workbook, used_bounds, used_rows
 
 from ..conftest import WORKBOOKS, convert_with_libreoffice, soffice
@@ -490,8 +490,8 @@ def test_feedback_copy_never_carries_the_vba_project(tmp_path, engine, src_name,
     """README, Security: the VBA project is not kept and not written into any output. An
     .xlsm copy keeps the macro-enabled content type (Excel refuses an .xlsm typed as
     .xlsx), an .xlsx copy the plain one; neither has anything to enable."""
-    from addin.office.xlsx.feedback import write_feedback_copy
     from addin.core.findings import Finding, Severity
+    from addin.office.xlsx.feedback import write_feedback_copy
 
     data = b.xlsm_with_macro()
     src = b.write(tmp_path / src_name, data)
@@ -645,8 +645,8 @@ def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, engin
     """README, Security: no macro sheet is written into any output. Both engines drop the
     macro, international macro and dialog sheets with everything naming them; the other
     sheets, their data and their names are intact and still point at the same sheets."""
-    from addin.office.xlsx.feedback import write_feedback_copy
     from addin.core.findings import Finding, Severity
+    from addin.office.xlsx.feedback import write_feedback_copy
 
     src = b.write(tmp_path / src_name, xlm_workbook)
     finding = Finding(severity=Severity.ERROR, code="T-X", message="m", file=str(src),

@@ -3,19 +3,17 @@ of a filled form, a workbook without a sheet, and readers that trusted ws.max_ro
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from addin.office.docx import controls as dc
-from addin.office.xlsx.decisions import read_decisions
 from addin.core.errors import InputError
-from addin.office.xlsx.frameworks import read_grids
+from addin.office.docx import controls as dc
 from addin.office.docx.harvest import harvest, read_form
+from addin.office.xlsx.decisions import read_decisions
+from addin.office.xlsx.frameworks import read_grids
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, ROOT
 from tests.test_forms import application_bytes

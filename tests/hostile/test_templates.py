@@ -13,9 +13,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from addin.office.docx.safe import render_template
 from addin.core.errors import InputError
 from addin.office.docx.forms import render_docx
+from addin.office.docx.safe import render_template
 
 from ..conftest import BES_FRAMEWORK, run_cli
 

@@ -26,9 +26,11 @@ Low-level WordprocessingML helpers shared by the template builder
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
+import operator
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -364,7 +366,7 @@ def control_of(sdt) -> Control:
         full = pr.find(w("date")).get(w("fullDate"))
         parsed = _parse_date(full[:10]) if full else None
         value = parsed or _parse_date(text) or text
-    choices = ()
+    choices: tuple[str, ...] = ()
     if kind == "dropdown":
         lst = pr.find(w("dropDownList"))
         if lst is None:
@@ -403,7 +405,7 @@ def non_control_text(root) -> str:
         parts: list[str] = []
         for node in p.iter(*_TEXT_NODES):
             if any(a is not p and etree.QName(a).localname == "sdtContent"
-                   for a in itertools.takewhile(lambda x: x is not p, node.iterancestors())):
+                   for a in itertools.takewhile(functools.partial(operator.is_not, p), node.iterancestors())):
                 continue
             parts.append(_node_text(node))
         lines.append("".join(parts))
@@ -411,7 +413,7 @@ def non_control_text(root) -> str:
 
 
 _SPACES = re.compile(r"\s+")
-_SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009"), " ")
+_SPACE_LIKE: dict[int, str | None] = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009"), " ")
 _SPACE_LIKE.update({ord(SOFT_HYPHEN): None, ord("\u200b"): None, ord("\ufeff"): None,
                     ord(NO_BREAK_HYPHEN): "-", ord("\u2010"): "-"})
 
@@ -566,7 +568,7 @@ def fill_controls(docx_bytes: bytes, values: Mapping[str, str | dt.date]) -> byt
     for sdt in iter_sdts(root):
         tag_el = sdt.find(f"{w('sdtPr')}/{w('tag')}")
         tag = tag_el.get(w("val")) if tag_el is not None else None
-        if tag in values:
+        if tag is not None and tag in values:
             fill_sdt(sdt, values[tag])
             seen.add(tag)
     missing = set(values) - seen

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin.office.docx import controls as dc
 from addin.core.errors import InputError, OutputError
+from addin.office.docx import controls as dc
 from addin.office.resources import templates_dir
 
 TEMPLATE_VERSION = "1"
@@ -205,7 +205,7 @@ def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
         deadline = time.monotonic() + timeout
         said: dict[Path, str] = {}
         try:
-            for share, conv, proc in running:
+            for share, _conv, proc in running:
                 try:
                     out, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired as exc:
@@ -386,8 +386,8 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     spare form is easier for HR to notice and discard than a missing one."""
     from addin.core import form_context as fc
     from addin.core.eligibility import Eligible
-    from addin.rules.estimates_checks import role_for
     from addin.office.safeio import atomic_write_bytes, check_writable, inside
+    from addin.rules.estimates_checks import role_for
 
     if kind not in FORM_KINDS:
         raise ValueError(kind)
@@ -453,7 +453,7 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     for t in [*targets, *([out_dir / (t.stem + ".pdf") for t in targets] if pdf else []), index_path]:
         check_writable(t, force=force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for (entry, _, ctx), target in zip(progress(planned, f"{kind} forms"), targets):
+    for (_entry, _, ctx), target in zip(progress(planned, f"{kind} forms"), targets):
         atomic_write_bytes(target, render_docx(template, ctx, form_type=kind), force=force)
     if pdf:
         convert_to_pdf(targets, out_dir, force=force)
@@ -472,8 +472,8 @@ def generate_letters(decisions: Sequence, *, frameworks: Sequence, pay, as_of: d
     """One outcome letter per decision: approved (7.19-7.20) or declined (7.21, 7.24-7.25)."""
     from addin.core import form_context as fc
     from addin.core.model import EstimateRow
-    from addin.rules.estimates_checks import role_for
     from addin.office.safeio import atomic_write_bytes, inside
+    from addin.rules.estimates_checks import role_for
 
     require_soffice(pdf)
     approved_t = template_path(LETTER_KINDS["approved"], templates)

@@ -48,7 +48,7 @@ def framework_context(fw: Framework, *, listing: bool = True) -> dict[str, Any]:
 
         wrap = Listing
     else:
-        def wrap(text: str) -> str:  # noqa: E306
+        def wrap(text: str) -> str:
             return text
 
     roles = []
@@ -94,10 +94,10 @@ def render_framework(framework_file: str | Path, out: str | Path, *,
     nothing is written: a title-only document is no framework."""
     from jinja2 import StrictUndefined
 
-    from addin.office.docx.safe import render_template, sandboxed_env
     from addin.core.errors import InputError
-    from addin.office.xlsx.frameworks import NO_TABLE, load_framework
+    from addin.office.docx.safe import render_template, sandboxed_env
     from addin.office.safeio import atomic_save, check_writable
+    from addin.office.xlsx.frameworks import NO_TABLE, load_framework
 
     out_p = Path(out)
     check_writable(out_p, force=force)
@@ -200,7 +200,7 @@ def build_framework_docx_template(path: str | Path) -> Path:
         for cell, width in zip(row.cells, widths):
             cell.width = width
     doc.add_paragraph("{%p endfor %}")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(p)
-    return p
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(target))
+    return target

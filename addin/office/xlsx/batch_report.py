@@ -21,9 +21,9 @@ from typing import Any
 
 from addin.core.cells import col_letter
 from addin.core.cmt import DUPLICATE_RULE, UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
+from addin.core.money import round_penny
 from addin.core.payroll import PayrollRun
 from addin.office.determinism import fixed_moment, workbook_bytes
-from addin.core.money import round_penny
 from addin.office.safeio import atomic_write_bytes, set_cell
 
 MONEY = '"£"#,##0.00'

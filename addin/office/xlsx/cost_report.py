@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from addin.core.costing import CostRow, CostSums, CostTotals, totals as cost_totals
+from addin.core.costing import CostRow, CostSums, CostTotals
+from addin.core.costing import totals as cost_totals
 from addin.core.money import round_penny
 from addin.office.safeio import set_cell
 

@@ -126,11 +126,12 @@ def read_decisions(path: str | Path) -> list[Decision]:
         if all(clean_text(v) == "" for v in row):
             continue
 
-        def raw(f: str) -> object:
+        # row and r are bound as defaults: each closure belongs to its own row (B023)
+        def raw(f: str, row: tuple[object, ...] = row) -> object:
             c = cols.get(f)
             return row[c] if c is not None and c < len(row) else None
 
-        def cell(f: str) -> str:
+        def cell(f: str, r: int = r) -> str:
             return a1(r, cols[f] + 1)
 
         def need(f: str, conv):

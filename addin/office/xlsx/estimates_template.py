@@ -110,11 +110,11 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
     # K contract types; M Range | N A | O B | P C (pay ranges, policy 7.14)
     for c, text in enumerate(["Job title", "Range", "Framework"], 1):
         lists.cell(1, c, text)
-    for i, (title, rng, fw) in enumerate(lay.roles, 2):
+    for i, (title, range_no, fw) in enumerate(lay.roles, 2):
         lists.cell(i, 1, title)
-        lists.cell(i, 2, rng)
+        lists.cell(i, 2, range_no)
         lists.cell(i, 3, fw)
-    columns = {
+    columns: dict[str, tuple[str, Sequence[object]]] = {
         "E": ("Job titles", lay.titles),
         "F": ("Frameworks", lay.frameworks),
         "G": ("Ranges", lay.ranges),
@@ -128,9 +128,9 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
         for i, v in enumerate(values, 2):
             lists[f"{col}{i}"] = v
     lists["M1"], lists["N1"], lists["O1"], lists["P1"] = "Range", "A", "B", "C"
-    for i, rng in enumerate(lay.ranges, 2):
-        pr = pay.ranges[rng]
-        lists.cell(i, 13, rng)
+    for i, range_no in enumerate(lay.ranges, 2):
+        pr = pay.ranges[range_no]
+        lists.cell(i, 13, range_no)
         for c, amount in enumerate((pr.a, pr.b, pr.c), 14):
             cell = lists.cell(i, c, float(amount) if amount != int(amount) else int(amount))
             cell.number_format = MONEY_FORMAT

@@ -24,7 +24,6 @@ workbook, for the Excel add-in buttons that annotate the workbook the user has o
 from __future__ import annotations
 
 import datetime
-
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -281,7 +280,7 @@ def write_feedback_copy(
     extra_columns: ExtraColumns | None = None,
     header_row: int | Mapping[str, int] = 1,
     engine: str = "auto",
-    when: "datetime.datetime | None" = None,
+    when: datetime.datetime | None = None,
 ) -> Path:
     """Write an annotated copy of ``src`` to ``out``; ``src`` is never modified.
 
@@ -339,7 +338,7 @@ def _missing_sheet(sheet: str) -> OutputError:
 
 def _xml_copy(src: Path, items: list[Finding], extra_columns: ExtraColumns | None,
               header_row: int | Mapping[str, int], *, strict: bool,
-              when: "datetime.datetime | None" = None,
+              when: datetime.datetime | None = None,
               macro_enabled: bool | None = None) -> bytes | None:
     """The copy made by :mod:`addin.office.xlsx.feedback_xml`, or None when the openpyxl path must
     make it (``strict``: raise instead). The input passes the same safety checks as

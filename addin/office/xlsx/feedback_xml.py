@@ -207,12 +207,12 @@ class Package:
             stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-            members = [(i.filename, self.changed.get(i.filename)) for i in self.infos]
-            for name, body in [*members, *self.added]:
+            members: list[tuple[str, bytes | None]] = [
+                (i.filename, self.changed.get(i.filename)) for i in self.infos]
+            for name, changed in [*members, *self.added]:
                 if name in drop:
                     continue
-                if body is None:
-                    body = self.read(name)
+                body = changed if changed is not None else self.read(name)
                 if stamp is not None and name == determinism.CORE:
                     body = determinism._STAMP.sub(lambda m: m.group(1) + stamp + m.group(3), body)
                 dst.writestr(_zipinfo(name, stamp_at), body, compresslevel=6)
@@ -765,7 +765,7 @@ class ContentTypes:
         self.root = _parse(pkg.read(self.NAME), self.NAME)
 
     @classmethod
-    def of(cls, pkg: Package) -> "ContentTypes":
+    def of(cls, pkg: Package) -> ContentTypes:
         ct = getattr(pkg, "_ct", None)
         if ct is None:
             ct = cls(pkg)

@@ -16,6 +16,7 @@ workbook is written through :mod:`addin.office.safeio`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 from addin.core.model import CRITERIA, LEVELS, MAX_RANGE, MIN_RANGE
 from addin.office.safeio import atomic_save, check_writable, set_cell
@@ -33,7 +34,15 @@ BLANK_RANGES = tuple(range(2, 8))
 WIDTHS = {"A": 30, "B": 9, "C": 40, "D": 16, "E": 48, "F": 48, "G": 48}
 VALIDATED_ROWS = 500
 
-EXAMPLE_ROLE = {
+class ExampleRole(TypedDict):
+    title: str
+    range: int
+    duties: str
+    criteria: dict[str, tuple[str, ...]]
+    """criterion -> its (A, B, C) texts"""
+
+
+EXAMPLE_ROLE: ExampleRole = {
     "title": "Administrator (example)",
     "range": 3,
     "duties": "Provides administrative support to the service: answers enquiries, keeps "

@@ -313,10 +313,10 @@ def _row_criterion(grid: SheetGrid, row: int, header: Header) -> Criterion | Non
         if crit is not None:
             return crit
     for level in LEVELS:
-        col = header.level_cols.get(level)
-        if col is None:
+        level_col = header.level_cols.get(level)
+        if level_col is None:
             continue
-        crit = leading_criterion(grid.value(row, col))
+        crit = leading_criterion(grid.value(row, level_col))
         if crit is not None:
             return crit
     return None
@@ -382,7 +382,8 @@ def parse_sheet(
         crit = _row_criterion(grid, row, header)
         range_value = grid.value(row, header.range_col) if header.range_col else None
         if (not title and crit is None and block is not None and not block.seen
-                and clean_text(block.role.range_raw) == "" and clean_text(range_value) != ""):
+                and clean_text(block.role.range_raw) == "" and clean_text(range_value) != ""
+                and header.range_col):
             # the range written just below the job title, before the criterion rows
             block.role.range = parse_range(range_value)
             block.role.range_raw = range_value

@@ -27,8 +27,8 @@ from addin.core.model import (
     PaySettings,
     Settings,
 )
-from addin.office.resources import default_pay_ranges
 from addin.core.text import clean_text, norm_key, without_hint
+from addin.office.resources import default_pay_ranges
 
 PAY_SHEET = "Pay ranges"
 SETTINGS_SHEET = "Settings"
@@ -246,8 +246,8 @@ def _read_settings(wb, path: str) -> Settings:
     pay_dates: dict[int, tuple[object, str]] = {}
     deadlines: dict[int, tuple[object, str]] = {}
     wanted: dict[str, str] = {}
-    for field, label in LABELS.items():
-        for k in _label_keys(label):
+    for field, label_text in LABELS.items():
+        for k in _label_keys(label_text):
             wanted[k] = field
     for r, row in enumerate(used_rows(ws, file=path)[:200], 1):
         found = _label_and_value(row, r)
