@@ -9,6 +9,7 @@ import pkgutil
 
 from addin.core.findings import iter_codes
 
+
 def import_all_checkers() -> None:
     """Import every module of the package so every ``declare`` call has run."""
     import addin
