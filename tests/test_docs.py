@@ -62,6 +62,7 @@ def test_commands_markdown_renders_usage_description_and_every_argument():
     p.add_argument("--size", type=int, default=3, help="edge length (default %(default)s)")
     p.add_argument("--secret", help=argparse.SUPPRESS)
     p.add_argument("name", help="the box's name")
+    p.add_argument("--kind", choices=["wood", "card"], metavar="KIND", help="what it is made of")
     assert docs_gen.commands_markdown(parser) == "\n".join([
         "### `tool`", "", "```", "tool [-h] [--debug] COMMAND ...", "```", "",
         "Does things.", "",
@@ -73,12 +74,13 @@ def test_commands_markdown_renders_usage_description_and_every_argument():
         "Make one thing.", "",
         "| argument | what it does |", "| --- | --- |",
         "| `WHAT` | one of `box` (below) |", "",
-        "### `tool make box`", "", "```", "tool make box [-h] --out DIR [--size SIZE] name", "```", "",
+        "### `tool make box`", "", "```", "tool make box [-h] --out DIR [--size SIZE] [--kind KIND] name", "```", "",
         "Write a box | or two.", "",
         "| argument | what it does |", "| --- | --- |",
         "| `--out DIR` | (required) where to write |",
         "| `--size SIZE` | edge length (default 3) |",
         "| `name` | the box's name |",
+        "| `--kind KIND` | one of `wood`, `card`: what it is made of |",
     ])
 
 

@@ -77,6 +77,8 @@ def _arguments(parser: argparse.ArgumentParser) -> list[str]:
             continue
         invocation = fmt._format_action_invocation(action)
         help_text = fmt._expand_help(action) if action.help else ""
+        if action.choices is not None:
+            help_text = f"one of {', '.join(f'`{c}`' for c in action.choices)}: {help_text}"
         if action.required and action.option_strings:
             help_text = f"(required) {help_text}"
         rows.append(f"| `{invocation}` | {_cell(help_text)} |")
