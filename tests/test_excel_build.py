@@ -130,8 +130,8 @@ def test_runpython_calls_are_found_literal_or_not(source, expected):
 def test_the_addin_is_renamed_medpay_so_excel_reads_the_conf_files_the_readme_names():
     """xlwings' template is "myaddin" throughout; the built add-in's xlwings module must say
     PROJECT_NAME = "medpay" (GetConfigFilePath builds the user's config path from it), its
-    config sheet be medpay.conf and the VBA project MedPay; the README's and the UDFs'
-    config paths must be the ones that VBA builds."""
+    config sheet be medpay.conf and the VBA project MedPay; the install instructions' (docs/
+    hr-officer.md) and the UDFs' config paths must be the ones that VBA builds."""
     from addin.excel import udfs
 
     modules = _vba_modules(ADDIN)
@@ -143,10 +143,12 @@ def test_the_addin_is_renamed_medpay_so_excel_reads_the_conf_files_the_readme_na
     assert 'wb.Sheets(PROJECT_NAME & ".conf")' in modules["xlwings"]
     name = consts[0]
     windows, mac = rf"%USERPROFILE%\.{name}\{name}.conf", f"~/{name}.conf"
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    install = readme.split("### Install on Windows", 1)[1].split("### Excel on the web", 1)[0]
+    guide = (ROOT / "docs" / "hr-officer.md").read_text(encoding="utf-8")
+    install = guide.split("### Install on Windows", 1)[1].split("### Excel on the web", 1)[0]
     assert f"`{windows}`" in install and f"`{mac}`" in install
-    assert ".myaddin" not in readme and "myaddin.conf" not in readme
+    for page in (ROOT / "README.md", *(ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        assert ".myaddin" not in text and "myaddin.conf" not in text, page
     home = Path.home()
     assert home / f".{name}" / f"{name}.conf" in udfs._conf_files()
     assert home / f"{name}.conf" in udfs._conf_files()

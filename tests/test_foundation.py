@@ -16,7 +16,8 @@ from addin.core.model import Level, SourceRef
 from addin.office.safeio import FolderLock, atomic_write_text, safe_filename, set_cell
 from addin.office.xlsx.safe import load_workbook
 from addin.office.xlsx.settings import read_pay_settings
-from tools.codes_table import BEGIN, END, codes_markdown
+from tools.codes_table import codes_markdown
+from tools.docs_gen import CODES_PAGE, read_block
 
 from .conftest import PAY_RANGES, ROOT
 
@@ -189,10 +190,9 @@ def test_second_lock_on_a_folder_refuses(tmp_path):
     assert not (tmp_path / ".medpay.lock").exists()
 
 
-def test_readme_codes_table_is_current():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-    assert block == codes_markdown().strip(), "run scripts/gen_readme_codes"
+def test_docs_codes_table_is_current():
+    text = CODES_PAGE.read_text(encoding="utf-8")
+    assert read_block(text, "codes") == codes_markdown().strip(), "run scripts/gen_docs"
 
 
 def _settings_copy(tmp_path, edit) -> Path:

@@ -835,16 +835,15 @@ def test_working_towards_needs_the_same_qualification_completed(tmp_path, text, 
     assert got == ([] if ok else [("FW-WORKING-TOWARDS-NOT-COMPLETED", SHEET, "G3")])
 
 
-def test_readme_framework_rules_table_is_generated_from_the_declarations():
-    # The README's rules table is written by scripts/gen_readme_codes from the same
-    # declarations as the codes table (description, code, severity, policy), in the order
-    # the framework checker runs its rules, so the two tables cannot disagree.
-    from tests.conftest import ROOT
-    from tools.codes_table import RULES_BEGIN, RULES_END, framework_rules_markdown
+def test_docs_framework_rules_table_is_generated_from_the_declarations():
+    # The rules table in docs/reference/finding-codes.md is written by scripts/gen_docs from
+    # the same declarations as the codes table (description, code, severity, policy), in
+    # the order the framework checker runs its rules, so the two tables cannot disagree.
+    from tools.codes_table import framework_rules_markdown
+    from tools.docs_gen import CODES_PAGE, read_block
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split(RULES_BEGIN, 1)[1].split(RULES_END, 1)[0]
-    assert block.strip() == framework_rules_markdown().strip(), "run scripts/gen_readme_codes"
+    block = read_block(CODES_PAGE.read_text(encoding="utf-8"), "framework-rules")
+    assert block == framework_rules_markdown().strip(), "run scripts/gen_docs"
     rows = [line.split(" | ") for line in framework_rules_markdown().splitlines()[2:]]
     assert [r[1].strip("`") for r in rows] == [c.code for c in FRAMEWORK.codes()]
     from addin.core.findings import REGISTRY

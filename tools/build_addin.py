@@ -14,7 +14,7 @@ How (all of it runs on Linux, no Excel):
    switched on, ``medpay.conf``; xlwings' sample module ``RibbonMyAddin`` is dropped. The
    sheet is filled in:
    ``UDF Modules`` = ``addin.excel.xlwings_udfs``; ``PYTHONPATH`` and the interpreters are
-   left for the installing user (README) because they are paths on their machine.
+   left for the installing user (docs/hr-officer.md) because they are paths on their machine.
 4. The ribbon callbacks - one ``Sub X(control As IRibbonControl)`` per button, each
    ``RunPython "import addin.excel.xlwings_buttons as m; m.<button>()"`` - are added to
    the add-in's VBA project as the standard module ``MedPayRibbon``: the template's
@@ -58,7 +58,7 @@ PROJECT_NAME = "medpay"
 """The xlwings module's ``PROJECT_NAME`` in the add-in (xlwings' template says ``myaddin``):
 its ``GetConfig`` reads the sheet ``medpay.conf`` and the files
 ``%USERPROFILE%\\.medpay\\medpay.conf`` (Windows) / ``$HOME/medpay.conf`` (Mac) - the files
-the README and :func:`addin.excel.udfs._conf_files` name."""
+docs/hr-officer.md and :func:`addin.excel.udfs._conf_files` name."""
 VBA_PROJECT = "MedPay"
 """The add-in's VBA project name (the template's is ``MyAddin``), as the VBA editor lists it."""
 CONF_SHEET = f"{PROJECT_NAME}.conf"

@@ -1,18 +1,13 @@
-"""Generate the README's table of finding codes from their declarations."""
+"""The tables of finding codes and framework rules in docs/reference/finding-codes.md,
+generated from the codes' declarations (written by ``scripts/gen_docs`` through
+:mod:`tools.docs_gen`)."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
-from pathlib import Path
 
 from addin.core.findings import iter_codes
-
-BEGIN = "<!-- BEGIN codes -->"
-END = "<!-- END codes -->"
-RULES_BEGIN = "<!-- BEGIN framework-rules -->"
-RULES_END = "<!-- END framework-rules -->"
 
 
 def import_all_checkers() -> None:
@@ -38,7 +33,7 @@ def codes_markdown() -> str:
 
 
 def framework_rules_markdown() -> str:
-    """The README's table of framework validation rules, in the order the ``framework``
+    """The table of framework validation rules, in the order the ``framework``
     checker runs them, from the same declarations (description, code, severity, policy)
     as the codes table, so the two cannot disagree."""
     from addin.rules.framework_checks import FRAMEWORK
@@ -48,20 +43,3 @@ def framework_rules_markdown() -> str:
         rule = d.description.rstrip(".").replace("|", "\\|")
         lines.append(f"| {rule} | `{d.code}` | {d.severity.value} | {d.policy} |")
     return "\n".join(lines)
-
-
-def _replace_block(text: str, begin: str, end: str, body: str) -> str:
-    block = f"{begin}\n{body}\n{end}"
-    return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
-
-
-def update_readme(readme: Path) -> bool:
-    """Rewrite the codes block and the framework rules block; return True when the file
-    changed."""
-    text = readme.read_text(encoding="utf-8")
-    new = _replace_block(text, BEGIN, END, codes_markdown())
-    new = _replace_block(new, RULES_BEGIN, RULES_END, framework_rules_markdown())
-    if new != text:
-        readme.write_text(new, encoding="utf-8")
-        return True
-    return False

@@ -29,7 +29,7 @@ datetime in a date field, a float in a Decimal field) raises :class:`CacheEntryE
 and the result is simply not cached.
 
 What this does not protect against: an entry rewritten with well-formed but false
-figures is believed (as the README's security section says); delete ``.medpay-cache``
+figures is believed (as docs/reference/security.md says); delete ``.medpay-cache``
 to force every file to be recomputed.
 """
 

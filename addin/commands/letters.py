@@ -21,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "letters",
         help="write approved/declined outcome letters from a decisions workbook",
         description=(
-            "Write one Word letter per row of a decisions workbook (format in the README, "
-            "section forms; sample workbooks/decisions/sample-decisions.xlsx). Approved: new level, "
+            "Write one Word letter per row of a decisions workbook (format in "
+            "docs/reference/workbooks.md; sample workbooks/decisions/sample-decisions.xlsx). Approved: new level, "
             "new salary and effective date (policy 7.19-7.20: the first January/July change "
             "whose deadline is on or after both the submission and the decision, never "
             "before the letter's date). Declined: areas to develop from the framework, the "

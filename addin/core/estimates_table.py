@@ -90,7 +90,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "previous_request": ("Date of previous request", "Previous request on",
                          "Previous application date", "Date of previous application"),
 }
-"""Documented header aliases (README, section *estimates*): any of these, matched ignoring
+"""Documented header aliases (docs/reference/workbooks.md, *Level-estimate workbooks*): any of these, matched ignoring
 case, spacing and punctuation, reads as the field's column. A header that matches nothing
 as written is tried again without a trailing bracketed hint, so "Start date
 (dd/mm/yyyy)", "Current level (A/B/C)" and "Range (2-8)" need no alias of their own."""

@@ -3,8 +3,8 @@
 Each finding code is declared exactly once, next to the rule that raises it, with a
 title, a one-line description and a message template - the way frictionless-py
 declares its errors (``frictionless/errors/``: ``code``, ``name``, ``template``,
-``description`` on each error class). The README's table of codes is generated from
-these declarations by ``scripts/gen_readme_codes``.
+``description`` on each error class). The table of codes in
+docs/reference/finding-codes.md is generated from these declarations by ``scripts/gen_docs``.
 
 A checker is a :class:`Checker`: a list of small rule functions, each registered with
 the codes it may raise. Adding a rule is one function (and one test), not an edit to a

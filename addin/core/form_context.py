@@ -225,7 +225,7 @@ DECLINED = "Declined"
 
 @dataclass
 class Decision:
-    """One row of the decisions workbook (README, section *forms*)."""
+    """One row of the decisions workbook (docs/reference/workbooks.md, *Decisions workbook*)."""
 
     employee_id: str
     employee_name: str

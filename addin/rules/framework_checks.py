@@ -401,7 +401,7 @@ def experience_timeframe(fw: Framework, ctx: FrameworkContext) -> Iterator[Findi
     "None in addition to level A" is NOT accepted here, unlike in FW-REPEATED-TEXT: it
     says nothing about how long it takes to move from A to B, which is exactly the
     "lack of clarity on timeframes" Appendix K lists as a mistake. The tool's advice
-    (empty-cell hint, Instructions sheet, README) therefore asks Experience at B and C for
+    (empty-cell hint, Instructions sheet, docs) therefore asks Experience at B and C for
     the time instead of offering "None in addition"."""
     for role in fw.roles:
         for level in (Level.B, Level.C):

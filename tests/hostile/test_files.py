@@ -487,7 +487,7 @@ def _no_vba_left(path: Path) -> str:
     ("team.xlsx", "feedback.xlsx"), ("team.xlsx", "feedback.xlsm"),
 ])
 def test_feedback_copy_never_carries_the_vba_project(tmp_path, engine, src_name, out_name):
-    """README, Security: the VBA project is not kept and not written into any output. An
+    """docs/reference/security.md: the VBA project is not kept and not written into any output. An
     .xlsm copy keeps the macro-enabled content type (Excel refuses an .xlsm typed as
     .xlsx), an .xlsx copy the plain one; neither has anything to enable."""
     from addin.core.findings import Finding, Severity
@@ -642,7 +642,7 @@ def test_book_views_and_local_names_follow_their_sheets(active, first, expected)
     ("auto", "team.xlsm", "feedback.xlsm"),  # an .xlsm takes the openpyxl engine
 ])
 def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, engine, src_name, out_name):
-    """README, Security: no macro sheet is written into any output. Both engines drop the
+    """docs/reference/security.md: no macro sheet is written into any output. Both engines drop the
     macro, international macro and dialog sheets with everything naming them; the other
     sheets, their data and their names are intact and still point at the same sheets."""
     from addin.core.findings import Finding, Severity

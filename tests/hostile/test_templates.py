@@ -56,8 +56,8 @@ def test_the_classic_escape_names_the_sandbox(tmp_path):
         render_template(t, {})
     assert err.value.one_line() == (
         f"{t}: template tries to reach Python internals, which templates may not do (access to "
-        "attribute '__class__' of 'str' object is unsafe.) (use only the fields listed in the "
-        "README in {{ ... }})")
+        "attribute '__class__' of 'str' object is unsafe.) (use only the fields the docs list "
+        "(docs/medpay-team.md: forms and letters; docs/hr-officer.md: framework) in {{ ... }})")
 
 
 def test_the_template_cannot_change_the_data_it_is_given(tmp_path):
@@ -107,6 +107,6 @@ def test_render_command_with_an_escaping_template_gives_one_line_exit_2(tmp_path
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
         f"medpay: {t}: template tries to reach Python internals, which templates may not do (access "
-        "to attribute '__class__' of 'str' object is unsafe.) (use only the fields listed in the "
-        "README in {{ ... }})"]
+        "to attribute '__class__' of 'str' object is unsafe.) (use only the fields the docs list "
+        "(docs/medpay-team.md: forms and letters; docs/hr-officer.md: framework) in {{ ... }})"]
     assert not out.exists()

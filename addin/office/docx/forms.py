@@ -124,7 +124,7 @@ def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: 
             raise InputError(
                 f"template uses the placeholder {{{{ {name} }}}}, which medpay does not supply",
                 file=template,
-                hint="use only the placeholders listed in the README (section forms)",
+                hint="use only the placeholders listed in docs/medpay-team.md (form and letter templates)",
             ) from cause
         raise
     doc = tpl.docx

@@ -103,7 +103,7 @@ def render_template(template: str | Path, context: dict[str, Any], *, env=None, 
         raise InputError(
             f"template tries to reach Python internals, which templates may not do ({exc})",
             file=template,
-            hint="use only the fields listed in the README in {{ ... }}",
+            hint="use only the fields the docs list (docs/medpay-team.md: forms and letters; docs/hr-officer.md: framework) in {{ ... }}",
         ) from exc
     except TemplateNotFound as exc:
         raise InputError(

@@ -1,6 +1,6 @@
 """Read the decisions workbook that ``medpay letters`` turns into outcome letters.
 
-Format (README, section *forms*; sample ``workbooks/decisions/sample-decisions.xlsx``): the first
+Format (docs/reference/workbooks.md, *Decisions workbook*; sample ``workbooks/decisions/sample-decisions.xlsx``): the first
 sheet, a header row within the first 10 rows, one row per decision. Headers match
 ignoring case, spacing and punctuation:
 

@@ -1,4 +1,4 @@
-"""Workbook outputs never carry a macro (README, Security: no VBA project, no Excel 4.0
+"""Workbook outputs never carry a macro (docs/reference/security.md: no VBA project, no Excel 4.0
 macro sheet and no dialog sheet is written into any output).
 
 **VBA.** A manager's .xlsm holds its macros in ``xl/vbaProject.bin`` (plus, when signed,
