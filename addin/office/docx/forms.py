@@ -168,12 +168,28 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def printable_copy(data: bytes) -> bytes:
+    """The bytes of a .docx as LibreOffice should print it: without the "Filling in
+    forms" protection (``w:documentProtection`` in settings.xml).
+
+    Why: LibreOffice lays out a document protected for forms (which it opens as a
+    protected form) wrongly when a table starts the last page - the table's header row
+    is printed and every row and paragraph after it is dropped from the page, though
+    the .docx has them. With the metric-compatible fonts (Carlito, Caladea, Liberation)
+    the appraisal's table of pre-filled next-conversation dates starts page 4, and its
+    row of dates was missing from the PDF. A PDF cannot be filled in, so the protection
+    means nothing there; the .docx itself stays protected."""
+    return dc.replace_part(data, "word/settings.xml", dc.without_protection(
+        dc.part_root(data, "word/settings.xml")))
+
+
 def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
                    timeout: float = 600) -> list[Path]:
     """Convert .docx files to PDF with ONE headless LibreOffice run, using a throwaway
     user profile (``-env:UserInstallation``) so it never clashes with a LibreOffice the
-    user has open. PDFs are moved into ``out_dir`` atomically; existing ones are kept
-    unless ``force``."""
+    user has open. LibreOffice converts :func:`printable_copy` of each (in the throwaway
+    folder; the documents themselves are not changed). PDFs are moved into ``out_dir``
+    atomically; existing ones are kept unless ``force``."""
     from addin.office.safeio import check_writable
 
     if not docs:
@@ -190,8 +206,20 @@ def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
         profile = tmpdir / "profile"
         conv = tmpdir / "out"
         conv.mkdir()
+        src = tmpdir / "in"
+        src.mkdir()
+        copies = []
+        for i, doc in enumerate(docs):
+            folder = src / str(i)  # two documents may share a name in different folders
+            folder.mkdir()
+            copy = folder / Path(doc).name
+            try:
+                copy.write_bytes(printable_copy(Path(doc).read_bytes()))
+            except (KeyError, zipfile.BadZipFile, ValueError, SyntaxError):
+                shutil.copyfile(doc, copy)  # not a Word document we can read: as it is
+            copies.append(copy)
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(conv), *map(str, docs)]
+               "--convert-to", "pdf", "--outdir", str(conv), *map(str, copies)]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
@@ -408,11 +436,12 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
             if role is None:
                 made.append(Made(ident, name, label, "", "skipped", _not_in_framework(row)))
                 continue
-            ctx = fc.initial_assessment_context(row, role, _framework_of(role, frameworks))
+            ctx = fc.initial_assessment_context(row, role, _framework_of(role, frameworks),
+                                                council=pay.settings.council)
         elif kind == "appraisal":
-            ctx = fc.appraisal_context(row, as_of)
+            ctx = fc.appraisal_context(row, as_of, council=pay.settings.council)
         else:
-            ctx = fc.pdp_context(row, as_of)
+            ctx = fc.pdp_context(row, as_of, council=pay.settings.council)
         entry = Made(ident, name, label, form_file_name(row.employee_id, row.employee_name, label), "made")
         if kind == "application" and to_decide:
             entry.reason = "; ".join((Eligible.MANAGER_TO_DECIDE.value, *info.get("reasons", ())))
