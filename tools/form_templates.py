@@ -160,7 +160,20 @@ def end_with_paragraph(doc) -> None:
     body = doc.element.body
     last = [c for c in body if c.tag != qn("w:sectPr")]
     if last and last[-1].tag != qn("w:p"):
-        doc.add_paragraph()
+        # tiny (1 pt, no spacing), so a table ending at the foot of a page does not push
+        # it onto an empty page of its own
+        p = doc.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing = Pt(1)
+        from docx.oxml import OxmlElement
+
+        rpr = p._p.get_or_add_pPr()
+        mark = OxmlElement("w:rPr")
+        sz = OxmlElement("w:sz")
+        sz.set(qn("w:val"), "2")
+        mark.append(sz)
+        rpr.append(mark)
 
 
 def field_table(doc, fields: list[tuple[str, object]], label_width: float = 7.0):
@@ -472,6 +485,7 @@ def _objectives(doc, prefix: str, heading: str, intro: str) -> None:
             rr = t.rows[base + k]
             put(rr.cells[1], text(f"{tag}_review_{k}", f"Review {k} of {prefix.upper()} {n}", multiline=True,
                                   prompt=f"Progress at review {k}"))
+            min_height(rr, 0.9)
             if k == 1:
                 put(rr.cells[3], date(f"{tag}_actual_date", f"Actual date {prefix.upper()} {n}",
                                       prompt="Actual date"))
