@@ -23,8 +23,14 @@ from addin.core.errors import SettingsError
 from addin.core.model import CouncilDetails, Level
 from addin.office.docx import controls as dc
 from addin.office.docx.forms import (
-    FORM_KINDS, LETTER_KINDS, TEMPLATE_VERSION, convert_to_pdf, generate_forms, printable_copy,
-    render_docx, template_path,
+    FORM_KINDS,
+    LETTER_KINDS,
+    TEMPLATE_VERSION,
+    convert_to_pdf,
+    generate_forms,
+    printable_copy,
+    render_docx,
+    template_path,
 )
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import PAY_RANGES

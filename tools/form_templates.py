@@ -614,7 +614,7 @@ def build_pdp(path: Path) -> Path:
     for i, (_, head) in enumerate(PDP_COLUMNS):
         cell_text(t.rows[0].cells[i], head, bold=True)
     for n in range(1, PDP_ROWS + 1):
-        for i, (key, head) in enumerate(PDP_COLUMNS):
+        for i, (key, _head) in enumerate(PDP_COLUMNS):
             put(t.rows[n].cells[i], text(f"pdp_{n}_{key}", f"Goal {n}: {key}", multiline=True))
         min_height(t.rows[n], PDP_ROW_CM)
     rows_whole(t)

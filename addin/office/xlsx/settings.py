@@ -20,7 +20,6 @@ from pathlib import Path
 from addin.core.cells import a1
 from addin.core.errors import SettingsError
 from addin.core.model import LEVELS, MAX_RANGE, MIN_RANGE, PayRange, PaySettings, Settings
-from addin.core.model import CouncilDetails
 from addin.office.resources import default_pay_ranges
 from addin.core.text import clean_text, norm_key, without_hint
 
@@ -99,7 +98,7 @@ def _read_cached(path: str, mtime: int) -> PaySettings:
     try:
         ranges = _read_ranges(wb, path)
         settings = _read_settings(wb, path)
-        settings = replace(settings, council=_read_council(wb, path))
+        settings = replace(settings, council=replace(settings.council, **_read_council(wb, path)))
     finally:
         wb.close()
     return PaySettings(ranges=ranges, settings=settings, source_file=path)
@@ -307,11 +306,12 @@ field -> label); a row that is absent, or whose value is blank, gives the field'
 COUNCIL_MAX_CHARS = 200
 
 
-def _read_council(wb, path: str) -> CouncilDetails:
-    """The council's details from the Settings sheet: each row of :data:`COUNCIL_LABELS`
-    is optional (:class:`CouncilDetails` defaults), two rows for one are refused naming
-    both cells, and a value is text of at most :data:`COUNCIL_MAX_CHARS` characters
-    (it is printed on every form and letter)."""
+def _read_council(wb, path: str) -> dict[str, str]:
+    """The council's details from the Settings sheet (:class:`addin.core.model.CouncilDetails`
+    field -> value, for the rows present and not blank): each row of
+    :data:`COUNCIL_LABELS` is optional (the field's default otherwise), two rows for one
+    are refused naming both cells, and a value is text of at most
+    :data:`COUNCIL_MAX_CHARS` characters (it is printed on every form and letter)."""
     from addin.office.xlsx.safe import used_rows
 
     ws = _sheet(wb, SETTINGS_SHEET, path)
@@ -337,4 +337,4 @@ def _read_council(wb, path: str) -> CouncilDetails:
                                 file=path, sheet=ws.title, cell=ref)
         if text:
             values[fld] = text
-    return CouncilDetails(**values)
+    return values
