@@ -225,6 +225,8 @@ def keep_headings_with_tables(doc) -> None:
         n = 0
         while prev is not None and prev.tag == qn("w:p") and n < 4:
             p = Paragraph(prev, doc)
+            if not p.text.strip():
+                break  # a spacer stays behind (no blank line at the top of the next page)
             p.paragraph_format.keep_with_next = True
             if p.style is not None and p.style.name.startswith(("Heading", "Title")):
                 break
