@@ -173,13 +173,16 @@ def printable_copy(data: bytes) -> bytes:
     """The bytes of a .docx as LibreOffice should print it: without the "Filling in
     forms" protection (``w:documentProtection`` in settings.xml).
 
-    Why: LibreOffice lays out a document protected for forms (which it opens as a
-    protected form) wrongly when a table starts the last page - the table's header row
-    is printed and every row and paragraph after it is dropped from the page, though
-    the .docx has them. With the metric-compatible fonts (Carlito, Caladea, Liberation)
-    the appraisal's table of pre-filled next-conversation dates starts page 4, and its
-    row of dates was missing from the PDF. A PDF cannot be filled in, so the protection
-    means nothing there; the .docx itself stays protected."""
+    Why: LibreOffice (7.4) can lay out a document protected for forms wrongly. With the
+    metric-compatible fonts (Carlito, Caladea, Liberation) the appraisal's last page
+    began with the "Agreed dates for next conversations" heading and table; LibreOffice
+    printed the table's header row and dropped its row of pre-filled dates and
+    everything after it, though the .docx has them (tests/data keeps that document).
+    The same document without ``w:documentProtection`` prints everything (removing only
+    the section's ``w:formProt`` does not help), as does the protected one laid out
+    differently (more text after the table, a page break before the heading): a fault
+    of LibreOffice's layout of protected forms, not of the .docx. A PDF cannot be filled
+    in, so the protection means nothing there; the .docx itself stays protected.
     return dc.replace_part(data, "word/settings.xml", dc.without_protection(
         dc.part_root(data, "word/settings.xml")))
 
