@@ -182,7 +182,7 @@ def printable_copy(data: bytes) -> bytes:
     the section's ``w:formProt`` does not help), as does the protected one laid out
     differently (more text after the table, a page break before the heading): a fault
     of LibreOffice's layout of protected forms, not of the .docx. A PDF cannot be filled
-    in, so the protection means nothing there; the .docx itself stays protected.
+    in, so the protection means nothing there; the .docx itself stays protected."""
     return dc.replace_part(data, "word/settings.xml", dc.without_protection(
         dc.part_root(data, "word/settings.xml")))
 
