@@ -237,7 +237,9 @@ def test_forms_are_prefilled_locked_and_protected(tmp_path):
 def test_every_page_says_whose_form_it_is_and_page_x_of_y(tmp_path):
     out = generate(tmp_path)
     data = (out / E1).read_bytes()
-    assert "Initial Assessment form - E1 Seán O'Brien & <Sons>" in part_text(data, "word/header")
+    # the header every form shares (tools.form_templates.running_head): council, title, version
+    assert part_text(data, "word/header") == "Medway Council | Initial Assessment form | form version 1"
+    assert "Employee ID E1 - Seán O'Brien & <Sons> | Page 1 of 1" in part_text(data, "word/footer")
     footer = zipfile.ZipFile(io.BytesIO(data))
     xml = b"".join(footer.read(n) for n in footer.namelist() if n.startswith("word/footer"))
     assert re.search(rb'w:instr=" PAGE ".*w:instr=" NUMPAGES "', xml, re.S)
@@ -319,7 +321,8 @@ def test_pdf_of_a_form_prints_every_prefilled_value(tmp_path):
     flat = " ".join(text.split())
     for value in ("E1", "Seán O'Brien & <Sons>", "Business Support Officer", "Revenues & Benefits",
                   "Business and Executive Support", "3A", "£25,584.00", "3B", "Jo Bloggs",
-                  BSO_QUALIFICATIONS["B"], "Initial Assessment form - E1 Seán O'Brien & <Sons>",
+                  BSO_QUALIFICATIONS["B"], "Medway Council | Initial Assessment form | form version 1",
+                  "Employee ID E1 - Seán O'Brien & <Sons> | Page 1 of 2",
                   "Page 1 of 2", "Page 2 of 2"):
         assert value in flat, value
     OUTPUT.mkdir(parents=True, exist_ok=True)

@@ -29,12 +29,50 @@ from addin.office.docx.forms import FORM_KINDS, LETTER_KINDS, TEMPLATE_VERSION
 # ----------------------------------------------------------------------------- helpers
 
 
-def new_document(title: str, subtitle: str | None = None):
+SUBJECT = "Performance, Progression and Pay (career progression)"
+"""Every template's subject (docProps/core.xml); the title is the form's or letter's."""
+AUTHOR = "MedPay"
+LANGUAGE = "en-GB"
+
+
+def document_properties(doc, title: str) -> None:
+    """Title, subject and author "MedPay" in docProps/core.xml (python-docx's own
+    template says "python-docx"), and British English as the language of every style
+    (``w:lang`` of the document defaults), so Word checks the spelling as en-GB."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    cp = doc.core_properties
+    cp.title, cp.subject, cp.author, cp.last_modified_by = title, SUBJECT, AUTHOR, AUTHOR
+    cp.comments, cp.keywords, cp.category = "", "MedPay", "Form" if "letter" not in title.lower() else "Letter"
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    for lang in [*styles.iter(qn("w:lang"))]:
+        lang.set(qn("w:val"), LANGUAGE)
+    if rpr.find(qn("w:lang")) is None:
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), LANGUAGE)
+        rpr.append(lang)
+
+
+def new_document(title: str, subtitle: str | None = None, *, landscape: bool = False,
+                 show_title: bool = True):
+    """A blank A4 document (``landscape``: A4 on its side) with the house styles and
+    :func:`document_properties`; ``show_title``: the title as its first paragraph."""
+    from docx.enum.section import WD_ORIENT
+
     doc = Document()
     sec = doc.sections[0]
-    sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
+    if landscape:
+        sec.orientation = WD_ORIENT.LANDSCAPE
+        sec.page_height, sec.page_width = Cm(21.0), Cm(29.7)
+    else:
+        sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
     sec.left_margin = sec.right_margin = Cm(2.0)
     sec.top_margin = sec.bottom_margin = Cm(1.8)
+    sec.header_distance = sec.footer_distance = Cm(0.8)
+    document_properties(doc, title)
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10)
@@ -43,7 +81,8 @@ def new_document(title: str, subtitle: str | None = None):
         st.font.name = "Arial"
         st.font.size = Pt(size)
         st.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-    doc.add_paragraph(title, style="Title")
+    if show_title:
+        doc.add_paragraph(title, style="Title")
     if subtitle:
         p = doc.add_paragraph(subtitle)
         p.runs[0].italic = True
@@ -120,7 +159,20 @@ def end_with_paragraph(doc) -> None:
     body = doc.element.body
     last = [c for c in body if c.tag != qn("w:sectPr")]
     if last and last[-1].tag != qn("w:p"):
-        doc.add_paragraph()
+        # tiny (1 pt, no spacing), so a table ending at the foot of a page does not push
+        # it onto an empty page of its own
+        p = doc.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing = Pt(1)
+        from docx.oxml import OxmlElement
+
+        rpr = p._p.get_or_add_pPr()
+        mark = OxmlElement("w:rPr")
+        sz = OxmlElement("w:sz")
+        sz.set(qn("w:val"), "2")
+        mark.append(sz)
+        rpr.append(mark)
 
 
 def field_table(doc, fields: list[tuple[str, object]], label_width: float = 7.0):
@@ -129,23 +181,59 @@ def field_table(doc, fields: list[tuple[str, object]], label_width: float = 7.0)
     for row, (label, sdt) in zip(t.rows, fields):
         cell_text(row.cells[0], label, bold=True)
         put(row.cells[1], sdt)
+        if is_multiline(sdt):
+            min_height(row, ANSWER_CM)
     rows_whole(t, header_rows=0)
     return t
 
 
-def text(tag, title, value=None, multiline=False, locked=False):
-    return dc.text_control(tag, title, value, multiline=multiline, locked=locked)
+ANSWER_CM = 2.0
+"""The least height of a table row holding a free-text answer: room for a few lines."""
+
+
+def is_multiline(sdt) -> bool:
+    """Whether a control is a multi-line (free-text) answer."""
+    from docx.oxml.ns import qn
+
+    t = sdt.find(f"{qn('w:sdtPr')}/{qn('w:text')}")
+    return t is not None and t.get(qn("w:multiLine")) in ("1", "true")
+
+
+def text(tag, title, value=None, multiline=False, locked=False, prompt=None):
+    return dc.text_control(tag, title, value, multiline=multiline, locked=locked, prompt=prompt)
 
 
 def yes_no(tag, title, value=None):
     return dc.dropdown_control(tag, title, dc.YES_NO, value)
 
 
-def date(tag, title, value=None):
-    return dc.date_control(tag, title, value)
+def date(tag, title, value=None, prompt=None):
+    return dc.date_control(tag, title, value, prompt=prompt)
+
+
+def keep_headings_with_tables(doc) -> None:
+    """A heading, and the lines between it and the table that follows it, keep with
+    the table (``w:keepNext``): a heading is never left alone at the foot of a page.
+    Also every paragraph just before a table (a bold question, an italic note)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    body = doc.element.body
+    for tbl in body.iterchildren(qn("w:tbl")):
+        prev = tbl.getprevious()
+        n = 0
+        while prev is not None and prev.tag == qn("w:p") and n < 4:
+            p = Paragraph(prev, doc)
+            if not p.text.strip():
+                break  # a spacer stays behind (no blank line at the top of the next page)
+            p.paragraph_format.keep_with_next = True
+            if p.style is not None and p.style.name.startswith(("Heading", "Title")):
+                break
+            prev, n = prev.getprevious(), n + 1
 
 
 def finish(doc, path: Path, form_type: str, *, protect: bool = True) -> Path:
+    keep_headings_with_tables(doc)
     end_with_paragraph(doc)
     if protect:
         dc.protect_for_forms(doc)
@@ -155,13 +243,106 @@ def finish(doc, path: Path, form_type: str, *, protect: bool = True) -> Path:
     return path
 
 
+def min_height(row, cm: float) -> None:
+    """A table row at least ``cm`` high (it grows with its text): room to write in."""
+    from docx.enum.table import WD_ROW_HEIGHT_RULE
+
+    row.height = Cm(cm)
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+
+
+def box(doc, sdt, height_cm: float = 3.5):
+    """A free-text answer as a bordered box the width of the page, at least
+    ``height_cm`` high."""
+    t = table(doc, 1, 1, [17.0])
+    put(t.rows[0].cells[0], sdt)
+    min_height(t.rows[0], height_cm)
+    rows_whole(t, header_rows=0)
+    return t
+
+
+def _field(paragraph, instr: str, shown: str, *, half_points: int = 16, color: str = "595959") -> None:
+    """A simple field (``PAGE``, ``NUMPAGES``) Word and LibreOffice update when they lay
+    the document out; ``shown`` is the text until they do (in the footer's small grey)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), f" {instr} ")
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    c = OxmlElement("w:color")
+    c.set(qn("w:val"), color)
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(half_points))
+    rpr.extend([c, sz])
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = shown
+    r.append(t)
+    fld.append(r)
+    paragraph._p.append(fld)
+
+
+def _small(run, *, bold: bool = False) -> None:
+    run.font.size, run.font.color.rgb, run.bold = Pt(8), RGBColor(0x59, 0x59, 0x59), bold
+
+
+def page_x_of_y(p) -> None:
+    """"Page X of Y" (``PAGE`` and ``NUMPAGES`` fields) at the end of paragraph ``p``."""
+    _small(p.add_run("Page "))
+    _field(p, "PAGE", "1")
+    _small(p.add_run(" of "))
+    _field(p, "NUMPAGES", "1")
+
+
+def running_head(doc, title: str) -> None:
+    """Every form's header and footer (one builder for all of them), small and grey,
+    so a loose page still says whose form it is: the header names the council (the
+    Settings row "Council name", placeholder ``council_name``), the form's title and the
+    template version; the footer the employee's ID and name and "Page X of Y"."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    sec = doc.sections[0]
+    sec.header.is_linked_to_previous = sec.footer.is_linked_to_previous = False
+    head = sec.header.paragraphs[0]
+    head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _small(head.add_run("{{ council_name }}"), bold=True)
+    _small(head.add_run(f" | {title} | form version {TEMPLATE_VERSION}"))
+    foot = sec.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _small(foot.add_run("Employee ID {{ employee_id }} - {{ employee_name }} | "))
+    page_x_of_y(foot)
+
+
+def letterhead(doc) -> None:
+    """Every letter's header and footer: the council's name and address (Settings rows
+    "Council name" and "Council address") at the top right of each page, and the letter's
+    reference with "Page X of Y" at the foot."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    sec = doc.sections[0]
+    head = sec.header.paragraphs[0]
+    head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    r = head.add_run("{{ council_name }}")
+    r.bold, r.font.size, r.font.color.rgb = True, Pt(14), RGBColor(0x1F, 0x3A, 0x5F)
+    addr = sec.header.add_paragraph()
+    addr.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    addr.add_run("{{ council_address }}").font.size = Pt(9)
+    foot = sec.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _small(foot.add_run("Our reference {{ reference }} | "))
+    page_x_of_y(foot)
+
+
 # ----------------------------------------------------------------------------- application
 
 
 def build_application(path: Path) -> Path:
     """Appendix F - Application for Career Progression: Evidence of competencies."""
-    doc = new_document("Application for Career Progression: Evidence of competencies",
-                       "(To be completed by the employee seeking progression)")
+    title = "Application for Career Progression: Evidence of competencies"
+    doc = new_document(title, "(To be completed by the employee seeking progression)")
+    running_head(doc, title)
     para(doc, "For you to be considered for progression you should have worked with your line "
               "manager to ensure you meet all competencies for the appropriate level.")
     para(doc, "Part 1: Employee Details", style="Heading 1")
@@ -194,6 +375,7 @@ def build_application(path: Path) -> Path:
         cell_text(row.cells[0], crit, bold=True)
         cell_text(row.cells[1], "{{ framework_" + key + " }}")
         put(row.cells[2], text(f"evidence_{key}", f"Evidence: {crit}", multiline=True))
+        min_height(row, 3.0)
     rows_whole(t)
     para(doc)
     field_table(doc, [
@@ -206,7 +388,7 @@ def build_application(path: Path) -> Path:
     para(doc, "This may include certificates for relevant qualifications; examples of "
               "practice/performance in role; current Performance Appraisal rating; line manager "
               "observation notes, etc.", italic=True)
-    dc.append_control(para(doc), text("supporting_evidence", "Supporting evidence", multiline=True))
+    box(doc, text("supporting_evidence", "Supporting evidence", multiline=True), 4.0)
 
     para(doc, "Part 2: To be completed by Line Manager", style="Heading 1")
     field_table(doc, [
@@ -226,7 +408,7 @@ def build_application(path: Path) -> Path:
               "in their role and provided evidence on their readiness to progress, or, ii) where "
               "the employee has failed to meet the criteria for progression, feedback and "
               "support on how the employee can work towards achieving progression.", italic=True)
-    dc.append_control(para(doc), text("manager_statement", "Line manager's statement", multiline=True))
+    box(doc, text("manager_statement", "Line manager's statement", multiline=True), 9.0)
     para(doc)
     field_table(doc, [
         ("Manager's signature:", text("manager_signature", "Manager signature")),
@@ -290,16 +472,24 @@ def _objectives(doc, prefix: str, heading: str, intro: str) -> None:
         tag = f"objective_{prefix}_{n}"
         r = t.rows[base]
         cell_text(r.cells[0], f"{n}.", bold=True)
-        put(r.cells[1], text(f"{tag}_set", f"Objective {prefix.upper()} {n}", multiline=True), "Objective set: ")
-        put(r.cells[2], text(f"{tag}_measure", f"Measure {prefix.upper()} {n}", multiline=True))
-        put(r.cells[3], date(f"{tag}_target_date", f"Target date {prefix.upper()} {n}"), "Target: ")
-        put(r.cells[4], dc.dropdown_control(f"{tag}_outcome", f"Result {prefix.upper()} {n}", dc.OUTCOMES))
+        # short grey prompts that say what each box is for, instead of "Objective set:
+        # Click or tap here to enter text." sixteen times over
+        put(r.cells[1], text(f"{tag}_set", f"Objective {prefix.upper()} {n}", multiline=True,
+                             prompt="Objective"))
+        put(r.cells[2], text(f"{tag}_measure", f"Measure {prefix.upper()} {n}", multiline=True,
+                             prompt="Measure(s)"))
+        put(r.cells[3], date(f"{tag}_target_date", f"Target date {prefix.upper()} {n}", prompt="Target date"))
+        put(r.cells[4], dc.dropdown_control(f"{tag}_outcome", f"Result {prefix.upper()} {n}", dc.OUTCOMES,
+                                            prompt="Result"))
+        min_height(r, 1.2)
         for k in range(1, 4):
             rr = t.rows[base + k]
-            put(rr.cells[1], text(f"{tag}_review_{k}", f"Review {k} of {prefix.upper()} {n}", multiline=True),
-                f"Review progress {k}: ")
+            put(rr.cells[1], text(f"{tag}_review_{k}", f"Review {k} of {prefix.upper()} {n}", multiline=True,
+                                  prompt=f"Progress at review {k}"))
+            min_height(rr, 0.9)
             if k == 1:
-                put(rr.cells[3], date(f"{tag}_actual_date", f"Actual date {prefix.upper()} {n}"), "Actual: ")
+                put(rr.cells[3], date(f"{tag}_actual_date", f"Actual date {prefix.upper()} {n}",
+                                      prompt="Actual date"))
         for k in range(3):  # an objective's four rows stay on one page
             keep_with_next(t.rows[base + k])
     rows_whole(t)
@@ -307,7 +497,9 @@ def _objectives(doc, prefix: str, heading: str, intro: str) -> None:
 
 def build_appraisal(path: Path) -> Path:
     """Appendix B - Performance Appraisal and Career Conversation Form."""
-    doc = new_document("Performance Appraisal and Career Conversation Form")
+    title = "Performance Appraisal and Career Conversation Form"
+    doc = new_document(title)
+    running_head(doc, title)
     field_table(doc, [
         ("Employee ID:", text("employee_id", "Employee ID", "{{ employee_id }}", locked=True)),
         ("Employee name:", text("employee_name", "Employee name", "{{ employee_name }}")),
@@ -332,6 +524,7 @@ def build_appraisal(path: Path) -> Path:
     for row, (tag, label) in zip(t.rows[1:], WELLBEING):
         cell_text(row.cells[0], label)
         put(row.cells[1], text(tag, label, multiline=True))
+        min_height(row, 1.5)
     rows_whole(t)
     para(doc, "SECTION 2 - Reviewing my Career", style="Heading 1")
     field_table(doc, [
@@ -357,20 +550,23 @@ def build_appraisal(path: Path) -> Path:
     para(doc, "Training and Development", style="Heading 2")
     para(doc, "Areas where further training and/or support is required, including mandatory "
               "training in this appraisal period.", italic=True)
-    dc.append_control(para(doc), text("training", "Training and development", multiline=True))
+    box(doc, text("training", "Training and development", multiline=True), 3.5)
     para(doc, "Comments and Feedback", style="Heading 2")
-    dc.append_control(para(doc), text("comments_feedback", "Comments and feedback", multiline=True))
+    box(doc, text("comments_feedback", "Comments and feedback", multiline=True), 4.0)
     para(doc, "Our values and behaviours", style="Heading 2")
     para(doc, "Reflect on how your role and work embeds our values and behaviours.", italic=True)
     t = table(doc, len(VALUES), 2, [7.0, 10.0])
     for row, (tag, label) in zip(t.rows, VALUES):
         cell_text(row.cells[0], label, bold=True)
         put(row.cells[1], text(tag, label.split(" - ")[0], multiline=True))
+        min_height(row, 1.5)
     rows_whole(t, header_rows=0)
     para(doc)
     field_table(doc, [
         ("Employee Signature:", text("employee_signature", "Employee signature")),
+        ("Date:", date("employee_signature_date", "Employee signature date")),
         ("Manager Signature:", text("manager_signature", "Manager signature")),
+        ("Date:", date("manager_signature_date", "Manager signature date")),
     ])
     para(doc)
     para(doc, "Agreed dates for next conversations (suggested no longer than three months to set "
@@ -394,11 +590,16 @@ PDP_COLUMNS = (
     ("reflection", "Reflection / learning: what did you learn about yourself?"),
 )
 PDP_ROWS = 4
+PDP_WIDTH_CM = 25.7
+PDP_ROW_CM = 2.4
+"""The least height of each goal's row of the PDP (room to write)."""
 
 
 def build_pdp(path: Path) -> Path:
     """Appendix D - My personal development plan."""
-    doc = new_document("My personal development plan")
+    title = "My personal development plan"
+    doc = new_document(title, landscape=True)
+    running_head(doc, title)
     para(doc, "This is your personal development plan, it should be personal to you and may "
               "include development opportunities that you want to achieve in your personal life "
               "as well as your professional life over the next 12 months.", italic=True)
@@ -409,82 +610,19 @@ def build_pdp(path: Path) -> Path:
         ("Year:", text("year", "Year", "{{ year }}")),
     ])
     para(doc)
-    sec = doc.sections[0]
-    t = table(doc, 1 + PDP_ROWS, len(PDP_COLUMNS), [3.4] * len(PDP_COLUMNS))
+    # landscape A4: 25.7 cm between the margins, five equal columns
+    t = table(doc, 1 + PDP_ROWS, len(PDP_COLUMNS), [PDP_WIDTH_CM / len(PDP_COLUMNS)] * len(PDP_COLUMNS))
     for i, (_, head) in enumerate(PDP_COLUMNS):
         cell_text(t.rows[0].cells[i], head, bold=True)
     for n in range(1, PDP_ROWS + 1):
         for i, (key, _head) in enumerate(PDP_COLUMNS):
             put(t.rows[n].cells[i], text(f"pdp_{n}_{key}", f"Goal {n}: {key}", multiline=True))
+        min_height(t.rows[n], PDP_ROW_CM)
     rows_whole(t)
-    del sec
     return finish(doc, path, "pdp")
 
 
 # ----------------------------------------------------------------------------- initial assessment
-
-
-def min_height(row, cm: float) -> None:
-    """A table row at least ``cm`` high (it grows with its text): room to write in."""
-    from docx.enum.table import WD_ROW_HEIGHT_RULE
-
-    row.height = Cm(cm)
-    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-
-
-def box(doc, sdt, height_cm: float = 3.5):
-    """A free-text answer as a bordered box the width of the page, at least
-    ``height_cm`` high."""
-    t = table(doc, 1, 1, [17.0])
-    put(t.rows[0].cells[0], sdt)
-    min_height(t.rows[0], height_cm)
-    rows_whole(t, header_rows=0)
-    return t
-
-
-def _field(paragraph, instr: str, shown: str, *, half_points: int = 16, color: str = "595959") -> None:
-    """A simple field (``PAGE``, ``NUMPAGES``) Word and LibreOffice update when they lay
-    the document out; ``shown`` is the text until they do (in the footer's small grey)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), f" {instr} ")
-    r = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    c = OxmlElement("w:color")
-    c.set(qn("w:val"), color)
-    sz = OxmlElement("w:sz")
-    sz.set(qn("w:val"), str(half_points))
-    rpr.extend([c, sz])
-    r.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = shown
-    r.append(t)
-    fld.append(r)
-    paragraph._p.append(fld)
-
-
-def running_head(doc, header: str, footer: str) -> None:
-    """Every page: ``header`` at the top (placeholders allowed) and ``footer - Page X of
-    Y`` at the bottom, small and grey, so a loose page still says whose form it is."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    sec = doc.sections[0]
-    grey = RGBColor(0x59, 0x59, 0x59)
-    for part, text_, align in ((sec.header, header, WD_ALIGN_PARAGRAPH.RIGHT),
-                               (sec.footer, footer, WD_ALIGN_PARAGRAPH.CENTER)):
-        p = part.paragraphs[0]
-        p.alignment = align
-        r = p.add_run(text_)
-        r.font.size, r.font.color.rgb = Pt(8), grey
-    p = sec.footer.paragraphs[0]
-    p.add_run(" - Page ").font.size = Pt(8)
-    _field(p, "PAGE", "1")
-    p.add_run(" of ").font.size = Pt(8)
-    _field(p, "NUMPAGES", "1")
-    for r in p.runs:
-        r.font.size, r.font.color.rgb = Pt(8), grey
 
 
 def build_initial_assessment(path: Path) -> Path:
@@ -494,11 +632,11 @@ def build_initial_assessment(path: Path) -> Path:
     PDP was agreed ("At all levels a personal development plan (PDP) may be put in
     place") and both signatures. Tags are read back by ``medpay harvest`` and by the
     payroll change instructions: keep them."""
-    doc = new_document("Initial Assessment form",
+    title = "Initial Assessment form"
+    doc = new_document(title,
                        "Career Progression Framework: the assessment outcome (to be completed by "
                        "the line manager at the meeting with the employee)")
-    running_head(doc, "Initial Assessment form - {{ employee_id }} {{ employee_name }}",
-                 "MedPay Performance, Progression and Pay - Initial Assessment")
+    running_head(doc, title)
     para(doc, "Every member of staff has a meeting to discuss where they are being assessed at "
               "within the Career Progression Framework (CPF). The employee may have evidence the "
               "manager was not aware of when the initial assessment (the estimated level below) "
@@ -573,19 +711,36 @@ def build_initial_assessment(path: Path) -> Path:
 # ----------------------------------------------------------------------------- letters
 
 
-def _letter_head(doc) -> None:
+def _letter(title: str):
+    """A letter: the letterhead (:func:`letterhead`), the addressee, reference and date,
+    the salutation, then ``title`` as the bold subject line."""
+    doc = new_document(title, show_title=False)
+    letterhead(doc)
     para(doc, "Private and confidential", bold=True)
     para(doc, "{{ employee_name }} (employee ID {{ employee_id }})")
     para(doc, "{{ job_and_team }}")
+    para(doc, "Our reference: {{ reference }}")
     para(doc, "Date: {{ letter_date }}")
-    para(doc)
     para(doc, "Dear {{ employee_name }},")
+    para(doc, title, bold=True)
+    return doc
+
+
+def _sign_off(doc) -> None:
+    """Yours sincerely, the signatory's name and job title (Settings rows "Signatory name"
+    and "Signatory job title", or the decision's "Signed by"), and the council."""
+    para(doc, "Yours sincerely,")
+    para(doc)
+    para(doc, "{{ signatory }}", bold=True)
+    para(doc, "{%p if signatory_job_title %}")
+    para(doc, "{{ signatory_job_title }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{{ council_name }}")
 
 
 def build_letter_approved(path: Path) -> Path:
     """Policy 7.19-7.20: approved progression, applied from July or January, never backdated."""
-    doc = new_document("Career progression: your request has been approved")
-    _letter_head(doc)
+    doc = _letter("Career progression: your request has been approved")
     para(doc, "Thank you for your application for career progression under the {{ framework_name }} "
               "Career Progression Framework. I am pleased to confirm that on {{ decision_date }} your "
               "request to progress from {{ current_range_level }} to {{ new_range_level }} "
@@ -595,16 +750,14 @@ def build_letter_approved(path: Path) -> Path:
     para(doc, "Pay changes are applied as of January or July and are not backdated (policy 7.20).")
     para(doc, "Congratulations on your progression. Please keep discussing your development with "
               "your line manager at your 1:1s and appraisal conversations.")
-    para(doc)
-    para(doc, "Yours sincerely,")
-    para(doc, "{{ signatory }}")
+    _sign_off(doc)
     return finish(doc, path, "letter-approved", protect=False)
 
 
 def build_letter_declined(path: Path) -> Path:
-    """Policy 7.21 (feedback, next window) and 7.24-7.25 (appeal within five working days)."""
-    doc = new_document("Career progression: outcome of your request")
-    _letter_head(doc)
+    """Policy 7.21 (feedback, next window) and 7.24-7.26 (appeal in writing within five
+    working days, to whom and how; a response within a reasonable timeframe)."""
+    doc = _letter("Career progression: outcome of your request")
     para(doc, "Thank you for your application for career progression to {{ new_range_level }} under "
               "the {{ framework_name }} Career Progression Framework. I am sorry to tell you that on "
               "{{ decision_date }} it was not approved, because the evidence did not yet meet all "
@@ -624,11 +777,13 @@ def build_letter_declined(path: Path) -> Path:
     para(doc, "You may appeal to {{ appeal_to }} if you consider that the process has been "
               "incorrectly applied, that there is evidence that the outcome was unfair or biased, "
               "or that the criteria have been applied unfairly (policy 7.24). Your appeal must be "
-              "made in writing to {{ appeal_to }}, stating your grounds, by {{ appeal_deadline }} "
-              "(within {{ appeal_days }} working days of receiving this letter, policy 7.25).")
-    para(doc)
-    para(doc, "Yours sincerely,")
-    para(doc, "{{ signatory }}")
+              "made in writing to {{ appeal_to }}, stating your grounds and quoting our reference "
+              "{{ reference }}, by {{ appeal_deadline }} (within {{ appeal_days }} working days of "
+              "receiving this letter, policy 7.25).")
+    para(doc, "{{ appeal_how }}")
+    para(doc, "Your appeal will be reviewed and you will receive a response within a reasonable "
+              "timeframe (policy 7.26).")
+    _sign_off(doc)
     return finish(doc, path, "letter-declined", protect=False)
 
 

@@ -35,7 +35,16 @@ from decimal import Decimal
 from typing import Any
 
 from addin.core import paycalendar
-from addin.core.model import CRITERIA, LEVELS, Criterion, EstimateRow, Level, PaySettings, Role
+from addin.core.model import (
+    CRITERIA,
+    LEVELS,
+    CouncilDetails,
+    Criterion,
+    EstimateRow,
+    Level,
+    PaySettings,
+    Role,
+)
 from addin.core.money import format_gbp
 from addin.core.ukdates import uk_date
 
@@ -72,8 +81,15 @@ def _s(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _common(row: EstimateRow) -> dict[str, Any]:
+def council_context(council: CouncilDetails | None = None) -> dict[str, str]:
+    """``council_name``: printed in every form's header (the Settings row "Council
+    name"; :class:`addin.core.model.CouncilDetails` default when None)."""
+    return {"council_name": (council or CouncilDetails()).name}
+
+
+def _common(row: EstimateRow, council: CouncilDetails | None = None) -> dict[str, Any]:
     return {
+        **council_context(council),
         "employee_id": _s(row.employee_id),
         "employee_name": _s(row.employee_name),
         "job_title": _s(row.job_title),
@@ -99,7 +115,7 @@ def application_context(row: EstimateRow, role: Role | None, framework_name: str
     level = row.estimated_level
     effective = paycalendar.next_effective_date(as_of, pay)
     deadline = paycalendar.submission_deadline(effective, pay)
-    ctx = _common(row)
+    ctx = _common(row, pay.settings.council)
     team_location = ", ".join(x for x in (row.team, row.directorate) if x)
     prev_date = row.previous_request  # the "Previous request date" column (7.21)
     prev = _extra(row, "Previous request")
@@ -130,10 +146,11 @@ def framework_criteria(role: Role | None, level: Level | None) -> dict[str, str]
             for crit in CRITERIA}
 
 
-def appraisal_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
+def appraisal_context(row: EstimateRow, as_of: dt.date, *,
+                      council: CouncilDetails | None = None) -> dict[str, Any]:
     """Appendix B: header details, the next conversations at 3/6/9/12 months and when
     the end-of-year review falls (6.14: February or March)."""
-    ctx = _common(row)
+    ctx = _common(row, council)
     for months, d in zip(paycalendar.CONVERSATION_MONTHS, paycalendar.conversation_dates(as_of)):
         ctx[f"next_conversation_{months}m"] = picker_date(d)
     start, end = paycalendar.next_end_of_year_appraisal(as_of)  # 6.14
@@ -141,9 +158,10 @@ def appraisal_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
     return ctx
 
 
-def pdp_context(row: EstimateRow, as_of: dt.date) -> dict[str, Any]:
+def pdp_context(row: EstimateRow, as_of: dt.date, *,
+                council: CouncilDetails | None = None) -> dict[str, Any]:
     """Appendix D: Name, Job role, Year (the plan covers the next 12 months)."""
-    ctx = _common(row)
+    ctx = _common(row, council)
     ctx["year"] = f"{as_of.year}/{(as_of.year + 1) % 100:02d}"
     return ctx
 
@@ -196,7 +214,8 @@ def initial_assessment_blockers(row: EstimateRow, errors_at: Mapping[str, Sequen
     return out
 
 
-def initial_assessment_context(row: EstimateRow, role: Role | None, framework_name: str) -> dict[str, Any]:
+def initial_assessment_context(row: EstimateRow, role: Role | None, framework_name: str, *,
+                               council: CouncilDetails | None = None) -> dict[str, Any]:
     """Appendix K, stage 9: the Initial Assessment form on which the manager records the
     assessment outcome of the meeting with the employee. Pre-filled (and content-locked
     in the template): the employee's details, the framework, the current range and
@@ -204,7 +223,7 @@ def initial_assessment_context(row: EstimateRow, role: Role | None, framework_na
     stage 8 estimate; beside each evidence box the framework's requirement at the
     estimated level (:func:`framework_criteria`). ``manager_name`` pre-fills the
     editable manager's name from the estimates."""
-    ctx = _common(row)
+    ctx = _common(row, council)
     level = row.estimated_level
     ctx.update({
         "framework_name": framework_name or _s(row.framework),
@@ -274,8 +293,49 @@ def appeal_to_text(appeal_to: str) -> str:
     return text
 
 
-def _letter_common(d: Decision, as_of: dt.date) -> dict[str, Any]:
+def letter_reference(d: Decision) -> str:
+    """The letter's reference: employee ID and decision date ("E1002/2025-12-03"), so a
+    reply or an appeal quoting it finds the decision row."""
+    return f"{d.employee_id}/{d.decision_date.isoformat()}"
+
+
+def _letterhead(council: CouncilDetails, d: Decision) -> dict[str, Any]:
+    """The letterhead and signature (Settings rows, :class:`CouncilDetails`): the
+    decision's own "Signed by" when it names someone (then no job title is printed: the
+    Settings' title is the default signatory's), else the Settings' signatory and title."""
+    own = " ".join((d.signatory or "").split())
     return {
+        "council_name": council.name,
+        "council_address": council.address,
+        "appeals_contact": council.appeals_contact,
+        "signatory": own or council.signatory_name,
+        "signatory_job_title": "" if own else council.signatory_job_title,
+        "reference": letter_reference(d),
+    }
+
+
+APPEAL_MARK = "Career progression appeal"
+
+
+def appeal_how(council: CouncilDetails, appeal_to: str) -> str:
+    """How to send the written appeal of policy 7.25 ("The appeal must be made in writing
+    to the Head of Service or Grandparent (as applicable)"): to ``appeal_to`` (as
+    :func:`appeal_to_text` words it) by email to the appeals contact when it is an email
+    address, or by post to the council's address; a contact that is not an email address
+    (a telephone number) is given as where to ask for help. The Settings rows "Appeals
+    contact" and "Council address" (:class:`CouncilDetails`)."""
+    contact = " ".join(council.appeals_contact.split())
+    post = f"by post to {appeal_to}, {council.name}, {council.address}"
+    if "@" in contact:
+        return (f"Send your appeal by email to {contact}, or {post}, marked "
+                f"\"{APPEAL_MARK}\".")
+    help_ = f" If you need help to make your appeal, contact {contact}." if contact else ""
+    return f"Send your appeal {post}, marked \"{APPEAL_MARK}\".{help_}"
+
+
+def _letter_common(d: Decision, as_of: dt.date, council: CouncilDetails | None = None) -> dict[str, Any]:
+    return {
+        **_letterhead(council or CouncilDetails(), d),
         "employee_id": d.employee_id,
         "employee_name": d.employee_name,
         "job_title": d.job_title,
@@ -287,7 +347,6 @@ def _letter_common(d: Decision, as_of: dt.date) -> dict[str, Any]:
         "current_range_level": range_level(d.range, d.current_level),
         "new_range_level": range_level(d.range, d.new_level),
         "new_level_title": d.new_level.title,
-        "signatory": d.signatory or "MedPay Review Team",
     }
 
 
@@ -318,7 +377,7 @@ def approved_letter_context(d: Decision, pay: PaySettings, as_of: dt.date) -> di
     effective date: the first pay change date whose deadline is on or after both the
     submission and the decision, never before the letter's date (``as_of``), never
     backdated (:func:`addin.core.paycalendar.approval_effective_date`)."""
-    ctx = _letter_common(d, as_of)
+    ctx = _letter_common(d, as_of, pay.settings.council)
     salary = pay.pay_point(d.range, d.new_level)
     effective = paycalendar.approval_effective_date(d.submitted or d.decision_date, d.decision_date,
                                                     pay, letter_date=as_of)
@@ -336,7 +395,7 @@ def declined_letter_context(d: Decision, role: Role | None, pay: PaySettings,
     level), the next window (after the one the request was submitted for, and never one
     already closed on the letter's date ``as_of``), the appeal deadline in working days
     and to whom to appeal."""
-    ctx = _letter_common(d, as_of)
+    ctx = _letter_common(d, as_of, pay.settings.council)
     after = d.submitted or d.decision_date
     nxt = paycalendar.next_window(after, pay, letter_date=as_of)
     areas = d.areas or list(CRITERIA)
@@ -349,6 +408,7 @@ def declined_letter_context(d: Decision, role: Role | None, pay: PaySettings,
         "next_window_deadline": long_date(paycalendar.submission_deadline(nxt, pay)),
         "resubmission_opens": long_date(paycalendar.resubmission_opens(after, pay, letter_date=as_of)),
         "appeal_to": appeal_to_text(d.appeal_to),
+        "appeal_how": appeal_how(pay.settings.council, appeal_to_text(d.appeal_to)),
         # 7.25: "within five working days of receipt of notification" - the letter is the
         # notification, so the days run from the date printed on it (``as_of``)
         "appeal_deadline": long_date(paycalendar.appeal_deadline(as_of, pay)),

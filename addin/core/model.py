@@ -160,6 +160,25 @@ class PayRange:
 
 
 @dataclass(frozen=True)
+class CouncilDetails:
+    """Who the forms and letters come from: the Settings rows "Council name", "Council
+    address", "Appeals contact", "Signatory name" and "Signatory job title" of the
+    pay-ranges workbook (each row optional: these defaults when it is absent).
+
+    Printed in every form's header and on every letter's letterhead; the appeals
+    contact is how a declined employee sends the written appeal of policy 7.25 ("The
+    appeal must be made in writing to the Head of Service or Grandparent ... within
+    five working days"); the signatory signs the letters whose decision row names no
+    one ("Signed by")."""
+
+    name: str = "Medway Council"
+    address: str = "Gun Wharf, Dock Road, Chatham, Kent ME4 4TR"
+    appeals_contact: str = "medpay@medway.gov.uk"
+    signatory_name: str = "MedPay Review Team"
+    signatory_job_title: str = "Human Resources"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every tunable number, read from the Settings sheet of the pay-ranges workbook.
 
@@ -186,6 +205,8 @@ class Settings:
     """Day of the month by which a change must reach payroll to be paid from the 1st of
     the next month (Appendix K stage 9: "the most suitable payroll date"); the Settings
     row "Payroll cut-off day", :data:`DEFAULT_PAYROLL_CUTOFF_DAY` when the row is absent."""
+    council: CouncilDetails = CouncilDetails()
+    """The council's name, address, appeals contact and letters' signatory (optional rows)."""
 
 
 @dataclass(frozen=True)

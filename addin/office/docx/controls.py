@@ -160,23 +160,26 @@ def _run(parent, text: str, *, placeholder: bool = False):
 
 
 def text_control(tag: str, title: str, value: str | None = None, *, multiline: bool = False,
-                 locked: bool = False):
+                 locked: bool = False, prompt: str | None = None):
     """A plain-text control; ``value`` (e.g. ``"{{ employee_name }}"``) pre-fills it.
     ``locked``: a pre-filled identity field whose content cannot be changed
-    (:data:`CONTENT_LOCKED`; recorded at generation in :data:`PROP_PREFILL`)."""
-    return _sdt(tag, title, "text", value if value is not None else TEXT_PLACEHOLDER,
+    (:data:`CONTENT_LOCKED`; recorded at generation in :data:`PROP_PREFILL`).
+    ``prompt``: the grey placeholder shown while it is empty (a short one where many
+    controls sit together; default :data:`TEXT_PLACEHOLDER`)."""
+    return _sdt(tag, title, "text", value if value is not None else (prompt or TEXT_PLACEHOLDER),
                 placeholder=value is None, multiline=multiline, locked=locked)
 
 
-def dropdown_control(tag: str, title: str, choices: Iterable[str], value: str | None = None):
-    return _sdt(tag, title, "dropdown", value if value is not None else CHOICE_PLACEHOLDER,
+def dropdown_control(tag: str, title: str, choices: Iterable[str], value: str | None = None, *,
+                     prompt: str | None = None):
+    return _sdt(tag, title, "dropdown", value if value is not None else (prompt or CHOICE_PLACEHOLDER),
                 placeholder=value is None, choices=tuple(choices))
 
 
-def date_control(tag: str, title: str, value: str | None = None):
+def date_control(tag: str, title: str, value: str | None = None, *, prompt: str | None = None):
     """A date picker. A pre-filled value is text in :data:`DATE_FORMAT`; the renderer
     sets ``w:fullDate`` from it (:func:`finish_controls`)."""
-    return _sdt(tag, title, "date", value if value is not None else DATE_PLACEHOLDER,
+    return _sdt(tag, title, "date", value if value is not None else (prompt or DATE_PLACEHOLDER),
                 placeholder=value is None)
 
 
@@ -219,6 +222,13 @@ def protect_for_forms(document) -> None:
                 after[0].addprevious(fp)
             else:
                 sect.append(fp)
+
+
+def without_protection(settings_root) -> bytes:
+    """settings.xml (its parsed root) without ``w:documentProtection``, serialised."""
+    for old in settings_root.findall(w("documentProtection")):
+        settings_root.remove(old)
+    return etree.tostring(settings_root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def protection_of(settings_xml: bytes) -> tuple[str | None, bool]:

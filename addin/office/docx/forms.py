@@ -149,11 +149,12 @@ def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: 
 
 
 def render_bare(template: str | Path, context: Mapping[str, Any]) -> bytes:
-    """docxtpl with its defaults, no safety, no finishing: the benchmark's baseline."""
+    """docxtpl with its defaults, no safety, no finishing: the benchmark's baseline. Only
+    escaping is on (``autoescape``), as the header and footer would not be XML without it."""
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(str(template))
-    tpl.render(dict(context))
+    tpl.render(dict(context), autoescape=True)
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
@@ -172,13 +173,33 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def printable_copy(data: bytes) -> bytes:
+    """The bytes of a .docx as LibreOffice should print it: without the "Filling in
+    forms" protection (``w:documentProtection`` in settings.xml).
+
+    Why: LibreOffice (7.4) can lay out a document protected for forms wrongly. With the
+    metric-compatible fonts (Carlito, Caladea, Liberation) the appraisal's last page
+    began with the "Agreed dates for next conversations" heading and table; LibreOffice
+    printed the table's header row and dropped its row of pre-filled dates and
+    everything after it, though the .docx has them (tests/data keeps that document).
+    The same document without ``w:documentProtection`` prints everything (removing only
+    the section's ``w:formProt`` does not help), as does the protected one laid out
+    differently (more text after the table, a page break before the heading): a fault
+    of LibreOffice's layout of protected forms, not of the .docx. A PDF cannot be filled
+    in, so the protection means nothing there; the .docx itself stays protected."""
+    return dc.replace_part(data, "word/settings.xml", dc.without_protection(
+        dc.part_root(data, "word/settings.xml")))
+
+
 def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
                    timeout: float = 600, jobs: int | None = None) -> list[Path]:
     """Convert .docx files to PDF with headless LibreOffice: one process per core (``jobs``;
     None = the machine's cores, never more processes than files), each converting its
     share of the files with its own throwaway user profile (``-env:UserInstallation``), so
     the processes never clash with each other or with a LibreOffice the user has open.
-    PDFs are moved into ``out_dir`` atomically; existing ones are kept unless ``force``."""
+    LibreOffice converts :func:`printable_copy` of each (in the throwaway folder; the
+    documents themselves are not changed). PDFs are moved into ``out_dir`` atomically;
+    existing ones are kept unless ``force``."""
     from addin.office.safeio import check_writable
 
     if not docs:
@@ -191,40 +212,54 @@ def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
     for t in targets:
         check_writable(t, force=force)
     n = max(1, min(jobs or os.cpu_count() or 1, len(docs)))
-    shares = [list(docs[i::n]) for i in range(n)]
     with tempfile.TemporaryDirectory(prefix="medpay-lo-") as tmp:
         tmpdir = Path(tmp)
+        src = tmpdir / "in"
+        src.mkdir()
+        copies = []
+        for i, doc in enumerate(docs):
+            folder = src / str(i)  # two documents may share a name in different folders
+            folder.mkdir()
+            copy = folder / Path(doc).name
+            try:
+                copy.write_bytes(printable_copy(Path(doc).read_bytes()))
+            except (KeyError, zipfile.BadZipFile, ValueError, SyntaxError):
+                shutil.copyfile(doc, copy)  # not a Word document we can read: as it is
+            copies.append(copy)
         running = []
-        for i, share in enumerate(shares):
-            conv = tmpdir / f"out{i}"
+        for k in range(n):
+            share = list(range(k, len(docs), n))
+            conv = tmpdir / f"out{k}"
             conv.mkdir()
-            cmd = [exe, f"-env:UserInstallation={(tmpdir / f'profile{i}').as_uri()}", "--headless",
-                   "--norestore", "--convert-to", "pdf", "--outdir", str(conv), *map(str, share)]
+            cmd = [exe, f"-env:UserInstallation={(tmpdir / f'profile{k}').as_uri()}", "--headless",
+                   "--norestore", "--convert-to", "pdf", "--outdir", str(conv),
+                   *(str(copies[i]) for i in share)]
             running.append((share, conv, subprocess.Popen(
                 cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
         deadline = time.monotonic() + timeout
-        said: dict[Path, str] = {}
+        said: dict[int, str] = {}
+        where: dict[int, Path] = {}
         try:
-            for share, _conv, proc in running:
+            for share, conv, proc in running:
                 try:
                     out, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired as exc:
                     raise OutputError(f"LibreOffice took longer than {timeout:.0f} seconds converting "
                                       "to PDF", file=out_dir) from exc
-                for doc in share:
-                    said[Path(doc)] = (err or out or "").strip()[:200]
+                for i in share:
+                    said[i] = (err or out or "").strip()[:200]
+                    where[i] = conv
         finally:
             for _, _, proc in running:
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
         made = []
-        where = {Path(d): conv for share, conv, _ in running for d in share}
-        for doc, target in zip(docs, targets):
-            pdf = where[Path(doc)] / (Path(doc).stem + ".pdf")
+        for i, (doc, target) in enumerate(zip(docs, targets)):
+            pdf = where[i] / (Path(doc).stem + ".pdf")
             if not pdf.exists():
                 raise OutputError(f"LibreOffice did not convert {Path(doc).name} to PDF "
-                                  f"({said.get(Path(doc), '')})", file=doc)
+                                  f"({said.get(i, '')})", file=doc)
             shutil.move(str(pdf), str(target))
             made.append(target)
     return made
@@ -430,11 +465,12 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
             if role is None:
                 made.append(Made(ident, name, label, "", "skipped", _not_in_framework(row)))
                 continue
-            ctx = fc.initial_assessment_context(row, role, _framework_of(role, frameworks))
+            ctx = fc.initial_assessment_context(row, role, _framework_of(role, frameworks),
+                                                council=pay.settings.council)
         elif kind == "appraisal":
-            ctx = fc.appraisal_context(row, as_of)
+            ctx = fc.appraisal_context(row, as_of, council=pay.settings.council)
         else:
-            ctx = fc.pdp_context(row, as_of)
+            ctx = fc.pdp_context(row, as_of, council=pay.settings.council)
         entry = Made(ident, name, label, form_file_name(row.employee_id, row.employee_name, label), "made")
         if kind == "application" and to_decide:
             entry.reason = "; ".join((Eligible.MANAGER_TO_DECIDE.value, *info.get("reasons", ())))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -109,6 +110,7 @@ def _read_cached(path: str, mtime: int) -> PaySettings:
     try:
         ranges = _read_ranges(wb, path)
         settings = _read_settings(wb, path)
+        settings = replace(settings, council=replace(settings.council, **_read_council(wb, path)))
     finally:
         wb.close()
     return PaySettings(ranges=ranges, settings=settings, source_file=path)
@@ -304,3 +306,51 @@ def _read_settings(wb, path: str) -> Settings:
         cola_effective=get("cola_effective", parse_day_month),
         payroll_cutoff_day=get("payroll_cutoff_day", _whole(*_WHOLE_BOUNDS["payroll_cutoff_day"])),
     )
+
+
+# ----------------------------------------------------------------------------- council details
+
+COUNCIL_LABELS = {
+    "name": "Council name",
+    "address": "Council address",
+    "appeals_contact": "Appeals contact (email or phone)",
+    "signatory_name": "Signatory name",
+    "signatory_job_title": "Signatory job title",
+}
+"""The optional text rows of the Settings sheet (:class:`addin.core.model.CouncilDetails`
+field -> label); a row that is absent, or whose value is blank, gives the field's default."""
+COUNCIL_MAX_CHARS = 200
+
+
+def _read_council(wb, path: str) -> dict[str, str]:
+    """The council's details from the Settings sheet (:class:`addin.core.model.CouncilDetails`
+    field -> value, for the rows present and not blank): each row of
+    :data:`COUNCIL_LABELS` is optional (the field's default otherwise), two rows for one
+    are refused naming both cells, and a value is text of at most
+    :data:`COUNCIL_MAX_CHARS` characters (it is printed on every form and letter)."""
+    from addin.office.xlsx.safe import used_rows
+
+    ws = _sheet(wb, SETTINGS_SHEET, path)
+    wanted = {k: f for f, label in COUNCIL_LABELS.items() for k in _label_keys(label)}
+    found: dict[str, tuple[object, str, str]] = {}
+    for r, row in enumerate(used_rows(ws, file=path)[:200], 1):
+        hit = _label_and_value(row, r)
+        if hit is None:
+            continue
+        label, label_ref, (raw, ref) = hit
+        for fld in {wanted[k] for k in _label_keys(label) if k in wanted}:
+            if fld in found:
+                raise SettingsError(
+                    f'two rows set "{COUNCIL_LABELS[fld]}" ({found[fld][2]} and {label_ref}); keep one',
+                    file=path, sheet=ws.title, cell=label_ref)
+            found[fld] = (raw, ref, label_ref)
+    values: dict[str, str] = {}
+    for fld, (raw, ref, _) in found.items():
+        # one line: an address typed over several lines in the cell reads "a, b, c"
+        text = ", ".join(" ".join(line.split()) for line in clean_text(raw).split("\n") if line.strip())
+        if len(text) > COUNCIL_MAX_CHARS:
+            raise SettingsError(f"{COUNCIL_LABELS[fld]}: longer than {COUNCIL_MAX_CHARS} characters",
+                                file=path, sheet=ws.title, cell=ref)
+        if text:
+            values[fld] = text
+    return values
