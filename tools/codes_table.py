@@ -7,12 +7,14 @@ import pkgutil
 import re
 from pathlib import Path
 
-from addin.core.findings import iter_codes
+from addin.core.findings import iter_codes, iter_reasons
 
 BEGIN = "<!-- BEGIN codes -->"
 END = "<!-- END codes -->"
 RULES_BEGIN = "<!-- BEGIN framework-rules -->"
 RULES_END = "<!-- END framework-rules -->"
+REASONS_BEGIN = "<!-- BEGIN eligibility-reasons -->"
+REASONS_END = "<!-- END eligibility-reasons -->"
 
 
 def import_all_checkers() -> None:
@@ -50,17 +52,32 @@ def framework_rules_markdown() -> str:
     return "\n".join(lines)
 
 
+def eligibility_reasons_markdown() -> str:
+    """The README's table of eligibility reasons (the Reasons column of the estimates
+    feedback and reports), from their declarations in ``addin.core.eligibility``: the
+    rule each encodes, its title, message template(s) and policy."""
+    import_all_checkers()
+    lines = ["| code | title | rule | message template | policy |",
+             "| --- | --- | --- | --- | --- |"]
+    for d in iter_reasons():
+        tmpl = "<br>".join(t for _, t in d.templates).replace("|", "\\|")
+        rule = d.description.replace("|", "\\|")
+        lines.append(f"| `{d.code}` | {d.title} | {rule} | {tmpl} | {d.policy} |")
+    return "\n".join(lines)
+
+
 def _replace_block(text: str, begin: str, end: str, body: str) -> str:
     block = f"{begin}\n{body}\n{end}"
     return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
 
 
 def update_readme(readme: Path) -> bool:
-    """Rewrite the codes block and the framework rules block; return True when the file
-    changed."""
+    """Rewrite the codes block, the framework rules block and the eligibility reasons
+    block; return True when the file changed."""
     text = readme.read_text(encoding="utf-8")
     new = _replace_block(text, BEGIN, END, codes_markdown())
     new = _replace_block(new, RULES_BEGIN, RULES_END, framework_rules_markdown())
+    new = _replace_block(new, REASONS_BEGIN, REASONS_END, eligibility_reasons_markdown())
     if new != text:
         readme.write_text(new, encoding="utf-8")
         return True
