@@ -45,9 +45,9 @@ from functools import lru_cache
 
 from addin.core.findings import Reason, declare_reason, iter_reasons
 from addin.core.model import Criterion, EstimateRow, Level, PaySettings, Role
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
 from addin.core.parsing import parse_months
 from addin.core.paycalendar import months_between, next_window, resubmission_opens
+from addin.core.text import norm_key
 from addin.core.timeatlevel import TimeRequirement, parse_time_requirement
 
 _months_between = lru_cache(maxsize=8192)(months_between)

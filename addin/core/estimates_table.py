@@ -15,8 +15,7 @@ from typing import Any
 from addin.core import parsing
 from addin.core.findings import Finding
 from addin.core.model import EstimateRow, Level, SourceRef
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key
-from addin.core.text import clean_text, without_hint
+from addin.core.text import clean_text, norm_key, without_hint
 
 # ----------------------------------------------------------------------------- columns
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.core.cells import a1, col_letter, parse_a1
+from addin.core.errors import InputError
 from addin.core.estimates_table import (
     ALL_HEADERS,
     EXCEL_ERRORS,
@@ -57,10 +58,9 @@ from addin.core.estimates_table import (
     field_for_header,
     header_key,
 )
-from addin.core.errors import InputError
 from addin.core.findings import ERROR, WARNING, declare
 from addin.core.model import EstimateRow, Framework, SourceRef
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key
+from addin.core.text import norm_key
 from addin.office.xlsx.safe import KEPT_WORKBOOK_PARTS
 
 POLICY = "Appendix K"
