@@ -48,14 +48,28 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from addin.batch.results import FileResult, RowOutcome
 from addin.batch.cache import MAX_BYTES, CacheEntryError, dumps, loads
+from addin.batch.results import FileResult, RowOutcome
 from addin.core.cells import cell_sort_key
 from addin.core.cmt import DUPLICATE_RULE, BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
+from addin.core.estimates_table import (
+    COST_OUTPUT_HEADERS,
+    FULL_YEAR_COST,
+    HONOURED,
+    IN_YEAR_COST,
+    NEW_SALARY,
+)
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
-from addin.office.safeio import FolderLock, atomic_write_bytes, atomic_write_text, check_writable, safe_filename
+from addin.office.safeio import (
+    FolderLock,
+    atomic_write_bytes,
+    atomic_write_text,
+    check_writable,
+    safe_filename,
+)
+from addin.office.xlsx.estimates import NO_TABLE
 
 DUPLICATE_ID = declare(
     "BATCH-DUPLICATE-ID",
@@ -80,8 +94,6 @@ REJECTED_SUFFIXES = (".xls", ".xlsb", ".ods", ".csv")
 """Spreadsheets a manager might send that medpay cannot read: listed as unreadable
 (with the reason ``addin.office.xlsx.safe`` gives) rather than silently skipped."""
 FORM_SUFFIXES = (".docx",)
-NO_TABLE_CODE = "EST-NO-TABLE"
-"""The estimates reader's finding for a workbook without the estimate headers."""
 
 # ------------------------------------------------------------------ discovery
 
@@ -162,9 +174,8 @@ def code_version() -> str:
     """A hash of the medpay source the batch runs: every ``addin`` module loaded once the
     engines are imported (command modules and the Excel layer aside), so a change to the
     rules invalidates the cache and a change to an unrelated command does not."""
-    from addin import __version__
-
     import addin.office.xlsx.batch_report  # noqa: F401  (the writers are part of the result)
+    from addin import __version__
 
     h = hashlib.sha256(__version__.encode())
     for name in sorted(sys.modules):
@@ -210,9 +221,9 @@ class Engines:
 
 
 def engines() -> Engines:
+    from addin.app.validate import validate_estimates
     from addin.core.costing import cost_row
     from addin.office.xlsx.estimates import read_estimates
-    from addin.app.validate import validate_estimates
     from addin.office.xlsx.feedback import write_feedback_copy
 
     return Engines(validate_estimates, read_estimates, cost_row, write_feedback_copy)
@@ -279,7 +290,7 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
     fws, pay = _WORKER["frameworks"], _WORKER["pay"]
     try:
         read = eng.read(path, frameworks=fws)
-        no_table = [f for f in getattr(read, "findings", []) if f.code == NO_TABLE_CODE]
+        no_table = [f for f in getattr(read, "findings", []) if f.code == NO_TABLE.code]
         if no_table:  # wrong headers: nothing to validate or cost, like an unreadable file
             return FileResult(rel, key, "unreadable", f"{rel}: {no_table[0].message}")
         rows = _rows_of(read)
@@ -414,16 +425,16 @@ def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any
     cols: dict[str, dict[int, Any]] = dict(eligibility_columns(
         (r.estimate.row, r.status or r.eligible, r.reasons, r.effective_date)
         for r in res.rows))
-    cols.update({"New salary": {}, "Honoured": {}, "Full-year cost": {}, "In-year cost": {}})
+    cols.update({header: {} for header in COST_OUTPUT_HEADERS})
     for r in res.rows:
         n = r.estimate.row
         if r.cost is not None:
-            cols["New salary"][n] = getattr(r.cost, "new_salary", None)
-            cols["Honoured"][n] = "Yes" if getattr(r.cost, "honoured", False) else "No"
-            cols["Full-year cost"][n] = getattr(r.cost, "full_year_cost", None)
-            cols["In-year cost"][n] = getattr(r.cost, "in_year_cost", None)
+            cols[NEW_SALARY][n] = getattr(r.cost, "new_salary", None)
+            cols[HONOURED][n] = "Yes" if getattr(r.cost, "honoured", False) else "No"
+            cols[FULL_YEAR_COST][n] = getattr(r.cost, "full_year_cost", None)
+            cols[IN_YEAR_COST][n] = getattr(r.cost, "in_year_cost", None)
         elif r.cost_problem:
-            cols["Full-year cost"][n] = f"not costed: {r.cost_problem}"
+            cols[FULL_YEAR_COST][n] = f"not costed: {r.cost_problem}"
     if not res.sheet:
         return {}
     return {res.sheet: [(header, values) for header, values in cols.items()]}

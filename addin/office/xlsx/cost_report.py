@@ -179,7 +179,7 @@ def cost_workbook(path: str | Path, *, framework_paths: Sequence[str | Path] | N
     :func:`addin.core.costing.cost_rows`. ``as_of`` None means today. Returns the
     :class:`addin.core.costing.CostRun`."""
     from addin.core.costing import cost_rows
-    from addin.office.xlsx.estimates import read_estimates
+    from addin.office.xlsx.estimates import NO_TABLE, read_estimates
     from addin.office.xlsx.frameworks import read_frameworks
     from addin.office.resources import default_frameworks
     from addin.office.xlsx.settings import read_pay_settings
@@ -187,7 +187,7 @@ def cost_workbook(path: str | Path, *, framework_paths: Sequence[str | Path] | N
     pay = read_pay_settings(pay_ranges)
     frameworks = read_frameworks(framework_paths if framework_paths else default_frameworks())
     read = read_estimates(path, frameworks=frameworks)
-    no_table = [f for f in read.findings if f.code == "EST-NO-TABLE"]
+    no_table = [f for f in read.findings if f.code == NO_TABLE.code]
     if no_table:
         # nothing to cost: the same verdict the batch gives (an unreadable submission),
         # not an empty report that looks like a team with no changes

@@ -7,7 +7,8 @@ the manager's sheet through the shared writer (:func:`addin.office.xlsx.feedback
 not text.
 
 A manager may send back the feedback copy itself, corrected. The reader skips the
-columns MedPay wrote (:data:`addin.office.xlsx.estimates.OUTPUT_HEADERS`), and
+columns MedPay wrote (:data:`addin.core.estimates_table.OUTPUT_HEADERS`, where every
+header is declared once), and
 :func:`without_output_columns` gives the writer a copy of the workbook without them
 (:func:`feedback_source`, for validate-estimates and the batch alike), so validating it
 again replaces them rather than adding a second set.
@@ -22,7 +23,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-ELIGIBILITY_HEADERS = ("Eligible", "Reasons", "Effective date")
+from addin.core.estimates_table import EFFECTIVE_DATE, ELIGIBLE, REASONS
+
 
 
 def eligible_text(ok: object) -> str | None:
@@ -56,8 +58,7 @@ def eligibility_columns(
             reasons[row] = "; ".join(why)
         if date is not None:
             effective[row] = date
-    return [(ELIGIBILITY_HEADERS[0], eligible), (ELIGIBILITY_HEADERS[1], reasons),
-            (ELIGIBILITY_HEADERS[2], effective)]
+    return [(ELIGIBLE, eligible), (REASONS, reasons), (EFFECTIVE_DATE, effective)]
 
 
 def report_rows(report) -> list[tuple[int, object, Sequence[str], dt.date | None]]:
@@ -116,5 +117,5 @@ def feedback_source(src: str | Path, read, tmp: str | Path) -> Path:
     return stripped if without_output_columns(src, read, stripped) else src
 
 
-__all__ = ["ELIGIBILITY_HEADERS", "eligibility_columns", "eligible_text", "feedback_source", "report_rows",
+__all__ = ["eligibility_columns", "eligible_text", "feedback_source", "report_rows",
            "without_output_columns"]
