@@ -415,17 +415,17 @@ def choose_duplicate_rows(results: Sequence[FileResult]) -> dict[tuple[str, int]
 # ------------------------------------------------------------------ feedback copies
 
 
-def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any]]]]:
+def feedback_columns(res: FileResult) -> dict[str, list[tuple[Any, ...]]]:
     """Eligible / Reasons / Effective date (built as ``validate-estimates --feedback``
     builds them: :func:`addin.office.xlsx.estimates_feedback.eligibility_columns`) and the cost
     columns, in the shape ``addin.office.xlsx.feedback.write_feedback_copy`` takes:
-    sheet -> [(header, {row: value})]."""
+    sheet -> [(header, {row: value}[, style])]."""
     from addin.office.xlsx.estimates_feedback import eligibility_columns
 
-    cols: dict[str, dict[int, Any]] = dict(eligibility_columns(
+    eligibility = eligibility_columns(
         (r.estimate.row, r.status or r.eligible, r.reasons, r.effective_date)
-        for r in res.rows))
-    cols.update({header: {} for header in COST_OUTPUT_HEADERS})
+        for r in res.rows)
+    cols: dict[str, dict[int, Any]] = {header: {} for header in COST_OUTPUT_HEADERS}
     for r in res.rows:
         n = r.estimate.row
         if r.cost is not None:
@@ -437,7 +437,7 @@ def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any
             cols[FULL_YEAR_COST][n] = f"not costed: {r.cost_problem}"
     if not res.sheet:
         return {}
-    return {res.sheet: [(header, values) for header, values in cols.items()]}
+    return {res.sheet: [*eligibility, *cols.items()]}
 
 
 def write_feedback(src: Path, out: Path, findings: list[Finding], columns: dict[str, Any],
