@@ -130,3 +130,9 @@ def test_a_yes_with_no_effective_date_is_explained(estimates_copy):
     # a Yes with its date needs no explanation
     assert (ws["X4"].value, ws["Y4"].value, ws["Z4"].value) == (
         "Yes", None, dt.datetime(2025, 1, 1))
+
+
+def test_eligible_and_effective_date_align_to_the_top_beside_the_reasons(estimates_copy):
+    ws = openpyxl.load_workbook(estimates_copy)["Estimates"]
+    assert ws["X3"].alignment.vertical == "top" and ws["Z4"].alignment.vertical == "top"
+    assert ws["Z4"].number_format == "dd/mm/yyyy"

@@ -60,12 +60,12 @@ FILLS: dict[Severity, str] = {
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 LEGEND: tuple[tuple[str | None, str, str], ...] = (
-    (FILLS[Severity.ERROR], "error", "Red: an error - correct it (the file is not accepted "
-                                     "until every error is corrected)"),
+    (FILLS[Severity.ERROR], "error", "Red: an error - correct it; the file is not accepted "
+                                     "until every error is corrected"),
     (FILLS[Severity.WARNING], "warning", "Amber: a warning - check it; it may be right"),
     (FILLS[Severity.INFO], "info", "Blue: for information"),
     (None, "", "The same colour fills the cell at fault on its sheet; its comment gives "
-               "the message and the Cell link goes there."),
+               "the message, and the Cell link goes there."),
 )
 """The Findings sheet's legend: (fill, label, what it means)."""
 
@@ -82,11 +82,13 @@ def findings_widths(findings: Sequence[Finding]) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class ColumnStyle:
-    """How an added column looks: ``width`` (None: from its header, 12 to 40) and
-    ``wrap`` (text wrapped, top-aligned, and each row made tall enough to show it)."""
+    """How an added column looks: ``width`` (None: from its header, 12 to 40), ``wrap``
+    (text wrapped, top-aligned, and each row made tall enough to show it) and ``top``
+    (aligned to the top, beside a wrapped column)."""
 
     width: float | None = None
     wrap: bool = False
+    top: bool = False
 
 
 ExtraColumns = Mapping[str, Sequence[tuple[Any, ...]]]

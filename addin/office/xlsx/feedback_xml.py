@@ -374,11 +374,12 @@ class Styles:
 
     def xf(self, base: int, *, fill: str | None = None, bold: bool = False,
            link: bool = False, wrap_top: bool = False, quote: bool = False,
-           numfmt: str | None = None) -> int:
-        """The index of cell format ``base`` changed as asked (added once)."""
-        if not (fill or bold or link or wrap_top or quote or numfmt):
+           numfmt: str | None = None, top: bool = False) -> int:
+        """The index of cell format ``base`` changed as asked (added once): ``wrap_top``
+        wraps and aligns to the top, ``top`` only aligns to the top."""
+        if not (fill or bold or link or wrap_top or quote or numfmt or top):
             return base
-        key = (base, fill, bold, link, wrap_top, quote, numfmt)
+        key = (base, fill, bold, link, wrap_top, quote, numfmt, top)
         if key in self._xfs:
             return self._xfs[key]
         xfs = self.xfs.findall(_Q + "xf")
@@ -394,12 +395,13 @@ class Styles:
         if numfmt:
             el.set("numFmtId", str(self.numfmt(numfmt)))
             el.set("applyNumberFormat", "1")
-        if wrap_top:
+        if wrap_top or top:
             al = el.find(_Q + "alignment")
             if al is None:
                 al = etree.Element(_Q + "alignment")
                 el.insert(0, al)
-            al.set("wrapText", "1")
+            if wrap_top:
+                al.set("wrapText", "1")
             al.set("vertical", "top")
             el.set("applyAlignment", "1")
         if quote:
@@ -582,10 +584,10 @@ class SheetEdit:
         return c
 
     def set_value(self, row: int, col: int, value: Any, *, bold: bool = False,
-                  numfmt: str | None = None, wrap: bool = False) -> None:
+                  numfmt: str | None = None, wrap: bool = False, top: bool = False) -> None:
         """Write a value like :func:`addin.office.safeio.set_cell` (text is never a formula);
         ``numfmt`` replaces the number format openpyxl would give it; ``wrap`` wraps the
-        text, top-aligned."""
+        text, top-aligned; ``top`` only aligns it to the top."""
         c = self.cell(row, col)
         for child in list(c):
             if child.tag in (_Q + "f", _Q + "v", _Q + "is"):
@@ -607,7 +609,7 @@ class SheetEdit:
             else:
                 etree.SubElement(c, _Q + "v").text = inner
         base = int(c.get("s", "0"))
-        s = self.styles.xf(base, bold=bold, quote=quote, numfmt=fmt, wrap_top=wrap)
+        s = self.styles.xf(base, bold=bold, quote=quote, numfmt=fmt, wrap_top=wrap, top=top)
         if s:
             c.set("s", str(s))
 
@@ -1029,14 +1031,16 @@ def findings_sheet_xml(rows: Sequence[Finding], sheetnames: Sequence[str], style
                        fills: Mapping[Severity, str], link_cell, cell_label, link,
                        active: bool,
                        legend: Sequence[tuple[str | None, str, str]] = (),
-                       legend_widths: Sequence[float] = (12, 70)) -> bytes:
+                       legend_widths: Sequence[float] = (12, 90)) -> bytes:
     """The Findings worksheet part, written directly: ``link_cell`` and ``cell_label``
     are addin.office.xlsx.feedback's (a whole-sheet finding links to its A1). Each row is
     as tall as its wrapped message (:func:`wrapped_lines` in the Message column's width).
     ``legend``: (fill or None, label, text) rows in the two columns after a blank one
     to the right of the list, under a bold "Legend" - what the fills mean."""
     head = styles.xf(0, fill="D9D9D9", bold=True)
-    sev_style = {sev: styles.xf(0, fill=rgb) for sev, rgb in fills.items()}
+    # every cell of a finding's row aligns to the top, beside its wrapped message
+    sev_style = {sev: styles.xf(0, fill=rgb, top=True) for sev, rgb in fills.items()}
+    plain = styles.xf(0, top=True)
     out: list[str] = []
 
     def cell(ref: str, value: str, style: int, *, wrap: bool = False, is_link: bool = False) -> str:
@@ -1044,21 +1048,20 @@ def findings_sheet_xml(rows: Sequence[Finding], sheetnames: Sequence[str], style
             return f'<c r="{ref}"{_s(style)}/>'
         _check_text(value)
         if needs_text_guard(value):
-            style = styles.xf(0, quote=True, wrap_top=wrap, link=is_link)
+            style = styles.xf(0, quote=True, wrap_top=wrap, link=is_link, top=True)
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         return f'<c r="{ref}" t="inlineStr"{_s(style)}><is><t{space}>{escape(value)}</t></is></c>'
 
     wrap = styles.xf(0, wrap_top=True)
-    link_style = styles.xf(0, link=True)
-    top = styles.xf(0, wrap_top=True)
+    link_style = styles.xf(0, link=True, top=True)
     first_legend = len(headers) + 2  # one blank column between the list and the legend
     legend_cells: dict[int, str] = {}
     if legend:
         legend_cells[1] = cell(a1(1, first_legend), "Legend", head)
         for j, (rgb, label, text) in enumerate(legend, start=2):
             legend_cells[j] = (cell(a1(j, first_legend), label,
-                                    styles.xf(0, fill=rgb) if rgb else 0)
-                               + cell(a1(j, first_legend + 1), text, top))
+                                    styles.xf(0, fill=rgb, top=True) if rgb else plain)
+                               + cell(a1(j, first_legend + 1), text, wrap, wrap=True))
     out.append('<row r="1">' + "".join(
         cell(a1(1, i), h, head) for i, h in enumerate(headers, start=1))
         + legend_cells.pop(1, "") + "</row>")
@@ -1067,13 +1070,16 @@ def findings_sheet_xml(rows: Sequence[Finding], sheetnames: Sequence[str], style
     for i, f in enumerate(rows, start=2):
         ref = link_cell(f)
         linked = bool(f.sheet and ref and f.sheet in sheetnames and f.sheet != title)
-        height = _points(LINE_HEIGHT * wrapped_lines(f.message, message_width))
+        lines = wrapped_lines(f.message, message_width)
+        if 2 <= i < len(legend) + 2:  # the legend's text wraps in its row too
+            lines = max(lines, wrapped_lines(legend[i - 2][2], legend_widths[1]))
+        height = _points(LINE_HEIGHT * lines)
         out.append(
             f'<row r="{i}" ht="{height}" customHeight="1">'
             + cell(f"A{i}", f.severity.value, sev_style[f.severity])
-            + cell(f"B{i}", f.code, 0)
-            + cell(f"C{i}", f.sheet or "", 0)
-            + cell(f"D{i}", cell_label(f), link_style if linked else 0, is_link=linked)
+            + cell(f"B{i}", f.code, plain)
+            + cell(f"C{i}", f.sheet or "", plain)
+            + cell(f"D{i}", cell_label(f), link_style if linked else plain, is_link=linked)
             + cell(f"E{i}", f.message, wrap, wrap=True)
             + legend_cells.pop(i, "")
             + "</row>")
@@ -1081,7 +1087,8 @@ def findings_sheet_xml(rows: Sequence[Finding], sheetnames: Sequence[str], style
             links.append(f'<hyperlink ref="D{i}" location={quoteattr(link(f.sheet, ref))} '
                          f'tooltip={quoteattr(_check_text(f"Go to {f.sheet}!{ref}"))}/>')
     for j in sorted(legend_cells):
-        out.append(f'<row r="{j}">{legend_cells[j]}</row>')
+        height = _points(LINE_HEIGHT * wrapped_lines(legend[j - 2][2], legend_widths[1]))
+        out.append(f'<row r="{j}" ht="{height}" customHeight="1">{legend_cells[j]}</row>')
     last = max(1, len(rows) + 1)
     last_col = a1(1, len(headers))[:-1]
     all_widths = {i: w for i, w in enumerate(widths, start=1)}
@@ -1194,12 +1201,13 @@ def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, heade
             header, values = spec[0], spec[1]
             style = spec[2] if len(spec) > 2 else None
             wrap = bool(style is not None and style.wrap)
+            top = bool(style is not None and style.top)
             width = (style.width if style is not None and style.width
                      else max(12, min(40, len(str(header)) + 2)))
             col += 1
             se.set_value(hrow, col, header, bold=True)
             for row, value in values.items():
-                se.set_value(row, col, value, numfmt=number_format(value), wrap=wrap)
+                se.set_value(row, col, value, numfmt=number_format(value), wrap=wrap, top=top)
                 if wrap and isinstance(value, str) and value:
                     se.fit_row(row, LINE_HEIGHT * wrapped_lines(value, width))
             se.set_width(col, width)
