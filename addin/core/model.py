@@ -134,10 +134,6 @@ class Framework:
                 return role
         return None
 
-    def ranges_for(self, title: str) -> list[int]:
-        key = norm_key(title)
-        return sorted({r.range for r in self.roles if norm_key(r.title) == key and r.range})
-
 
 @dataclass(frozen=True)
 class PayRange:

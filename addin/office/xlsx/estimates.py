@@ -534,11 +534,6 @@ def _sheet_xml(data: bytes, sheet: str, parts: dict[str, bytes] | None) -> bytes
 _ERROR_TYPE = b't="e"'
 
 
-def _uncached_in(xml: bytes) -> set[str]:
-    """A1 references of the formula cells without a cached value in one sheet's XML."""
-    return _scan(xml)[0]
-
-
 def _scan(xml: bytes) -> tuple[set[str], dict[str, str]]:
     """:func:`scan_sheet_cells` over one sheet's XML."""
     formulas = _has_formula(xml)
