@@ -811,7 +811,7 @@ def add_comments(pkg: Package, sheet: SheetEdit, notes: Mapping[str, tuple[str, 
         # kept - as the openpyxl round trip this engine replaced never kept one.
         rel = rels.by_id(legacy.get("{%s}id" % R_NS, ""))
         vml_part = rels.target(rel) if rel is not None else None
-        if vml_part is None or rel.get("Type") != REL_VML:
+        if rel is None or vml_part is None or rel.get("Type") != REL_VML:
             sheet.root.remove(legacy)  # a reference to nothing: ours replaces it
             vml_part = None
         for el in list(sheet.root):  # the sheet's list of those controls goes with them
@@ -1233,8 +1233,8 @@ def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, heade
 
     rows = sorted(findings, key=sort_key)
     sheetnames = [n for n in wb.names if replace is None or n != wb.names[replace]] + [title]
-    part = (wb.parts[wb.names[replace]] if replace is not None
-            else pkg.free_name("xl/worksheets/sheet%d.xml"))
+    old_part = wb.parts[wb.names[replace]] if replace is not None else None
+    part = old_part or pkg.free_name("xl/worksheets/sheet%d.xml")
     body = findings_sheet_xml(rows, sheetnames, styles, title=title, headers=headers,
                               widths=widths, fills=fills, link_cell=link_cell,
                               cell_label=cell_label, link=link,
