@@ -125,7 +125,7 @@ def test_long_term_absence_makes_eligibility_the_managers_decision(tmp_path, fra
         "considered (6.16)"]
     assert result["effective_date"] is None
     # the --feedback Eligible column says so
-    (head, eligible, _), _, _ = eligibility_columns(report_rows(report))
+    (head, eligible), _, _ = eligibility_columns(report_rows(report))
     assert (head, eligible) == ("Eligible", {2: "Manager to decide (6.16)"})
 
 

@@ -49,8 +49,6 @@ applies from the next 1 January or 1 July), so a blank date next to "Yes" says w
 
 REASONS_STYLE = ColumnStyle(width=60, wrap=True)
 """The Reasons column is wide and wraps, each row tall enough to show every reason."""
-BESIDE_REASONS = ColumnStyle(top=True)
-"""Eligible and Effective date align to the top, level with the first line of Reasons."""
 
 
 def eligibility_columns(
@@ -74,8 +72,8 @@ def eligibility_columns(
             reasons[row] = NO_PAY_CHANGE
         if date is not None:
             effective[row] = date
-    return [(ELIGIBLE, eligible, BESIDE_REASONS), (REASONS, reasons, REASONS_STYLE),
-            (EFFECTIVE_DATE, effective, BESIDE_REASONS)]
+    return [(ELIGIBLE, eligible), (REASONS, reasons, REASONS_STYLE),
+            (EFFECTIVE_DATE, effective)]
 
 
 def report_rows(report) -> list[tuple[int, object, Sequence[str], dt.date | None]]:

@@ -82,13 +82,12 @@ def findings_widths(findings: Sequence[Finding]) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class ColumnStyle:
-    """How an added column looks: ``width`` (None: from its header, 12 to 40), ``wrap``
-    (text wrapped, top-aligned, and each row made tall enough to show it) and ``top``
-    (aligned to the top, beside a wrapped column)."""
+    """How an added column looks: ``width`` (None: from its header, 12 to 40) and
+    ``wrap`` (text wrapped, and each row made tall enough to show it; the cells keep the
+    row's vertical alignment, so its last line sits level with the row's values)."""
 
     width: float | None = None
     wrap: bool = False
-    top: bool = False
 
 
 ExtraColumns = Mapping[str, Sequence[tuple[Any, ...]]]

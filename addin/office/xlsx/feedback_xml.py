@@ -374,12 +374,12 @@ class Styles:
 
     def xf(self, base: int, *, fill: str | None = None, bold: bool = False,
            link: bool = False, wrap_top: bool = False, quote: bool = False,
-           numfmt: str | None = None, top: bool = False) -> int:
+           numfmt: str | None = None, top: bool = False, wrap: bool = False) -> int:
         """The index of cell format ``base`` changed as asked (added once): ``wrap_top``
-        wraps and aligns to the top, ``top`` only aligns to the top."""
-        if not (fill or bold or link or wrap_top or quote or numfmt or top):
+        wraps and aligns to the top, ``top`` only aligns to the top, ``wrap`` only wraps."""
+        if not (fill or bold or link or wrap_top or quote or numfmt or top or wrap):
             return base
-        key = (base, fill, bold, link, wrap_top, quote, numfmt, top)
+        key = (base, fill, bold, link, wrap_top, quote, numfmt, top, wrap)
         if key in self._xfs:
             return self._xfs[key]
         xfs = self.xfs.findall(_Q + "xf")
@@ -395,14 +395,15 @@ class Styles:
         if numfmt:
             el.set("numFmtId", str(self.numfmt(numfmt)))
             el.set("applyNumberFormat", "1")
-        if wrap_top or top:
+        if wrap_top or top or wrap:
             al = el.find(_Q + "alignment")
             if al is None:
                 al = etree.Element(_Q + "alignment")
                 el.insert(0, al)
-            if wrap_top:
+            if wrap_top or wrap:
                 al.set("wrapText", "1")
-            al.set("vertical", "top")
+            if wrap_top or top:
+                al.set("vertical", "top")
             el.set("applyAlignment", "1")
         if quote:
             el.set("quotePrefix", "1")
@@ -584,10 +585,10 @@ class SheetEdit:
         return c
 
     def set_value(self, row: int, col: int, value: Any, *, bold: bool = False,
-                  numfmt: str | None = None, wrap: bool = False, top: bool = False) -> None:
+                  numfmt: str | None = None, wrap: bool = False) -> None:
         """Write a value like :func:`addin.office.safeio.set_cell` (text is never a formula);
         ``numfmt`` replaces the number format openpyxl would give it; ``wrap`` wraps the
-        text, top-aligned; ``top`` only aligns it to the top."""
+        text (keeping the cell's vertical alignment, so it lines up with its row)."""
         c = self.cell(row, col)
         for child in list(c):
             if child.tag in (_Q + "f", _Q + "v", _Q + "is"):
@@ -609,7 +610,7 @@ class SheetEdit:
             else:
                 etree.SubElement(c, _Q + "v").text = inner
         base = int(c.get("s", "0"))
-        s = self.styles.xf(base, bold=bold, quote=quote, numfmt=fmt, wrap_top=wrap, top=top)
+        s = self.styles.xf(base, bold=bold, quote=quote, numfmt=fmt, wrap=wrap)
         if s:
             c.set("s", str(s))
 
@@ -1201,13 +1202,12 @@ def _annotate(pkg: Package, findings: Sequence[Finding], *, extra_columns, heade
             header, values = spec[0], spec[1]
             style = spec[2] if len(spec) > 2 else None
             wrap = bool(style is not None and style.wrap)
-            top = bool(style is not None and style.top)
             width = (style.width if style is not None and style.width
                      else max(12, min(40, len(str(header)) + 2)))
             col += 1
             se.set_value(hrow, col, header, bold=True)
             for row, value in values.items():
-                se.set_value(row, col, value, numfmt=number_format(value), wrap=wrap, top=top)
+                se.set_value(row, col, value, numfmt=number_format(value), wrap=wrap)
                 if wrap and isinstance(value, str) and value:
                     se.fit_row(row, LINE_HEIGHT * wrapped_lines(value, width))
             se.set_width(col, width)
