@@ -78,7 +78,7 @@ _WORKBOOK_ORDER = [_Q + n for n in (
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 """Characters XML 1.0 cannot hold (openpyxl refuses them in a cell the same way)."""
 _LONG_TEXT = re.compile(rb">[^<]{32768,}<")
-"""A text run longer than Excel allows in a cell: the openpyxl path refuses it precisely."""
+"""A text run longer than Excel allows in a cell: such a workbook is refused."""
 _TAB_SELECTED = re.compile(rb'(<(?:[A-Za-z_][\w.-]*:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
 _MAX_CELL_CHARS = 32_767
@@ -340,7 +340,7 @@ class Styles:
     def font(self, *, bold: bool = False, color: str | None = None,
              underline: bool = False) -> int:
         """A font with only these properties, as openpyxl's ``Font(bold=True)`` and
-        ``Font(color=..., underline="single")`` write it (the reference path)."""
+        ``Font(color=..., underline="single")`` write it."""
         key = (bold, color, underline)
         if key not in self._fonts:
             el = etree.Element(_Q + "font")
@@ -1151,7 +1151,7 @@ def annotated_copy(
 ) -> bytes:
     """The annotated copy of the workbook ``data`` (already checked by addin.office.xlsx.safe), as
     bytes, its content type for ``macro_enabled`` (:meth:`Package.write`); raises
-    :class:`Unsupported` for what the openpyxl path must do instead."""
+    :class:`Unsupported` (:class:`Damaged`) for what it cannot rewrite with certainty."""
     pkg = Package(data, parts)
     link_cell = link_cell or target_cell
     cell_label = cell_label or (lambda f: f.cell or (target_cell(f) or ""))
