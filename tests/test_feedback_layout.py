@@ -138,3 +138,25 @@ def test_added_cells_keep_their_rows_alignment_so_values_line_up(estimates_copy)
     ws = openpyxl.load_workbook(estimates_copy)["Estimates"]
     assert {ws[ref].alignment.vertical for ref in ("A3", "X3", "Y3", "Z4")} == {None}
     assert ws["Z4"].number_format == "dd/mm/yyyy"
+
+
+def test_a_feedback_copy_sent_back_keeps_one_table_over_its_columns(estimates_copy, tmp_path):
+    """Validating the feedback copy again (the columns stripped by feedback_source, then
+    written again) leaves the table over the same 26 columns: the three tableColumns
+    are renamed in place, never added a second time."""
+    from addin.office.xlsx.estimates import read_estimates
+    from addin.office.xlsx.estimates_feedback import feedback_source
+
+    read = read_estimates(estimates_copy)
+    assert sorted(read.output_columns.values()) == [24, 25, 26]  # X, Y, Z: MedPay's own
+    src = feedback_source(estimates_copy, read, tmp_path)
+    columns = eligibility_columns([(2, Eligible.NO, ["again"], None)])
+    out = write_feedback_copy(src, tmp_path / "again.xlsx", [],
+                              extra_columns={"Estimates": columns}, header_row=1)
+    t = _table(out)
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    assert t.get("ref") == "A1:Z31"
+    names = [c.get("name") for c in t.find("m:tableColumns", ns)]
+    assert len(names) == 26 and names[-3:] == ["Eligible", "Reasons", "Effective date"]
+    ws = openpyxl.load_workbook(out)["Estimates"]
+    assert (ws["X2"].value, ws["Y2"].value, ws["AA1"].value) == ("No", "again", None)
