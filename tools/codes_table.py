@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from addin.core.findings import iter_codes
+from addin.core.findings import iter_codes, iter_reasons
 
 
 def import_all_checkers() -> None:
@@ -42,4 +42,18 @@ def framework_rules_markdown() -> str:
     for d in FRAMEWORK.codes():
         rule = d.description.rstrip(".").replace("|", "\\|")
         lines.append(f"| {rule} | `{d.code}` | {d.severity.value} | {d.policy} |")
+    return "\n".join(lines)
+
+
+def eligibility_reasons_markdown() -> str:
+    """The README's table of eligibility reasons (the Reasons column of the estimates
+    feedback and reports), from their declarations in ``addin.core.eligibility``: the
+    rule each encodes, its title, message template(s) and policy."""
+    import_all_checkers()
+    lines = ["| code | title | rule | message template | policy |",
+             "| --- | --- | --- | --- | --- |"]
+    for d in iter_reasons():
+        tmpl = "<br>".join(t for _, t in d.templates).replace("|", "\\|")
+        rule = d.description.replace("|", "\\|")
+        lines.append(f"| `{d.code}` | {d.title} | {rule} | {tmpl} | {d.policy} |")
     return "\n".join(lines)

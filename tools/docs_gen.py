@@ -23,12 +23,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from addin.commands import build_parser
-from tools.codes_table import codes_markdown, framework_rules_markdown
+from tools.codes_table import codes_markdown, eligibility_reasons_markdown, framework_rules_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 COMMANDS_PAGE = DOCS / "reference" / "commands.md"
 CODES_PAGE = DOCS / "reference" / "finding-codes.md"
+RULES_PAGE = DOCS / "reference" / "rules.md"
 
 # A width no usage line reaches, so each usage is one line whatever the terminal is.
 _WIDE = 10_000
@@ -111,6 +112,7 @@ def blocks() -> dict[Path, dict[str, Callable[[], str]]]:
     return {
         COMMANDS_PAGE: {"commands": commands_markdown},
         CODES_PAGE: {"codes": codes_markdown, "framework-rules": framework_rules_markdown},
+        RULES_PAGE: {"eligibility-reasons": eligibility_reasons_markdown},
     }
 
 

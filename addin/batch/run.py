@@ -60,6 +60,13 @@ from addin.batch.results import FileResult, RowOutcome
 from addin.core.cells import cell_sort_key
 from addin.core.cmt import DUPLICATE_RULE, BatchRow, summarise
 from addin.core.errors import InputError, MedpayError, OutputError
+from addin.core.estimates_table import (
+    COST_OUTPUT_HEADERS,
+    FULL_YEAR_COST,
+    HONOURED,
+    IN_YEAR_COST,
+    NEW_SALARY,
+)
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
 from addin.office.docx.harvest import folder_files, harvest
@@ -70,6 +77,7 @@ from addin.office.safeio import (
     check_writable,
     safe_filename,
 )
+from addin.office.xlsx.estimates import NO_TABLE
 from addin.office.xlsx.settings import read_pay_settings
 
 DUPLICATE_ID = declare(
@@ -95,8 +103,6 @@ REJECTED_SUFFIXES = (".xls", ".xlsb", ".ods", ".csv")
 """Spreadsheets a manager might send that medpay cannot read: listed as unreadable
 (with the reason ``addin.office.xlsx.safe`` gives) rather than silently skipped."""
 FORM_SUFFIXES = (".docx",)
-NO_TABLE_CODE = "EST-NO-TABLE"
-"""The estimates reader's finding for a workbook without the estimate headers."""
 
 # ------------------------------------------------------------------ discovery
 
@@ -364,7 +370,7 @@ def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal |
     fws, pay = _WORKER["frameworks"], _WORKER["pay"]
     try:
         read = eng.read(path, frameworks=fws)
-        no_table = [f for f in getattr(read, "findings", []) if f.code == NO_TABLE_CODE]
+        no_table = [f for f in getattr(read, "findings", []) if f.code == NO_TABLE.code]
         if no_table:  # wrong headers: nothing to validate or cost, like an unreadable file
             return FileResult(rel, key, "unreadable", f"{rel}: {no_table[0].message}")
         rows = _rows_of(read)
@@ -489,29 +495,29 @@ def choose_duplicate_rows(results: Sequence[FileResult]) -> dict[tuple[str, int]
 # ------------------------------------------------------------------ feedback copies
 
 
-def feedback_columns(res: FileResult) -> dict[str, list[tuple[str, dict[int, Any]]]]:
+def feedback_columns(res: FileResult) -> dict[str, list[tuple[Any, ...]]]:
     """Eligible / Reasons / Effective date (built as ``validate-estimates --feedback``
     builds them: :func:`addin.office.xlsx.estimates_feedback.eligibility_columns`) and the cost
     columns, in the shape ``addin.office.xlsx.feedback.write_feedback_copy`` takes:
-    sheet -> [(header, {row: value})]."""
+    sheet -> [(header, {row: value}[, style])]."""
     from addin.office.xlsx.estimates_feedback import eligibility_columns
 
-    cols: dict[str, dict[int, Any]] = dict(eligibility_columns(
+    eligibility = eligibility_columns(
         (r.estimate.row, r.status or r.eligible, r.reasons, r.effective_date)
-        for r in res.rows))
-    cols.update({"New salary": {}, "Honoured": {}, "Full-year cost": {}, "In-year cost": {}})
+        for r in res.rows)
+    cols: dict[str, dict[int, Any]] = {header: {} for header in COST_OUTPUT_HEADERS}
     for r in res.rows:
         n = r.estimate.row
         if r.cost is not None:
-            cols["New salary"][n] = getattr(r.cost, "new_salary", None)
-            cols["Honoured"][n] = "Yes" if getattr(r.cost, "honoured", False) else "No"
-            cols["Full-year cost"][n] = getattr(r.cost, "full_year_cost", None)
-            cols["In-year cost"][n] = getattr(r.cost, "in_year_cost", None)
+            cols[NEW_SALARY][n] = getattr(r.cost, "new_salary", None)
+            cols[HONOURED][n] = "Yes" if getattr(r.cost, "honoured", False) else "No"
+            cols[FULL_YEAR_COST][n] = getattr(r.cost, "full_year_cost", None)
+            cols[IN_YEAR_COST][n] = getattr(r.cost, "in_year_cost", None)
         elif r.cost_problem:
-            cols["Full-year cost"][n] = f"not costed: {r.cost_problem}"
+            cols[FULL_YEAR_COST][n] = f"not costed: {r.cost_problem}"
     if not res.sheet:
         return {}
-    return {res.sheet: [(header, values) for header, values in cols.items()]}
+    return {res.sheet: [*eligibility, *cols.items()]}
 
 
 def write_feedback(src: Path, out: Path, findings: list[Finding], columns: dict[str, Any],

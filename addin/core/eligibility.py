@@ -43,12 +43,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from addin.core.findings import Reason, declare_reason, iter_reasons
 from addin.core.model import Criterion, EstimateRow, Level, PaySettings, Role
-from addin.core.parsing import (
-    norm_key,  # memoised addin.core.text.norm_key (same answers)
-    parse_months,
-)
+from addin.core.parsing import parse_months
 from addin.core.paycalendar import months_between, next_window, resubmission_opens
+from addin.core.text import norm_key
 from addin.core.timeatlevel import TimeRequirement, parse_time_requirement
 
 _months_between = lru_cache(maxsize=8192)(months_between)
@@ -71,37 +70,99 @@ __all__ = [
     "row_errors_reason",
 ]
 
-PROBATION = "probation"
-CAPABILITY = "capability"
-APPRAISAL = "appraisal"
-TIME_AT_LEVEL = "time-at-level"
-CASUAL = "casual"
-RESUBMISSION = "resubmission"
-LONG_ABSENCE = "long-absence"
-MISSING_DATA = "missing-data"
-ROW_ERRORS = "row-errors"
-REASON_CODES = (PROBATION, CAPABILITY, APPRAISAL, TIME_AT_LEVEL, CASUAL, RESUBMISSION,
-                LONG_ABSENCE, MISSING_DATA, ROW_ERRORS)
+# The reason codes, each declared once (title, description, message templates, policy);
+# the README's table of eligibility reasons is generated from these declarations.
+PROBATION_REASON = declare_reason(
+    "probation", "Probation not passed",
+    "probation **No** is never eligible, however long in post (7.22 \"must have passed "
+    "their probation period\"); probation blank or **N/A** (no probation in this role: "
+    "internal movers) needs at least \"Minimum months in post\" (6) whole months in post "
+    "(7.28). Safer reading of 7.28's \"or ... 6 months in post\"",
+    "Probation not passed; the employee must have passed their probation period to be "
+    "considered for progression (7.22)",
+    policy="7.22, 7.28",
+    variants={"in-post": "{state} and {in_post} in post; without a probation passed, a "
+                         "minimum of {minimum} months in post is needed (7.28)"})
+CAPABILITY_REASON = declare_reason(
+    "capability", "Subject to capability",
+    "not subject to the performance capability procedure (7.22)",
+    "Subject to the performance capability procedure; progression needs the employee not "
+    "to be subject to performance capability (7.22)", policy="7.22")
+APPRAISAL_REASON = declare_reason(
+    "appraisal", "Appraisal objectives not met",
+    "appraisal outcome Met or Exceeded (7.22, Appendix B)",
+    "Appraisal outcome is '{outcome}'; progression needs appraisal objectives Met or "
+    "Exceeded (7.22)", policy="7.22, Appendix B")
+TIME_AT_LEVEL_REASON = declare_reason(
+    "time-at-level", "Not enough time at level",
+    "whole months at the current level >= the minimum in the role's Experience text at the "
+    "*target* level (e.g. the PA's 3B \"Minimum of 12 months at 3A\"); when that text "
+    "names a level above the current one (an A -> C jump whose 3C text asks for \"18 months "
+    "... at level 3B\") the time cannot have been served and the rule fails",
+    "{months} at the current level; the framework requires a minimum of {required} months "
+    "before this step (framework Experience criterion, Appendix K stage 5)",
+    policy="Appendix K stage 5",
+    variants={"higher-level": "The framework requires a minimum of {required} months at {at} "
+                              "before this step and the employee is at level {level}, so that "
+                              "time cannot have been served yet (framework Experience "
+                              "criterion, Appendix K stage 5)"})
+CASUAL_REASON = declare_reason(
+    "casual", "Casual working aggregate",
+    "casual staff only with the working aggregate of \"Casual staff working aggregate "
+    "(months)\" in Settings (2.2; `is_casual` / `casual_aggregate_required`, the one home "
+    "the EST-CASUAL warning also calls)",
+    "Casual working aggregate is {months} months; casual staff need a {need}-month working "
+    "aggregate to be assessed (2.2)", policy="2.2",
+    variants={"no-aggregate": "Casual staff need a {need}-month working aggregate to be "
+                              "assessed, and {given} (2.2)"})
+RESUBMISSION_REASON = declare_reason(
+    "resubmission", "Requested in the current window",
+    "a *Previous request date* in the current window: not eligible until the next window; "
+    "the reason names the previous request date and the date the next window opens, from "
+    "`paycalendar.resubmission_opens` / `next_window` (7.21)",
+    "A previous request was made on {previous}, in the current window; the earliest "
+    "another request can be submitted is the next window, from {opens} (pay change "
+    "{pay_change}) (7.21)", policy="7.21")
+LONG_ABSENCE_REASON = declare_reason(
+    "long-absence", "Long-term absence: manager to decide",
+    "*Long-term absence* Yes: no appraisal outcome is required and, when no other rule "
+    "fails, the status is \"Manager to decide (6.16)\" (6.16: \"it may not be appropriate "
+    "to review their previous performance\")",
+    "Long-term absence during the appraisal review period: no appraisal outcome is "
+    "required and the manager decides whether a progression request can be considered "
+    "(6.16)", policy="6.16")
+MISSING_DATA_REASON = declare_reason(
+    "missing-data", "Value needed is missing",
+    "a value needed for a rule is blank or cannot be read; names the field and the rule's "
+    "policy section",
+    "{what} {why}, so eligibility cannot be confirmed ({policy})",
+    policy="7.22, 7.28, Appendix K stage 5",
+    variants={"probation-and-start": "Whether probation has been passed {probation_why} and "
+                                     "the start date in post {start_why}, so eligibility "
+                                     "cannot be confirmed (7.28)"})
+ROW_ERRORS_REASON = declare_reason(
+    "row-errors", "Errors on the row",
+    "the row has errors at its cells: nothing on it can be relied on until they are "
+    "corrected, so it is never eligible; lists the cells (Appendix K stage 8)",
+    "Cannot be assessed until the errors on this row are corrected ({cells})",
+    policy="Appendix K")
+
+PROBATION = PROBATION_REASON.code
+CAPABILITY = CAPABILITY_REASON.code
+APPRAISAL = APPRAISAL_REASON.code
+TIME_AT_LEVEL = TIME_AT_LEVEL_REASON.code
+CASUAL = CASUAL_REASON.code
+RESUBMISSION = RESUBMISSION_REASON.code
+LONG_ABSENCE = LONG_ABSENCE_REASON.code
+MISSING_DATA = MISSING_DATA_REASON.code
+ROW_ERRORS = ROW_ERRORS_REASON.code
+REASON_CODES = tuple(r.code for r in iter_reasons())
 NOT_GIVEN = "is not given"
 UNREADABLE = "could not be read"
 """Why an input is unknown: blank, or its cell holds a value that cannot be read."""
 
 PASSING_OUTCOMES = ("met", "exceeded")
 """Appendix B outcomes that satisfy 7.22 "have met their appraisal objectives"."""
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why someone is not (or cannot be shown to be) eligible.
-
-    ``code`` is stable (one of :data:`REASON_CODES`); ``field`` names the input at fault
-    (an :class:`EstimateRow` field name) so callers can point at the cell.
-    """
-
-    code: str
-    message: str
-    policy: str
-    field: str | None = None
 
 
 class Eligible(enum.Enum):
@@ -155,8 +216,7 @@ def casual_aggregate_required(settings) -> int:
 
 
 def _missing(what: str, field_name: str, policy: str, why: str = NOT_GIVEN) -> Reason:
-    return Reason(MISSING_DATA, f"{what} {why}, so eligibility cannot be confirmed ({policy})",
-                  policy, field_name)
+    return MISSING_DATA_REASON.reason(what=what, why=why, policy=policy, field=field_name)
 
 
 def _uk(d: dt.date) -> str:
@@ -172,9 +232,7 @@ def row_errors_reason(cells: Sequence[str]) -> Reason:
     they are corrected (Appendix K, stage 8: the estimates are checked and corrected before
     assessment)."""
     listed = ", ".join(cells)
-    return Reason(ROW_ERRORS,
-                  f"Cannot be assessed until the errors on this row are corrected "
-                  f"(cell{'s' if len(cells) != 1 else ''} {listed})", "Appendix K", None)
+    return ROW_ERRORS_REASON.reason(cells=f"cell{'s' if len(cells) != 1 else ''} {listed}")
 
 
 def check_eligibility(
@@ -231,10 +289,7 @@ def check_eligibility(
     # with no probation in this role (internal movers): probation blank or N/A.
     probation_why = why.get("probation_passed", NOT_GIVEN)
     if probation_passed is False:
-        reasons.append(Reason(
-            PROBATION,
-            "Probation not passed; the employee must have passed their probation period to "
-            "be considered for progression (7.22)", "7.22", "probation_passed"))
+        reasons.append(PROBATION_REASON.reason(policy="7.22", field="probation_passed"))
     elif probation_passed is None:
         start_why: str | None = None
         if start_date is None:
@@ -252,29 +307,22 @@ def check_eligibility(
                 reasons.append(_missing("Whether probation has been passed (or the start date)",
                                         "probation_passed", "7.28"))
             else:
-                reasons.append(Reason(
-                    MISSING_DATA,
-                    f"Whether probation has been passed {probation_why} and the start date in "
-                    f"post {start_why}, so eligibility cannot be confirmed (7.28)",
-                    "7.28", "probation_passed"))
+                reasons.append(MISSING_DATA_REASON.reason(
+                    "probation-and-start", probation_why=probation_why, start_why=start_why,
+                    policy="7.28", field="probation_passed"))
         else:
             state = ("Whether probation has been passed could not be read"
                      if probation_why == UNREADABLE else "No probation recorded in this role")
-            reasons.append(Reason(
-                PROBATION,
-                f"{state} and {_plural_months(in_post)} in post; without a probation "
-                f"passed, a minimum of {s.min_months_in_post} months in post is needed (7.28)",
-                "7.28", "probation_passed"))
+            reasons.append(PROBATION_REASON.reason(
+                "in-post", state=state, in_post=_plural_months(in_post),
+                minimum=s.min_months_in_post, policy="7.28", field="probation_passed"))
 
     # 7.22: not subject to performance capability.
     if capability is None:
         reasons.append(_missing("Whether the employee is in the capability procedure",
                                 "capability", "7.22", why.get("capability", NOT_GIVEN)))
     elif capability:
-        reasons.append(Reason(
-            CAPABILITY,
-            "Subject to the performance capability procedure; progression needs the employee "
-            "not to be subject to performance capability (7.22)", "7.22", "capability"))
+        reasons.append(CAPABILITY_REASON.reason(field="capability"))
 
     # 7.22: have met their appraisal objectives (Appendix B outcome Met or Exceeded);
     # 6.16: after a long-term absence no appraisal outcome is required (see below).
@@ -284,10 +332,8 @@ def check_eligibility(
         reasons.append(_missing("The appraisal outcome", "appraisal_outcome", "7.22",
                                 why.get("appraisal_outcome", NOT_GIVEN)))
     elif norm_key(appraisal_outcome) not in PASSING_OUTCOMES:
-        reasons.append(Reason(
-            APPRAISAL,
-            f"Appraisal outcome is '{appraisal_outcome}'; progression needs appraisal "
-            "objectives Met or Exceeded (7.22)", "7.22", "appraisal_outcome"))
+        reasons.append(APPRAISAL_REASON.reason(outcome=appraisal_outcome, policy="7.22",
+                                               field="appraisal_outcome"))
 
     # Framework Experience criterion: time at the current level.
     measured_elsewhere = (required_level is not None and current_level is not None
@@ -295,13 +341,10 @@ def check_eligibility(
     if (required_months is not None and required_months > 0 and measured_elsewhere
             and required_level is not None and current_level is not None
             and required_level.rank > current_level.rank):
-        reasons.append(Reason(
-            TIME_AT_LEVEL,
-            f"The framework requires a minimum of {required_months} months at "
-            f"{required_at or 'level ' + required_level.value} before this step and the "
-            f"employee is at level {current_level.value}, so that time cannot have been "
-            "served yet (framework Experience criterion, Appendix K stage 5)",
-            "Appendix K stage 5", "estimated_level"))
+        reasons.append(TIME_AT_LEVEL_REASON.reason(
+            "higher-level", required=required_months,
+            at=required_at or "level " + required_level.value, level=current_level.value,
+            field="estimated_level"))
     elif required_months is not None and required_months > 0 and not measured_elsewhere:
         level_why = why.get("date_at_level", NOT_GIVEN)
         if months_at_level is not None and months_at_level < 0:
@@ -311,12 +354,9 @@ def check_eligibility(
                                     "framework Experience criterion, Appendix K stage 5",
                                     level_why))
         elif months_at_level < required_months:
-            reasons.append(Reason(
-                TIME_AT_LEVEL,
-                f"{_plural_months(months_at_level)} at the current "
-                f"level; the framework requires a minimum of {required_months} months before "
-                "this step (framework Experience criterion, Appendix K stage 5)",
-                "Appendix K stage 5", "date_at_level"))
+            reasons.append(TIME_AT_LEVEL_REASON.reason(
+                months=_plural_months(months_at_level), required=required_months,
+                field="date_at_level"))
 
     # 2.2: casual staff only with a six-month working aggregate.
     if is_casual(contract_type):
@@ -324,36 +364,25 @@ def check_eligibility(
         if casual_aggregate_months is None:
             given = ("the aggregate given could not be read"
                      if why.get("casual_aggregate") == UNREADABLE else "none is recorded")
-            reasons.append(Reason(
-                CASUAL,
-                f"Casual staff need a {need}-month working aggregate to be assessed, and "
-                f"{given} (2.2)", "2.2", "contract_type"))
+            reasons.append(CASUAL_REASON.reason("no-aggregate", need=need, given=given,
+                                                field="contract_type"))
         elif casual_aggregate_months < need:
-            reasons.append(Reason(
-                CASUAL,
-                f"Casual working aggregate is {casual_aggregate_months} months; casual staff "
-                f"need a {need}-month working aggregate to be assessed (2.2)", "2.2",
-                "contract_type"))
+            reasons.append(CASUAL_REASON.reason(months=casual_aggregate_months, need=need,
+                                                field="contract_type"))
 
     # 7.21: "The earliest an individual can submit another request is the next window."
     if previous_request is not None:
         opens = resubmission_opens(previous_request, s)
         if as_of < opens:
-            reasons.append(Reason(
-                RESUBMISSION,
-                f"A previous request was made on {_uk(previous_request)}, in the current "
-                f"window; the earliest another request can be submitted is the next window, "
-                f"from {_uk(opens)} (pay change {_uk(next_window(previous_request, s))}) (7.21)",
-                "7.21", "previous_request"))
+            reasons.append(RESUBMISSION_REASON.reason(
+                previous=_uk(previous_request), opens=_uk(opens),
+                pay_change=_uk(next_window(previous_request, s)), field="previous_request"))
 
     # 6.16: a long-term absence leaves the decision to the manager, unless another rule
     # already says no.
     if long_absence and not reasons:
         return EligibilityResult(eligible=False, status=Eligible.MANAGER_TO_DECIDE, reasons=[
-            Reason(LONG_ABSENCE,
-                   "Long-term absence during the appraisal review period: no appraisal "
-                   "outcome is required and the manager decides whether a progression "
-                   "request can be considered (6.16)", "6.16", "long_absence")])
+            LONG_ABSENCE_REASON.reason(field="long_absence")])
     return EligibilityResult(eligible=not reasons, reasons=reasons)
 
 

@@ -15,8 +15,7 @@ from typing import Any
 from addin.core import parsing
 from addin.core.findings import Finding
 from addin.core.model import EstimateRow, Level, SourceRef
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key
-from addin.core.text import clean_text, without_hint
+from addin.core.text import clean_text, norm_key, without_hint
 
 # ----------------------------------------------------------------------------- columns
 
@@ -102,10 +101,19 @@ HELPER_HEADERS: tuple[str, ...] = (
 )
 """The template's formula-driven helper columns: recalculated by Excel, never read."""
 
-OUTPUT_HEADERS: tuple[str, ...] = (
-    "Eligible", "Reasons", "Effective date",
-    "New salary", "Honoured", "Full-year cost", "In-year cost",
-)
+ELIGIBLE = "Eligible"
+REASONS = "Reasons"
+EFFECTIVE_DATE = "Effective date"
+ELIGIBILITY_HEADERS: tuple[str, ...] = (ELIGIBLE, REASONS, EFFECTIVE_DATE)
+"""The eligibility columns of a level-estimate feedback copy (7.22, 7.28, 2.2; 7.16/7.20)."""
+NEW_SALARY = "New salary"
+HONOURED = "Honoured"
+FULL_YEAR_COST = "Full-year cost"
+IN_YEAR_COST = "In-year cost"
+COST_OUTPUT_HEADERS: tuple[str, ...] = (NEW_SALARY, HONOURED, FULL_YEAR_COST, IN_YEAR_COST)
+"""The cost columns the batch adds after them."""
+
+OUTPUT_HEADERS: tuple[str, ...] = ELIGIBILITY_HEADERS + COST_OUTPUT_HEADERS
 """The columns MedPay adds to a feedback copy (``validate-estimates --feedback``, the
 batch): when a header row holds "Eligible" then "Reasons", that run of these headers is
 MedPay's own output, never read (validating a feedback copy again replaces them)."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -98,11 +98,77 @@ def declare(
     policy: str = "",
 ) -> FindingCode:
     """Declare a finding code once. Declaring the same code twice is a programming error."""
-    if code in REGISTRY:
+    if code in REGISTRY or code in REASONS:
         raise ValueError(f"finding code {code} declared twice")
     decl = FindingCode(code, title, description, template, severity, group, policy)
     REGISTRY[code] = decl
     return decl
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why someone is not (or cannot be shown to be) eligible to apply to progress.
+
+    ``code`` is the ``code`` of a :class:`ReasonCode` (declared once with
+    :func:`declare_reason`); ``field`` names the input at fault (an ``EstimateRow`` field
+    name) so callers can point at the cell. A reason is not a finding about a file: it
+    is shown in the Eligible/Reasons columns, never as a comment or a Findings row.
+    """
+
+    code: str
+    message: str
+    policy: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class ReasonCode:
+    """Declaration of one eligibility reason code: stable identifier, title, one-line
+    description, message template(s) and the policy section, in the style of
+    :class:`FindingCode` (group "eligibility"). ``templates`` maps a variant name to its
+    message template; ``""`` is the main one. The README's table of eligibility reasons
+    is generated from these declarations (``tools/codes_table.py``)."""
+
+    code: str
+    title: str
+    description: str
+    templates: tuple[tuple[str, str], ...]
+    policy: str
+    group: str = "eligibility"
+
+    @property
+    def template(self) -> str:
+        return self.templates[0][1]
+
+    def message(self, variant: str = "", **params: Any) -> str:
+        return dict(self.templates)[variant].format(**params)
+
+    def reason(self, variant: str = "", *, field: str | None = None,
+               policy: str | None = None, **params: Any) -> Reason:
+        """A :class:`Reason` of this code: the ``variant`` template filled with ``params``;
+        ``policy`` (default: the declaration's) is the section this instance cites."""
+        cite = policy or self.policy
+        return Reason(self.code, self.message(variant, policy=cite, **params), cite, field)
+
+
+REASONS: dict[str, ReasonCode] = {}
+"""Every declared eligibility reason, in declaration order (the order the rules run)."""
+
+
+def declare_reason(code: str, title: str, description: str, template: str, *, policy: str,
+                   variants: Mapping[str, str] | None = None) -> ReasonCode:
+    """Declare an eligibility reason code once (twice is a programming error)."""
+    if code in REASONS or code in REGISTRY:
+        raise ValueError(f"reason code {code} declared twice")
+    decl = ReasonCode(code, title, description, (("", template), *(variants or {}).items()),
+                      policy)
+    REASONS[code] = decl
+    return decl
+
+
+def iter_reasons() -> Iterator[ReasonCode]:
+    """All declared eligibility reasons (import addin.core.eligibility first), in order."""
+    yield from REASONS.values()
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
+from addin.core.text import norm_key
+
 MIN_RANGE = 2
 MAX_RANGE = 8
 DEFAULT_PAYROLL_CUTOFF_DAY = 10
@@ -131,19 +133,11 @@ class Framework:
 
     def role(self, title: str, range_: int | None = None) -> Role | None:
         """Find a role by title (case/spacing-insensitive), optionally by range."""
-        from addin.core.text import norm_key
-
         key = norm_key(title)
         for role in self.roles:
             if norm_key(role.title) == key and (range_ is None or role.range == range_):
                 return role
         return None
-
-    def ranges_for(self, title: str) -> list[int]:
-        from addin.core.text import norm_key
-
-        key = norm_key(title)
-        return sorted({r.range for r in self.roles if norm_key(r.title) == key and r.range})
 
 
 @dataclass(frozen=True)

@@ -14,28 +14,9 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from addin.core.model import MAX_RANGE, MIN_RANGE, Level
-from addin.core.text import clean_text
-from addin.core.text import norm_key as _norm_key
-
-
-@lru_cache(maxsize=4096)
-def _key(text: str) -> str:
-    return _norm_key(text)
-
-
-def norm_key(value: object) -> str:
-    """:func:`addin.core.text.norm_key`, memoised for text (the same few words repeat in
-    every row: Yes, No, Met, Permanent...). Plain ASCII letters and digits (employee IDs,
-    'Yes', 'Met') need no Unicode normalisation and lose no characters: their key is
-    their lower case."""
-    if type(value) is str:
-        if value.isalnum() and value.isascii():
-            return value.lower()
-        return _key(value)
-    return _norm_key(value)
+from addin.core.text import clean_text, norm_key
 
 __all__ = [
     "CONTRACT_TYPES",

@@ -4,21 +4,35 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _TRAILING_HINT = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def norm_key(value: object) -> str:
-    """Case-, spacing- and punctuation-insensitive key for matching labels/headers.
+    """Case-, spacing- and punctuation-insensitive key for matching labels/headers: the
+    one home of the rule (every reader, checker and the eligibility rules call it).
+
+    Memoised for text (the same few words repeat in every row: Yes, No, Met,
+    Permanent...). Plain ASCII letters and digits (employee IDs, 'Yes', 'Met') need no
+    Unicode normalisation and lose no characters: their key is their lower case.
 
     >>> norm_key("  Job-Title: ")
     'jobtitle'
     """
+    if type(value) is str:
+        if value.isalnum() and value.isascii():
+            return value.lower()
+        return _text_key(value)
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKD", str(value)).lower()
-    return _NON_ALNUM.sub("", text)
+    return _text_key(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _text_key(text: str) -> str:
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKD", text).lower())
 
 
 def clean_text(value: object) -> str:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.app.inputs import framework_paths
-from addin.core.findings import Finding, Report, sort_key
+from addin.core.findings import Report, sort_key
 
 __all__ = [
     "BUTTONS",
@@ -80,9 +80,6 @@ class SheetOutput:
     money_columns: set[int] = field(default_factory=set)
     date_columns: set[int] = field(default_factory=set)
     bold_rows: set[int] = field(default_factory=set)
-    findings: list[Finding] | None = None
-    """For a findings sheet: the findings themselves (openpyxl output uses the shared
-    writer :func:`addin.office.xlsx.feedback.add_findings_sheet`)."""
 
 
 @dataclass
@@ -119,7 +116,7 @@ def findings_sheet(report: Report) -> SheetOutput:
             links[(i, 3)] = cell_link(f.sheet, f.cell.split(":")[0].replace("$", ""))
     return SheetOutput(
         title=FINDINGS_SHEET, header=list(FINDINGS_HEADERS), rows=rows, links=links,
-        widths=dict(enumerate(FINDINGS_WIDTHS)), findings=list(report.findings),
+        widths=dict(enumerate(FINDINGS_WIDTHS)),
     )
 
 
@@ -466,15 +463,10 @@ LABELS: dict[str, str] = {
 def apply_to_workbook(wb, result: ButtonResult):
     """Put a button's sheet into an open openpyxl workbook (replacing one of the same
     name), exactly as the Excel wrapper does; return the sheet (None when the button
-    wrote documents only). Findings go through the shared writer
-    :func:`addin.office.xlsx.feedback.add_findings_sheet`; texts through :func:`addin.office.safeio.set_cell`."""
+    wrote documents only). Texts go through :func:`addin.office.safeio.set_cell`."""
     out = result.sheet
     if out is None:
         return None
-    if out.findings is not None:
-        from addin.office.xlsx.feedback import add_findings_sheet
-
-        return add_findings_sheet(wb, out.findings, title=out.title)
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink

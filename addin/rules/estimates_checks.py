@@ -21,7 +21,7 @@ from addin.core.estimates_table import EXCEL_ERROR_LEAD, REQUIRED, EstimatesRead
 from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
 from addin.core.model import EstimateRow, Framework, PaySettings, Role
 from addin.core.money import format_amount
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key (same answers)
+from addin.core.text import norm_key
 
 GROUP = "estimates"
 

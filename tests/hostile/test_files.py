@@ -480,13 +480,12 @@ def _no_vba_left(path: Path) -> str:
     return re.search(r'PartName="/xl/workbook.xml" ContentType="([^"]+)"', ct).group(1)
 
 
-@pytest.mark.parametrize("engine", ["auto", "openpyxl"])
 @pytest.mark.parametrize("src_name, out_name", [
     ("team.xlsm", "feedback.xlsx"), ("team.xlsm", "feedback.xlsm"),
-    # an .xlsm renamed .xlsx takes the XML engine under auto: it must drop the project too
+    # an .xlsm renamed .xlsx: the project is dropped all the same
     ("team.xlsx", "feedback.xlsx"), ("team.xlsx", "feedback.xlsm"),
 ])
-def test_feedback_copy_never_carries_the_vba_project(tmp_path, engine, src_name, out_name):
+def test_feedback_copy_never_carries_the_vba_project(tmp_path, src_name, out_name):
     """docs/reference/security.md: the VBA project is not kept and not written into any output. An
     .xlsm copy keeps the macro-enabled content type (Excel refuses an .xlsm typed as
     .xlsx), an .xlsx copy the plain one; neither has anything to enable."""
@@ -496,8 +495,7 @@ def test_feedback_copy_never_carries_the_vba_project(tmp_path, engine, src_name,
     data = b.xlsm_with_macro()
     src = b.write(tmp_path / src_name, data)
     finding = Finding(severity=Severity.ERROR, code="T-X", message="m", file=str(src), sheet="Sheet1", cell="A1")
-    out = run_bounded(write_feedback_copy, src, tmp_path / out_name, [finding], engine=engine,
-                      seconds=SECONDS)
+    out = run_bounded(write_feedback_copy, src, tmp_path / out_name, [finding], seconds=SECONDS)
     assert out.error_type is None, str(out)
     main = _no_vba_left(tmp_path / out_name)
     assert main == (MAIN_XLSM if out_name.endswith(".xlsm") else MAIN_XLSX)
@@ -636,13 +634,12 @@ def test_book_views_and_local_names_follow_their_sheets(active, first, expected)
     assert (v.get("activeTab"), v.get("firstSheet")) == expected
 
 
-@pytest.mark.parametrize("engine, src_name, out_name", [
-    ("xml", "team.xlsx", "feedback.xlsx"),
-    ("openpyxl", "team.xlsx", "feedback.xlsx"),
-    ("auto", "team.xlsm", "feedback.xlsm"),  # an .xlsm takes the openpyxl engine
+@pytest.mark.parametrize("src_name, out_name", [
+    ("team.xlsx", "feedback.xlsx"),
+    ("team.xlsm", "feedback.xlsm"),
 ])
-def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, engine, src_name, out_name):
-    """docs/reference/security.md: no macro sheet is written into any output. Both engines drop the
+def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, src_name, out_name):
+    """docs/reference/security.md: no macro sheet is written into any output. The writer drops the
     macro, international macro and dialog sheets with everything naming them; the other
     sheets, their data and their names are intact and still point at the same sheets."""
     from addin.core.findings import Finding, Severity
@@ -651,8 +648,7 @@ def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, engin
     src = b.write(tmp_path / src_name, xlm_workbook)
     finding = Finding(severity=Severity.ERROR, code="T-X", message="m", file=str(src),
                       sheet="Estimates", cell="B2")
-    out = run_bounded(write_feedback_copy, src, tmp_path / out_name, [finding], engine=engine,
-                      seconds=SECONDS)
+    out = run_bounded(write_feedback_copy, src, tmp_path / out_name, [finding], seconds=SECONDS)
     assert out.error_type is None, str(out)
     data = (tmp_path / out_name).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -685,17 +681,15 @@ def test_feedback_copy_never_carries_a_macro_sheet(tmp_path, xlm_workbook, engin
     assert src.read_bytes() == xlm_workbook
 
 
-@pytest.mark.parametrize("engine", ["auto", "openpyxl"])
-def test_a_macro_sheet_part_that_does_not_parse_is_a_damaged_workbook_in_one_line(tmp_path, xlm_workbook, engine):
+def test_a_macro_sheet_part_that_does_not_parse_is_a_damaged_workbook_in_one_line(tmp_path, xlm_workbook):
     """Dropping a macro sheet reads its relationships part: one that is not XML makes the
-    copy fail as openpyxl's own parse failures do (InputError, no traceback), under auto
-    after the XML engine gave up."""
+    copy fail as the readers' own parse failures do (InputError, no traceback)."""
     from addin.office.xlsx.feedback import write_feedback_copy
 
     src = b.write(tmp_path / "team.xlsx", b.rezip(
         xlm_workbook, replace={"xl/macrosheets/_rels/sheet1.xml.rels": "<Relationships"}))
     with pytest.raises(InputError) as err:
-        write_feedback_copy(src, tmp_path / "feedback.xlsx", [], engine=engine)
+        write_feedback_copy(src, tmp_path / "feedback.xlsx", [])
     assert str(err.value) == (
         f"{src}: workbook is damaged and cannot be read (XMLSyntaxError: Couldn't find end of "
         "Start Tag Relationships line 1, line 1, column 15 (<string>, line 1)) " + OPEN_XLSX)
@@ -703,14 +697,13 @@ def test_a_macro_sheet_part_that_does_not_parse_is_a_damaged_workbook_in_one_lin
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("engine", ["xml", "openpyxl"])
-def test_macro_sheet_free_feedback_copy_opens_in_libreoffice(tmp_path, xlm_workbook, engine):
+def test_macro_sheet_free_feedback_copy_opens_in_libreoffice(tmp_path, xlm_workbook):
     from addin.office.xlsx.feedback import write_feedback_copy
 
     if not soffice():
         pytest.skip("LibreOffice not installed (scripts/test installs it)")
     src = b.write(tmp_path / "team.xlsx", xlm_workbook)
-    out = write_feedback_copy(src, tmp_path / "feedback.xlsx", [], engine=engine)
+    out = write_feedback_copy(src, tmp_path / "feedback.xlsx", [])
     converted = convert_with_libreoffice(out, "xlsx", tmp_path / "lo")
     wb = openpyxl.load_workbook(converted)
     assert wb.sheetnames == ["Estimates", "Instructions", "Lists", "Findings"]

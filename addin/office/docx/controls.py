@@ -285,13 +285,6 @@ def set_custom_properties(document, updates: Mapping[str, str]) -> None:
         part._blob = blob
 
 
-def custom_properties_of(document) -> dict[str, str]:
-    for rel in document.part.package.rels.values():
-        if rel.reltype == CUSTOM_RT and not rel.is_external:
-            return parse_custom_properties(rel.target_part.blob)
-    return {}
-
-
 # ----------------------------------------------------------------------------- reading
 
 

@@ -457,11 +457,6 @@ def folder_files(folder: Path, skip: Skip | None = None) -> tuple[list[Path], li
     return docs, others
 
 
-def candidate_files(folder: Path, skip: Skip | None = None) -> list[Path]:
-    """The documents under ``folder`` the harvest reads (see :func:`folder_files`)."""
-    return folder_files(folder, skip)[0]
-
-
 def harvest(folder: str | Path, *, skip: Skip | None = None) -> Harvest:
     """Read every form under ``folder``; every other file is reported (FORM-NOT-A-DOCUMENT)
     unless :func:`passed_over` or claimed by ``skip`` (see :data:`Skip`). Raises

@@ -60,7 +60,7 @@ from addin.core.estimates_table import (
 )
 from addin.core.findings import ERROR, WARNING, declare
 from addin.core.model import EstimateRow, Framework, SourceRef
-from addin.core.parsing import norm_key  # memoised addin.core.text.norm_key
+from addin.core.text import norm_key
 from addin.office.xlsx.safe import KEPT_WORKBOOK_PARTS
 
 POLICY = "Appendix K"
@@ -532,11 +532,6 @@ def _sheet_xml(data: bytes, sheet: str, parts: dict[str, bytes] | None) -> bytes
 
 
 _ERROR_TYPE = b't="e"'
-
-
-def _uncached_in(xml: bytes) -> set[str]:
-    """A1 references of the formula cells without a cached value in one sheet's XML."""
-    return _scan(xml)[0]
 
 
 def _scan(xml: bytes) -> tuple[set[str], dict[str, str]]:

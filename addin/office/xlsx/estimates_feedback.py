@@ -7,7 +7,8 @@ the manager's sheet through the shared writer (:func:`addin.office.xlsx.feedback
 not text.
 
 A manager may send back the feedback copy itself, corrected. The reader skips the
-columns MedPay wrote (:data:`addin.office.xlsx.estimates.OUTPUT_HEADERS`), and
+columns MedPay wrote (:data:`addin.core.estimates_table.OUTPUT_HEADERS`, where every
+header is declared once), and
 :func:`without_output_columns` gives the writer a copy of the workbook without them
 (:func:`feedback_source`, for validate-estimates and the batch alike), so validating it
 again replaces them rather than adding a second set.
@@ -22,14 +23,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-ELIGIBILITY_HEADERS = ("Eligible", "Reasons", "Effective date")
+from addin.core.eligibility import Eligible
+from addin.core.estimates_table import EFFECTIVE_DATE, ELIGIBLE, REASONS
+from addin.office.xlsx.feedback import ColumnStyle
 
 
 def eligible_text(ok: object) -> str | None:
     """What the Eligible column shows: "Yes", "No" or "Manager to decide (6.16)" (an
     :class:`addin.core.eligibility.Eligible`, its value, or a bool); None for None."""
-    from addin.core.eligibility import Eligible
-
     if ok is None:
         return None
     if isinstance(ok, Eligible):
@@ -39,25 +40,39 @@ def eligible_text(ok: object) -> str | None:
     return "Yes" if ok else "No"
 
 
+NO_PAY_CHANGE = ("May apply to progress; no effective date because the estimated level is "
+                 "not above the current level, so no pay change would follow (7.16)")
+"""The Reasons cell of a "Yes" row with no Effective date: an effective date is given
+only for an eligible row estimated above its current level (7.16/7.20: the pay change
+applies from the next 1 January or 1 July), so a blank date next to "Yes" says why."""
+
+REASONS_STYLE = ColumnStyle(width=60, wrap=True)
+"""The Reasons column is wide and wraps, each row tall enough to show every reason."""
+
+
 def eligibility_columns(
     rows: Iterable[tuple[int, object, Sequence[str], dt.date | None]],
-) -> list[tuple[str, dict[int, Any]]]:
-    """``[(header, {row number: value})]`` for Eligible ("Yes"/"No"/"Manager to decide
-    (6.16)": :func:`eligible_text`), Reasons (joined with "; ") and Effective date (a
-    date) from ``(row, eligible, reasons, effective)``. A row with eligible None, no
-    reasons or no date leaves that cell blank."""
+) -> list[tuple[Any, ...]]:
+    """``[(header, {row number: value}[, style])]`` for Eligible ("Yes"/"No"/"Manager to
+    decide (6.16)": :func:`eligible_text`), Reasons (joined with "; ", wrapped:
+    :data:`REASONS_STYLE`) and Effective date (a date) from ``(row, eligible, reasons,
+    effective)``. A row with eligible None, no reasons or no date leaves that cell
+    blank, except a "Yes" with no date, whose Reasons say why (:data:`NO_PAY_CHANGE`)."""
     eligible: dict[int, Any] = {}
     reasons: dict[int, Any] = {}
     effective: dict[int, Any] = {}
     for row, ok, why, date in rows:
-        if ok is not None:
-            eligible[row] = eligible_text(ok)
+        shown = eligible_text(ok) if ok is not None else None
+        if shown is not None:
+            eligible[row] = shown
         if why:
             reasons[row] = "; ".join(why)
+        elif shown == Eligible.YES.value and date is None:
+            reasons[row] = NO_PAY_CHANGE
         if date is not None:
             effective[row] = date
-    return [(ELIGIBILITY_HEADERS[0], eligible), (ELIGIBILITY_HEADERS[1], reasons),
-            (ELIGIBILITY_HEADERS[2], effective)]
+    return [(ELIGIBLE, eligible), (REASONS, reasons, REASONS_STYLE),
+            (EFFECTIVE_DATE, effective)]
 
 
 def report_rows(report) -> list[tuple[int, object, Sequence[str], dt.date | None]]:
@@ -116,5 +131,5 @@ def feedback_source(src: str | Path, read, tmp: str | Path) -> Path:
     return stripped if without_output_columns(src, read, stripped) else src
 
 
-__all__ = ["ELIGIBILITY_HEADERS", "eligibility_columns", "eligible_text", "feedback_source", "report_rows",
+__all__ = ["NO_PAY_CHANGE", "REASONS_STYLE", "eligibility_columns", "eligible_text", "feedback_source", "report_rows",
            "without_output_columns"]

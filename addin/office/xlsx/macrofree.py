@@ -28,11 +28,11 @@ remaining ``localSheetId``s and the book views' ``activeTab``/``firstSheet`` are
 so they still point at the same sheets (a view on a dropped sheet opens on the next one
 left).
 
-:func:`macro_free_changes` is the one rule, on the members' bytes; both feedback engines
-use it: :mod:`addin.office.xlsx.feedback_xml` when it writes its package (the main part typed for the
-output's name there too), :mod:`addin.office.xlsx.feedback` on the input before openpyxl reads it
-(``addin.office.xlsx.safe.load_workbook(macro_free=True)``, so a macro sheet never becomes a
-worksheet) and, through :func:`without_macros`, on openpyxl's copy before it is written.
+:func:`macro_free_changes` is the one rule, on the members' bytes: the feedback writer
+(:mod:`addin.office.xlsx.feedback_xml`) applies it when it writes its package (the main
+part typed for the output's name there too), and
+``addin.office.xlsx.safe.load_workbook(macro_free=True)`` through :func:`without_macros`
+on the input before openpyxl reads it, so a macro sheet never becomes a worksheet.
 
 Why an .xlsm output keeps the *macro-enabled* workbook content type although it has no
 macros: Excel checks that a file's extension matches the content type of its main part

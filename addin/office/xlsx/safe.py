@@ -59,6 +59,8 @@ class Limits:
 LIMITS = Limits()
 
 _OPEN_HINT = "open it in Excel and save it as an Excel Workbook (.xlsx)"
+OPEN_HINT = _OPEN_HINT
+"""What to do with a workbook medpay cannot read (every workbook error's hint)."""
 
 
 def read_ooxml_bytes(
