@@ -25,6 +25,7 @@ from addin.office.determinism import fixed_moment, workbook_bytes
 from addin.core.money import round_penny
 from addin.office.safeio import atomic_write_bytes, set_cell
 from addin.office.xlsx.printlayout import (
+    chart_anchor,
     column_widths,
     fit,
     fit_columns,
@@ -502,16 +503,6 @@ def _fit_group_columns(ws, first: int, skip_rows: Sequence[int]) -> None:
     for c, h in zip(cols, GROUP_HEADERS):
         dim = ws.column_dimensions[col_letter(c)]
         dim.width = max(dim.width, fit(header_width(h, 2) + 1))  # +1: apart from the next
-
-
-def chart_anchor(first_col: int, last_col: int, top: int, rows: int):
-    """A two-cell anchor covering columns ``first_col``..``last_col`` (1-based, whole) and
-    ``rows`` rows from row ``top``: the chart is exactly as wide as those columns, so it
-    stays inside a print area ending at ``last_col``."""
-    from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
-
-    return TwoCellAnchor(_from=AnchorMarker(col=first_col - 1, row=top - 1),
-                         to=AnchorMarker(col=last_col, row=top - 1 + rows))
 
 
 def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:

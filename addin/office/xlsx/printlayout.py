@@ -88,7 +88,7 @@ def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]],
                   formats: Sequence[str | None], *, header_lines: int = 1,
                   minimum: float = MIN_WIDTH, maximum: float = MAX_WIDTH) -> list[float]:
     """Each column's width: its header (on ``header_lines`` lines) or its widest value."""
-    need = [header_width(h, header_lines) + 1 for h in headers]  # +1: apart from the next
+    need = [header_width(h, header_lines) + 2 for h in headers]  # +2: apart from the next
     for values in rows:
         for c, v in enumerate(values):
             w = text_width(v, formats[c])
@@ -146,3 +146,13 @@ def page_setup(ws, *, area: str | None = None, landscape: bool = True, fit_width
         ws.oddFooter.left.text = footer
     ws.oddFooter.right.text = "Page &P of &N"
     ws.print_options.gridLines = False
+
+
+def chart_anchor(first_col: int, last_col: int, top: int, rows: int):
+    """A two-cell anchor covering columns ``first_col``..``last_col`` (1-based, whole) and
+    ``rows`` rows from row ``top``: the chart is exactly as wide as those columns, so it
+    stays inside a print area ending at ``last_col``."""
+    from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+
+    return TwoCellAnchor(_from=AnchorMarker(col=first_col - 1, row=top - 1),
+                         to=AnchorMarker(col=last_col, row=top - 1 + rows))
