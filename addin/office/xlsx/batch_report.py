@@ -69,9 +69,9 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Source row", 10, lambda r: r.estimate.row, None),
     ("Employee ID", 14, _est("employee_id"), None),
     ("Employee name", 30, _est("employee_name"), None),
-    ("Directorate", 40, _est("directorate"), None),
-    ("Team", 40, _est("team"), None),
-    ("Job title", 50, _est("job_title"), None),
+    ("Directorate", 70, _est("directorate"), None),
+    ("Team", 70, _est("team"), None),
+    ("Job title", 60, _est("job_title"), None),
     ("Framework", 40, _est("framework"), None),
     ("Range", 8, _est("range"), None),
     ("Current level", 10, _level("current_level"), None),
@@ -101,9 +101,9 @@ HONOURED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Row", 8, lambda r: r.estimate.row, None),
     ("Employee ID", 14, _est("employee_id"), None),
     ("Employee name", 30, _est("employee_name"), None),
-    ("Directorate", 40, _est("directorate"), None),
-    ("Team", 40, _est("team"), None),
-    ("Job title", 50, _est("job_title"), None),
+    ("Directorate", 70, _est("directorate"), None),
+    ("Team", 70, _est("team"), None),
+    ("Job title", 60, _est("job_title"), None),
     ("Range", 8, _est("range"), None),
     ("Current level", 10, _level("current_level"), None),
     ("Estimated level", 10, _level("estimated_level"), None),
@@ -214,9 +214,9 @@ def _row_values(columns: Sequence[tuple[str, int, Any, str | None]],
     return [[get(r) for get in getters] for r in rows]
 
 
-def _is_figure(value: Any) -> bool:
-    return (isinstance(value, (int, Decimal, float, dt.date))
-            and not isinstance(value, bool))
+_FIGURE_HEADERS = {"Source row", "Row", "Range", "Errors", "Warnings"}
+"""Columns of whole numbers (no number format): right-aligned headers, as the money,
+date and FTE columns."""
 
 
 def _row_table(ws, columns: Sequence[tuple[str, int, Any, str | None]],
@@ -229,9 +229,8 @@ def _row_table(ws, columns: Sequence[tuple[str, int, Any, str | None]],
     the rows, :func:`_save_streamed`)."""
     headers = [c[0] for c in columns]
     formats = [c[3] for c in columns]
-    widths = column_widths(headers, values, formats, header_lines=2)
-    figures = [c for c, (_, _, _, fmt) in enumerate(columns, 1)
-               if fmt or any(_is_figure(v[c - 1]) for v in values[:50])]
+    widths = column_widths(headers, values, formats, header_lines=2, maximum=80)
+    figures = [c for c, (h, _, _, fmt) in enumerate(columns, 1) if fmt or h in _FIGURE_HEADERS]
     _header(ws, 1, headers, [min(w, cap) for w, (_, cap, _, _) in zip(widths, columns)],
             right=figures)
     ws.row_dimensions[1].height = 30
@@ -547,7 +546,8 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
     # directorates fit in A; the figures' columns fit their figures and two-line headers
     titles = [1, 2, 3, 4, dir_top, dir_top + 1]
     _fit_group_columns(ws, 2, skip_rows=titles)
-    fit_columns(ws, [1], skip_rows=[*titles, *range(5, 5 + len(figures))], minimum=20)
+    fit_columns(ws, [1], skip_rows=[*titles, *range(5, 5 + len(figures))], minimum=20,
+                maximum=80)
     spill = ws.column_dimensions["B"].width + ws.column_dimensions["C"].width
     label_need = fit(max(text_width(label) for label, _, _ in figures)) - spill
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, label_need)
@@ -592,7 +592,7 @@ def write_cmt_report(path: Path, s: CmtSummary, *, force: bool = False) -> Path:
     ]:
         gs = wb.create_sheet(name)
         last = _group_table(gs, 1, headers, groups)
-        fit_columns(gs, range(1, len(headers) + 1), minimum=14)
+        fit_columns(gs, range(1, len(headers) + 1), minimum=14, maximum=80)
         _fit_group_columns(gs, len(headers) + 1, skip_rows=[1])
         gs.freeze_panes = "A2"
         _print_setup(gs, f"A1:{col_letter(len(headers) + len(GROUP_HEADERS))}{last}", title,
