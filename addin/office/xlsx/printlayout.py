@@ -156,3 +156,40 @@ def chart_anchor(first_col: int, last_col: int, top: int, rows: int):
 
     return TwoCellAnchor(_from=AnchorMarker(col=first_col - 1, row=top - 1),
                          to=AnchorMarker(col=last_col, row=top - 1 + rows))
+
+
+LINE_HEIGHT = 15.0
+"""Points per line of 11-point Calibri."""
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped at spaces in a column ``width`` wide - counted with a
+    digit's width per character, wider than most letters, so never too few."""
+    per_line = max(1, int(width) - 1)
+    lines = 0
+    for para in str(text).split("\n"):
+        n, used = 1, 0
+        for word in para.split():
+            add = len(word) if used == 0 else used + 1 + len(word)
+            if add > per_line and used:
+                n, used = n + 1, len(word)
+            else:
+                used = add
+        lines += n
+    return max(1, lines)
+
+
+def fit_row_heights(ws, rows: Iterable[int], columns: Iterable[int]) -> None:
+    """Give each of ``rows`` the height its wrapped text needs in ``columns``: neither
+    Excel nor LibreOffice reliably sizes a row to wrapped text when opening a file, so the
+    height is written."""
+    cols = list(columns)
+    for r in rows:
+        lines = 1
+        for c in cols:
+            value = ws.cell(r, c).value
+            if isinstance(value, str) and value:
+                width = ws.column_dimensions[col_letter(c)].width or 8.43
+                lines = max(lines, wrapped_lines(value, width))
+        if lines > 1:
+            ws.row_dimensions[r].height = LINE_HEIGHT * lines
