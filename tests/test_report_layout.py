@@ -192,6 +192,12 @@ def test_consolidated_columns_show_their_headers_and_values(consolidated):
     assert ws.cell(2, col["Directorate"]).value == LONG_DIRECTORATE  # the rows were streamed
     assert ws.cell(1, col["Full-year cost"]).alignment.horizontal == "right"
     assert ws.cell(1, col["Directorate"]).alignment.horizontal is None
+    # level letters and Yes/No centred, header and streamed values, apart from the figures
+    for h in ("Current level", "Estimated level", "Honoured", "In CMT totals"):
+        assert ws.cell(1, col[h]).alignment.horizontal == "center", h
+        assert ws.cell(2, col[h]).alignment.horizontal == "center", h
+    assert (ws.cell(2, col["Current level"]).value, ws.cell(2, col["Honoured"]).value) == (
+        "A", "No")  # E2 3A -> 3B, a pay rise
 
 
 def test_reports_are_byte_identical_when_written_twice(rows, cmt, consolidated, tmp_path):

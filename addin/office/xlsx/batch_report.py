@@ -66,30 +66,30 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     # (header, widest the column gets, getter, number format): the width is the header's
     # or the widest value's (addin.office.xlsx.printlayout.column_widths), at most this
     ("Source file", 40, lambda r: r.source, None),
-    ("Source row", 10, lambda r: r.estimate.row, None),
+    ("Source row", 16, lambda r: r.estimate.row, None),
     ("Employee ID", 14, _est("employee_id"), None),
     ("Employee name", 30, _est("employee_name"), None),
     ("Directorate", 70, _est("directorate"), None),
     ("Team", 70, _est("team"), None),
     ("Job title", 60, _est("job_title"), None),
     ("Framework", 40, _est("framework"), None),
-    ("Range", 8, _est("range"), None),
-    ("Current level", 10, _level("current_level"), None),
-    ("Estimated level", 10, _level("estimated_level"), None),
-    ("Current salary", 14, _salary, MONEY),
-    ("FTE", 8, _est("fte"), "0.00"),
+    ("Range", 16, _est("range"), None),
+    ("Current level", 16, _level("current_level"), None),
+    ("Estimated level", 16, _level("estimated_level"), None),
+    ("Current salary", 18, _salary, MONEY),
+    ("FTE", 16, _est("fte"), "0.00"),
     ("May apply to progress", 26, lambda r: r.status or _yes_no(r.eligible), None),
     ("Reasons", 60, lambda r: "; ".join(r.reasons), None),
-    ("Effective date", 12, lambda r: r.effective_date, DATE),
-    ("New salary", 14, _cost("new_salary"), MONEY),
-    ("Honoured", 10, lambda r: _yes_no(r.honoured) if r.cost is not None else "", None),
-    ("Annual increase", 14, _cost("annual_increase"), MONEY),
-    ("Full-year cost", 14, _cost("full_year_cost"), MONEY),
-    ("In-year cost", 14, _cost("in_year_cost"), MONEY),
-    ("In CMT totals", 10, lambda r: _yes_no(r.counted), None),
+    ("Effective date", 16, lambda r: r.effective_date, DATE),
+    ("New salary", 18, _cost("new_salary"), MONEY),
+    ("Honoured", 16, lambda r: _yes_no(r.honoured) if r.cost is not None else "", None),
+    ("Annual increase", 18, _cost("annual_increase"), MONEY),
+    ("Full-year cost", 18, _cost("full_year_cost"), MONEY),
+    ("In-year cost", 18, _cost("in_year_cost"), MONEY),
+    ("In CMT totals", 16, lambda r: _yes_no(r.counted), None),
     ("Not costable because", 40, lambda r: r.cost_problem or "", None),
-    ("Errors", 8, lambda r: r.errors, None),
-    ("Warnings", 10, lambda r: r.warnings, None),
+    ("Errors", 16, lambda r: r.errors, None),
+    ("Warnings", 16, lambda r: r.warnings, None),
     ("Employee ID also in", 40, lambda r: "; ".join(r.duplicate_in), None),
     ("Employee costed from", 40, lambda r: r.duplicate_of or ("this row" if r.duplicate_in else ""),
      None),
@@ -98,25 +98,26 @@ CONSOLIDATED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
 
 HONOURED_COLUMNS: list[tuple[str, int, Any, str | None]] = [
     ("Source file", 40, lambda r: r.source, None),
-    ("Row", 8, lambda r: r.estimate.row, None),
+    ("Row", 16, lambda r: r.estimate.row, None),
     ("Employee ID", 14, _est("employee_id"), None),
     ("Employee name", 30, _est("employee_name"), None),
     ("Directorate", 70, _est("directorate"), None),
     ("Team", 70, _est("team"), None),
     ("Job title", 60, _est("job_title"), None),
-    ("Range", 8, _est("range"), None),
-    ("Current level", 10, _level("current_level"), None),
-    ("Estimated level", 10, _level("estimated_level"), None),
-    ("Current salary", 14, _salary, MONEY),
+    ("Range", 16, _est("range"), None),
+    ("Current level", 16, _level("current_level"), None),
+    ("Estimated level", 16, _level("estimated_level"), None),
+    ("Current salary", 18, _salary, MONEY),
     ("Pay point for estimated level", 20, lambda r: r.pay_point, MONEY),
 ]
 """The CMT report's Honoured salaries sheet, laid out like :data:`CONSOLIDATED_COLUMNS`."""
 
 
 def _header(ws, row: int, headers: Sequence[str], widths: Sequence[float] | None = None, *,
-            right: Sequence[int] = ()) -> None:
+            right: Sequence[int] = (), centre: Sequence[int] = ()) -> None:
     """A header row: white bold on dark blue, wrapped; the headers of the columns in
-    ``right`` (1-based: the columns of numbers and dates) right-aligned over their figures."""
+    ``right`` (1-based: the columns of numbers and dates) right-aligned over their figures,
+    those in ``centre`` centred (short codes: levels, Yes/No)."""
     from openpyxl.styles import Alignment, PatternFill
 
     fill = PatternFill("solid", fgColor="1F4E78")
@@ -125,7 +126,8 @@ def _header(ws, row: int, headers: Sequence[str], widths: Sequence[float] | None
         cell.font = font(bold=True, color="FFFFFF")
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                   horizontal="right" if c in right else None)
+                                   horizontal="right" if c in right else
+                                   "center" if c in centre else None)
         if widths:
             ws.column_dimensions[col_letter(c)].width = widths[c - 1]
 
@@ -217,6 +219,9 @@ def _row_values(columns: Sequence[tuple[str, int, Any, str | None]],
 _FIGURE_HEADERS = {"Source row", "Row", "Range", "Errors", "Warnings"}
 """Columns of whole numbers (no number format): right-aligned headers, as the money,
 date and FTE columns."""
+_CENTRED_HEADERS = {"Current level", "Estimated level", "Honoured", "In CMT totals"}
+"""Columns of short codes (a level letter, Yes/No): centred, header and values, so they
+stand apart from the figures beside them."""
 
 
 def _row_table(ws, columns: Sequence[tuple[str, int, Any, str | None]],
@@ -230,13 +235,18 @@ def _row_table(ws, columns: Sequence[tuple[str, int, Any, str | None]],
     headers = [c[0] for c in columns]
     formats = [c[3] for c in columns]
     widths = column_widths(headers, values, formats, header_lines=2, maximum=80)
+    from openpyxl.styles import Alignment
+
     figures = [c for c, (h, _, _, fmt) in enumerate(columns, 1) if fmt or h in _FIGURE_HEADERS]
+    centred = [c for c, (h, _, _, _) in enumerate(columns, 1) if h in _CENTRED_HEADERS]
     _header(ws, 1, headers, [min(w, cap) for w, (_, cap, _, _) in zip(widths, columns)],
-            right=figures)
+            right=figures, centre=centred)
     ws.row_dimensions[1].height = 30
     for c, (_, _, _, fmt) in enumerate(columns, 1):
         if fmt:
             _put(ws, 2, c, _PROBES[fmt], fmt)
+        elif c in centred:
+            _put(ws, 2, c, "probe").alignment = Alignment(horizontal="center")
 
 
 def _save_streamed(wb, ws, values: Sequence[Sequence[Any]], path: Path, when: dt.datetime, *,

@@ -63,6 +63,8 @@ MONEY_COLUMNS = {"current_salary", "new_salary", "annual_increase", "employer_ni
                  "levy", "full_year_cost", "in_year_cost"}
 FIGURE_COLUMNS = MONEY_COLUMNS | {"range", "fte", "effective_date", "in_year_months"}
 """Right-aligned (their headers too)."""
+CENTRED_COLUMNS = {"current_level", "level", "honoured"}
+"""Short codes (a level letter, Yes/No): centred, header and values."""
 TOTAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rows", "Rows"),
     ("increases", "Pay rises"),
@@ -103,15 +105,18 @@ def _format(name: str) -> str | None:
     return None
 
 
-def _header_row(ws, row: int, headers: Sequence[str], right: Sequence[int]) -> None:
-    """Bold wrapped headers; those over figures (columns ``right``) right-aligned."""
+def _header_row(ws, row: int, headers: Sequence[str], right: Sequence[int],
+                centre: Sequence[int] = ()) -> None:
+    """Bold wrapped headers; those over figures (columns ``right``) right-aligned, those
+    over short codes (``centre``) centred."""
     from openpyxl.styles import Alignment
 
     for c, text in enumerate(headers, 1):
         cell = set_cell(ws, row, c, text)
         cell.font = font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                   horizontal="right" if c in right else None)
+                                   horizontal="right" if c in right else
+                                   "center" if c in centre else None)
     ws.row_dimensions[row].height = 30  # two lines
 
 
@@ -140,12 +145,17 @@ def build_cost_workbook(rows: Sequence[CostRow], sums: CostTotals | None = None,
     headers = [h for _, h in ROW_COLUMNS]
     formats = [_format(n) for n in names]
     values = [[_value(row, est, n) for n in names] for row, est in zip(rows, ests)]
-    _header_row(ws, 1, headers, [c for c, n in enumerate(names, 1) if n in FIGURE_COLUMNS])
+    centred = [c for c, n in enumerate(names, 1) if n in CENTRED_COLUMNS]
+    _header_row(ws, 1, headers, [c for c, n in enumerate(names, 1) if n in FIGURE_COLUMNS],
+                centred)
+    centre = Alignment(horizontal="center")
     for r, line in enumerate(values, 2):
         for c, v in enumerate(line, 1):
             cell = set_cell(ws, r, c, v)
             if formats[c - 1]:
                 cell.number_format = formats[c - 1]
+            elif c in centred:
+                cell.alignment = centre
     set_widths(ws, column_widths(headers, values, formats, header_lines=2, maximum=45))
     ws.freeze_panes = "C2"  # the employee's ID and name stay in view
     last_col = col_letter(len(ROW_COLUMNS))
