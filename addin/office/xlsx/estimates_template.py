@@ -37,7 +37,7 @@ from addin.core.errors import InputError
 from addin.core.estimates_table import HEADERS, HELPER_HEADERS, REQUIRED
 from addin.core.model import LEVELS, Framework, PaySettings
 from addin.core.parsing import CONTRACT_TYPES, OUTCOMES
-from addin.office.xlsx.printlayout import fit_row_heights, font, page_setup
+from addin.office.xlsx.printlayout import fit, fit_row_heights, font, page_setup
 
 SHEET = "Estimates"
 LISTS = "Lists"
@@ -223,8 +223,11 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
     ws.protection.autoFilter = False
     ws.protection.sort = False
     ws.freeze_panes = "C2"
-    widths = {"employee_id": 12, "employee_name": 24, "directorate": 18, "team": 18,
-              "job_title": 40, "framework": 28, "notes": 40, "manager": 20}
+    widths = {"employee_id": 12, "employee_name": 24, "directorate": 34, "team": 30,
+              "notes": 40, "manager": 20,
+              # as wide as the longest job title and framework name in the drop-downs
+              "job_title": fit(max((len(t) for t in lay.titles), default=30), maximum=70),
+              "framework": fit(max((len(f) for f in lay.frameworks), default=20), maximum=50)}
     for f, c in col_of.items():
         ws.column_dimensions[col_letter(c)].width = widths.get(f, 14)
     for c in range(first_helper, first_helper + 3):
