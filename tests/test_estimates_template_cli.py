@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 
 from addin.core.estimates_table import HEADERS, HELPER_HEADERS
-from addin.office.xlsx.estimates import read_estimates
 from addin.core.model import Level
+from addin.office.xlsx.estimates import read_estimates
 from addin.office.xlsx.settings import read_pay_settings
-from tests.report_layout import unnamed_fonts
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES, convert_with_libreoffice, run_cli, soffice
+from tests.report_layout import unnamed_fonts
 
 EXPECTED_HEADERS = [
     "Employee ID", "Employee name", "Directorate", "Team", "Job title", "Framework", "Range",

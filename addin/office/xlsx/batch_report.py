@@ -21,8 +21,8 @@ from typing import Any
 
 from addin.core.cells import col_letter
 from addin.core.cmt import DUPLICATE_RULE, UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
-from addin.office.determinism import fixed_moment, workbook_bytes
 from addin.core.money import round_penny
+from addin.office.determinism import fixed_moment, workbook_bytes
 from addin.office.safeio import atomic_write_bytes, set_cell
 from addin.office.xlsx.printlayout import (
     chart_anchor,
@@ -32,7 +32,6 @@ from addin.office.xlsx.printlayout import (
     font,
     header_width,
     page_setup,
-    set_widths,
     text_width,
 )
 

@@ -112,7 +112,7 @@ def fit_columns(ws, columns: Iterable[int], *, skip_rows: Iterable[int] = (),
         for cell in row:
             if cell.column not in need or cell.row in skip or cell.value is None:
                 continue
-            w = text_width(cell.value, cell.number_format)
+            w: float = text_width(cell.value, cell.number_format)
             if cell.font is not None and cell.font.bold:
                 w *= 1.1
             need[cell.column] = max(need[cell.column], w)
