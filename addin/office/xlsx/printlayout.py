@@ -43,8 +43,8 @@ def font(**kw: Any):
 
 def text_width(value: Any, number_format: str | None = None) -> int:
     """Characters ``value`` shows in a cell with ``number_format``: money as
-    ``£12,345.67``, dates as dd/mm/yyyy, other numbers as written, text as is (its longest
-    line)."""
+    ``£12,345.67`` (and a gap), dates as dd/mm/yyyy, other numbers as written, text as is
+    (its longest line)."""
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
@@ -53,7 +53,8 @@ def text_width(value: Any, number_format: str | None = None) -> int:
         return 10
     if isinstance(value, (int, float, Decimal)):
         if number_format and "£" in number_format:
-            return len(f"£{Decimal(str(value)):,.2f}") + (1 if value < 0 else 0)
+            # two more: a gap before a text column to its right (money is right-aligned)
+            return len(f"£{Decimal(str(value)):,.2f}") + (1 if value < 0 else 0) + 2
         if number_format == "0.00":
             return len(f"{Decimal(str(value)):.2f}")
         return len(str(value))
