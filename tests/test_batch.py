@@ -394,7 +394,8 @@ def test_cmt_report_has_a_bar_chart_of_cost_by_directorate_and_prints_on_one_pag
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
-    assert ws.print_area == "'Summary'!$A$1:$O$26"  # matrix J5:O9, chart J11 + 15 rows
+    # matrix J5:N9 (levels A, B, C and Total), chart J11:N26 (16 rows) in its columns
+    assert ws.print_area == "'Summary'!$A$1:$N$26"
     assert ws.oddHeader.center.text == "MedPay Review - cost monitoring report for CMT"
     assert ws.oddFooter.left.text == "Position as of 01 March 2025"
     assert ws.oddFooter.right.text == "Page &P of &N"

@@ -11,6 +11,13 @@ import openpyxl
 import pytest
 
 from tests.conftest import run_cli
+from tests.report_layout import (
+    assert_inside_print_area,
+    defined_print_titles,
+    print_area_bounds,
+    two_cell_anchors,
+    unnamed_fonts,
+)
 
 HEADERS = ["Employee ID", "Employee name", "Directorate", "Team", "Job title", "Framework",
            "Range", "Current salary", "FTE", "Contract type", "Start date in post",
@@ -164,16 +171,17 @@ def test_out_writes_the_report_workbook(workdir, estimates, pay_ranges):
     assert ws.cell(4, col["Directorate"]).value == "=People"
     assert ws.cell(4, col["Directorate"]).data_type == "s"
     ts = wb["Totals"]
-    labels = [ts.cell(r, 1).value for r in range(1, ts.max_row + 1)]
-    place = labels.index("Place") + 1
-    # Rows, Pay rises, No change, Honoured in B:E: Place is E1 and E2, both 3A -> 3B rises
-    assert [ts.cell(place, c).value for c in range(2, 6)] == [2, 2, 0, 0]
-    assert ts.cell(place, 10).value == pytest.approx(2993.92)   # full-year cost column
+    # one table: "Totals by" (Overall, Directorate, Team, Framework) and Name in A:B
+    keys = [(ts.cell(r, 1).value, ts.cell(r, 2).value) for r in range(1, ts.max_row + 1)]
+    place = keys.index(("Directorate", "Place")) + 1
+    # Rows, Pay rises, No change, Honoured in C:F: Place is E1 and E2, both 3A -> 3B rises
+    assert [ts.cell(place, c).value for c in range(3, 7)] == [2, 2, 0, 0]
+    assert ts.cell(place, 11).value == pytest.approx(2993.92)   # full-year cost column K
     with zipfile.ZipFile(out) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         xml = z.read(charts[0]).decode()
-    assert "<barChart>" in xml and "'Totals'!$J$" in xml  # full-year cost column
+    assert "<barChart>" in xml and "'Totals'!$K$" in xml  # full-year cost column
 
     # never overwritten without --force; replaced with it
     again = run_cli("cost", estimates, "--pay-ranges", pay_ranges, "--as-of", "2025-06-01",
@@ -204,3 +212,57 @@ def test_workbook_without_an_estimates_table_is_refused_not_costed_as_empty(work
     assert "\n" not in line
     assert "business-and-executive-support.xlsx" in line
     assert "No sheet named 'Estimates'" in line
+
+
+def test_report_prints_landscape_one_page_wide_with_names_levels_uk_dates_and_one_totals_table(
+        workdir, estimates, pay_ranges):
+    """What a manager sees (issue 20): 20 columns on one landscape page width with the
+    header row repeated, the employee's name and current level beside the ID, dd/mm/yyyy
+    dates, every font named, one Totals table, and the chart inside the printed area."""
+    out = workdir / "layout.xlsx"
+    proc = run_cli("cost", estimates, "--pay-ranges", pay_ranges, "--as-of", "2025-06-01",
+                   "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(out)
+    assert unnamed_fonts(wb) == []
+    ws = wb["Costs"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:3] == ["Employee ID", "Employee name", "Directorate"]
+    c = {h: i + 1 for i, h in enumerate(headers)}
+    # E1 "Name E1", current level A (the fixture's row), estimated B
+    assert [ws.cell(2, c[h]).value for h in ("Employee name", "Current level", "Estimated level")
+            ] == ["Name E1", "A", "B"]
+    assert ws.cell(2, c["Effective date"]).number_format == "dd/mm/yyyy"
+    # the headers over figures are right-aligned, text headers are not
+    assert ws.cell(1, c["Full-year cost"]).alignment.horizontal == "right"
+    assert ws.cell(1, c["Directorate"]).alignment.horizontal is None
+    for sheet in (ws, wb["Totals"]):
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert print_area_bounds(ws) == (1, 1, len(headers), 4)  # E1, E2, E3 costed
+    titles = defined_print_titles(out)
+    assert titles["Costs"] == "'Costs'!$1:$1"
+    # every column at least as wide as its widest value: the 3 directorate names, "=People"
+    assert ws.column_dimensions["C"].width >= len("Directorate")
+    assert ws.column_dimensions["B"].width >= len("Name E1")
+
+    ts = wb["Totals"]
+    assert (ts["A2"].value, ts["B2"].value, ts["B2"].number_format) == (
+        "As of", dt.datetime(2025, 6, 1), "dd/mm/yyyy")
+    assert list(ts.tables) == ["Totals"]
+    # title, As of, Costed from, a blank row, then the header in row 5 and 6 rows: Overall;
+    # directorates "=People" (E3) and Place (E1, E2), sorted; teams Admin, HR; the framework
+    top, last = 5, 11
+    assert ts.tables["Totals"].ref == f"A{top}:L{last}"
+    assert titles["Totals"] == f"'Totals'!${top}:${top}"
+    assert [(ts.cell(r, 1).value, ts.cell(r, 2).value, ts.cell(r, 3).value)
+            for r in range(top, last + 1)] == [
+        ("Totals by", "Name", "Rows"), ("Overall", "All rows", 3),
+        ("Directorate", "=People", 1), ("Directorate", "Place", 2),
+        ("Team", "Admin", 2), ("Team", "HR", 1),
+        ("Framework", "Business & Executive Support", 3)]
+    assert ts.cell(top + 2, 2).data_type == "s"  # "=People" stays text
+    (anchor,) = two_cell_anchors(out)
+    assert_inside_print_area(anchor, ts)
+    assert anchor["from_row"] + 1 > last  # below the table, never over it

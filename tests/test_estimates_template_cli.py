@@ -17,6 +17,7 @@ from addin.core.model import Level
 from addin.office.xlsx.estimates import read_estimates
 from addin.office.xlsx.settings import read_pay_settings
 from tests.conftest import BES_FRAMEWORK, PAY_RANGES, convert_with_libreoffice, run_cli, soffice
+from tests.report_layout import unnamed_fonts
 
 EXPECTED_HEADERS = [
     "Employee ID", "Employee name", "Directorate", "Team", "Job title", "Framework", "Range",
@@ -260,5 +261,74 @@ def test_instructions_say_how_to_record_a_casual_working_aggregate(template):
     assert line == (
         "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
         "6-month working aggregate, add a column headed 'Casual working aggregate (months)' "
-        "after Notes and give the months worked (for example 8).")
+        "in the first empty column right of the table (column X) and give the months worked "
+        "(for example 8).")
     assert field_for_header("Casual working aggregate (months)") == "casual_aggregate"
+
+
+# ------------------------------------------------------------------ what managers see (issue 20)
+
+
+def test_instructions_say_what_to_do_in_excel_and_to_send_it_to_the_medpay_review_team(
+        template):
+    """Managers have no command line: the Instructions tell them what to do in Excel and
+    whom to send the workbook to (Appendix K stage 8), in cells that are not merged (Excel
+    never auto-fits a merged wrapped cell) and rows tall enough for their wrapped text."""
+    wb = openpyxl.load_workbook(template)
+    assert all(not ws.merged_cells.ranges for ws in wb.worksheets)
+    ws = wb["Instructions"]
+    steps = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(3, 13)}
+    assert "MedPay Review Team" in steps["Send it to"]
+    assert "Managers complete a spreadsheet with the assessments for each employee and this "\
+        "is sent to the MedPay Review Team." in steps["What it is for"]
+    assert "Unprotect Sheet (there is no password)" in steps["More rows"]
+    assert "room for 20 employees" in steps["More rows"]  # the fixture's --rows 20
+    texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "validate-estimates" not in texts and "--feedback" not in texts  # no command line
+    # "Send it to" (row 12) wraps to 3 lines in column B (90 wide): 3 x 15 points
+    assert ws.cell(12, 1).value == "Send it to"
+    assert ws.row_dimensions[12].height >= 45
+    assert ws.cell(12, 2).alignment.wrap_text is True
+
+
+def test_formula_columns_are_locked_on_a_sheet_protected_without_a_password(template):
+    from openpyxl.utils import get_column_letter
+
+    ws = openpyxl.load_workbook(template)["Estimates"]
+    assert ws.protection.sheet is True and not ws.protection.password
+    # filter, sort and resizing columns stay allowed (False = not protected against)
+    assert (ws.protection.autoFilter, ws.protection.sort, ws.protection.formatColumns) == (
+        False, False, False)
+    for r in (2, 21):  # the first and last of the fixture's 20 rows
+        assert [ws.cell(r, c).protection.locked for c in range(1, 21)] == [False] * 20
+        assert [ws.cell(r, c).protection.locked for c in (21, 22, 23)] == [True] * 3
+    assert all(ws.cell(1, c).protection.locked for c in range(1, 24))  # the header row
+    # the columns right of the table, for the optional columns (casual aggregate, ...)
+    assert [ws.column_dimensions[get_column_letter(c)].protection.locked
+            for c in range(24, 30)] == [False] * 6
+
+
+def test_pay_point_columns_are_calculated_columns_of_the_table(template):
+    ws = openpyxl.load_workbook(template)["Estimates"]
+    columns = ws.tables["Estimates"].tableColumns
+    assert [c.name for c in columns] == EXPECTED_HEADERS + list(HELPER_HEADERS)
+    assert [c.calculatedColumnFormula for c in columns[:20]] == [None] * 20
+    # Excel fills a calculated column into a row added below the table: the formula is
+    # row 2's (without "="), read relative to the table's first data row
+    for c, column in zip(("U", "V", "W"), columns[20:]):
+        assert "=" + column.calculatedColumnFormula.attr_text == ws[f"{c}2"].value
+    assert ws["W2"].value == '=IF(OR(U2="",V2=""),"",V2-U2)'
+    assert ws.tables["Estimates"].autoFilter.ref == "A1:W21"
+
+
+def test_template_prints_landscape_with_titles_and_names_every_font(template):
+    wb = openpyxl.load_workbook(template)
+    ws = wb["Estimates"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (2, 0)
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$B"
+    instr = wb["Instructions"]
+    assert instr.page_setup.orientation == "portrait"
+    assert (instr.page_setup.fitToWidth, instr.page_setup.fitToHeight) == (1, 0)
+    assert unnamed_fonts(wb) == []

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         from addin.office.xlsx.cost_report import write_cost_report
         write_cost_report(args.out, rows, sums, as_of=as_of, cola=args.cola, source=args.file,
-                          force=args.force)
+                          estimates=[est for est, _ in run_.costed], force=args.force)
     if args.json:
         print_json({"file": str(args.file), "as_of": as_of.isoformat(),
                     "cola": str(args.cola) if args.cola is not None else None,

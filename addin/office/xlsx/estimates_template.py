@@ -12,8 +12,16 @@ Layout:
   formula-driven helper columns (:data:`addin.office.xlsx.estimates.HELPER_HEADERS`) that look up the
   pay point (policy 7.14: A start, B mid-point, C top of the range) on the Lists sheet with
   INDEX/MATCH - they recalculate in Excel and LibreOffice; the reader never reads them.
-* "Instructions": what to fill in, column by column.
+  The pay point columns are calculated columns of the table (``calculatedColumnFormula``):
+  a row added below the table gets them too. The sheet is protected without a password:
+  the columns a manager fills in (and a few to the right of the table, for the optional
+  columns) are unlocked, the header row and the formula columns locked.
+* "Instructions": what to do in Excel, whom to send the workbook to (the MedPay Review
+  Team, Appendix K stage 8), then what to fill in, column by column - no merged cells
+  (Excel never auto-fits a merged wrapped cell's height).
 * "Lists" (hidden): the lists feeding the drop-downs and the pay ranges.
+
+Both visible sheets print A4 landscape, one page wide, the header row on every page.
 
 The pay figures come from the pay-ranges workbook (``--pay-ranges``), never from here.
 """
@@ -29,6 +37,7 @@ from addin.core.errors import InputError
 from addin.core.estimates_table import HEADERS, HELPER_HEADERS, REQUIRED
 from addin.core.model import LEVELS, Framework, PaySettings
 from addin.core.parsing import CONTRACT_TYPES, OUTCOMES
+from addin.office.xlsx.printlayout import fit, fit_row_heights, font, page_setup
 
 SHEET = "Estimates"
 LISTS = "Lists"
@@ -38,6 +47,9 @@ MONEY_FORMAT = '"£"#,##0.00'
 DATE_FORMAT = "dd/mm/yyyy"
 FTE_FORMAT = "0.00"
 MAX_ROWS = 5000
+SPARE_COLUMNS = 6
+"""Columns right of the table left unlocked, for the optional columns (casual working
+aggregate, previous request date) and a manager's own."""
 
 COLUMN_HELP: dict[str, str] = {
     "employee_id": "Payroll number. Each employee once.",
@@ -89,9 +101,10 @@ def _ref(col: str, first: int, last: int) -> str:
 def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, *, rows: int = 200):
     """Return an openpyxl Workbook with the template (nothing written to disk)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
-    from openpyxl.worksheet.table import Table, TableStyleInfo
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
     if not frameworks:
         raise InputError("no framework given: the template needs the job titles of at least one framework")
@@ -141,7 +154,8 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
     fields = list(HEADERS)
     headers = [HEADERS[f] for f in fields] + list(HELPER_HEADERS)
     col_of = {f: i for i, f in enumerate(fields, 1)}
-    bold = Font(bold=True)
+    bold = font(bold=True)
+    unlocked = Protection(locked=False)
     helper_fill = PatternFill("solid", fgColor="EDEDED")
     for c, text in enumerate(headers, 1):
         cell = ws.cell(1, c, text)
@@ -157,35 +171,63 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
     pay_table = f"{LISTS}!$N$2:$P${n_ranges}"
     pay_levels = f"{LISTS}!$N$1:$P$1"
     first_helper = len(fields) + 1
-    for r in range(2, last_row + 1):
+    cur_col, est_col = col_letter(first_helper), col_letter(first_helper + 1)
+
+    def helper_formulas(r: int) -> list[str]:
+        """Row ``r``'s formula columns: the pay point for the current and the estimated
+        level (7.14), and the change between them."""
         rng = (f'IF(${L["range"]}{r}<>"",${L["range"]}{r},'
                f'IFERROR(INDEX({role_ranges},MATCH(${L["job_title"]}{r},{role_titles},0)),""))')
 
-        def pay_point(level_col: str, r: int = r, rng: str = rng) -> str:
+        def pay_point(level_col: str) -> str:
             lv = f"RIGHT(TRIM(${level_col}{r}),1)"
             return (f'=IF(OR(${level_col}{r}="",{rng}=""),"",'
                     f'IFERROR(INDEX({pay_table},MATCH(VALUE({rng}),{pay_ranges},0),'
                     f'MATCH({lv},{pay_levels},0)),""))')
 
-        cur_col, est_col = col_letter(first_helper), col_letter(first_helper + 1)
-        ws.cell(r, first_helper, pay_point(L["current_level"]))
-        ws.cell(r, first_helper + 1, pay_point(L["estimated_level"]))
-        ws.cell(r, first_helper + 2,
-                f'=IF(OR({cur_col}{r}="",{est_col}{r}=""),"",{est_col}{r}-{cur_col}{r})')
-        for c in range(first_helper, first_helper + 3):
-            ws.cell(r, c).number_format = MONEY_FORMAT
-            ws.cell(r, c).fill = helper_fill
-        ws.cell(r, col_of["current_salary"]).number_format = MONEY_FORMAT
-        ws.cell(r, col_of["fte"]).number_format = FTE_FORMAT
-        for f in ("start_date", "date_at_level"):
-            ws.cell(r, col_of[f]).number_format = DATE_FORMAT
+        return [pay_point(L["current_level"]), pay_point(L["estimated_level"]),
+                f'=IF(OR({cur_col}{r}="",{est_col}{r}=""),"",{est_col}{r}-{cur_col}{r})']
+
+    formats = {col_of["current_salary"]: MONEY_FORMAT, col_of["fte"]: FTE_FORMAT,
+               col_of["start_date"]: DATE_FORMAT, col_of["date_at_level"]: DATE_FORMAT}
+    for r in range(2, last_row + 1):
+        for c, formula in enumerate(helper_formulas(r), first_helper):
+            cell = ws.cell(r, c, formula)
+            cell.number_format = MONEY_FORMAT
+            cell.fill = helper_fill  # locked (the default): the sheet is protected
+        for c in range(1, first_helper):
+            cell = ws.cell(r, c)
+            cell.protection = unlocked
+            if c in formats:
+                cell.number_format = formats[c]
     last_col = col_letter(len(headers))
     table = Table(displayName=TABLE_NAME, ref=f"A1:{last_col}{last_row}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    # the formula columns are calculated columns (written as row 2's formula, which Excel
+    # reads relative to the first data row): a row added below the table gets them
+    calculated = dict(zip(HELPER_HEADERS, helper_formulas(2)))
+    table.tableColumns = [
+        TableColumn(id=i, name=h, calculatedColumnFormula=(
+            TableFormula(attr_text=calculated[h][1:]) if h in calculated else None))
+        for i, h in enumerate(headers, 1)]
+    table.autoFilter = AutoFilter(ref=table.ref)
     ws.add_table(table)
+    # protected without a password: the input columns (and the spare ones right of the
+    # table) unlocked - their column style, for the cells without their own - the header
+    # row and the formula columns locked; filter, sort and resizing stay allowed
+    for c in [*range(1, first_helper), *range(len(headers) + 1, len(headers) + 1 + SPARE_COLUMNS)]:
+        ws.column_dimensions[col_letter(c)].protection = unlocked
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
     ws.freeze_panes = "C2"
-    widths = {"employee_id": 12, "employee_name": 24, "directorate": 18, "team": 18,
-              "job_title": 40, "framework": 28, "notes": 40, "manager": 20}
+    widths = {"employee_id": 12, "employee_name": 24, "directorate": 34, "team": 30,
+              "notes": 40, "manager": 20,
+              # as wide as the longest job title and framework name in the drop-downs
+              "job_title": fit(max((len(t) for t in lay.titles), default=30), maximum=70),
+              "framework": fit(max((len(f) for f in lay.frameworks), default=20), maximum=50)}
     for f, c in col_of.items():
         ws.column_dimensions[col_letter(c)].width = widths.get(f, 14)
     for c in range(first_helper, first_helper + 3):
@@ -221,43 +263,74 @@ def build_estimates_template(frameworks: Sequence[Framework], pay: PaySettings, 
     ws.add_data_validation(dv)
     dv.add(f"{L['fte']}2:{L['fte']}{last_row}")
 
-    # ---- Instructions
+    # ---- Instructions: what to do in Excel (managers have no command line) and whom to
+    # send the workbook to. A label in A, the text in B (wrapped, not merged: Excel never
+    # auto-fits a merged cell's height), then the columns, one per row.
+    spare = col_letter(len(headers) + 1)
     instr["A1"] = "Level-estimate spreadsheet"
-    instr["A1"].font = Font(bold=True, size=14)
-    lines = [
-        "Policy Appendix K, stage 8: estimate the level each employee is likely to be "
-        "assessed at, and send this workbook to the MedPay Review Team.",
-        "Fill in one row per employee on the 'Estimates' sheet. Keep the header row; you "
-        "may add columns of your own (they are ignored).",
-        "Grey columns calculate the full-time pay point for the current and estimated "
-        "level (policy 7.14: A start, B mid-point, C top of the range); do not type in them.",
-        "If the pay point for the estimated level is below an employee's current salary, "
-        "their salary will be honoured: no pay cut (Appendix K, salary honouring).",
-        "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
-        f"{casual_aggregate_required(pay)}-month working aggregate, add a column headed "
-        "'Casual working aggregate (months)' after Notes and give the months worked "
-        "(for example 8).",
-        "A previous request for progression in the current window (policy 7.21: the "
-        "earliest another request can be submitted is the next window): add a column "
-        "headed 'Previous request date' after Notes and give the date.",
-        "Check your workbook before sending: medpay validate-estimates FILE --feedback "
-        "feedback.xlsx",
+    instr["A1"].font = font(bold=True, size=14)
+    steps = [
+        ("What it is for",
+         "Policy Appendix K, stage 8: \"Managers complete a spreadsheet with the "
+         "assessments for each employee and this is sent to the MedPay Review Team.\" "
+         "Estimate the level each employee is likely to be assessed at."),
+        ("Filling it in",
+         "On the 'Estimates' sheet, one row per employee. Where a cell shows a drop-down "
+         "arrow, pick from the list. Type dates as dd/mm/yyyy. Keep the header row as it is."),
+        ("Grey columns",
+         "Calculated for you: the full-time pay point for the current and the estimated "
+         "level (policy 7.14: A start, B mid-point, C top of the range) and the change. "
+         "They are locked; every other column of the table is open for typing."),
+        ("More rows",
+         f"The table has room for {rows} employees. For more: on the Review tab choose "
+         "Unprotect Sheet (there is no password), type in the row under the table - it "
+         "grows and the grey columns fill in - then choose Protect Sheet again."),
+        ("Salary honoured",
+         "If the pay point for the estimated level is below an employee's current salary, "
+         "their salary will be honoured: no pay cut (Appendix K, salary honouring)."),
+        ("Casual staff",
+         "Casual staff are not usually assessed (policy 2.2): for a casual employee with a "
+         f"{casual_aggregate_required(pay)}-month working aggregate, add a column headed "
+         "'Casual working aggregate (months)' in the first empty column right of the table "
+         f"(column {spare}) and give the months worked (for example 8)."),
+        ("Previous request",
+         "A previous request for progression in the current window (policy 7.21: the "
+         "earliest another request can be submitted is the next window): add a column "
+         "headed 'Previous request date' right of the table and give the date."),
+        ("Your own columns",
+         "You may add columns of your own right of the table: they are ignored."),
+        ("Before you send it",
+         "Check every column marked Required below is filled in for every employee, then "
+         "save the workbook (File > Save, as an Excel workbook, .xlsx)."),
+        ("Send it to",
+         "Email the saved workbook to the MedPay Review Team. They check every row and "
+         "send you back a copy with anything to correct marked (its Findings sheet lists "
+         "each problem and its cell): correct your workbook and send it again."),
     ]
-    for i, text in enumerate(lines, 3):
-        instr.cell(i, 1, text).alignment = Alignment(wrap_text=True)
-    row = len(lines) + 4
-    for c, text in enumerate(("Column", "Required", "What to enter"), 1):
+    top = Alignment(wrap_text=True, vertical="top")
+    for i, (label, text) in enumerate(steps, 3):
+        cell = instr.cell(i, 1, label)
+        cell.font, cell.alignment = bold, top
+        instr.cell(i, 2, text).alignment = top
+    row = len(steps) + 4
+    for c, text in enumerate(("Column", "What to enter", "Required"), 1):
         instr.cell(row, c, text).font = bold
+    instr.print_title_rows = f"{row}:{row}"
     for f in fields:
         row += 1
-        instr.cell(row, 1, HEADERS[f])
-        instr.cell(row, 2, "Yes" if f in REQUIRED else "")
-        instr.cell(row, 3, COLUMN_HELP[f]).alignment = Alignment(wrap_text=True)
-    instr.column_dimensions["A"].width = 28
-    instr.column_dimensions["B"].width = 10
-    instr.column_dimensions["C"].width = 90
-    for r in range(3, 3 + len(lines)):
-        instr.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        instr.cell(row, 1, HEADERS[f]).alignment = top
+        instr.cell(row, 2, COLUMN_HELP[f]).alignment = top
+        instr.cell(row, 3, "Yes" if f in REQUIRED else "").alignment = top
+    instr.column_dimensions["A"].width = 24
+    instr.column_dimensions["B"].width = 90
+    instr.column_dimensions["C"].width = 10
+    fit_row_heights(instr, range(3, row + 1), (1, 2))
+    fit_row_heights(ws, [1], range(1, len(headers) + 1))
+    page_setup(instr, area=f"A1:C{row}", landscape=False, header="Level-estimate spreadsheet")
+    # 23 columns: two A4 landscape pages wide (one would print them too small to read),
+    # the header row and the employee's ID and name on every page
+    page_setup(ws, area=f"A1:{last_col}{last_row}", fit_width=2, title_rows="1:1",
+               title_cols="A:B", header="Level-estimate spreadsheet")
     wb.calculation.fullCalcOnLoad = True
     return wb
 
