@@ -32,6 +32,7 @@ for formulas without a cached ``<v>`` value and for the error each error cell sh
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import posixpath
 import re
@@ -248,6 +249,60 @@ def _remember(memo: dict[str, tuple[Any, str | None]], v: str,
     return outcome
 
 
+_VALUE_TYPES = (float, int, dt.date, dt.datetime)
+"""Exact types of the non-text cells python-calamine gives (numbers, dates): a parser's
+outcome for one depends on its type and value alone, so it is memoised by ``(type,
+value)`` like text (the type in the key keeps 1, 1.0 and True apart). Zero is not
+memoised: 0.0 and -0.0 are equal keys but may be shown differently in a message.
+Measured (issue 21): the range, salary, FTE and two dates of every row were five parser
+calls a row; a team's workbook repeats them (the same pay points, FTEs and dates)."""
+_VALUE_MEMOS: dict[Callable[[object], Any], dict[tuple[type, object], tuple[Any, str | None]]] = {}
+
+
+def _value_memo(parser: Callable[[object], Any]) -> dict[tuple[type, object], tuple[Any, str | None]]:
+    memo = _VALUE_MEMOS.get(parser)
+    if memo is None:
+        memo = _VALUE_MEMOS[parser] = {}
+    return memo
+
+
+def _value_outcome(v: object, parser: Callable[[object], Any]) -> tuple[Any, str | None]:
+    """What a number or date cell gives for a field: ``(parsed value, None)`` or
+    ``(None, message)``. Pure, like :func:`_text_outcome`."""
+    try:
+        return (parser(v), None)
+    except ValueError as exc:
+        return (None, str(exc))
+
+
+def _remember_value(memo: dict[tuple[type, object], tuple[Any, str | None]],
+                    key: tuple[type, object], v: object,
+                    parser: Callable[[object], Any]) -> tuple[Any, str | None]:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    outcome = memo[key] = _value_outcome(v, parser)
+    return outcome
+
+
+_CELL_REFS: dict[tuple[tuple[str, str], ...], dict[int, dict[str, str]]] = {}
+"""Column layout (field, letter) -> row number -> that row's ``EstimateRow.cells``: the
+same layout and row numbers recur in every workbook made from the template, and 19
+string concatenations a row cost more than copying the remembered dict (each row gets
+its own copy: a row's ``cells`` may be changed by whoever holds it)."""
+
+
+def _cell_refs(letters: Sequence[tuple[str, str]]) -> dict[int, dict[str, str]]:
+    key = tuple(letters)
+    refs = _CELL_REFS.get(key)
+    if refs is None:
+        if len(_CELL_REFS) >= 64:
+            _CELL_REFS.clear()
+        refs = _CELL_REFS[key] = {}
+    elif len(refs) >= _MEMO_SIZE:
+        refs.clear()
+    return refs
+
+
 def parse_grid(
     grid: Sequence[Sequence[object]],
     header_idx: int,
@@ -300,9 +355,11 @@ def parse_grid(
     single_range = _single_ranges(frameworks) if frameworks else {}
     used = sorted(c - 1 for c in {*result.columns.values(), *result.extra_columns.values()})
     # (field, 0-based column, parser, memo of that parser's text answers, level field?)
-    fields = [(fld, c - 1, PARSERS[fld], _memo(PARSERS[fld]), fld in LEVEL_FIELDS)
+    fields = [(fld, c - 1, PARSERS[fld], _memo(PARSERS[fld]), _value_memo(PARSERS[fld]),
+               fld in LEVEL_FIELDS)
               for fld, c in result.columns.items()]
     letters = [(fld, col_letter(c)) for fld, c in result.columns.items()]
+    cell_refs = _cell_refs(letters)
     extras = [(name, c - 1) for name, c in result.extra_columns.items()]
     # calamine leaves formula cells without a cached value out of the grid entirely, and
     # gives a cell showing an error as empty text
@@ -321,7 +378,7 @@ def parse_grid(
             continue  # blank or formatting-only row
         values: dict[str, Any] = {}
         level_ranges: dict[str, tuple[int, object]] = {}
-        for fld, i, parser, memo, is_level in fields:
+        for fld, i, parser, memo, vmemo, is_level in fields:
             if i >= n:
                 continue
             v = raw_row[i]
@@ -342,6 +399,13 @@ def parse_grid(
                     continue
                 if value is _BLANK:
                     continue
+            elif type(v) in _VALUE_TYPES and v:
+                # a number or date: memoised per parser by (type, value)
+                key = (type(v), v)
+                value, problem = vmemo.get(key) or _remember_value(vmemo, key, v, parser)
+                if problem is not None:
+                    errors[(rownum, fld)] = problem
+                    continue
             else:
                 if v == "":
                     continue
@@ -360,9 +424,11 @@ def parse_grid(
                 values.pop(fld, None)
                 level_ranges.pop(fld, None)
                 errors[(rownum, fld)] = excel_error_message(error)
-        rs = str(rownum)
-        row = EstimateRow(file=file, sheet=sheet, row=rownum,
-                          cells={fld: letter + rs for fld, letter in letters}, **values)
+        cells = cell_refs.get(rownum)
+        if cells is None:
+            rs = str(rownum)
+            cells = cell_refs[rownum] = {fld: letter + rs for fld, letter in letters}
+        row = EstimateRow(file=file, sheet=sheet, row=rownum, cells=cells.copy(), **values)
         if extras:
             extra = row.extra
             for name, i in extras:
