@@ -236,9 +236,14 @@ def _text_outcome(v: str, parser: Callable[[object], Any]) -> tuple[Any, str | N
     if stripped[0] == "#" and stripped.upper() in EXCEL_ERRORS:
         return (None, excel_error_message(stripped.upper()))
     try:
-        return (parser(v), None)
+        return (_none_if_empty(parser(v)), None)
     except ValueError as exc:
         return (None, str(exc))
+
+
+def _none_if_empty(value: Any) -> Any:
+    """A parser's empty text stays unset (None), as a blank cell does."""
+    return None if type(value) is str and not value else value
 
 
 def _remember(memo: dict[str, tuple[Any, str | None]], v: str,
@@ -270,7 +275,7 @@ def _value_outcome(v: object, parser: Callable[[object], Any]) -> tuple[Any, str
     """What a number or date cell gives for a field: ``(parsed value, None)`` or
     ``(None, message)``. Pure, like :func:`_text_outcome`."""
     try:
-        return (parser(v), None)
+        return (_none_if_empty(parser(v)), None)
     except ValueError as exc:
         return (None, str(exc))
 
@@ -410,7 +415,7 @@ def parse_grid(
                 if v == "":
                     continue
                 try:
-                    value = parser(v)
+                    value = _none_if_empty(parser(v))
                 except ValueError as exc:
                     errors[(rownum, fld)] = str(exc)
                     continue
@@ -418,7 +423,7 @@ def parse_grid(
                 rng, value = value
                 if rng is not None:
                     level_ranges[fld] = (rng, v)
-            values[fld] = value if value != "" else None
+            values[fld] = value  # a parser's empty text is None already (_none_if_empty)
         if shown and rownum in shown:
             for fld, error in shown[rownum]:
                 values.pop(fld, None)
