@@ -703,7 +703,9 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             feedback_dir.mkdir(exist_ok=True)
             fb_jobs = []
             fb_reused = 0
-            used_keys = {r.key for r in ordered if r.key}
+            used_keys = {r.key for r in ordered if r.key} | {FEEDBACK_INDEX}
+            written = _feedback_index_load(cache)  # name -> (key, size, mtime) last written
+            fb_keys: dict[str, str] = {}
             for (path, rel) in zip(files, rels):
                 res = results[rel]
                 if not res.readable:
@@ -715,6 +717,10 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 target = feedback_dir / name
                 if not cfg.force:
                     check_writable(target)
+                fb_keys[name] = fkey
+                if _written_unchanged(target, written.get(name), fkey):
+                    fb_reused += 1  # the copy this run would write is there, untouched
+                    continue
                 cached = cache / f"fb-{fkey}.xlsx"
                 if cached.exists():
                     atomic_write_bytes(target, cached.read_bytes(), force=True)
@@ -730,6 +736,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 atomic_write_bytes(feedback_dir / names[rel], cached_of[rel].read_bytes(), force=True)
                 progress.step(f"{rel} -> {FEEDBACK_DIR}/{names[rel]}")
             progress.close()
+            _feedback_index_store(cache, feedback_dir, fb_keys)
         except BaseException:  # Ctrl-C or an error: stop the workers now, no debris
             for pool in pools:
                 _stop_pool(pool, abort=True)
@@ -879,6 +886,53 @@ def _id_holders(ordered: Sequence[FileResult]) -> dict[str, list[str]]:
             if emp and res.rel not in holders.setdefault(emp, [])[-1:]:
                 holders[emp].append(res.rel)
     return holders
+
+
+FEEDBACK_INDEX = "feedback-index"
+"""``.medpay-cache/feedback-index.json``: each feedback copy this run wrote, by name, with
+its feedback key and the size and modification time (ns) the copy had once written. A
+rerun leaves a copy alone when its key is unchanged and the file still has that size and
+time (nobody has touched it): one ``stat`` instead of rewriting it (on a rerun after one
+corrected file, 999 atomic writes of 1,000). Anyone who can write this index can write
+the copies themselves, so trusting it opens nothing new; an unreadable index is empty."""
+
+
+def _feedback_index_load(cache: Path) -> dict[str, tuple[str, int, int]]:
+    try:
+        data = json.loads((cache / f"{FEEDBACK_INDEX}.json").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if type(data) is not dict:
+        return {}
+    return {name: (v[0], v[1], v[2]) for name, v in data.items()
+            if type(v) is list and len(v) == 3 and type(v[0]) is str
+            and type(v[1]) is int and type(v[2]) is int}
+
+
+def _written_unchanged(target: Path, written: tuple[str, int, int] | None, fkey: str) -> bool:
+    """Whether ``target`` is the copy for ``fkey`` as this batch last wrote it."""
+    if written is None or written[0] != fkey:
+        return False
+    try:
+        st = target.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == written[1:]
+
+
+def _feedback_index_store(cache: Path, feedback_dir: Path, keys: dict[str, str]) -> None:
+    index = {}
+    for name, fkey in sorted(keys.items()):
+        try:
+            st = (feedback_dir / name).stat()
+        except OSError:
+            continue
+        index[name] = [fkey, st.st_size, st.st_mtime_ns]
+    try:
+        atomic_write_bytes(cache / f"{FEEDBACK_INDEX}.json",
+                           json.dumps(index, sort_keys=True).encode("utf-8"), force=True)
+    except (OSError, OutputError):  # no index: the next run rewrites the copies, no harm
+        pass
 
 
 def _cache_load(path: Path, key: str) -> FileResult | None:
