@@ -472,7 +472,7 @@ def test_rerun_after_one_file_is_corrected_redoes_only_that_file(run, tmp_path):
 def test_rerun_leaves_untouched_feedback_copies_alone_and_rewrites_an_edited_one(run, tmp_path):
     """Issue 21: a rerun does not rewrite a feedback copy it wrote last time and nobody
     has touched since (its key, size and modification time are in the cache's
-    feedback-index.json); a copy someone edited is written again, byte for byte."""
+    feedback-index.idx); a copy someone edited is written again, byte for byte."""
     inbox = tmp_path / "inbox"
     shutil.copytree(run["inbox"], inbox)
     out = tmp_path / "out"
@@ -484,7 +484,7 @@ def test_rerun_leaves_untouched_feedback_copies_alone_and_rewrites_an_edited_one
     assert batch(inbox, out, "--force").returncode == 1
     assert team_a.stat().st_mtime_ns == stamp_a  # not rewritten
     assert team_b.read_bytes() == good_b  # rewritten: the batch's copy again
-    index = json.loads((out / ".medpay-cache" / "feedback-index.json").read_text())
+    index = json.loads((out / ".medpay-cache" / "feedback-index.idx").read_text())
     assert sorted(index) == ["sub__team-b.xlsx", "team-a.xlsx"]
     assert index["team-a.xlsx"][1:] == [team_a.stat().st_size, stamp_a]
 

@@ -889,8 +889,9 @@ def _id_holders(ordered: Sequence[FileResult]) -> dict[str, list[str]]:
 
 
 FEEDBACK_INDEX = "feedback-index"
-"""``.medpay-cache/feedback-index.json``: each feedback copy this run wrote, by name, with
-its feedback key and the size and modification time (ns) the copy had once written. A
+"""``.medpay-cache/feedback-index.idx`` (JSON, named apart from the ``<key>.json``
+entries): each feedback copy this run wrote, by name, with its feedback key and the size
+and modification time (ns) the copy had once written. A
 rerun leaves a copy alone when its key is unchanged and the file still has that size and
 time (nobody has touched it): one ``stat`` instead of rewriting it (on a rerun after one
 corrected file, 999 atomic writes of 1,000). Anyone who can write this index can write
@@ -899,7 +900,7 @@ the copies themselves, so trusting it opens nothing new; an unreadable index is 
 
 def _feedback_index_load(cache: Path) -> dict[str, tuple[str, int, int]]:
     try:
-        data = json.loads((cache / f"{FEEDBACK_INDEX}.json").read_bytes())
+        data = json.loads((cache / f"{FEEDBACK_INDEX}.idx").read_bytes())
     except (OSError, ValueError, RecursionError):
         return {}
     if type(data) is not dict:
@@ -929,7 +930,7 @@ def _feedback_index_store(cache: Path, feedback_dir: Path, keys: dict[str, str])
             continue
         index[name] = [fkey, st.st_size, st.st_mtime_ns]
     try:
-        atomic_write_bytes(cache / f"{FEEDBACK_INDEX}.json",
+        atomic_write_bytes(cache / f"{FEEDBACK_INDEX}.idx",
                            json.dumps(index, sort_keys=True).encode("utf-8"), force=True)
     except (OSError, OutputError):  # no index: the next run rewrites the copies, no harm
         pass
