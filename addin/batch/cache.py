@@ -174,7 +174,7 @@ def _sequence_exact(t: type, kind: type) -> Codec:
     def enc(v: Any) -> list:
         if type(v) is not kind or not _all_of(t, v):
             _fail(f"expected a {kind.__name__} of {t.__name__}")
-        return list(v)
+        return list(v)  # type: ignore[call-overload]  # a list or tuple: checked above
 
     def dec(v: Any) -> Any:
         if type(v) is not list or not _all_of(t, v):

@@ -56,16 +56,18 @@ class EstimatesContext:
         self._found: dict[tuple[str | None, str | None], tuple[Role, ...]] = {}
         self._role: dict[tuple[str | None, str | None, int | None], Role | None] = {}
         self._ranges: dict[tuple[str | None, str | None], list[int]] = {}
-        self._pro_rata: dict[tuple[Decimal, Decimal | None, int | None], str | None] = {}
+        self._pro_rata: dict[tuple[Decimal | None, Decimal | None, int | None], str | None] = {}
 
     def pro_rata(self, row: EstimateRow) -> str | None:
-        """:func:`pro_rata_reason` for a row with a salary, remembered per (salary, FTE,
-        range): two rules ask it of every row, and a team repeats the same figures."""
+        """:func:`pro_rata_reason` for a row, remembered per (salary, FTE, range): two
+        rules ask it of every row, and a team repeats the same figures. None without a
+        salary or pay ranges."""
         memo = (row.current_salary, row.fte, row.range)
         if memo in self._pro_rata:
             return self._pro_rata[memo]
-        found = self._pro_rata[memo] = (None if self.pay is None else pro_rata_reason(
-            row.current_salary, row.fte, row.range, self.pay))
+        found = self._pro_rata[memo] = (
+            None if self.pay is None or row.current_salary is None
+            else pro_rata_reason(row.current_salary, row.fte, row.range, self.pay))
         return found
 
     def key(self, text: str | None) -> str:

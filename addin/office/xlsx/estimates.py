@@ -406,8 +406,8 @@ def parse_grid(
                     continue
             elif type(v) in _VALUE_TYPES and v:
                 # a number or date: memoised per parser by (type, value)
-                key = (type(v), v)
-                value, problem = vmemo.get(key) or _remember_value(vmemo, key, v, parser)
+                vkey = (type(v), v)
+                value, problem = vmemo.get(vkey) or _remember_value(vmemo, vkey, v, parser)
                 if problem is not None:
                     errors[(rownum, fld)] = problem
                     continue
