@@ -563,7 +563,9 @@ def eligibility_rows(
             "employee_id": row.employee_id,
             "eligible": bool(result.eligible),
             "status": result.status.value,
-            "reasons": [getattr(r, "message", str(r)) for r in result.reasons],
+            # a Reason's message (str() only for anything else: as a getattr default it
+            # would format every Reason's repr for nothing)
+            "reasons": [r.message if hasattr(r, "message") else str(r) for r in result.reasons],
             "effective_date": effective.isoformat() if effective else None,
         })
     return rows
