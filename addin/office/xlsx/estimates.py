@@ -32,7 +32,6 @@ for formulas without a cached ``<v>`` value and for the error each error cell sh
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import posixpath
 import re
@@ -254,13 +253,20 @@ def _remember(memo: dict[str, tuple[Any, str | None]], v: str,
     return outcome
 
 
-_VALUE_TYPES = (float, int, dt.date, dt.datetime)
-"""Exact types of the non-text cells python-calamine gives (numbers, dates): a parser's
-outcome for one depends on its type and value alone, so it is memoised by ``(type,
-value)`` like text (the type in the key keeps 1, 1.0 and True apart). Zero is not
-memoised: 0.0 and -0.0 are equal keys but may be shown differently in a message.
-Measured (issue 21): the range, salary, FTE and two dates of every row were five parser
-calls a row; a team's workbook repeats them (the same pay points, FTEs and dates)."""
+_UNIQUE_TEXT = frozenset({"employee_id", "employee_name"})
+"""Fields whose text differs on nearly every row (an ID, a person's name): parsed
+directly, not memoised. Remembering them only cost a miss and a store a row, and pushed
+the texts that do repeat (teams, titles, Yes/No) out of the shared ``cell_text`` memo."""
+
+_VALUE_TYPES = (float, int)
+"""Exact types of the number cells python-calamine gives: a parser's outcome for one
+depends on its type and value alone, so it is memoised by ``(type, value)`` like text
+(the type in the key keeps 1, 1.0 and True apart). Zero is not memoised: 0.0 and -0.0
+are equal keys but may be shown differently in a message. Measured (issue 21, 1,000
+workbooks): the range, salary and FTE of every row repeat (pay points, a few FTEs), and
+the parse 1.0 us a cell costs is paid once. Dates are not memoised: a batch holds
+thousands of different start dates, so the memo kept starting again and a miss cost more
+than :func:`addin.core.parsing.parse_date` on a date (parse 9.5 -> 8.8 us a row)."""
 _VALUE_MEMOS: dict[Callable[[object], Any], dict[tuple[type, object], tuple[Any, str | None]]] = {}
 
 
@@ -360,8 +366,9 @@ def parse_grid(
     single_range = _single_ranges(frameworks) if frameworks else {}
     used = sorted(c - 1 for c in {*result.columns.values(), *result.extra_columns.values()})
     # (field, 0-based column, parser, memo of that parser's text answers, level field?)
-    fields = [(fld, c - 1, PARSERS[fld], _memo(PARSERS[fld]), _value_memo(PARSERS[fld]),
-               fld in LEVEL_FIELDS)
+    fields = [(fld, c - 1, PARSERS[fld],
+               None if fld in _UNIQUE_TEXT else _memo(PARSERS[fld]),
+               _value_memo(PARSERS[fld]), fld in LEVEL_FIELDS)
               for fld, c in result.columns.items()]
     letters = [(fld, col_letter(c)) for fld, c in result.columns.items()]
     cell_refs = _cell_refs(letters)
@@ -391,7 +398,8 @@ def parse_grid(
                 continue
             if type(v) is str:
                 # the outcome of a text depends on the text alone: memoised per parser
-                value, problem = memo.get(v) or _remember(memo, v, parser)
+                value, problem = ((memo.get(v) or _remember(memo, v, parser)) if memo is not None
+                                  else _text_outcome(v, parser))
                 if value is _BLANK:
                     continue
                 if problem is not None:
