@@ -470,6 +470,26 @@ def test_rerun_after_one_file_is_corrected_redoes_only_that_file(run, tmp_path):
     assert tree_digest(out) == before
 
 
+def test_rerun_leaves_untouched_feedback_copies_alone_and_rewrites_an_edited_one(run, tmp_path):
+    """Issue 21: a rerun does not rewrite a feedback copy it wrote last time and nobody
+    has touched since (its key, size and modification time are in the cache's
+    feedback-index.idx); a copy someone edited is written again, byte for byte."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(run["inbox"], inbox)
+    out = tmp_path / "out"
+    assert batch(inbox, out).returncode == 1
+    team_a, team_b = out / "feedback" / "team-a.xlsx", out / "feedback" / "sub__team-b.xlsx"
+    good_b = team_b.read_bytes()
+    stamp_a = team_a.stat().st_mtime_ns
+    team_b.write_bytes(b"edited by hand")
+    assert batch(inbox, out, "--force").returncode == 1
+    assert team_a.stat().st_mtime_ns == stamp_a  # not rewritten
+    assert team_b.read_bytes() == good_b  # rewritten: the batch's copy again
+    index = json.loads((out / ".medpay-cache" / "feedback-index.idx").read_text())
+    assert sorted(index) == ["sub__team-b.xlsx", "team-a.xlsx"]
+    assert index["team-a.xlsx"][1:] == [team_a.stat().st_size, stamp_a]
+
+
 def test_second_concurrent_run_into_the_same_folder_refuses(run, tmp_path):
     out = tmp_path / "out"
     with FolderLock(out):

@@ -86,6 +86,45 @@ def test_memoised_cell_outcomes_equal_a_cold_run_and_a_constantly_evicted_memo(r
     assert cold == warm == evicted
 
 
+# numbers and dates as python-calamine gives them; 1, 1.0 and True are equal dict keys,
+# as are 0.0 and -0.0, so a memo keyed by the value alone would mix them up
+CELL_VALUES = [3, 3.0, 4.5, 0, 0.0, -0.0, True, False, 1, 1.0, 25584.0, 0.5, -3.0, 1e30,
+               float("nan"), dt.date(2021, 9, 6), dt.datetime(2021, 9, 6, 0, 0),
+               dt.datetime(2021, 9, 6, 12, 30), "A", "1"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from(CELL_VALUES), min_size=len(FIELDS),
+                              max_size=len(FIELDS)), min_size=1, max_size=6))
+def test_memoised_number_and_date_outcomes_equal_every_cell_parsed_afresh(rows, monkeypatch):
+    """Issue 21: number and date cells are memoised per parser by (type, value); the
+    rows, errors and findings equal those of parsing every cell afresh (no value memo),
+    warm or with a memo emptied before every new value."""
+    grid = [HEADER_ROW, *rows]
+    monkeypatch.setattr(estimates, "_VALUE_TYPES", ())  # every cell through its parser
+    fresh = _parse(grid)
+    monkeypatch.undo()
+    estimates._VALUE_MEMOS.clear()
+    cold = _parse(grid)
+    warm = _parse(grid)
+    monkeypatch.setattr(estimates, "_MEMO_SIZE", 1)
+    evicted = _parse(grid)
+    monkeypatch.undo()
+    assert fresh == cold == warm == evicted
+
+
+def test_each_row_gets_its_own_cell_references():
+    """The cell references are remembered per column layout and row number, but a row
+    holds its own copy: changing one row's never changes another's."""
+    row = ["E1", "Ann", "", "", "Personal Assistant", "", "3", "25584", "1", "Permanent",
+           "06/09/2021", "Yes", "No", "Met", "", "A", "B", "", ""]
+    first, _, _ = _parse([HEADER_ROW, row])
+    first[0].cells["employee_id"] = "Z99"
+    second, _, _ = _parse([HEADER_ROW, row])
+    assert second[0].cells["employee_id"] == "A2"
+    assert second[0].cells["estimated_level"] == "Q2"  # the 17th column
+
+
 def test_same_text_in_two_columns_is_parsed_by_each_column_parser():
     # "1" is range 1 (refused: ranges are 2-8), FTE 1, salary £1 and probation passed
     row = ["E1", "Ann", "", "", "Personal Assistant", "", "1", "1", "1", "Permanent",

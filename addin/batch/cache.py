@@ -117,19 +117,35 @@ def _date_dec(v: Any) -> dt.date:
 
 
 def _enum(e: type[Enum]) -> Codec:
+    # value -> member, looked up directly: ``e(v)`` goes through EnumMeta.__call__, which
+    # was an eighth of decoding an entry (the levels of every row); same members, and a
+    # value that is not one is refused as before
+    members = {m.value: m for m in e}
+
     def enc(v: Any) -> Any:
         return v.value if type(v) is e else _fail(f"expected {e.__name__}, got {type(v).__name__}")
 
     def dec(v: Any) -> Enum:
         if type(v) not in (str, int):
             _fail(f"expected a {e.__name__} value")
-        return e(v)  # ValueError -> a miss
+        member = members.get(v)
+        return member if member is not None else _fail(f"not a {e.__name__}: {str(v)[:40]!r}")
     return enc, dec
 
 
 def _optional(inner: Codec) -> Codec:
     ienc, idec = inner
     return (lambda v: None if v is None else ienc(v)), (lambda v: None if v is None else idec(v))
+
+
+def _optional_exact(t: type) -> Codec:
+    """``t | None`` for str, int, bool: one check instead of two nested calls (most of an
+    EstimateRow's fields)."""
+    def check(v: Any) -> Any:
+        if v is None or type(v) is t:
+            return v
+        _fail(f"expected {t.__name__} or null, got {type(v).__name__}")
+    return check, check
 
 
 def _sequence(item: Codec, kind: type[list] | type[tuple]) -> Codec:
@@ -143,6 +159,42 @@ def _sequence(item: Codec, kind: type[list] | type[tuple]) -> Codec:
             _fail(f"expected an array for a {kind.__name__}")
         out = [idec(x) for x in v]
         return out if kind is list else kind(out)
+    return enc, dec
+
+
+def _all_of(t: type, values: Any) -> bool:
+    """Whether every value is exactly of type ``t`` (the types are gathered in C, not by
+    a call a value)."""
+    return {*map(type, values)} <= {t}
+
+
+def _sequence_exact(t: type, kind: type) -> Codec:
+    """``list[t]`` / ``tuple[t, ...]`` for str, int, bool: checked in one pass, and the
+    array JSON made for this entry is kept rather than copied (a row's reasons)."""
+    def enc(v: Any) -> list:
+        if type(v) is not kind or not _all_of(t, v):
+            _fail(f"expected a {kind.__name__} of {t.__name__}")
+        return list(v)  # type: ignore[call-overload]  # a list or tuple: checked above
+
+    def dec(v: Any) -> Any:
+        if type(v) is not list or not _all_of(t, v):
+            _fail(f"expected an array of {t.__name__} for a {kind.__name__}")
+        return v if kind is list else kind(v)
+    return enc, dec
+
+
+def _str_dict_exact(t: type) -> Codec:
+    """``dict[str, t]`` for str, int, bool, likewise (a row's cell references, a file's
+    output columns): the object JSON made is kept, its values checked in one pass."""
+    def enc(v: Any) -> dict:
+        if type(v) is not dict or not _all_of(str, v) or not _all_of(t, v.values()):
+            _fail(f"expected a dict of text to {t.__name__}")
+        return dict(v)
+
+    def dec(v: Any) -> dict:
+        if type(v) is not dict or not _all_of(t, v.values()):
+            _fail(f"expected an object of {t.__name__}")
+        return v
     return enc, dec
 
 
@@ -176,11 +228,19 @@ def _dataclass(cls: type) -> Codec:
             _fail(f"expected {cls.__name__}, got {type(v).__name__}")
         return [c[0](getattr(v, n)) for n, c in zip(names, codecs())]
 
+    # positional construction when every init field may be given by position (the
+    # cached classes declare none keyword-only): no dict of keywords a field
+    positional = not any(getattr(f, "kw_only", False) for f in dataclasses.fields(cls) if f.init)
+    decoders: list[Callable[[Any], Any]] = []
+
     def dec(v: Any) -> Any:
-        cs = codecs()
-        if type(v) is not list or len(v) != len(cs):
-            _fail(f"expected {cls.__name__} as an array of {len(cs)} fields")
-        return cls(**{n: c[1](x) for n, c, x in zip(names, cs, v)})
+        if not decoders:
+            decoders.extend(c[1] for c in codecs())
+        if type(v) is not list or len(v) != len(decoders):
+            _fail(f"expected {cls.__name__} as an array of {len(decoders)} fields")
+        if positional:
+            return cls(*[d(x) for d, x in zip(decoders, v)])
+        return cls(**{n: d(x) for n, d, x in zip(names, decoders, v)})
     return enc, dec
 
 
@@ -193,14 +253,19 @@ def _codec(hint: Any) -> Codec:
     if origin in (typing.Union, types.UnionType):
         rest = [a for a in args if a is not type(None)]
         if len(rest) == 1 and len(args) == 2:
+            if rest[0] in (str, int, bool):
+                return _optional_exact(rest[0])
             return _optional(_codec(rest[0]))
         raise TypeError(f"no cache codec for {hint}")  # a programming error, caught by tests
+    exact = (str, int, bool)
     if origin is list and len(args) == 1:
-        return _sequence(_codec(args[0]), list)
+        return (_sequence_exact(args[0], list) if args[0] in exact
+                else _sequence(_codec(args[0]), list))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return _sequence(_codec(args[0]), tuple)
+        return (_sequence_exact(args[0], tuple) if args[0] in exact
+                else _sequence(_codec(args[0]), tuple))
     if origin is dict and len(args) == 2 and args[0] is str:
-        return _str_dict(_codec(args[1]))
+        return _str_dict_exact(args[1]) if args[1] in exact else _str_dict(_codec(args[1]))
     if hint in (str, int, bool):
         return _exact(hint)
     if hint is Decimal:

@@ -434,22 +434,40 @@ def _process_job(args: tuple) -> FileResult:
 # ------------------------------------------------------------------ cross-file rule
 
 
-def duplicate_findings(results: Sequence[FileResult]) -> dict[str, list[Finding]]:
+EmployeeIndex = dict[str, list[tuple[str, RowOutcome]]]
+"""Employee ID (trimmed, case-folded) -> every (submission, row) holding it, in order."""
+
+
+def employee_index(results: Sequence[FileResult]) -> EmployeeIndex:
+    """Every row by employee ID, built once for the batch's three cross-file questions
+    (:func:`duplicate_findings`, :func:`choose_duplicate_rows`, :func:`_id_holders`),
+    which each walked the 50,000 rows themselves (issue 21's rerun profile)."""
+    by_emp: EmployeeIndex = {}
+    for res in results:
+        rel = res.rel
+        for r in res.rows:
+            emp = (r.estimate.employee_id or "").strip().casefold()
+            if emp:
+                by_emp.setdefault(emp, []).append((rel, r))
+    return by_emp
+
+
+def duplicate_findings(results: Sequence[FileResult], *,
+                       index: EmployeeIndex | None = None) -> dict[str, list[Finding]]:
     """``BATCH-DUPLICATE-ID`` on every row whose employee ID is in another submission.
 
     IDs are compared trimmed and case-insensitively; duplicates within one file are the
-    estimates validation's business, not this rule's.
+    estimates validation's business, not this rule's. ``index``: :func:`employee_index`
+    of ``results``, when the caller has it.
     """
-    where: dict[str, dict[str, list[RowOutcome]]] = {}
-    for res in results:
-        for r in res.rows:
-            emp = (r.estimate.employee_id or "").strip()
-            if emp:
-                where.setdefault(emp.casefold(), {}).setdefault(res.rel, []).append(r)
+    by_emp = employee_index(results) if index is None else index
     extra: dict[str, list[Finding]] = {}
-    for files in where.values():
-        if len(files) < 2:
-            continue
+    for holders in by_emp.values():
+        if holders[0][0] == holders[-1][0]:
+            continue  # one submission (its rows are consecutive)
+        files: dict[str, list[RowOutcome]] = {}
+        for rel, r in holders:
+            files.setdefault(rel, []).append(r)
         for rel, rows in files.items():
             others = ", ".join(o for o in sorted(files) if o != rel)
             for r in rows:
@@ -460,7 +478,8 @@ def duplicate_findings(results: Sequence[FileResult]) -> dict[str, list[Finding]
     return extra
 
 
-def choose_duplicate_rows(results: Sequence[FileResult]) -> dict[tuple[str, int], str]:
+def choose_duplicate_rows(results: Sequence[FileResult], *,
+                          index: EmployeeIndex | None = None) -> dict[tuple[str, int], str]:
     """Which row costs an employee whose ID is in several submissions, so they are costed
     once in every total (``BATCH-DUPLICATE-ID`` still flags every row). Returns
     ``(submission, row) -> "<submission> row <n>"`` (the row costed instead) for every
@@ -474,16 +493,11 @@ def choose_duplicate_rows(results: Sequence[FileResult]) -> dict[tuple[str, int]
     order is reproducible and visible in the report. Rows of the same submission are
     never dropped here: an ID twice in one file is the estimates validation's business.
     """
-    by_emp: dict[str, list[tuple[str, RowOutcome]]] = {}
-    for res in results:
-        for r in res.rows:
-            emp = (r.estimate.employee_id or "").strip().casefold()
-            if emp:
-                by_emp.setdefault(emp, []).append((res.rel, r))
+    by_emp = employee_index(results) if index is None else index
     dropped: dict[tuple[str, int], str] = {}
     for holders in by_emp.values():
-        if len({rel for rel, _ in holders}) < 2:
-            continue
+        if holders[0][0] == holders[-1][0]:
+            continue  # one submission (its rows are consecutive)
         rel, chosen = next(((rel, r) for rel, r in holders if r.cost is not None), holders[0])
         where = f"{rel} row {chosen.estimate.row}"
         for other_rel, r in holders:
@@ -711,13 +725,17 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
             phases["read"] = time.perf_counter() - t0
             t0 = time.perf_counter()
 
-            extra = duplicate_findings([r for r in ordered if r.readable])
+            readable = [r for r in ordered if r.readable]
+            index = employee_index(readable)  # once for the three cross-file questions
+            extra = duplicate_findings(readable, index=index)
             names = feedback_names([r.rel for r in ordered if r.readable])
             feedback_dir = out / FEEDBACK_DIR
             feedback_dir.mkdir(exist_ok=True)
             fb_jobs = []
             fb_reused = 0
-            used_keys = {r.key for r in ordered if r.key}
+            used_keys = {r.key for r in ordered if r.key} | {FEEDBACK_INDEX}
+            written = _feedback_index_load(cache)  # name -> (key, size, mtime) last written
+            fb_keys: dict[str, str] = {}
             for (path, rel) in zip(files, rels):
                 res = results[rel]
                 if not res.readable:
@@ -729,6 +747,10 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 target = feedback_dir / name
                 if not cfg.force:
                     check_writable(target)
+                fb_keys[name] = fkey
+                if _written_unchanged(target, written.get(name), fkey):
+                    fb_reused += 1  # the copy this run would write is there, untouched
+                    continue
                 cached = cache / f"fb-{fkey}.xlsx"
                 if cached.exists():
                     atomic_write_bytes(target, cached.read_bytes(), force=True)
@@ -744,6 +766,7 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
                 atomic_write_bytes(feedback_dir / names[rel], cached_of[rel].read_bytes(), force=True)
                 progress.step(f"{rel} -> {FEEDBACK_DIR}/{names[rel]}")
             progress.close()
+            _feedback_index_store(cache, feedback_dir, fb_keys)
         except BaseException:  # Ctrl-C or an error: stop the workers now, no debris
             for pool in pools:
                 _stop_pool(pool, abort=True)
@@ -758,8 +781,8 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
 
         rows: list[BatchRow] = []
         entries = []
-        holders = _id_holders(ordered)
-        dropped = choose_duplicate_rows([r for r in ordered if r.readable])
+        holders = _id_holders(index)
+        dropped = choose_duplicate_rows(readable, index=index)
         for res in ordered:
             mine = extra.get(res.rel, [])
             dup_rows = {f.row for f in mine}
@@ -919,15 +942,63 @@ def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool,
     }
 
 
-def _id_holders(ordered: Sequence[FileResult]) -> dict[str, list[str]]:
+def _id_holders(index: EmployeeIndex) -> dict[str, list[str]]:
     """Employee ID (trimmed, case-folded) -> the submissions holding it, in order."""
     holders: dict[str, list[str]] = {}
-    for res in ordered:
-        for r in res.rows:
-            emp = (r.estimate.employee_id or "").strip().casefold()
-            if emp and res.rel not in holders.setdefault(emp, [])[-1:]:
-                holders[emp].append(res.rel)
+    for emp, rows in index.items():
+        rels = holders[emp] = [rows[0][0]]
+        for rel, _ in rows:
+            if rel != rels[-1]:
+                rels.append(rel)
     return holders
+
+
+FEEDBACK_INDEX = "feedback-index"
+"""``.medpay-cache/feedback-index.idx`` (JSON, named apart from the ``<key>.json``
+entries): each feedback copy this run wrote, by name, with its feedback key and the size
+and modification time (ns) the copy had once written. A
+rerun leaves a copy alone when its key is unchanged and the file still has that size and
+time (nobody has touched it): one ``stat`` instead of rewriting it (on a rerun after one
+corrected file, 999 atomic writes of 1,000). Anyone who can write this index can write
+the copies themselves, so trusting it opens nothing new; an unreadable index is empty."""
+
+
+def _feedback_index_load(cache: Path) -> dict[str, tuple[str, int, int]]:
+    try:
+        data = json.loads((cache / f"{FEEDBACK_INDEX}.idx").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if type(data) is not dict:
+        return {}
+    return {name: (v[0], v[1], v[2]) for name, v in data.items()
+            if type(v) is list and len(v) == 3 and type(v[0]) is str
+            and type(v[1]) is int and type(v[2]) is int}
+
+
+def _written_unchanged(target: Path, written: tuple[str, int, int] | None, fkey: str) -> bool:
+    """Whether ``target`` is the copy for ``fkey`` as this batch last wrote it."""
+    if written is None or written[0] != fkey:
+        return False
+    try:
+        st = target.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == written[1:]
+
+
+def _feedback_index_store(cache: Path, feedback_dir: Path, keys: dict[str, str]) -> None:
+    index = {}
+    for name, fkey in sorted(keys.items()):
+        try:
+            st = (feedback_dir / name).stat()
+        except OSError:
+            continue
+        index[name] = [fkey, st.st_size, st.st_mtime_ns]
+    try:
+        atomic_write_bytes(cache / f"{FEEDBACK_INDEX}.idx",
+                           json.dumps(index, sort_keys=True).encode("utf-8"), force=True)
+    except (OSError, OutputError):  # no index: the next run rewrites the copies, no harm
+        pass
 
 
 def _cache_load(path: Path, key: str) -> FileResult | None:

@@ -438,13 +438,14 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
     reasons say so rather than "not given"); ``error_cells``: the cells of the errors
     found on the row (see :func:`check_eligibility`).
     """
-    unknown = dict.fromkeys(unreadable, UNREADABLE)
+    unknown = dict.fromkeys(unreadable, UNREADABLE) if unreadable else {}
     months = None
-    if row.date_at_level:
-        if row.date_at_level > as_of:
-            unknown["date_at_level"] = f"({_uk(row.date_at_level)}) is after {_uk(as_of)}"
+    date_at_level = row.date_at_level
+    if date_at_level:
+        if date_at_level > as_of:
+            unknown["date_at_level"] = f"({_uk(date_at_level)}) is after {_uk(as_of)}"
         else:
-            months = _months_between(row.date_at_level, as_of)
+            months = _months_between(date_at_level, as_of)
     required = required_level = required_at = None
     if role is not None and row.current_level and row.estimated_level:
         req = time_requirement_for(role, row.current_level, row.estimated_level)

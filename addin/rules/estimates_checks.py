@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,6 +56,19 @@ class EstimatesContext:
         self._found: dict[tuple[str | None, str | None], tuple[Role, ...]] = {}
         self._role: dict[tuple[str | None, str | None, int | None], Role | None] = {}
         self._ranges: dict[tuple[str | None, str | None], list[int]] = {}
+        self._pro_rata: dict[tuple[Decimal | None, Decimal | None, int | None], str | None] = {}
+
+    def pro_rata(self, row: EstimateRow) -> str | None:
+        """:func:`pro_rata_reason` for a row, remembered per (salary, FTE, range): two
+        rules ask it of every row, and a team repeats the same figures. None without a
+        salary or pay ranges."""
+        memo = (row.current_salary, row.fte, row.range)
+        if memo in self._pro_rata:
+            return self._pro_rata[memo]
+        found = self._pro_rata[memo] = (
+            None if self.pay is None or row.current_salary is None
+            else pro_rata_reason(row.current_salary, row.fte, row.range, self.pay))
+        return found
 
     def key(self, text: str | None) -> str:
         if not text:
@@ -342,7 +356,7 @@ def level_steps(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Finding]
         cur, est = row.current_level, row.estimated_level
         if cur is None or est is None:
             continue
-        if any((row.row, f) in read.errors for f in _LEVEL_FIELDS):
+        if read.errors and any((row.row, f) in read.errors for f in _LEVEL_FIELDS):
             continue
         if est.rank < cur.rank:
             yield BELOW_CURRENT.at(row.source("estimated_level"), estimated=est.value,
@@ -368,8 +382,13 @@ def _honouring(row, ctx: EstimatesContext) -> str:
             f"£{_money(row.current_salary)}, so no salary is honoured")
 
 
+@functools.lru_cache(maxsize=4096)
 def _money(value: Decimal) -> str:
-    return format_amount(value, trim_zero_pence=True)  # half-up (addin.core.money)
+    """An amount as a message shows it, half-up (:func:`addin.core.money.format_amount`).
+    Memoised: the text depends on the amount's value alone (equal Decimals round to the
+    same penny), and a batch's messages repeat the same pay points and salaries; the
+    salary warnings' formatting was most of their rules' cost (issue 21's profile)."""
+    return format_amount(value, trim_zero_pence=True)
 
 
 _POUND = Decimal(1)
@@ -402,7 +421,7 @@ def salary_full_time(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
     for row in read.rows:
         if row.current_salary is None or row.fte is None:  # no FTE: pro_rata_reason says None
             continue
-        why = pro_rata_reason(row.current_salary, row.fte, row.range, ctx.pay)
+        why = ctx.pro_rata(row)
         if why:
             yield PRO_RATA_SALARY.at(row.source("current_salary"),
                                      salary=_money(row.current_salary),
@@ -418,7 +437,7 @@ def salary_in_range(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Find
     for row in read.rows:
         if row.current_salary is None or row.range is None or row.range not in ctx.pay.ranges:
             continue
-        if pro_rata_reason(row.current_salary, row.fte, row.range, ctx.pay):
+        if ctx.pro_rata(row):
             continue
         pr = ctx.pay.ranges[row.range]
         side = ("below the start of" if row.current_salary < pr.a
@@ -549,7 +568,9 @@ def eligibility_rows(
             "employee_id": row.employee_id,
             "eligible": bool(result.eligible),
             "status": status.value,
-            "reasons": [getattr(r, "message", str(r)) for r in result.reasons],
+            # a Reason's message (str() only for anything else: as a getattr default it
+            # would format every Reason's repr for nothing)
+            "reasons": [r.message if hasattr(r, "message") else str(r) for r in result.reasons],
             "effective_date": effective.isoformat() if effective else None,
         })
     return rows

@@ -235,9 +235,14 @@ def _text_outcome(v: str, parser: Callable[[object], Any]) -> tuple[Any, str | N
     if stripped[0] == "#" and stripped.upper() in EXCEL_ERRORS:
         return (None, excel_error_message(stripped.upper()))
     try:
-        return (parser(v), None)
+        return (_none_if_empty(parser(v)), None)
     except ValueError as exc:
         return (None, str(exc))
+
+
+def _none_if_empty(value: Any) -> Any:
+    """A parser's empty text stays unset (None), as a blank cell does."""
+    return None if type(value) is str and not value else value
 
 
 def _remember(memo: dict[str, tuple[Any, str | None]], v: str,
@@ -246,6 +251,67 @@ def _remember(memo: dict[str, tuple[Any, str | None]], v: str,
         memo.clear()
     outcome = memo[v] = _text_outcome(v, parser)
     return outcome
+
+
+_UNIQUE_TEXT = frozenset({"employee_id", "employee_name"})
+"""Fields whose text differs on nearly every row (an ID, a person's name): parsed
+directly, not memoised. Remembering them only cost a miss and a store a row, and pushed
+the texts that do repeat (teams, titles, Yes/No) out of the shared ``cell_text`` memo."""
+
+_VALUE_TYPES = (float, int)
+"""Exact types of the number cells python-calamine gives: a parser's outcome for one
+depends on its type and value alone, so it is memoised by ``(type, value)`` like text
+(the type in the key keeps 1, 1.0 and True apart). Zero is not memoised: 0.0 and -0.0
+are equal keys but may be shown differently in a message. Measured (issue 21, 1,000
+workbooks): the range, salary and FTE of every row repeat (pay points, a few FTEs), and
+the parse 1.0 us a cell costs is paid once. Dates are not memoised: a batch holds
+thousands of different start dates, so the memo kept starting again and a miss cost more
+than :func:`addin.core.parsing.parse_date` on a date (parse 9.5 -> 8.8 us a row)."""
+_VALUE_MEMOS: dict[Callable[[object], Any], dict[tuple[type, object], tuple[Any, str | None]]] = {}
+
+
+def _value_memo(parser: Callable[[object], Any]) -> dict[tuple[type, object], tuple[Any, str | None]]:
+    memo = _VALUE_MEMOS.get(parser)
+    if memo is None:
+        memo = _VALUE_MEMOS[parser] = {}
+    return memo
+
+
+def _value_outcome(v: object, parser: Callable[[object], Any]) -> tuple[Any, str | None]:
+    """What a number or date cell gives for a field: ``(parsed value, None)`` or
+    ``(None, message)``. Pure, like :func:`_text_outcome`."""
+    try:
+        return (_none_if_empty(parser(v)), None)
+    except ValueError as exc:
+        return (None, str(exc))
+
+
+def _remember_value(memo: dict[tuple[type, object], tuple[Any, str | None]],
+                    key: tuple[type, object], v: object,
+                    parser: Callable[[object], Any]) -> tuple[Any, str | None]:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    outcome = memo[key] = _value_outcome(v, parser)
+    return outcome
+
+
+_CELL_REFS: dict[tuple[tuple[str, str], ...], dict[int, dict[str, str]]] = {}
+"""Column layout (field, letter) -> row number -> that row's ``EstimateRow.cells``: the
+same layout and row numbers recur in every workbook made from the template, and 19
+string concatenations a row cost more than copying the remembered dict (each row gets
+its own copy: a row's ``cells`` may be changed by whoever holds it)."""
+
+
+def _cell_refs(letters: Sequence[tuple[str, str]]) -> dict[int, dict[str, str]]:
+    key = tuple(letters)
+    refs = _CELL_REFS.get(key)
+    if refs is None:
+        if len(_CELL_REFS) >= 64:
+            _CELL_REFS.clear()
+        refs = _CELL_REFS[key] = {}
+    elif len(refs) >= _MEMO_SIZE:
+        refs.clear()
+    return refs
 
 
 def parse_grid(
@@ -300,9 +366,12 @@ def parse_grid(
     single_range = _single_ranges(frameworks) if frameworks else {}
     used = sorted(c - 1 for c in {*result.columns.values(), *result.extra_columns.values()})
     # (field, 0-based column, parser, memo of that parser's text answers, level field?)
-    fields = [(fld, c - 1, PARSERS[fld], _memo(PARSERS[fld]), fld in LEVEL_FIELDS)
+    fields = [(fld, c - 1, PARSERS[fld],
+               None if fld in _UNIQUE_TEXT else _memo(PARSERS[fld]),
+               _value_memo(PARSERS[fld]), fld in LEVEL_FIELDS)
               for fld, c in result.columns.items()]
     letters = [(fld, col_letter(c)) for fld, c in result.columns.items()]
+    cell_refs = _cell_refs(letters)
     extras = [(name, c - 1) for name, c in result.extra_columns.items()]
     # calamine leaves formula cells without a cached value out of the grid entirely, and
     # gives a cell showing an error as empty text
@@ -321,7 +390,7 @@ def parse_grid(
             continue  # blank or formatting-only row
         values: dict[str, Any] = {}
         level_ranges: dict[str, tuple[int, object]] = {}
-        for fld, i, parser, memo, is_level in fields:
+        for fld, i, parser, memo, vmemo, is_level in fields:
             if i >= n:
                 continue
             v = raw_row[i]
@@ -329,7 +398,8 @@ def parse_grid(
                 continue
             if type(v) is str:
                 # the outcome of a text depends on the text alone: memoised per parser
-                value, problem = memo.get(v) or _remember(memo, v, parser)
+                value, problem = ((memo.get(v) or _remember(memo, v, parser)) if memo is not None
+                                  else _text_outcome(v, parser))
                 if value is _BLANK:
                     continue
                 if problem is not None:
@@ -342,11 +412,18 @@ def parse_grid(
                     continue
                 if value is _BLANK:
                     continue
+            elif type(v) in _VALUE_TYPES and v:
+                # a number or date: memoised per parser by (type, value)
+                vkey = (type(v), v)
+                value, problem = vmemo.get(vkey) or _remember_value(vmemo, vkey, v, parser)
+                if problem is not None:
+                    errors[(rownum, fld)] = problem
+                    continue
             else:
                 if v == "":
                     continue
                 try:
-                    value = parser(v)
+                    value = _none_if_empty(parser(v))
                 except ValueError as exc:
                     errors[(rownum, fld)] = str(exc)
                     continue
@@ -354,15 +431,17 @@ def parse_grid(
                 rng, value = value
                 if rng is not None:
                     level_ranges[fld] = (rng, v)
-            values[fld] = value if value != "" else None
+            values[fld] = value  # a parser's empty text is None already (_none_if_empty)
         if shown and rownum in shown:
             for fld, error in shown[rownum]:
                 values.pop(fld, None)
                 level_ranges.pop(fld, None)
                 errors[(rownum, fld)] = excel_error_message(error)
-        rs = str(rownum)
-        row = EstimateRow(file=file, sheet=sheet, row=rownum,
-                          cells={fld: letter + rs for fld, letter in letters}, **values)
+        cells = cell_refs.get(rownum)
+        if cells is None:
+            rs = str(rownum)
+            cells = cell_refs[rownum] = {fld: letter + rs for fld, letter in letters}
+        row = EstimateRow(file=file, sheet=sheet, row=rownum, cells=cells.copy(), **values)
         if extras:
             extra = row.extra
             for name, i in extras:
