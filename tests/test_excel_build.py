@@ -25,9 +25,12 @@ WORKBOOKS = ROOT / "workbooks"
 ADDIN = WORKBOOKS / "MedPay.xlam"
 DEMO = WORKBOOKS / "MedPay demo.xlsm"
 COMMITTED = [pytest.param(ADDIN, id="xlam"), pytest.param(DEMO, id="demo")]
-# the six ribbon callbacks, as the issue names the buttons
+# the ribbon callbacks, as the issues name the buttons (issue 20 added PDP, Initial
+# Assessment, letters, the two templates, Settings and Help)
 CALLBACKS = ["ValidateFramework", "ValidateEstimates", "CostEstimates", "GenerateApplicationForms",
-             "GenerateAppraisalForms", "HarvestForms"]
+             "GenerateAppraisalForms", "GeneratePdpForms", "GenerateInitialAssessmentForms",
+             "GenerateLetters", "HarvestForms", "NewEstimatesTemplate", "NewFrameworkTemplate",
+             "Settings", "HelpText"]
 REBUILD = "workbooks are stale: run scripts/build_addin (needs pip install -e '.[build]')"
 
 
@@ -55,7 +58,7 @@ def templates(tmp_path_factory) -> dict[Path, Path]:
     return {ADDIN: work / "medpay" / "medpay.xlam", DEMO: work / "medpay_demo" / "medpay_demo.xlsm"}
 
 
-def test_addin_ribbon_has_the_medpay_tab_and_six_buttons():
+def test_addin_ribbon_has_the_medpay_tab_and_its_buttons():
     with zipfile.ZipFile(ADDIN) as z:
         xml = z.read("customUI/customUI.xml").decode()
         rels = z.read("_rels/.rels").decode()
@@ -63,7 +66,9 @@ def test_addin_ribbon_has_the_medpay_tab_and_six_buttons():
     assert 'label="MedPay"' in xml
     labels = re.findall(r'<button [^>]*label="([^"]+)"', xml)
     assert labels == ["Validate framework", "Validate estimates", "Cost estimates",
-                      "Generate application forms", "Generate appraisal forms", "Harvest forms"]
+                      "Generate application forms", "Generate appraisal forms", "Generate PDP forms",
+                      "Generate Initial Assessment forms", "Generate letters", "Harvest forms",
+                      "New estimates workbook", "New framework workbook", "Settings", "Help"]
     assert "customUI/customUI.xml" in rels
     assert re.search(r'<sheet name="\w+\.conf"', workbook)  # config sheet switched on
 
@@ -177,9 +182,10 @@ def test_every_template_module_is_kept_with_its_original_source(path, templates)
     template = _vba_modules(templates[path])
     built = _vba_modules(path)
     assert addin_build.TEMPLATE_SAMPLES & set(template)  # xlwings' sample is dropped
-    assert set(built) == (set(template) - addin_build.TEMPLATE_SAMPLES) | {"MedPayRibbon"}
+    generated = {"MedPayRibbon", "xlwings_udfs"} if path == ADDIN else {"MedPayRibbon"}
+    assert set(built) == (set(template) - addin_build.TEMPLATE_SAMPLES) | generated
     assert {"ThisWorkbook"} <= set(built)  # document modules are among them
-    for name in set(built) - {"MedPayRibbon"}:
+    for name in set(built) - generated:
         assert built[name] == _renamed(template[name], path), name
     # byte for byte too, Attribute lines included (olevba hides some of them)
     before = addin_build.read_vba_project(_vba_bin(templates[path]))
@@ -197,14 +203,18 @@ def test_every_template_module_is_kept_with_its_original_source(path, templates)
 def test_vba_project_keeps_the_templates_references_name_and_project_information(path, templates):
     before = addin_build.read_vba_project(_vba_bin(templates[path]))
     after = addin_build.read_vba_project(_vba_bin(path))
-    assert after.references == before.references
+    # the template's references less the unused Microsoft Forms one (it carried the template
+    # author's C:\Users\... type-library cache path), the others byte for byte
+    assert after.references == addin_build.without_unused_references(before.references)
+    assert b"MSForms" in before.references and b"MSForms" not in after.references
     assert b"MSO.DLL" in after.references  # IRibbonControl's library (Office) is referenced
     name = "MedPay" if path == ADDIN else before.name
     # PROJECTINFORMATION record for record, PROJECTNAME (the add-in's renamed) aside
     assert after.information == addin_build._with_project_name_record(before.information, name.encode())
     assert (after.name, after.project_id, after.attributes) == (name, before.project_id, before.attributes)
     assert [m.name for m in after.modules] == \
-        [m.name for m in before.modules if m.name not in addin_build.TEMPLATE_SAMPLES] + ["MedPayRibbon"]
+        [m.name for m in before.modules if m.name not in addin_build.TEMPLATE_SAMPLES] + \
+        (["MedPayRibbon", "xlwings_udfs"] if path == ADDIN else ["MedPayRibbon"])
 
 
 @pytest.mark.parametrize("path", COMMITTED)
@@ -607,3 +617,91 @@ def test_lite_buttons_run_on_an_open_workbook_and_add_the_same_sheet_as_the_core
 def test_ribbon_labels_come_from_the_button_table():
     assert [LABELS[b] for b in BUTTONS] == re.findall(r'label="([^"]+)" size',
                                                        addin_build.ribbon_xml())
+
+
+# --------------------------------------------------------------------------- issue 20: what users see
+
+
+def test_every_ribbon_screentip_says_what_the_button_does_not_its_label():
+    from addin.excel.buttons import DESCRIPTIONS
+
+    with zipfile.ZipFile(ADDIN) as z:
+        xml = z.read("customUI/customUI.xml").decode()
+    buttons = re.findall(r"<button [^>]*/>", xml)
+    assert len(buttons) == len(BUTTONS)
+    for tag in buttons:
+        label = re.search(r' label="([^"]+)"', tag).group(1)
+        tip = re.search(r' screentip="([^"]+)"', tag).group(1)
+        supertip = re.search(r' supertip="([^"]+)"', tag).group(1)
+        assert tip != label and label not in tip and len(tip.split()) >= 5, (label, tip)
+        assert supertip.startswith(tip) and supertip in DESCRIPTIONS.values()
+    # the Validate estimates tip tells what it now gives
+    assert "Eligible / Reasons / Effective date columns" in DESCRIPTIONS["validate_estimates"]
+
+
+def test_addin_vba_project_carries_no_path_of_the_machine_it_was_built_from():
+    """No stream of the add-in's vbaProject.bin, raw or decompressed, names a C:\\Users\\...
+    folder (xlwings' template referenced MSForms through its author's VBE type cache)."""
+    olefile = pytest.importorskip("olefile")
+    ole = olefile.OleFileIO(_vba_bin(ADDIN))
+    try:
+        streams = {"/".join(e): ole.openstream(e).read() for e in ole.listdir()}
+    finally:
+        ole.close()
+    assert "VBA/dir" in streams and "PROJECT" in streams
+    spec = addin_build.read_vba_project(_vba_bin(ADDIN))
+    texts = {**streams, "VBA/dir (decompressed)": addin_build._decompress(streams["VBA/dir"]),
+             **{f"module {m.name}": m.source for m in spec.modules}}
+    for name, text in texts.items():
+        assert b"C:\\Users" not in text and b"\\Users\\" not in text, name
+        assert b"felix" not in text, name  # the template author's user name
+
+
+def test_addin_vba_project_holds_the_worksheet_function_wrappers():
+    """What xlwings' Import Functions would write, built in: one VBA function per Python
+    worksheet function, calling it through CallUDF, its answer through MedPayErrors."""
+    from addin.excel.udfs import FUNCTIONS, VOLATILE
+
+    code = _vba_modules(ADDIN)["xlwings_udfs"]
+    for name in FUNCTIONS:
+        m = re.search(rf"^Function {name}\(([^\r\n]*)\)\r?$(.*?)^End Function", code, re.M | re.S)
+        assert m, name
+        body = m.group(2)
+        assert f'MedPayErrors(XLPy.CallUDF("addin.excel.xlwings_udfs", "{name.lower()}", ' in body
+        assert ("Application.Volatile" in body) == (name in VOLATILE), name
+    # optional arguments stay optional in Excel
+    assert re.search(r"^Function MEDPAY_COST\(current_salary, fte, pay_range, level, Optional as_of\)",
+                     code, re.M)
+    assert 'MedPayError = CVErr(xlErrValue)' in code and 'MedPayError = CVErr(xlErrNA)' in code
+    # the embedded module is the generated one, byte for byte
+    spec = addin_build.read_vba_project(_vba_bin(ADDIN))
+    assert spec.module("xlwings_udfs").source == addin_build.udf_bas().encode("cp1252"), REBUILD
+
+
+def test_addin_registers_every_functions_argument_descriptions_when_it_opens():
+    from addin.excel import xlwings_udfs
+
+    code = _vba_modules(ADDIN)["xlwings_udfs"]
+    auto_open = re.search(r"^Sub Auto_Open\(\)(.*?)^End Sub", code, re.M | re.S).group(1)
+    logical = re.sub(r" _\r?\n\s*", " ", auto_open)
+    for name, decl in xlwings_udfs.DECLARATIONS.items():
+        line = next(ln for ln in logical.splitlines() if f'book & "{name}",' in ln)
+        assert f'Category:="MedPay"' in line
+        docs = re.search(r"ArgumentDescriptions:=Array\((.*)\)\s*$", line).group(1)
+        assert [d.replace('""', '"') for d in re.findall(r'"((?:[^"]|"")*)"', docs)] == \
+            [doc for _, doc in decl.args], name
+
+
+def test_the_udf_module_is_generated_by_xlwings_own_writer_from_the_declarations():
+    """A function added to xlwings_udfs appears in the VBA: the module comes from
+    xlwings.udfs.generate_vba_wrapper over the decorated module, not a hand-kept list."""
+    text = addin_build.udf_bas()
+    assert text.count("\r\nFunction MEDPAY_") == len(__import__("addin.excel.udfs").excel.udfs.FUNCTIONS)
+    assert "\n" not in text.replace("\r\n", "")
+    import sys as _sys
+
+    # the pywin32 stubs and the classic decorators are gone again afterwards
+    assert "xlwings.udfs" not in _sys.modules or _sys.platform.startswith("win")
+    import xlwings
+
+    assert xlwings.func.__module__ == "xlwings"

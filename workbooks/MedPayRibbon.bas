@@ -23,6 +23,34 @@ Sub GenerateAppraisalForms(control As IRibbonControl)
     RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_appraisal_forms()"
 End Sub
 
+Sub GeneratePdpForms(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_pdp_forms()"
+End Sub
+
+Sub GenerateInitialAssessmentForms(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_initial_assessment_forms()"
+End Sub
+
+Sub GenerateLetters(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_letters()"
+End Sub
+
 Sub HarvestForms(control As IRibbonControl)
     RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.harvest_forms()"
+End Sub
+
+Sub NewEstimatesTemplate(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.new_estimates_template()"
+End Sub
+
+Sub NewFrameworkTemplate(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.new_framework_template()"
+End Sub
+
+Sub Settings(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.settings()"
+End Sub
+
+Sub HelpText(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.help_text()"
 End Sub
