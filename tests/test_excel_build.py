@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -366,7 +367,7 @@ def test_built_lite_files_declare_every_function_and_the_file_system_free_button
     from addin.excel.udfs import FUNCTIONS
 
     for name in FUNCTIONS:
-        assert re.search(rf"@func\ndef {name.lower()}\(", main), name
+        assert re.search(rf"@func(?:\(volatile=True\))?\n(?:@arg\([^\n]*\n)*def {name.lower()}\(", main), name
     for button in lite_build.LITE_BUTTONS:
         assert re.search(rf"@script\ndef {button}\(book: xw.Book\):", main)
     req = (lite / "requirements.txt").read_text().split()
@@ -390,8 +391,10 @@ out = {
   "cost": main.medpay_cost([20000.0, 25000.0], 1.0, 3.0, "C", "01/05/2024"),
   "in_year": main.medpay_in_year_cost(20000.0, 0.5, 3.0, "C", "01/05/2024"),
   "months": main.medpay_min_months("Minimum of 12 months at 3A"),
+  "why": main.medpay_why("MEDPAY_SALARY", 9.0, "B"),
+  "types": {k: type(main.medpay_next_effective_date(45474.0)).__name__ for k in ["next"]},
 }
-print(json.dumps(out))
+print(json.dumps(out, default=lambda d: d.isoformat()))
 """
 
 
@@ -412,14 +415,16 @@ def test_lite_main_imports_its_bundled_core_and_answers_like_the_core(tmp_path, 
 
     monkeypatch.delenv("MEDPAY_PAY_RANGES", raising=False)
 
-    def serial(d):
-        return (dt.datetime(d.year, d.month, d.day) - dt.datetime(1899, 12, 30)).days
-
     assert got["salary"] == udfs.medpay_salary(3.0, "B")
-    assert got["salary_bad"] == "#MEDPAY: unknown range 9"
-    assert got["next"] == serial(udfs.medpay_next_effective_date(45474.0)) == serial(dt.date(2025, 1, 1))
-    assert got["deadline"] == serial(dt.date(2024, 6, 1))
-    assert got["appeal"] == serial(dt.date(2024, 12, 31))
+    # an unknown range is Excel's #N/A itself (xlwings Lite sends the text "#N/A" as the
+    # error value), its reason from MEDPAY_WHY
+    assert got["salary_bad"] == "#N/A"
+    assert got["why"] == "unknown range 9"
+    # dates come back as dates (xlwings Lite formats them), not serial numbers
+    assert got["types"] == {"next": "date"}
+    assert got["next"] == udfs.medpay_next_effective_date(45474.0).isoformat() == "2025-01-01"
+    assert got["deadline"] == "2024-06-01"
+    assert got["appeal"] == "2024-12-31"
     assert got["eligible"] is udfs.medpay_eligible("Yes", None, "No", "Met", 14.0, 12.0) is True
     assert got["reasons"] == udfs.medpay_eligibility_reasons("No", None, "Yes", "Not met", 6.0, 12.0,
                                                              "01/01/2025")
@@ -612,6 +617,85 @@ def test_lite_buttons_run_on_an_open_workbook_and_add_the_same_sheet_as_the_core
                                                  "Employer NI", "Pension", "Apprenticeship levy",
                                                  "Full-year cost")] == [
             43918.0, 47181.0, 3263.0, 489.45, 646.07, 16.32, 4414.84]
+
+
+def test_lite_functions_carry_argument_docs_and_volatile_flags(tmp_path):
+    from addin.excel import xlwings_udfs
+
+    main = lite_build.main_py()
+    for name, decl in xlwings_udfs.DECLARATIONS.items():
+        block = re.search(rf"\n(@func[^\n]*\n(?:@arg\([^\n]*\n)*)def {name.lower()}\(", main).group(1)
+        assert block.startswith("@func(volatile=True)\n" if decl.volatile else "@func\n"), name
+        assert re.findall(r"@arg\('(\w+)', doc=", block) == [a for a, _ in decl.args], name
+
+
+LITE_PAY_PROBE = r"""
+import json, sys
+import openpyxl
+sys.path.insert(0, sys.argv[1])
+import main
+
+
+class Used:
+    row = column = 1
+
+    def __init__(self, rows):
+        self.value = rows
+
+    def options(self, **kw):
+        return self
+
+
+class Sheet:
+    def __init__(self, name, rows):
+        self.name, self.used_range = name, Used([list(r) for r in rows])
+
+
+class App:
+    def alert(self, *a, **k):
+        pass
+
+
+class Book:
+    app = App()
+    name = "Team"
+
+    def __init__(self, path):
+        wb = openpyxl.load_workbook(path, data_only=True)
+        self.sheets = [Sheet(ws.title, ws.iter_rows(values_only=True)) for ws in wb.worksheets]
+
+
+before = main.medpay_salary(3.0, "B")
+main.use_pay_ranges(Book(sys.argv[2]))
+print(json.dumps([before, main.medpay_salary(3.0, "B"), main.medpay_salary(3.0, "A")]))
+"""
+
+
+def test_lite_functions_use_the_pay_ranges_sheet_of_the_users_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    from addin.office.xlsx.settings import read_pay_settings
+    from addin.core.model import Level
+
+    lite = tmp_path / "lite"
+    lite_build.build(lite)
+    book = tmp_path / "own.xlsx"
+    shutil.copy(WORKBOOKS / "pay-ranges.xlsx", book)
+    wb = load_workbook(book)
+    for row in wb["Pay ranges"].iter_rows(min_row=1):
+        if row[0].value == 3:
+            row[1].value, row[2].value, row[3].value = 30000, 31000, 32000
+    wb.save(book)
+    probe = tmp_path / "probe.py"
+    probe.write_text(LITE_PAY_PROBE)
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("MEDPAY_PAY_RANGES", "MEDPAY_HOME")}
+    proc = subprocess.run([sys.executable, str(probe), str(lite), str(book)], capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, after_b, after_a = json.loads(proc.stdout.splitlines()[-1])
+    # before: the shipped workbook's 3B (the copy frozen into main.py); after: this workbook's
+    assert before == float(read_pay_settings(WORKBOOKS / "pay-ranges.xlsx").pay_point(3, Level.B))
+    assert (after_b, after_a) == (31000.0, 30000.0)
 
 
 def test_ribbon_labels_come_from_the_button_table():
