@@ -420,11 +420,12 @@ def _conf_sheet_xml(values: list[tuple[str, str]]) -> str:
             f'<sheetData>{"".join(rows)}</sheetData></worksheet>')
 
 
-ADDIN_CONF = [
-    ("Interpreter_Win", ""), ("Interpreter_Mac", ""), ("PYTHONPATH", ""), ("Conda Path", ""),
-    ("Conda Env", ""), ("UDF Modules", UDF_MODULE), ("Debug UDFs", ""), ("Use UDF Server", ""),
-    ("Show Console", ""),
-]
+ADDIN_CONF = [("UDF Modules", UDF_MODULE)]
+"""The add-in's own config sheet (``medpay.conf``): only what is the same on every machine.
+xlwings' ``GetConfig`` reads the sheet first and a key listed there, even with an empty
+value, hides the user's config file - so the Interpreter and PYTHONPATH rows of xlwings'
+template are not written: they come from ``%USERPROFILE%\\.medpay\\medpay.conf``, which
+``scripts/install-windows.ps1`` writes."""
 
 
 BUILD_MOMENT = dt.datetime(2024, 1, 1)

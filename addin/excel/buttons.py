@@ -337,8 +337,7 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
                     "the next window.")
     copy = None
     if next_to is not None:
-        suffix = ".xlsm" if Path(next_to).suffix.lower() == ".xlsm" else ".xlsx"
-        copy = fresh_output_file(next_to, "feedback", suffix)
+        copy = fresh_output_file(next_to, "feedback")  # .xlsx: the copy carries no macros
         write_estimates_feedback(workbook, copy, report, read)
         summary = summary.replace("See the Findings sheet", f"See {copy.name} (opened)")
         if not report.findings:

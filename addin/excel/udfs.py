@@ -179,9 +179,13 @@ _CONF_LINE = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"')
 @functools.lru_cache(maxsize=16)
 def _conf_value(path: str, mtime: int, key: str) -> str | None:
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        data = Path(path).read_bytes()
     except OSError:
         return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # the Windows ANSI code page, as VBA and the install script write it
+        text = data.decode("cp1252", errors="replace")
     for line in text.splitlines():
         m = _CONF_LINE.match(line)
         if m and m.group(1).strip().upper() == key:
