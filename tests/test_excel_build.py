@@ -409,8 +409,6 @@ def test_lite_main_imports_its_bundled_core_and_answers_like_the_core(tmp_path, 
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout)
 
-    import datetime as dt
-
     from addin.excel import udfs
 
     monkeypatch.delenv("MEDPAY_PAY_RANGES", raising=False)
@@ -674,8 +672,8 @@ print(json.dumps([before, main.medpay_salary(3.0, "B"), main.medpay_salary(3.0, 
 def test_lite_functions_use_the_pay_ranges_sheet_of_the_users_workbook(tmp_path):
     from openpyxl import load_workbook
 
-    from addin.office.xlsx.settings import read_pay_settings
     from addin.core.model import Level
+    from addin.office.xlsx.settings import read_pay_settings
 
     lite = tmp_path / "lite"
     lite_build.build(lite)
@@ -772,7 +770,7 @@ def test_addin_registers_every_functions_argument_descriptions_when_it_opens():
     logical = re.sub(r" _\r?\n\s*", " ", register)
     for name, decl in xlwings_udfs.DECLARATIONS.items():
         line = next(ln for ln in logical.splitlines() if f'book & "{name}",' in ln)
-        assert f'Category:="MedPay"' in line
+        assert 'Category:="MedPay"' in line
         docs = re.search(r"ArgumentDescriptions:=Array\((.*)\)\s*$", line).group(1)
         assert [d.replace('""', '"') for d in re.findall(r'"((?:[^"]|"")*)"', docs)] == \
             [doc for _, doc in decl.args], name

@@ -50,7 +50,7 @@ def test_the_script_installs_the_xlwings_the_addin_was_built_with(script, xlwing
     # the add-in's VBA declares the xlwings DLL of one exact version
     built = set(re.findall(r'"xlwings(?:32|64)-([\d.]+)\.dll"', xlwings_vba))
     assert built == {pinned}
-    assert f'"xlwings==$XlwingsVersion"' in script
+    assert '"xlwings==$XlwingsVersion"' in script
 
 
 def test_the_script_asks_for_the_python_the_package_requires(script):

@@ -191,8 +191,10 @@ def classic_xlwings_udfs():
             sys.modules["win32com.client"].Dispatch = None  # type: ignore[attr-defined]
         classic = importlib.import_module("xlwings.udfs")
         xlwings.func, xlwings.arg = classic.xlfunc, classic.xlarg
-        origin = importlib.util.find_spec(UDF_MODULE).origin
-        spec = importlib.util.spec_from_file_location(_CLASSIC_COPY, origin)
+        found = importlib.util.find_spec(UDF_MODULE)
+        spec = importlib.util.spec_from_file_location(_CLASSIC_COPY, found.origin if found else None)
+        if spec is None or spec.loader is None:
+            raise RuntimeError(f"cannot find {UDF_MODULE}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[_CLASSIC_COPY] = module  # (dataclasses look their module up there)
         spec.loader.exec_module(module)

@@ -547,7 +547,7 @@ def settings(workbook: str | Path | None = None, **_: Any) -> ButtonResult:
     written by scripts/install-windows.ps1), opened for editing when it exists."""
     import sys
 
-    from addin.excel.udfs import FRAMEWORKS_VAR, ENV_VAR, _conf_files, frameworks_folder, pay_ranges_path
+    from addin.excel.udfs import ENV_VAR, FRAMEWORKS_VAR, _conf_files, frameworks_folder, pay_ranges_path
     from addin.office.resources import default_pay_ranges, frameworks_dir
 
     conf = next((f for f in _conf_files() if f.is_file()), None)

@@ -172,7 +172,7 @@ def _candidate_order(visible: list[str]) -> list[str]:
     return sorted(visible, key=lambda n: norm_key(n) != norm_key(SHEET_NAME))
 
 
-def _calamine_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[object]]], None, None]:
+def _calamine_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[Any]]], None, None]:
     """(name, rows from A1) of each visible worksheet, "Estimates" first, read by
     python-calamine (the fast path)."""
     from python_calamine import CalamineWorkbook
@@ -221,7 +221,7 @@ _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#
                            "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!"})
 
 
-def _openpyxl_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[object]]], None, None]:
+def _openpyxl_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[Any]]], None, None]:
     """:func:`_calamine_sheets` read by openpyxl instead: where python-calamine cannot be
     installed (xlwings Lite's Pyodide has no wheel of it everywhere), the estimates are
     still read, cell for cell the same values (:func:`_openpyxl_cell`), only slower."""
