@@ -367,7 +367,7 @@ def test_medpay_why_gives_the_reason_a_function_shows_an_error(pay_file):
 
 
 def test_medpay_why_refuses_unknown_functions_and_extra_arguments(pay_file):
-    assert udfs.medpay_why("MEDPAY_NOPE") == CellError("#N/A", "function: no MedPay function 'MEDPAY_NOPE'")
+    assert udfs.medpay_why("MEDPAY_NOPE") == CellError("#N/A", "function_name: no MedPay function 'MEDPAY_NOPE'")
     assert udfs.medpay_why("MEDPAY_WHY", "x").code == "#N/A"
     assert udfs.medpay_why(None).code == "#VALUE!"
     assert udfs.medpay_why("SALARY", 3.0, "B", 1.0) == CellError(
@@ -395,6 +395,18 @@ def test_functions_defaulting_to_today_are_volatile_and_no_others():
     from addin.excel import xlwings_udfs
 
     assert {d.name for d in xlwings_udfs.DECLARATIONS.values() if d.volatile} == udfs.VOLATILE
+
+
+def test_no_argument_is_named_like_a_vba_keyword():
+    """The add-in's VBA wrappers take the Python argument names: ``Function F(function)``
+    would not compile, and with it no MedPay function would work."""
+    from addin.excel import xlwings_udfs
+
+    assert "function" in xlwings_udfs.VBA_KEYWORDS and "date" in xlwings_udfs.VBA_KEYWORDS
+    for decl in xlwings_udfs.DECLARATIONS.values():
+        assert not {a.lower() for a, _ in decl.args} & xlwings_udfs.VBA_KEYWORDS, decl.name
+    with pytest.raises(ValueError, match="VBA keywords"):
+        xlwings_udfs.declare(args={"date": "A date, such as 01/07/2025."})(lambda date: date)
 
 
 def test_every_argument_of_every_function_has_a_description():

@@ -602,21 +602,21 @@ def _first_error(value: Any) -> tuple[CellError, int | None] | None:
 
 
 @excel_function(ranges=True)
-def medpay_why(function: object, arg1: object = None, arg2: object = None, arg3: object = None,
+def medpay_why(function_name: object, arg1: object = None, arg2: object = None, arg3: object = None,
                arg4: object = None, arg5: object = None, arg6: object = None,
                arg7: object = None) -> str:
-    """=MEDPAY_WHY(function, arguments...): why a MedPay function gives ``#VALUE!`` or
+    """=MEDPAY_WHY(function_name, arguments...): why a MedPay function gives ``#VALUE!`` or
     ``#N/A`` for these arguments - ``=MEDPAY_WHY("MEDPAY_SALARY", 9, "B")`` is "unknown
-    range 9" - or "" when it gives an answer. ``function`` may omit the ``MEDPAY_``. For a
+    range 9" - or "" when it gives an answer. ``function_name`` may omit the ``MEDPAY_``. For a
     column, the first row with a problem: "row 3: unknown range 9"."""
-    if _blank(function) or not isinstance(function, str):
-        raise UdfInputError("function: give a MedPay function's name, such as \"MEDPAY_SALARY\"")
-    name = function.strip().upper()
+    if _blank(function_name) or not isinstance(function_name, str):
+        raise UdfInputError("function_name: give a MedPay function's name, such as \"MEDPAY_SALARY\"")
+    name = function_name.strip().upper()
     if not name.startswith("MEDPAY_"):
         name = "MEDPAY_" + name
     target = FUNCTIONS.get(name)
     if target is None or target is medpay_why:
-        raise UdfInputError(f"function: no MedPay function {_show(function)}", NA_ERROR)
+        raise UdfInputError(f"function_name: no MedPay function {_show(function_name)}", NA_ERROR)
     args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7]
     while args and args[-1] is None:
         args.pop()

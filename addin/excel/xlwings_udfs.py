@@ -47,6 +47,16 @@ class Declaration:
 DECLARATIONS: dict[str, Declaration] = {}
 """Excel name -> declaration, in declaration order."""
 
+VBA_KEYWORDS = frozenset("""
+    and as boolean byref byte byval call case const currency date decimal declare dim do double
+    each else elseif empty end enum eqv erase error event exit false for friend function get
+    global gosub goto if imp implements in integer is let lib like long loop lset me mod new
+    next not nothing null object on option optional or paramarray preserve private property
+    public raiseevent redim rem resume return rset select set single static step stop string
+    sub then to true type typeof until variant wend while with withevents xor
+""".split())
+"""VBA's reserved words: no argument may be called one (the VBA wrappers use the names)."""
+
 _MAX_DOC = 255
 """Excel's limit for a function's or an argument's description (Application.MacroOptions)."""
 
@@ -61,6 +71,9 @@ def declare(*, args: dict[str, str]) -> Callable[[Callable[..., Any]], Callable[
 
         name = func.__name__.upper()
         params = inspect.signature(func).parameters
+        reserved = [p for p in params if p.lower() in VBA_KEYWORDS]
+        if reserved:  # the add-in's VBA wrapper takes the same names: a keyword breaks the module
+            raise ValueError(f"{name}: argument names that are VBA keywords: {reserved}")
         if list(params) != list(args):
             raise TypeError(f"{name}: argument descriptions {list(args)} != parameters {list(params)}")
         doc = " ".join((func.__doc__ or "").split())
@@ -164,9 +177,9 @@ def medpay_min_months(framework_text):
 _WHY_ARG = "The same argument, in the same place, as in the function's own formula."
 
 
-@declare(args={"function": "Name of the MedPay function, e.g. \"MEDPAY_SALARY\" (or \"SALARY\").",
+@declare(args={"function_name": "Name of the MedPay function, e.g. \"MEDPAY_SALARY\" (or \"SALARY\").",
                **{f"arg{i}": _WHY_ARG for i in range(1, udfs.WHY_ARGS + 1)}})
-def medpay_why(function, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, arg6=None,
+def medpay_why(function_name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, arg6=None,
                arg7=None):
     """Why a MedPay function shows #VALUE! or #N/A for these arguments; empty when it has an answer."""
-    return udfs.to_cell(udfs.medpay_why(function, arg1, arg2, arg3, arg4, arg5, arg6, arg7))
+    return udfs.to_cell(udfs.medpay_why(function_name, arg1, arg2, arg3, arg4, arg5, arg6, arg7))
