@@ -789,3 +789,17 @@ def test_the_udf_module_is_generated_by_xlwings_own_writer_from_the_declarations
     import xlwings
 
     assert xlwings.func.__module__ == "xlwings"
+
+
+def test_the_settings_button_says_where_the_settings_are_even_without_python():
+    """Settings is needed most when Python cannot start: its callback checks the configured
+    interpreter in VBA (xlwings' GetConfig/FileExists) before RunPython, and otherwise names
+    the settings file and opens it in Notepad."""
+    code = _vba_modules(ADDIN)["MedPayRibbon"]
+    sub = re.search(r"^Sub Settings\(control As IRibbonControl\)(.*?)^End Sub", code, re.M | re.S).group(1)
+    check = sub.index('GetConfig("INTERPRETER_WIN")')
+    assert check < sub.index("RunPython") and "Exit Sub" in sub[check:sub.index("RunPython")]
+    assert "GetConfigFilePath()" in sub and 'Shell "notepad.exe' in sub
+    xlwings = _vba_modules(ADDIN)["xlwings"]
+    for name in ("GetConfig", "FileExists", "GetConfigFilePath"):
+        assert re.search(rf"^Function {name}\(", xlwings, re.M), name  # public in the add-in

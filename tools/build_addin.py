@@ -151,11 +151,32 @@ def ribbon_bas() -> str:
     for b in BUTTONS:
         lines += [
             f"Sub {vba_name(b)}(control As IRibbonControl)",
+            *BEFORE_PYTHON.get(b, []),
             f'    RunPython "import {BUTTONS_MODULE} as medpay_buttons; medpay_buttons.{b}()"',
             "End Sub",
             "",
         ]
     return "\r\n".join(lines)
+
+
+BEFORE_PYTHON = {
+    "settings": [
+        "    ' Settings must help most when Python cannot start: then say where the settings file",
+        "    ' is, and open it, without Python (GetConfig/FileExists/GetConfigFilePath: xlwings' VBA).",
+        "    #If Not Mac Then",
+        "    Dim python As String",
+        '    python = GetConfig("INTERPRETER_WIN")',
+        "    If python = \"\" Or Not FileExists(python) Then",
+        "        MsgBox \"MedPay cannot find its Python (\"\"\" & python & \"\"\"). Its settings file is \" & _",
+        "            GetConfigFilePath() & \": run scripts\\install-windows.ps1 again, or set INTERPRETER_WIN \" & _",
+        "            \"there to the pythonw.exe of MedPay's environment.\", vbExclamation, \"MedPay: Settings\"",
+        "        If FileExists(GetConfigFilePath()) Then Shell \"notepad.exe \"\"\" & GetConfigFilePath() & \"\"\"\", vbNormalFocus",
+        "        Exit Sub",
+        "    End If",
+        "    #End If",
+    ],
+}
+"""VBA a ribbon callback runs before its RunPython: the Settings button works without Python."""
 
 
 _CLASSIC_COPY = "_medpay_classic_xlwings_udfs"

@@ -48,6 +48,19 @@ Sub NewFrameworkTemplate(control As IRibbonControl)
 End Sub
 
 Sub Settings(control As IRibbonControl)
+    ' Settings must help most when Python cannot start: then say where the settings file
+    ' is, and open it, without Python (GetConfig/FileExists/GetConfigFilePath: xlwings' VBA).
+    #If Not Mac Then
+    Dim python As String
+    python = GetConfig("INTERPRETER_WIN")
+    If python = "" Or Not FileExists(python) Then
+        MsgBox "MedPay cannot find its Python (""" & python & """). Its settings file is " & _
+            GetConfigFilePath() & ": run scripts\install-windows.ps1 again, or set INTERPRETER_WIN " & _
+            "there to the pythonw.exe of MedPay's environment.", vbExclamation, "MedPay: Settings"
+        If FileExists(GetConfigFilePath()) Then Shell "notepad.exe """ & GetConfigFilePath() & """", vbNormalFocus
+        Exit Sub
+    End If
+    #End If
     RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.settings()"
 End Sub
 
