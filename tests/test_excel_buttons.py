@@ -749,3 +749,20 @@ def test_every_button_has_a_description_that_is_not_its_label():
     assert set(buttons.DESCRIPTIONS) == set(buttons.BUTTONS) == set(buttons.LABELS)
     for name, text in buttons.DESCRIPTIONS.items():
         assert text != buttons.LABELS[name] and len(text.split()) >= 8, name
+
+
+def test_desktop_settings_opens_the_settings_file_in_notepad(monkeypatch, tmp_path):
+    from addin.excel import xlwings_buttons
+
+    conf = tmp_path / "medpay.conf"
+    conf.write_text('"MEDPAY_PAY_RANGES","C:\\HR\\pay.xlsx"\n')
+    monkeypatch.setattr(buttons, "settings", lambda *a, **k: buttons.ButtonResult(
+        "Settings", "shown", open_file=conf))
+    monkeypatch.setitem(buttons.BUTTONS, "settings", buttons.settings)
+    started = []
+    monkeypatch.setattr(xlwings_buttons.subprocess, "Popen", lambda args: started.append(args))
+    monkeypatch.setattr(xlwings_buttons.sys, "platform", "win32")
+    book = OpeningBook(tmp_path / "Team.xlsx", "Estimates")  # no file needed: Settings reads none
+    [(prompt, title, mode)] = _press(monkeypatch, book, "settings")
+    assert started == [["notepad.exe", str(conf)]] and book.opened == []
+    assert (prompt, title, mode) == ("shown", "MedPay: Settings", "info")

@@ -11,6 +11,8 @@ button sees what is on screen without saving over the user's file.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -47,14 +49,14 @@ NO_WORKBOOK = {"settings", "help_text"}
 
 
 def _open(book: Any, path: Path) -> None:
-    """Open a button's file: a workbook in this Excel, anything else (the settings file)
-    with the program Windows has for it."""
+    """Open a button's file: a workbook in this Excel; the settings file (``.conf``, which
+    Windows associates with no program) in Notepad, or TextEdit on a Mac."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         book.app.books.open(str(path))
+    elif sys.platform == "darwin":
+        subprocess.Popen(["open", "-e", str(path)])
     else:
-        import os
-
-        os.startfile(str(path))  # type: ignore[attr-defined]  # Windows only
+        subprocess.Popen(["notepad.exe", str(path)])
 
 
 def _run(name: str) -> None:
