@@ -20,8 +20,10 @@ change date - or a pay-ranges workbook that cannot be read) carrying its reason,
 ``=IFERROR(MEDPAY_SALARY(A2, B2), "")`` works and ``=MEDPAY_WHY("MEDPAY_SALARY", A2, B2)``
 says why (:func:`medpay_why`). The xlwings layers turn a CellError into the error string
 (``"#N/A"``) that xlwings Lite sends to Excel as the error itself and the add-in's
-generated VBA wrappers turn into ``CVErr(xlErrNA)`` (:mod:`addin.excel.xlwings_udfs`). The functions a sheet fills
-down (salary, next effective date, cost, in-year cost, eligible) also take whole columns:
+generated VBA wrappers turn into ``CVErr(xlErrNA)`` (:mod:`addin.excel.xlwings_udfs`).
+
+The functions a sheet fills down (salary, next effective date, cost, in-year cost,
+eligible) also take whole columns:
 give a list (a column) or a list of rows and get the same shape back, element by element,
 with single values broadcast across the column.
 
@@ -61,6 +63,9 @@ __all__ = [
     "CellError",
     "FUNCTIONS",
     "FILL_DOWN",
+    "VOLATILE",
+    "conf_setting",
+    "frameworks_folder",
     "medpay_appeal_deadline",
     "medpay_cost",
     "medpay_eligibility_reasons",
