@@ -463,3 +463,19 @@ def test_without_calamine_error_cells_and_dates_read_as_with_it(tmp_path, monkey
     # a date cell is a date either way (start date 06/09/2021 of ROW, row 3)
     assert without.rows[1].start_date == with_calamine.rows[1].start_date == dt.date(2021, 9, 6)
     assert without.rows == with_calamine.rows
+
+
+def test_without_calamine_text_reading_like_an_error_is_still_text(tmp_path, monkeypatch):
+    # "#N/A" TYPED as text (a string cell, not an error cell): calamine keeps the text and
+    # the reader reports it as the error it shows; the fallback must not blank it
+    path = book(tmp_path / "e.xlsx", [ROW])
+    wb = openpyxl.load_workbook(path)
+    wb["Estimates"]["Q2"].value = "#N/A"
+    wb["Estimates"]["Q2"].data_type = "s"
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        assert 't="e"' not in z.read("xl/worksheets/sheet1.xml").decode()
+    with_calamine = read_estimates(path)
+    without = _without_calamine(monkeypatch, lambda: read_estimates(path))
+    assert without.errors == with_calamine.errors
+    assert (2, "estimated_level") in with_calamine.errors

@@ -197,28 +197,23 @@ def _calamine_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[Any
         wb.close()
 
 
-def _openpyxl_cell(value: object) -> object:
-    """A cell value as python-calamine gives it: empty cells, formulas without a cached
-    value and error cells (``#N/A``: :func:`scan_sheet_cells` finds those) as ``""``;
-    whole numbers as floats; a date-only datetime as a date."""
+def _openpyxl_cell(cell: Any) -> object:
+    """A cell's value as python-calamine gives it: empty cells, formulas without a cached
+    value and error cells (``t="e"``: :func:`scan_sheet_cells` finds those) as ``""`` -
+    text that merely reads ``#N/A`` stays text, as calamine keeps it; whole numbers as
+    floats; a date-only datetime as a date."""
     import datetime as _dt
 
-    if value is None:
+    value = cell.value
+    if value is None or getattr(cell, "data_type", None) == "e":
         return ""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
         return float(value)
-    if isinstance(value, str) and value in _EXCEL_ERRORS:
-        return ""
     if isinstance(value, _dt.datetime) and value.time() == _dt.time(0) and value.tzinfo is None:
         return value.date()
     return value
-
-
-_EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
-                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
-                           "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!"})
 
 
 def _openpyxl_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[Any]]], None, None]:
@@ -237,8 +232,7 @@ def _openpyxl_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[Any
         for name in _candidate_order(visible):
             ws = wb[name]
             try:
-                rows = [[_openpyxl_cell(v) for v in row]
-                        for row in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+                rows = [[_openpyxl_cell(c) for c in row] for row in ws.iter_rows(min_row=1, min_col=1)]
             except Exception as exc:
                 raise InputError(f"sheet cannot be read ({str(exc)[:200]})", file=p, sheet=name,
                                  hint="open it in Excel and save it again") from exc
