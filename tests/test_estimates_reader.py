@@ -406,3 +406,76 @@ def test_ft_contract_is_refused_in_a_workbook_saying_what_to_write(tmp_path):
     assert read.errors == {(2, "contract_type"): (
         "'FT' is ambiguous (it usually means full time, and may mean fixed term); write "
         "Permanent, Fixed term or Casual")}
+
+
+# --------------------------------------------------------------------------- without python-calamine
+
+
+SAMPLES = sorted((Path(__file__).resolve().parent.parent / "workbooks" / "samples").glob("*.xlsx"))
+
+
+def _without_calamine(monkeypatch, func):
+    """``func()`` with python-calamine unimportable, as in a Pyodide without its wheel."""
+    import sys
+
+    with monkeypatch.context() as m:
+        m.setitem(sys.modules, "python_calamine", None)
+        with pytest.raises(ImportError):
+            import python_calamine  # noqa: F401
+        return func()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_without_calamine_the_reader_falls_back_to_openpyxl_with_the_same_findings(sample, monkeypatch):
+    """xlwings Lite's estimates scripts where Pyodide has no python-calamine wheel: the
+    openpyxl path reads the same rows and the validation gives the same findings."""
+    import dataclasses
+
+    from addin.app.validate import validate_estimates
+    from addin.office.resources import default_frameworks
+    from addin.office.xlsx.frameworks import read_frameworks
+
+    fws = read_frameworks(default_frameworks())
+    as_of = dt.date(2025, 3, 1)
+    with_calamine = read_estimates(sample, frameworks=fws)
+    without = _without_calamine(monkeypatch, lambda: read_estimates(sample, frameworks=fws))
+    assert with_calamine.rows  # the samples have rows to compare
+    assert [dataclasses.asdict(r) for r in without.rows] == [dataclasses.asdict(r) for r in with_calamine.rows]
+    assert (without.sheet, without.header_row, without.errors, without.findings) == \
+        (with_calamine.sheet, with_calamine.header_row, with_calamine.errors, with_calamine.findings)
+    report = validate_estimates(sample, frameworks=fws, as_of=as_of)
+    fallback = _without_calamine(monkeypatch, lambda: validate_estimates(sample, frameworks=fws, as_of=as_of))
+    assert fallback.findings == report.findings
+    assert fallback.extra["rows"] == report.extra["rows"]
+
+
+def test_without_calamine_error_cells_and_dates_read_as_with_it(tmp_path, monkeypatch):
+    row = list(ROW)
+    row[14] = "#N/A"
+    row[7] = 25584.0
+    path = book(tmp_path / "e.xlsx", [row, ROW])
+    path = _rewrite_cells(path, tmp_path / "lo.xlsx",
+                          {"H2": '<c r="H2" s="0" t="e"><f aca="false">1/0</f><v>#DIV/0!</v></c>'})
+    with_calamine = read_estimates(path)
+    without = _without_calamine(monkeypatch, lambda: read_estimates(path))
+    assert without.excel_errors == with_calamine.excel_errors == {"H2": "#DIV/0!", "O2": "#N/A"}
+    assert without.errors == with_calamine.errors
+    # a date cell is a date either way (start date 06/09/2021 of ROW, row 3)
+    assert without.rows[1].start_date == with_calamine.rows[1].start_date == dt.date(2021, 9, 6)
+    assert without.rows == with_calamine.rows
+
+
+def test_without_calamine_text_reading_like_an_error_is_still_text(tmp_path, monkeypatch):
+    # "#N/A" TYPED as text (a string cell, not an error cell): calamine keeps the text and
+    # the reader reports it as the error it shows; the fallback must not blank it
+    path = book(tmp_path / "e.xlsx", [ROW])
+    wb = openpyxl.load_workbook(path)
+    wb["Estimates"]["Q2"].value = "#N/A"
+    wb["Estimates"]["Q2"].data_type = "s"
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        assert 't="e"' not in z.read("xl/worksheets/sheet1.xml").decode()
+    with_calamine = read_estimates(path)
+    without = _without_calamine(monkeypatch, lambda: read_estimates(path))
+    assert without.errors == with_calamine.errors
+    assert (2, "estimated_level") in with_calamine.errors

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,9 +25,12 @@ WORKBOOKS = ROOT / "workbooks"
 ADDIN = WORKBOOKS / "MedPay.xlam"
 DEMO = WORKBOOKS / "MedPay demo.xlsm"
 COMMITTED = [pytest.param(ADDIN, id="xlam"), pytest.param(DEMO, id="demo")]
-# the six ribbon callbacks, as the issue names the buttons
+# the ribbon callbacks, as the issues name the buttons (issue 20 added PDP, Initial
+# Assessment, letters, the two templates, Settings and Help)
 CALLBACKS = ["ValidateFramework", "ValidateEstimates", "CostEstimates", "GenerateApplicationForms",
-             "GenerateAppraisalForms", "HarvestForms"]
+             "GenerateAppraisalForms", "GeneratePdpForms", "GenerateInitialAssessmentForms",
+             "GenerateLetters", "HarvestForms", "NewEstimatesTemplate", "NewFrameworkTemplate",
+             "Settings", "HelpText"]
 REBUILD = "workbooks are stale: run scripts/build_addin (needs pip install -e '.[build]')"
 
 
@@ -54,7 +58,7 @@ def templates(tmp_path_factory) -> dict[Path, Path]:
     return {ADDIN: work / "medpay" / "medpay.xlam", DEMO: work / "medpay_demo" / "medpay_demo.xlsm"}
 
 
-def test_addin_ribbon_has_the_medpay_tab_and_six_buttons():
+def test_addin_ribbon_has_the_medpay_tab_and_its_buttons():
     with zipfile.ZipFile(ADDIN) as z:
         xml = z.read("customUI/customUI.xml").decode()
         rels = z.read("_rels/.rels").decode()
@@ -62,7 +66,9 @@ def test_addin_ribbon_has_the_medpay_tab_and_six_buttons():
     assert 'label="MedPay"' in xml
     labels = re.findall(r'<button [^>]*label="([^"]+)"', xml)
     assert labels == ["Validate framework", "Validate estimates", "Cost estimates",
-                      "Generate application forms", "Generate appraisal forms", "Harvest forms"]
+                      "Generate application forms", "Generate appraisal forms", "Generate PDP forms",
+                      "Generate Initial Assessment forms", "Generate letters", "Harvest forms",
+                      "New estimates workbook", "New framework workbook", "Settings", "Help"]
     assert "customUI/customUI.xml" in rels
     assert re.search(r'<sheet name="\w+\.conf"', workbook)  # config sheet switched on
 
@@ -178,9 +184,10 @@ def test_every_template_module_is_kept_with_its_original_source(path, templates)
     template = _vba_modules(templates[path])
     built = _vba_modules(path)
     assert addin_build.TEMPLATE_SAMPLES & set(template)  # xlwings' sample is dropped
-    assert set(built) == (set(template) - addin_build.TEMPLATE_SAMPLES) | {"MedPayRibbon"}
+    generated = {"MedPayRibbon", "xlwings_udfs"} if path == ADDIN else {"MedPayRibbon"}
+    assert set(built) == (set(template) - addin_build.TEMPLATE_SAMPLES) | generated
     assert {"ThisWorkbook"} <= set(built)  # document modules are among them
-    for name in set(built) - {"MedPayRibbon"}:
+    for name in set(built) - generated:
         assert built[name] == _renamed(template[name], path), name
     # byte for byte too, Attribute lines included (olevba hides some of them)
     before = addin_build.read_vba_project(_vba_bin(templates[path]))
@@ -198,14 +205,18 @@ def test_every_template_module_is_kept_with_its_original_source(path, templates)
 def test_vba_project_keeps_the_templates_references_name_and_project_information(path, templates):
     before = addin_build.read_vba_project(_vba_bin(templates[path]))
     after = addin_build.read_vba_project(_vba_bin(path))
-    assert after.references == before.references
+    # the template's references less the unused Microsoft Forms one (it carried the template
+    # author's C:\Users\... type-library cache path), the others byte for byte
+    assert after.references == addin_build.without_unused_references(before.references)
+    assert b"MSForms" in before.references and b"MSForms" not in after.references
     assert b"MSO.DLL" in after.references  # IRibbonControl's library (Office) is referenced
     name = "MedPay" if path == ADDIN else before.name
     # PROJECTINFORMATION record for record, PROJECTNAME (the add-in's renamed) aside
     assert after.information == addin_build._with_project_name_record(before.information, name.encode())
     assert (after.name, after.project_id, after.attributes) == (name, before.project_id, before.attributes)
     assert [m.name for m in after.modules] == \
-        [m.name for m in before.modules if m.name not in addin_build.TEMPLATE_SAMPLES] + ["MedPayRibbon"]
+        [m.name for m in before.modules if m.name not in addin_build.TEMPLATE_SAMPLES] + \
+        (["MedPayRibbon", "xlwings_udfs"] if path == ADDIN else ["MedPayRibbon"])
 
 
 @pytest.mark.parametrize("path", COMMITTED)
@@ -357,7 +368,7 @@ def test_built_lite_files_declare_every_function_and_the_file_system_free_button
     from addin.excel.udfs import FUNCTIONS
 
     for name in FUNCTIONS:
-        assert re.search(rf"@func\ndef {name.lower()}\(", main), name
+        assert re.search(rf"@func(?:\(volatile=True\))?\n(?:@arg\([^\n]*\n)*def {name.lower()}\(", main), name
     for button in lite_build.LITE_BUTTONS:
         assert re.search(rf"@script\ndef {button}\(book: xw.Book\):", main)
     req = (lite / "requirements.txt").read_text().split()
@@ -381,8 +392,10 @@ out = {
   "cost": main.medpay_cost([20000.0, 25000.0], 1.0, 3.0, "C", "01/05/2024"),
   "in_year": main.medpay_in_year_cost(20000.0, 0.5, 3.0, "C", "01/05/2024"),
   "months": main.medpay_min_months("Minimum of 12 months at 3A"),
+  "why": main.medpay_why("MEDPAY_SALARY", 9.0, "B"),
+  "types": {k: type(main.medpay_next_effective_date(45474.0)).__name__ for k in ["next"]},
 }
-print(json.dumps(out))
+print(json.dumps(out, default=lambda d: d.isoformat()))
 """
 
 
@@ -397,20 +410,20 @@ def test_lite_main_imports_its_bundled_core_and_answers_like_the_core(tmp_path, 
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout)
 
-    import datetime as dt
-
     from addin.excel import udfs
 
     monkeypatch.delenv("MEDPAY_PAY_RANGES", raising=False)
 
-    def serial(d):
-        return (dt.datetime(d.year, d.month, d.day) - dt.datetime(1899, 12, 30)).days
-
     assert got["salary"] == udfs.medpay_salary(3.0, "B")
-    assert got["salary_bad"] == "#MEDPAY: unknown range 9"
-    assert got["next"] == serial(udfs.medpay_next_effective_date(45474.0)) == serial(dt.date(2025, 1, 1))
-    assert got["deadline"] == serial(dt.date(2024, 6, 1))
-    assert got["appeal"] == serial(dt.date(2024, 12, 31))
+    # an unknown range is Excel's #N/A itself (xlwings Lite sends the text "#N/A" as the
+    # error value), its reason from MEDPAY_WHY
+    assert got["salary_bad"] == "#N/A"
+    assert got["why"] == "unknown range 9"
+    # dates come back as dates (xlwings Lite formats them), not serial numbers
+    assert got["types"] == {"next": "date"}
+    assert got["next"] == udfs.medpay_next_effective_date(45474.0).isoformat() == "2025-01-01"
+    assert got["deadline"] == "2024-06-01"
+    assert got["appeal"] == "2024-12-31"
     assert got["eligible"] is udfs.medpay_eligible("Yes", None, "No", "Met", 14.0, 12.0) is True
     assert got["reasons"] == udfs.medpay_eligibility_reasons("No", None, "Yes", "Not met", 6.0, 12.0,
                                                              "01/01/2025")
@@ -605,6 +618,189 @@ def test_lite_buttons_run_on_an_open_workbook_and_add_the_same_sheet_as_the_core
             43918.0, 47181.0, 3263.0, 489.45, 646.07, 16.32, 4414.84]
 
 
+def test_lite_functions_carry_argument_docs_and_volatile_flags(tmp_path):
+    from addin.excel import xlwings_udfs
+
+    main = lite_build.main_py()
+    for name, decl in xlwings_udfs.DECLARATIONS.items():
+        block = re.search(rf"\n(@func[^\n]*\n(?:@arg\([^\n]*\n)*)def {name.lower()}\(", main).group(1)
+        assert block.startswith("@func(volatile=True)\n" if decl.volatile else "@func\n"), name
+        assert re.findall(r"@arg\('(\w+)', doc=", block) == [a for a, _ in decl.args], name
+
+
+LITE_PAY_PROBE = r"""
+import json, sys
+import openpyxl
+sys.path.insert(0, sys.argv[1])
+import main
+
+
+class Used:
+    row = column = 1
+
+    def __init__(self, rows):
+        self.value = rows
+
+    def options(self, **kw):
+        return self
+
+
+class Sheet:
+    def __init__(self, name, rows):
+        self.name, self.used_range = name, Used([list(r) for r in rows])
+
+
+class App:
+    def alert(self, *a, **k):
+        pass
+
+
+class Book:
+    app = App()
+    name = "Team"
+
+    def __init__(self, path):
+        wb = openpyxl.load_workbook(path, data_only=True)
+        self.sheets = [Sheet(ws.title, ws.iter_rows(values_only=True)) for ws in wb.worksheets]
+
+
+before = main.medpay_salary(3.0, "B")
+main.use_pay_ranges(Book(sys.argv[2]))
+print(json.dumps([before, main.medpay_salary(3.0, "B"), main.medpay_salary(3.0, "A")]))
+"""
+
+
+def test_lite_functions_use_the_pay_ranges_sheet_of_the_users_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    from addin.core.model import Level
+    from addin.office.xlsx.settings import read_pay_settings
+
+    lite = tmp_path / "lite"
+    lite_build.build(lite)
+    book = tmp_path / "own.xlsx"
+    shutil.copy(WORKBOOKS / "pay-ranges.xlsx", book)
+    wb = load_workbook(book)
+    for row in wb["Pay ranges"].iter_rows(min_row=1):
+        if row[0].value == 3:
+            row[1].value, row[2].value, row[3].value = 30000, 31000, 32000
+    wb.save(book)
+    probe = tmp_path / "probe.py"
+    probe.write_text(LITE_PAY_PROBE)
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("MEDPAY_PAY_RANGES", "MEDPAY_HOME")}
+    proc = subprocess.run([sys.executable, str(probe), str(lite), str(book)], capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, after_b, after_a = json.loads(proc.stdout.splitlines()[-1])
+    # before: the shipped workbook's 3B (the copy frozen into main.py); after: this workbook's
+    assert before == float(read_pay_settings(WORKBOOKS / "pay-ranges.xlsx").pay_point(3, Level.B))
+    assert (after_b, after_a) == (31000.0, 30000.0)
+
+
 def test_ribbon_labels_come_from_the_button_table():
     assert [LABELS[b] for b in BUTTONS] == re.findall(r'label="([^"]+)" size',
                                                        addin_build.ribbon_xml())
+
+
+# --------------------------------------------------------------------------- issue 20: what users see
+
+
+def test_every_ribbon_screentip_says_what_the_button_does_not_its_label():
+    from addin.excel.buttons import DESCRIPTIONS
+
+    with zipfile.ZipFile(ADDIN) as z:
+        xml = z.read("customUI/customUI.xml").decode()
+    buttons = re.findall(r"<button [^>]*/>", xml)
+    assert len(buttons) == len(BUTTONS)
+    for tag in buttons:
+        label = re.search(r' label="([^"]+)"', tag).group(1)
+        tip = re.search(r' screentip="([^"]+)"', tag).group(1)
+        supertip = re.search(r' supertip="([^"]+)"', tag).group(1)
+        assert tip != label and label not in tip and len(tip.split()) >= 5, (label, tip)
+        assert supertip.startswith(tip) and supertip in DESCRIPTIONS.values()
+    # the Validate estimates tip tells what it now gives
+    assert "Eligible / Reasons / Effective date columns" in DESCRIPTIONS["validate_estimates"]
+
+
+def test_addin_vba_project_carries_no_path_of_the_machine_it_was_built_from():
+    """No stream of the add-in's vbaProject.bin, raw or decompressed, names a C:\\Users\\...
+    folder (xlwings' template referenced MSForms through its author's VBE type cache)."""
+    olefile = pytest.importorskip("olefile")
+    ole = olefile.OleFileIO(_vba_bin(ADDIN))
+    try:
+        streams = {"/".join(e): ole.openstream(e).read() for e in ole.listdir()}
+    finally:
+        ole.close()
+    assert "VBA/dir" in streams and "PROJECT" in streams
+    spec = addin_build.read_vba_project(_vba_bin(ADDIN))
+    texts = {**streams, "VBA/dir (decompressed)": addin_build._decompress(streams["VBA/dir"]),
+             **{f"module {m.name}": m.source for m in spec.modules}}
+    for name, text in texts.items():
+        assert b"C:\\Users" not in text and b"\\Users\\" not in text, name
+        assert b"felix" not in text, name  # the template author's user name
+
+
+def test_addin_vba_project_holds_the_worksheet_function_wrappers():
+    """What xlwings' Import Functions would write, built in: one VBA function per Python
+    worksheet function, calling it through CallUDF, its answer through MedPayErrors."""
+    from addin.excel.udfs import FUNCTIONS, VOLATILE
+
+    code = _vba_modules(ADDIN)["xlwings_udfs"]
+    for name in FUNCTIONS:
+        m = re.search(rf"^Function {name}\(([^\r\n]*)\)\r?$(.*?)^End Function", code, re.M | re.S)
+        assert m, name
+        body = m.group(2)
+        assert f'MedPayErrors(XLPy.CallUDF("addin.excel.xlwings_udfs", "{name.lower()}", ' in body
+        assert ("Application.Volatile" in body) == (name in VOLATILE), name
+    # optional arguments stay optional in Excel
+    assert re.search(r"^Function MEDPAY_COST\(current_salary, fte, pay_range, level, Optional as_of\)",
+                     code, re.M)
+    assert 'MedPayError = CVErr(xlErrValue)' in code and 'MedPayError = CVErr(xlErrNA)' in code
+    # the embedded module is the generated one, byte for byte
+    spec = addin_build.read_vba_project(_vba_bin(ADDIN))
+    assert spec.module("xlwings_udfs").source == addin_build.udf_bas().encode("cp1252"), REBUILD
+
+
+def test_addin_registers_every_functions_argument_descriptions_when_it_opens():
+    from addin.excel import xlwings_udfs
+
+    code = _vba_modules(ADDIN)["xlwings_udfs"]
+    auto_open = re.search(r"^Sub Auto_Open\(\)(.*?)^End Sub", code, re.M | re.S).group(1)
+    assert "RegisterMedPayFunctions" in auto_open and "On Error Resume Next" in auto_open
+    register = re.search(r"^Private Sub RegisterMedPayFunctions\(\)(.*?)^End Sub", code, re.M | re.S).group(1)
+    logical = re.sub(r" _\r?\n\s*", " ", register)
+    for name, decl in xlwings_udfs.DECLARATIONS.items():
+        line = next(ln for ln in logical.splitlines() if f'book & "{name}",' in ln)
+        assert 'Category:="MedPay"' in line
+        docs = re.search(r"ArgumentDescriptions:=Array\((.*)\)\s*$", line).group(1)
+        assert [d.replace('""', '"') for d in re.findall(r'"((?:[^"]|"")*)"', docs)] == \
+            [doc for _, doc in decl.args], name
+
+
+def test_the_udf_module_is_generated_by_xlwings_own_writer_from_the_declarations():
+    """A function added to xlwings_udfs appears in the VBA: the module comes from
+    xlwings.udfs.generate_vba_wrapper over the decorated module, not a hand-kept list."""
+    text = addin_build.udf_bas()
+    assert text.count("\r\nFunction MEDPAY_") == len(__import__("addin.excel.udfs").excel.udfs.FUNCTIONS)
+    assert "\n" not in text.replace("\r\n", "")
+    import sys as _sys
+
+    # the pywin32 stubs and the classic decorators are gone again afterwards
+    assert "xlwings.udfs" not in _sys.modules or _sys.platform.startswith("win")
+    import xlwings
+
+    assert xlwings.func.__module__ == "xlwings"
+
+
+def test_the_settings_button_says_where_the_settings_are_even_without_python():
+    """Settings is needed most when Python cannot start: its callback checks the configured
+    interpreter in VBA (xlwings' GetConfig/FileExists) before RunPython, and otherwise names
+    the settings file and opens it in Notepad."""
+    code = _vba_modules(ADDIN)["MedPayRibbon"]
+    sub = re.search(r"^Sub Settings\(control As IRibbonControl\)(.*?)^End Sub", code, re.M | re.S).group(1)
+    check = sub.index('GetConfig("INTERPRETER_WIN")')
+    assert check < sub.index("RunPython") and "Exit Sub" in sub[check:sub.index("RunPython")]
+    assert "GetConfigFilePath()" in sub and 'Shell "notepad.exe' in sub
+    xlwings = _vba_modules(ADDIN)["xlwings"]
+    for name in ("GetConfig", "FileExists", "GetConfigFilePath"):
+        assert re.search(rf"^Function {name}\(", xlwings, re.M), name  # public in the add-in

@@ -595,3 +595,174 @@ def test_desktop_generate_button_clicked_twice_writes_two_folders(monkeypatch, s
     assert f"to {folder} (2)" in second and "nothing was overwritten" in second and mode2 == "info"
     assert "--" not in first + second
     assert xlwings_buttons  # the wrapper module imported without Excel
+
+
+# --------------------------------------------------------------------------- issue 20 buttons
+
+
+class OpeningBook(AlertBook):
+    """AlertBook whose Excel records the workbooks a button opens."""
+
+    def __init__(self, fullname: Path, *names):
+        super().__init__(fullname, *names)
+        self.opened = []
+        book = self
+
+        class Books:
+            def open(self, path):
+                book.opened.append(Path(path))
+
+        self.app.books = Books()
+
+
+def _annotated(path: Path) -> dict:
+    """Every sheet of a workbook as a person sees it: values, comments and fill colours."""
+    wb = load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        out[ws.title] = [[(c.value, c.comment.text if c.comment else None,
+                           c.fill.fgColor.rgb if c.fill and c.fill.fill_type else None)
+                          for c in row] for row in ws.iter_rows()]
+    return out
+
+
+def test_desktop_validate_estimates_opens_the_same_feedback_copy_as_the_command(
+        monkeypatch, pay_file, estimates, tmp_path):
+    monkeypatch.setattr(buttons, "_frameworks", lambda f: [BES_FRAMEWORK])
+    book = OpeningBook(estimates, "Estimates")
+    [(prompt, title, mode)] = _press(monkeypatch, book, "validate_estimates")
+    copy = tmp_path / "Team estimates - feedback.xlsx"  # next to the workbook
+    assert book.opened == [copy] and title == "MedPay: Validate estimates"
+    # E3 has no current salary: an error, so a warning icon; the summary names the copy
+    assert mode == "critical" and f"See {copy.name} (opened)" in prompt
+    assert book.log == []  # the user's own workbook is left as it is
+    cli = tmp_path / "cli.xlsx"
+    proc = run_cli("validate-estimates", estimates, "--framework", BES_FRAMEWORK, "--pay-ranges",
+                   pay_file, "--feedback", cli)
+    assert proc.returncode == 1, proc.stderr
+    ours, theirs = _annotated(copy), _annotated(cli)
+    assert ours == theirs
+    head = ours["Estimates"][0]
+    assert [h[0] for h in head[-3:]] == ["Eligible", "Reasons", "Effective date"]
+    salary = [h[0] for h in head].index("Current salary")
+    e3 = ours["Estimates"][3][salary]
+    assert e3[1] and e3[2]  # the blank salary of E3: commented and coloured
+    # a second press writes a second copy, never over the first
+    _press(monkeypatch, book, "validate_estimates")
+    assert book.opened[1] == tmp_path / "Team estimates - feedback (2).xlsx"
+
+
+@pytest.mark.parametrize("kind, button", [("pdp", "generate_pdp_forms"),
+                                          ("initial-assessment", "generate_initial_assessment_forms")])
+def test_pdp_and_initial_assessment_buttons_write_the_commands_documents(
+        kind, button, shipped_pay, forms_estimates, tmp_path):
+    result = buttons.BUTTONS[button](forms_estimates, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3))
+    folder = tmp_path / f"Team estimates - {kind} forms"
+    assert result.folder == folder and result.files
+    cli_out = tmp_path / "cli"
+    proc = run_cli("forms", kind, "--estimates", forms_estimates, "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", shipped_pay, "--as-of", "2025-03-03", "--out", cli_out)
+    assert proc.returncode == 0, proc.stderr
+    assert _documents(folder) == _documents(cli_out)
+    assert [p.name for p in result.files] == sorted(p.name for p in cli_out.glob("*.docx"))
+
+
+def test_letters_button_writes_the_commands_letters_from_the_open_decisions_workbook(shipped_pay, tmp_path):
+    import shutil
+
+    from tests.conftest import ROOT
+
+    decisions = tmp_path / "Decisions.xlsx"
+    shutil.copy(ROOT / "workbooks" / "decisions" / "sample-decisions.xlsx", decisions)
+    result = buttons.generate_letters(decisions, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3))
+    folder = tmp_path / "Decisions - letters"
+    assert result.folder == folder and result.summary == (
+        f"Generate letters: wrote {len(result.files)} letter{'s' if len(result.files) > 1 else ''} to {folder}.")
+    cli_out = tmp_path / "cli"
+    proc = run_cli("letters", "--decisions", decisions, "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", shipped_pay, "--as-of", "2025-03-03", "--out", cli_out)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in folder.glob("*.docx")) == sorted(p.name for p in cli_out.glob("*.docx"))
+    assert len(result.files) == len(list(cli_out.glob("*.docx"))) >= 1
+
+
+def test_template_buttons_write_new_workbooks_next_to_the_open_one_and_open_them(shipped_pay, estimates):
+    from addin.app.validate import validate_framework
+    from addin.office.xlsx.estimates import read_estimates
+
+    est = buttons.new_estimates_template(estimates, frameworks=[BES_FRAMEWORK], rows=20)
+    assert est.open_file == estimates.parent / "Team estimates - level estimates.xlsx"
+    read = read_estimates(est.open_file)
+    assert read.sheet == "Estimates" and read.rows == []  # an empty table to fill in
+    again = buttons.new_estimates_template(estimates, frameworks=[BES_FRAMEWORK], rows=20)
+    assert again.open_file.name == "Team estimates - level estimates (2).xlsx"
+    fw = buttons.new_framework_template(estimates)
+    assert fw.open_file == estimates.parent / "Team estimates - framework.xlsx"
+    assert "CPF" in load_workbook(fw.open_file).sheetnames
+    assert validate_framework(fw.open_file) is not None  # readable by Validate framework
+
+
+def test_settings_button_names_python_pay_ranges_and_frameworks_and_opens_the_file(monkeypatch, tmp_path):
+    import sys
+
+    home = tmp_path / "home"
+    conf = home / ".medpay" / "medpay.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text('"MEDPAY_PAY_RANGES","C:\\HR\\pay.xlsx"\n"MEDPAY_FRAMEWORKS","C:\\HR\\frameworks"\n')
+    monkeypatch.setattr(Path, "home", staticmethod(lambda: home))
+    monkeypatch.delenv("MEDPAY_PAY_RANGES", raising=False)
+    monkeypatch.delenv("MEDPAY_FRAMEWORKS", raising=False)
+    result = buttons.settings()
+    assert f"Python: {sys.executable}" in result.summary
+    assert "Pay ranges (MEDPAY_PAY_RANGES): C:\\HR\\pay.xlsx" in result.summary
+    assert "Frameworks folder (MEDPAY_FRAMEWORKS): C:\\HR\\frameworks" in result.summary
+    assert result.open_file == conf
+    conf.unlink()
+    empty = buttons.settings()
+    assert empty.open_file is None and "(shipped)" in empty.summary and "none yet" in empty.summary
+
+
+def test_frameworks_folder_setting_is_what_the_buttons_read(monkeypatch, tmp_path):
+    import shutil
+
+    folder = tmp_path / "fw"
+    folder.mkdir()
+    shutil.copy(BES_FRAMEWORK, folder / "bes.xlsx")
+    (folder / "~$bes.xlsx").write_bytes(b"")  # Excel's lock file: not a framework
+    monkeypatch.setenv("MEDPAY_FRAMEWORKS", str(folder))
+    assert buttons._frameworks(None) == [folder / "bes.xlsx"]
+
+
+def test_help_lists_every_button_and_function():
+    from addin.excel.udfs import FUNCTIONS
+
+    text = buttons.help_text().summary
+    for name, label in buttons.LABELS.items():
+        if name != "help_text":
+            assert f"{label}: {buttons.DESCRIPTIONS[name]}" in text
+    for name in FUNCTIONS:
+        assert name in text
+    assert "docs/excel-install.md" in text
+
+
+def test_every_button_has_a_description_that_is_not_its_label():
+    assert set(buttons.DESCRIPTIONS) == set(buttons.BUTTONS) == set(buttons.LABELS)
+    for name, text in buttons.DESCRIPTIONS.items():
+        assert text != buttons.LABELS[name] and len(text.split()) >= 8, name
+
+
+def test_desktop_settings_opens_the_settings_file_in_notepad(monkeypatch, tmp_path):
+    from addin.excel import xlwings_buttons
+
+    conf = tmp_path / "medpay.conf"
+    conf.write_text('"MEDPAY_PAY_RANGES","C:\\HR\\pay.xlsx"\n')
+    monkeypatch.setattr(buttons, "settings", lambda *a, **k: buttons.ButtonResult(
+        "Settings", "shown", open_file=conf))
+    monkeypatch.setitem(buttons.BUTTONS, "settings", buttons.settings)
+    started = []
+    monkeypatch.setattr(xlwings_buttons.subprocess, "Popen", lambda args: started.append(args))
+    monkeypatch.setattr(xlwings_buttons.sys, "platform", "win32")
+    book = OpeningBook(tmp_path / "Team.xlsx", "Estimates")  # no file needed: Settings reads none
+    [(prompt, title, mode)] = _press(monkeypatch, book, "settings")
+    assert started == [["notepad.exe", str(conf)]] and book.opened == []
+    assert (prompt, title, mode) == ("shown", "MedPay: Settings", "info")

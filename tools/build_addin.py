@@ -51,9 +51,12 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from addin.excel.buttons import BUTTONS, LABELS
+from addin.excel.buttons import BUTTONS, DESCRIPTIONS, LABELS
 
 RIBBON_MODULE = "MedPayRibbon"
+UDF_VBA_MODULE = "xlwings_udfs"
+"""The VBA module of worksheet-function wrappers: the name xlwings' own "Import Functions"
+gives it (so a user's re-import replaces it rather than adding a second copy)."""
 PROJECT_NAME = "medpay"
 """The xlwings module's ``PROJECT_NAME`` in the add-in (xlwings' template says ``myaddin``):
 its ``GetConfig`` reads the sheet ``medpay.conf`` and the files
@@ -79,8 +82,24 @@ IMAGES = {
     "cost_estimates": "AccountingFormat",
     "generate_application_forms": "FileNew",
     "generate_appraisal_forms": "CreateReport",
+    "generate_pdp_forms": "FileNewDefault",
+    "generate_initial_assessment_forms": "FormControlEditBox",
+    "generate_letters": "SignatureLineInsert",
     "harvest_forms": "ImportExcel",
+    "new_estimates_template": "TableInsert",
+    "new_framework_template": "FileNew",
+    "settings": "ControlProperties",
+    "help_text": "Help",
 }
+GROUPS = [
+    ("medpayCheck", "Check and cost", ["validate_framework", "validate_estimates", "cost_estimates"]),
+    ("medpayDocuments", "Forms and letters",
+     ["generate_application_forms", "generate_appraisal_forms", "generate_pdp_forms",
+      "generate_initial_assessment_forms", "generate_letters", "harvest_forms"]),
+    ("medpayNew", "New workbooks", ["new_estimates_template", "new_framework_template"]),
+    ("medpayAbout", "MedPay", ["settings", "help_text"]),
+]
+"""The ribbon's groups, left to right; every button of BUTTONS is in exactly one."""
 
 
 def vba_name(button: str) -> str:
@@ -93,21 +112,34 @@ def callback(button: str) -> str:
     return f"{RIBBON_MODULE}.{vba_name(button)}"
 
 
+def screentip(button: str) -> str:
+    """A button's screentip: what it does, the first clause of its description (the
+    supertip under it gives the whole description)."""
+    return DESCRIPTIONS[button].split("; ")[0].split(". ")[0].rstrip(".")
+
+
 def ribbon_xml() -> str:
-    """customUI XML: a "MedPay" tab, one large button per button function."""
-    buttons = "\n".join(
-        f'          <button id={quoteattr("medpay_" + b)} label={quoteattr(LABELS[b])} '
-        f'size="large" onAction={quoteattr(callback(b))} imageMso={quoteattr(IMAGES.get(b, "MacroPlay"))} '
-        f'screentip={quoteattr(LABELS[b])} />'
-        for b in BUTTONS
-    )
+    """customUI XML: a "MedPay" tab, its :data:`GROUPS` of large buttons, one per button
+    function; each button's screentip says what it does (:data:`addin.excel.buttons.DESCRIPTIONS`)."""
+    placed = [b for _, _, names in GROUPS for b in names]
+    if sorted(placed) != sorted(BUTTONS) or len(placed) != len(set(placed)):
+        raise RuntimeError("GROUPS must hold every button of BUTTONS exactly once")
+    groups = []
+    for gid, glabel, names in GROUPS:
+        buttons = "\n".join(
+            f'          <button id={quoteattr("medpay_" + b)} label={quoteattr(LABELS[b])} '
+            f'size="large" onAction={quoteattr(callback(b))} imageMso={quoteattr(IMAGES.get(b, "MacroPlay"))} '
+            f'screentip={quoteattr(screentip(b))} '
+            f'supertip={quoteattr(DESCRIPTIONS[b])} />'
+            for b in names
+        )
+        groups.append(f'        <group id={quoteattr(gid)} label={quoteattr(glabel)}>\n{buttons}\n        </group>')
     return (
         '<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">\n'
         "  <ribbon>\n    <tabs>\n"
         '      <tab id="medpayTab" label="MedPay">\n'
-        '        <group id="medpayGroup" label="MedPay">\n'
-        f"{buttons}\n"
-        "        </group>\n      </tab>\n    </tabs>\n  </ribbon>\n</customUI>\n"
+        + "\n".join(groups) + "\n"
+        "      </tab>\n    </tabs>\n  </ribbon>\n</customUI>\n"
     )
 
 
@@ -120,11 +152,202 @@ def ribbon_bas() -> str:
     for b in BUTTONS:
         lines += [
             f"Sub {vba_name(b)}(control As IRibbonControl)",
+            *BEFORE_PYTHON.get(b, []),
             f'    RunPython "import {BUTTONS_MODULE} as medpay_buttons; medpay_buttons.{b}()"',
             "End Sub",
             "",
         ]
     return "\r\n".join(lines)
+
+
+BEFORE_PYTHON = {
+    "settings": [
+        "    ' Settings must help most when Python cannot start: then say where the settings file",
+        "    ' is, and open it, without Python (GetConfig/FileExists/GetConfigFilePath: xlwings' VBA).",
+        "    #If Not Mac Then",
+        "    Dim python As String",
+        '    python = GetConfig("INTERPRETER_WIN")',
+        "    If python = \"\" Or Not FileExists(python) Then",
+        "        MsgBox \"MedPay cannot find its Python (\"\"\" & python & \"\"\"). Its settings file is \" & _",
+        "            GetConfigFilePath() & \": run scripts\\install-windows.ps1 again, or set INTERPRETER_WIN \" & _",
+        "            \"there to the pythonw.exe of MedPay's environment.\", vbExclamation, \"MedPay: Settings\"",
+        "        If FileExists(GetConfigFilePath()) Then Shell \"notepad.exe \"\"\" & GetConfigFilePath() & \"\"\"\", vbNormalFocus",
+        "        Exit Sub",
+        "    End If",
+        "    #End If",
+    ],
+}
+"""VBA a ribbon callback runs before its RunPython: the Settings button works without Python."""
+
+
+_CLASSIC_COPY = "_medpay_classic_xlwings_udfs"
+
+
+@contextlib.contextmanager
+def classic_xlwings_udfs():
+    """A fresh copy of :mod:`addin.excel.xlwings_udfs` declared under classic xlwings' own
+    decorators (``xlwings.udfs.xlfunc``/``xlarg``, what ``@xw.func``/``@xw.arg`` are on
+    Windows), and that ``xlwings.udfs`` module: yields ``(module, xlwings.udfs)``.
+
+    ``xlwings.udfs`` imports pywin32 (``pythoncom``, ``pywintypes``, ``win32com.client``) at
+    the top, for the COM server; neither the decorators nor the VBA writer
+    (``generate_vba_wrapper``) use it, so off Windows those modules are stubbed for the
+    import. Everything - the stubs, ``xlwings.func``/``xlwings.arg``, ``sys.modules`` - is
+    put back afterwards."""
+    import importlib
+    import importlib.util
+    import types
+
+    import xlwings
+
+    saved = {name: sys.modules.get(name) for name in
+             ("pythoncom", "pywintypes", "win32com", "win32com.client", "xlwings.udfs",
+              _CLASSIC_COPY)}
+    saved_attrs = {name: getattr(xlwings, name) for name in ("func", "arg")}
+    try:
+        if saved["pythoncom"] is None:
+            for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
+                sys.modules[name] = types.ModuleType(name)
+            sys.modules["pythoncom"].CoInitialize = lambda: None  # type: ignore[attr-defined]
+            sys.modules["pywintypes"].com_error = OSError  # type: ignore[attr-defined]
+            sys.modules["win32com.client"].Dispatch = None  # type: ignore[attr-defined]
+        classic = importlib.import_module("xlwings.udfs")
+        xlwings.func, xlwings.arg = classic.xlfunc, classic.xlarg
+        found = importlib.util.find_spec(UDF_MODULE)
+        spec = importlib.util.spec_from_file_location(_CLASSIC_COPY, found.origin if found else None)
+        if spec is None or spec.loader is None:
+            raise RuntimeError(f"cannot find {UDF_MODULE}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[_CLASSIC_COPY] = module  # (dataclasses look their module up there)
+        spec.loader.exec_module(module)
+        yield module, classic
+    finally:
+        for name, value in saved_attrs.items():
+            setattr(xlwings, name, value)
+        for name, mod in saved.items():
+            if mod is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = mod
+
+
+def _vba_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+_UDF_HELPERS = """
+Private Function MedPayErrors(ByVal v As Variant) As Variant
+    ' The Python functions answer "#VALUE!" / "#N/A" for bad input (addin.excel.udfs.CellError):
+    ' here they become Excel's own error values, so IFERROR and ISERROR see them.
+    Dim i As Long, j As Long
+    If Not IsArray(v) Then
+        MedPayErrors = MedPayError(v)
+        Exit Function
+    End If
+    If MedPayDimensions(v) = 2 Then
+        For i = LBound(v, 1) To UBound(v, 1)
+            For j = LBound(v, 2) To UBound(v, 2)
+                v(i, j) = MedPayError(v(i, j))
+            Next j
+        Next i
+    Else
+        For i = LBound(v) To UBound(v)
+            v(i) = MedPayError(v(i))
+        Next i
+    End If
+    MedPayErrors = v
+End Function
+
+Private Function MedPayDimensions(ByVal v As Variant) As Long
+    ' How many dimensions an array has: UBound fails on the first one it lacks.
+    Dim n As Long, bound As Long
+    On Error GoTo done
+    Do
+        n = n + 1
+        bound = UBound(v, n)
+    Loop
+done:
+    MedPayDimensions = n - 1
+End Function
+
+Private Function MedPayError(ByVal v As Variant) As Variant
+    MedPayError = v
+    If VarType(v) = vbString Then
+        If v = "#VALUE!" Then
+            MedPayError = CVErr(xlErrValue)
+        ElseIf v = "#N/A" Then
+            MedPayError = CVErr(xlErrNA)
+        End If
+    End If
+End Function
+"""
+
+
+def udf_bas() -> str:
+    """The add-in's worksheet-function module (CRLF line ends): the VBA wrappers that
+    xlwings' "Import Functions" would write into the VBA project, generated here at build
+    time by xlwings' own writer (``xlwings.udfs.generate_vba_wrapper``) from the
+    ``@xw.func``/``@xw.arg`` declarations of :mod:`addin.excel.xlwings_udfs`, so the user
+    needs no "Trust access to the VBA project object model" and no Immediate-window step.
+    Then: the functions are named in capitals as the README writes them (``MEDPAY_SALARY``;
+    the Python name passed to ``CallUDF`` stays); each answer goes through ``MedPayErrors``
+    (the ``"#VALUE!"``/``"#N/A"`` texts become ``CVErr`` values); and ``Auto_Open``, run
+    when Excel loads the add-in, gives Insert Function each function's description,
+    category and argument descriptions (``RegisterMedPayFunctions``:
+    ``Application.MacroOptions``, what the import does after it)."""
+    import io
+
+    with classic_xlwings_udfs() as (module, classic):
+        names = list(module.DECLARATIONS)
+        declarations = dict(module.DECLARATIONS)
+
+        class AddinBook:
+            Name = ADDIN_NAME  # an .xlam: the wrappers pass ActiveWorkbook, as xlwings does
+
+        buffer = io.StringIO()
+        classic.generate_vba_wrapper(UDF_MODULE, module, buffer, AddinBook())
+    body = buffer.getvalue().replace("\r\n", "\n")
+    for name in names:
+        python = name.lower()
+        body = re.sub(rf'(?<!")\b{python}\b(?!")', name, body)
+        # every answer (both #If branches) through MedPayErrors
+        body = re.sub(rf"^(\s*){name} = (XLPy\.CallUDF\(.*\))$",
+                      rf"\1{name} = MedPayErrors(\2)", body, flags=re.M)
+    if body.count("MedPayErrors(XLPy.CallUDF") != 2 * len(names):
+        raise RuntimeError("xlwings' UDF wrappers changed shape: every CallUDF answer must pass MedPayErrors")
+    register = ["Sub Auto_Open()",
+                "    ' Insert Function's descriptions for the MedPay functions. Excel may refuse",
+                "    ' MacroOptions on a hidden workbook (an add-in): then the add-in is made a normal",
+                "    ' workbook for the moment, as when xlwings imports functions, and an add-in again.",
+                "    On Error Resume Next",
+                "    RegisterMedPayFunctions",
+                "    If Err.Number <> 0 Then",
+                "        Err.Clear",
+                "        Application.ScreenUpdating = False",
+                "        ThisWorkbook.IsAddin = False",
+                "        RegisterMedPayFunctions",
+                "        ThisWorkbook.IsAddin = True",
+                "        Application.ScreenUpdating = True",
+                "    End If",
+                "    ThisWorkbook.Saved = True",
+                "End Sub",
+                "",
+                "Private Sub RegisterMedPayFunctions()",
+                "    Dim book As String",
+                "    book = \"'\" & ThisWorkbook.Name & \"'!\""]
+    for name in names:
+        d = declarations[name]
+        arg_docs = ", _\n        ".join(_vba_string(doc) for _, doc in d.args)
+        register.append(f"    Application.MacroOptions Macro:=book & {_vba_string(name)}, "
+                        f"Description:={_vba_string(d.doc)}, Category:=\"MedPay\", _\n"
+                        f"        ArgumentDescriptions:=Array({arg_docs})")
+    register += ["End Sub", ""]
+    lines = [f'Attribute VB_Name = "{UDF_VBA_MODULE}"',
+             "'MedPay worksheet functions: generated by scripts/build_addin from "
+             "addin/excel/xlwings_udfs.py with xlwings' own UDF writer - do not edit.",
+             '#Const App = "Microsoft Excel" \'Adjust when using outside of Excel',
+             body.rstrip("\n"), _UDF_HELPERS.strip("\n"), "", *register]
+    return "\r\n".join("\n".join(lines).split("\n"))
 
 
 _VBA_TOKEN = re.compile(r'"(?:[^"]|"")*"|\'.*|[A-Za-z_]\w*|\S')
@@ -236,11 +459,12 @@ def _conf_sheet_xml(values: list[tuple[str, str]]) -> str:
             f'<sheetData>{"".join(rows)}</sheetData></worksheet>')
 
 
-ADDIN_CONF = [
-    ("Interpreter_Win", ""), ("Interpreter_Mac", ""), ("PYTHONPATH", ""), ("Conda Path", ""),
-    ("Conda Env", ""), ("UDF Modules", UDF_MODULE), ("Debug UDFs", ""), ("Use UDF Server", ""),
-    ("Show Console", ""),
-]
+ADDIN_CONF = [("UDF Modules", UDF_MODULE)]
+"""The add-in's own config sheet (``medpay.conf``): only what is the same on every machine.
+xlwings' ``GetConfig`` reads the sheet first and a key listed there, even with an empty
+value, hides the user's config file - so the Interpreter and PYTHONPATH rows of xlwings'
+template are not written: they come from ``%USERPROFILE%\\.medpay\\medpay.conf``, which
+``scripts/install-windows.ps1`` writes."""
 
 
 BUILD_MOMENT = dt.datetime(2024, 1, 1)
@@ -281,7 +505,8 @@ def build_addin(out_dir: Path, work: Path) -> Path:
                 elif item.filename == f"xl/{sheet_target}":
                     data = _conf_sheet_xml(ADDIN_CONF).encode("utf-8")
                 elif item.filename == VBA_PART:
-                    data = vba_project_with_ribbon(data, work, name=VBA_PROJECT, project_name=PROJECT_NAME)
+                    data = vba_project_with_ribbon(data, work, name=VBA_PROJECT, project_name=PROJECT_NAME,
+                                                  udfs=True)
                 _fixed_zip_write(zout, item.filename, data)
     tmp.replace(target)
     (out_dir / BAS_NAME).write_bytes(ribbon_bas().encode("utf-8"))
@@ -614,12 +839,44 @@ def write_vba_project(spec: VbaProjectSpec, work: Path) -> bytes:
         return Path("vbaProject.bin").read_bytes()
 
 
-def with_ribbon_module(spec: VbaProjectSpec) -> VbaProjectSpec:
-    """``spec`` plus the generated ribbon-callback module (the same text as MedPayRibbon.bas)."""
-    if any(m.name == RIBBON_MODULE for m in spec.modules):
-        raise RuntimeError(f"xlwings' template already has a module {RIBBON_MODULE}")
-    source = ribbon_bas().encode(f"cp{spec.codepage}")
-    return dataclasses.replace(spec, modules=[*spec.modules, VbaModule(RIBBON_MODULE, _STD, source)])
+def with_ribbon_module(spec: VbaProjectSpec, *, udfs: bool = False) -> VbaProjectSpec:
+    """``spec`` plus the generated ribbon-callback module (the same text as MedPayRibbon.bas)
+    and, with ``udfs``, the worksheet-function module (:func:`udf_bas`)."""
+    added = [(RIBBON_MODULE, ribbon_bas())] + ([(UDF_VBA_MODULE, udf_bas())] if udfs else [])
+    for name, _ in added:
+        if any(m.name == name for m in spec.modules):
+            raise RuntimeError(f"xlwings' template already has a module {name}")
+    modules = [VbaModule(name, _STD, text.encode(f"cp{spec.codepage}")) for name, text in added]
+    return dataclasses.replace(spec, modules=[*spec.modules, *modules])
+
+
+UNUSED_REFERENCES = {b"MSForms"}
+"""References of xlwings' template no module uses: Microsoft Forms 2.0 (no UserForm, no
+MSForms object in any module). Its REFERENCECONTROL record carries the path of the
+template author's type-library cache (``C:\\Users\\<name>\\AppData\\Local\\Temp\\VBE\\
+MSForms.exd``), which the built projects must not: so the reference is dropped."""
+
+
+def _reference_groups(references: bytes) -> list[tuple[bytes, bytes]]:
+    """The PROJECTREFERENCES records grouped per reference (MS-OVBA 2.3.4.2.2): (name, raw
+    bytes). Each reference starts with its REFERENCENAME (0x0016); a REFERENCECONTROL
+    (0x002F) is followed by its own extended name record, which does not start a new one."""
+    groups: list[tuple[bytes, bytearray]] = []
+    previous = None
+    for rid, start, end in _records(references):
+        if rid == 0x0016 and previous != 0x002F:
+            size = struct.unpack_from("<I", references, start + 2)[0]
+            groups.append((references[start + 6:start + 6 + size], bytearray()))
+        if not groups:
+            raise RuntimeError("the template's references do not start with a REFERENCENAME")
+        groups[-1][1].extend(references[start:end])
+        previous = rid
+    return [(name, bytes(raw)) for name, raw in groups]
+
+
+def without_unused_references(references: bytes) -> bytes:
+    """The template's references less :data:`UNUSED_REFERENCES`, every other one byte for byte."""
+    return b"".join(raw for name, raw in _reference_groups(references) if name not in UNUSED_REFERENCES)
 
 
 def vba_project_stream(vba_bin: bytes) -> bytes:
@@ -657,7 +914,7 @@ def _with_project_name_record(information: bytes, name: bytes) -> bytes:
 def customised_project(spec: VbaProjectSpec, *, name: str | None = None,
                        project_name: str | None = None) -> VbaProjectSpec:
     """xlwings' template project made MedPay's: its sample modules
-    (:data:`TEMPLATE_SAMPLES`) dropped; with ``name``, the VBA project renamed (the
+    (:data:`TEMPLATE_SAMPLES`) and unused references (:data:`UNUSED_REFERENCES`) dropped; with ``name``, the VBA project renamed (the
     PROJECT stream's Name= and the dir stream's PROJECTNAME, kept equal); with
     ``project_name``, the xlwings module's ``Public Const PROJECT_NAME`` set (the one line
     of a template module's source that changes)."""
@@ -670,7 +927,8 @@ def customised_project(spec: VbaProjectSpec, *, name: str | None = None,
         source = _PROJECT_NAME_CONST.sub(lambda m: m.group(1) + project_name.encode(cp) + m.group(3),
                                          xlwings.source)
         modules = [dataclasses.replace(m, source=source) if m is xlwings else m for m in modules]
-    spec = dataclasses.replace(spec, modules=modules)
+    spec = dataclasses.replace(spec, modules=modules,
+                               references=without_unused_references(spec.references))
     if name is not None:
         spec = dataclasses.replace(spec, name=name,
                                    information=_with_project_name_record(spec.information, name.encode(cp)))
@@ -678,11 +936,12 @@ def customised_project(spec: VbaProjectSpec, *, name: str | None = None,
 
 
 def vba_project_with_ribbon(vba_bin: bytes, work: Path, *, name: str | None = None,
-                            project_name: str | None = None) -> bytes:
+                            project_name: str | None = None, udfs: bool = False) -> bytes:
     """The template's vbaProject.bin rebuilt with its modules (less xlwings' samples, see
-    :func:`customised_project`) and the ribbon module."""
+    :func:`customised_project`) and the ribbon module (and, with ``udfs``, the
+    worksheet-function module)."""
     spec = with_ribbon_module(customised_project(read_vba_project(vba_bin), name=name,
-                                                 project_name=project_name))
+                                                 project_name=project_name), udfs=udfs)
     out = work / "vba"
     out.mkdir(parents=True)
     return write_vba_project(spec, out)
@@ -758,6 +1017,8 @@ def build_demo(out_dir: Path, work: Path) -> Path:
         ("MEDPAY_IN_YEAR_COST", "=MEDPAY_IN_YEAR_COST(Estimates!H2,Estimates!I2,Estimates!G2,Estimates!Q2)",
          "In-year cost"),
         ("MEDPAY_MIN_MONTHS", "=MEDPAY_MIN_MONTHS(\"Minimum of 12 months at 3A\")", "Months"),
+        ("MEDPAY_WHY", "=MEDPAY_WHY(\"MEDPAY_SALARY\",9,\"B\")",
+         "Why =MEDPAY_SALARY(9,\"B\") is #N/A (unknown range 9); =IFERROR(MEDPAY_SALARY(9,\"B\"),\"\") is empty"),
     ]
     fx.append(["Function", "Example", "Result", "What it shows"])
     for r, (name, formula, what) in enumerate(examples, 2):

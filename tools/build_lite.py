@@ -10,7 +10,9 @@ ONE ``main.py`` per workbook: ``@func`` functions become worksheet functions and
 The generated ``main.py`` is not a copy of anything: it BUNDLES the current source of the
 core modules (``addin/*.py`` and the adapters in ``addin/excel/``) as strings, installs an
 import hook that loads them as the ``addin`` package, embeds the shipped pay-ranges
-workbook, and declares one ``@func`` per entry of :data:`addin.excel.udfs.FUNCTIONS` and
+workbook as the default - replaced by the open workbook's own "Pay ranges" and "Settings"
+sheets whenever a script sees them there (every button, and ``use_pay_ranges``, which then
+serves the worksheet functions too) - and declares one ``@func`` per entry of :data:`addin.excel.udfs.FUNCTIONS` and
 one ``@script`` per Lite-capable button - each a one-line call into the bundled core.
 Rebuild after any core change (``scripts/build_lite``); ``scripts/build_lite --check``
 fails while the built files differ from a fresh build.
@@ -45,9 +47,9 @@ EXCLUDED = {
 }
 EXCLUDED_DIRS = ("commands/",)
 REQUIREMENTS = ["xlwings", "openpyxl", "holidays", "defusedxml", "python-calamine"]
-"""Pure-Python packages the bundled core imports (python-calamine: the estimates reader;
-Pyodide installs it only where a WebAssembly wheel exists - without it the two estimates
-scripts report the import error and the rest works)."""
+"""Pure-Python packages the bundled core imports (python-calamine: the estimates reader's
+fast path; where Pyodide has no WebAssembly wheel of it the reader falls back to openpyxl,
+:func:`addin.office.xlsx.estimates.read_estimates`, so the estimates scripts still work)."""
 
 
 def tracked_files(repo: Path = REPO_ROOT, under: str = "addin") -> list[str]:
@@ -102,7 +104,7 @@ import sys as _sys
 import tempfile as _tempfile
 
 import xlwings as xw
-from xlwings import func, script
+from xlwings import arg, func, script
 
 '''
 
@@ -133,7 +135,8 @@ if not any(isinstance(f, _BundledCore) for f in _sys.meta_path):
 
 # The shipped pay-ranges workbook, written where the core reads it: a MEDPAY_HOME of its
 # own (the bundle has no installed package data; no framework workbooks are shipped here)
-# and MEDPAY_PAY_RANGES.
+# and MEDPAY_PAY_RANGES. The user's own "Pay ranges" and "Settings" sheets replace it as
+# soon as a script sees them in the open workbook (_use_book_pay_ranges).
 _HOME = _tempfile.mkdtemp(prefix="medpay-")
 _os.makedirs(_os.path.join(_HOME, "workbooks"))
 _PAY_FILE = _os.path.join(_HOME, "workbooks", "pay-ranges.xlsx")
@@ -145,28 +148,27 @@ _os.environ.setdefault("MEDPAY_PAY_RANGES", _PAY_FILE)
 from addin.excel import buttons as _buttons  # noqa: E402
 from addin.excel import udfs as _udfs  # noqa: E402
 from addin.excel.xlsheet import write_sheet as _write_sheet  # noqa: E402
-
-_EPOCH = _dt.datetime(1899, 12, 30)
+from addin.office.xlsx.settings import PAY_SHEET as _PAY_SHEET  # noqa: E402
+from addin.office.xlsx.settings import SETTINGS_SHEET as _SETTINGS_SHEET  # noqa: E402
 
 
 def _cell(value):
-    """Dates as Excel serial numbers (format the cell as a date); lists element-wise."""
-    if isinstance(value, list):
-        return [_cell(v) for v in value]
-    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-        value = _dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, _dt.datetime):
-        return (value - _EPOCH).days
-    return value
+    """An answer for Excel (addin.excel.udfs.to_cell): an error as its text ("#VALUE!",
+    "#N/A"), which xlwings Lite sends as the Excel error value itself; dates as dates
+    (xlwings Lite shows them in the workbook's date format)."""
+    return _udfs.to_cell(value)
 
 
-def _book_to_xlsx(book):
-    """The open workbook's values as an .xlsx file (the browser has no file of it)."""
+def _book_to_xlsx(book, only=None, stem=None):
+    """The open workbook's values (of the sheets named in ``only``, else all) as an .xlsx
+    file (the browser has no file of it)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
     for sheet in book.sheets:
+        if only is not None and sheet.name not in only:
+            continue
         ws = wb.create_sheet(sheet.name)
         used = sheet.used_range
         values = used.options(ndim=2).value or []
@@ -174,9 +176,23 @@ def _book_to_xlsx(book):
             for c, value in enumerate(row, used.column):
                 if value is not None and value != "":
                     ws.cell(r, c, value)
-    path = _os.path.join(_tempfile.mkdtemp(prefix="medpay-"), (book.name or "workbook") + ".xlsx")
+    path = _os.path.join(_tempfile.mkdtemp(prefix="medpay-"),
+                         (stem or book.name or "workbook") + ".xlsx")
     wb.save(path)
     return path
+
+
+def _use_book_pay_ranges(book):
+    """When the open workbook has the pay-ranges workbook's two sheets, "Pay ranges" and
+    "Settings" (copied in, or the pay-ranges workbook itself), the worksheet functions and
+    the buttons use them from now on instead of the copy frozen into this file; returns
+    whether it did. Read afresh by every script, so an edited sheet counts at the next run."""
+    names = [s.name for s in book.sheets]
+    if _PAY_SHEET not in names or _SETTINGS_SHEET not in names:
+        return False
+    _os.environ["MEDPAY_PAY_RANGES"] = _book_to_xlsx(book, only=(_PAY_SHEET, _SETTINGS_SHEET),
+                                                     stem="pay-ranges")
+    return True
 
 
 def _run(book, name):
@@ -184,6 +200,7 @@ def _run(book, name):
     else) becomes the one line of _buttons.failure ("MedPay could not ...: <reason>"),
     never a traceback."""
     try:
+        _use_book_pay_ranges(book)
         result = _buttons.BUTTONS[name](_book_to_xlsx(book))
         if result.sheet is not None:
             _write_sheet(book, result.sheet)
@@ -200,16 +217,22 @@ def _run(book, name):
 
 
 def _func_code(name: str) -> str:
+    """One ``@func`` over its adapter, declared as :mod:`addin.excel.xlwings_udfs` declares it
+    for desktop Excel: each argument's description (``@arg(..., doc=...)``) and, for the
+    functions defaulting to today, ``volatile=True``."""
     from addin.excel import xlwings_udfs
 
     wrapper = getattr(xlwings_udfs, name.lower())
+    decl = xlwings_udfs.DECLARATIONS[name]
     sig = inspect.signature(wrapper)
     params = ", ".join(
         p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
         for p in sig.parameters.values())
     args = ", ".join(sig.parameters)
     doc = (inspect.getdoc(wrapper) or "").replace('"""', "'")
-    return (f"\n@func\ndef {name.lower()}({params}):\n    \"\"\"{doc}\"\"\"\n"
+    decorators = "@func(volatile=True)\n" if decl.volatile else "@func\n"
+    decorators += "".join(f"@arg({a!r}, doc={d!r})\n" for a, d in decl.args)
+    return (f"\n{decorators}def {name.lower()}({params}):\n    \"\"\"{doc}\"\"\"\n"
             f"    return _cell(_udfs.{name.lower()}({args}))\n\n")
 
 
@@ -219,6 +242,25 @@ def _script_code(button: str) -> str:
     return "\n@script\n" + (
         f"def {button}(book: xw.Book):\n    \"\"\"{LABELS[button]}.\"\"\"\n"
         f"    _run(book, {button!r})\n\n")
+
+
+_PAY_SCRIPT = '''
+@script
+def use_pay_ranges(book: xw.Book):
+    """Use this workbook's Pay ranges and Settings sheets for the MedPay functions."""
+    if _use_book_pay_ranges(book):
+        text = ("MedPay now uses this workbook's Pay ranges and Settings sheets "
+                "(recalculate to update the MEDPAY_ functions).")
+    else:
+        text = ("This workbook has no sheets named Pay ranges and Settings (the layout of "
+                "MedPay's pay-ranges workbook): MedPay keeps the pay ranges it shipped with.")
+    print(text)
+    try:
+        book.app.alert(text, title="MedPay: pay ranges")
+    except Exception:  # alerts are optional in xlwings Lite; the text is printed above
+        pass
+
+'''
 
 
 def main_py() -> str:
@@ -240,6 +282,7 @@ def main_py() -> str:
     lines.append("# --- buttons (addin.excel.buttons.BUTTONS that need no file system) ---\n")
     for button in LITE_BUTTONS:
         lines.append(_script_code(button))
+    lines.append(_PAY_SCRIPT)
     return "".join(lines).rstrip() + "\n"
 
 

@@ -23,6 +23,47 @@ Sub GenerateAppraisalForms(control As IRibbonControl)
     RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_appraisal_forms()"
 End Sub
 
+Sub GeneratePdpForms(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_pdp_forms()"
+End Sub
+
+Sub GenerateInitialAssessmentForms(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_initial_assessment_forms()"
+End Sub
+
+Sub GenerateLetters(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.generate_letters()"
+End Sub
+
 Sub HarvestForms(control As IRibbonControl)
     RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.harvest_forms()"
+End Sub
+
+Sub NewEstimatesTemplate(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.new_estimates_template()"
+End Sub
+
+Sub NewFrameworkTemplate(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.new_framework_template()"
+End Sub
+
+Sub Settings(control As IRibbonControl)
+    ' Settings must help most when Python cannot start: then say where the settings file
+    ' is, and open it, without Python (GetConfig/FileExists/GetConfigFilePath: xlwings' VBA).
+    #If Not Mac Then
+    Dim python As String
+    python = GetConfig("INTERPRETER_WIN")
+    If python = "" Or Not FileExists(python) Then
+        MsgBox "MedPay cannot find its Python (""" & python & """). Its settings file is " & _
+            GetConfigFilePath() & ": run scripts\install-windows.ps1 again, or set INTERPRETER_WIN " & _
+            "there to the pythonw.exe of MedPay's environment.", vbExclamation, "MedPay: Settings"
+        If FileExists(GetConfigFilePath()) Then Shell "notepad.exe """ & GetConfigFilePath() & """", vbNormalFocus
+        Exit Sub
+    End If
+    #End If
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.settings()"
+End Sub
+
+Sub HelpText(control As IRibbonControl)
+    RunPython "import addin.excel.xlwings_buttons as medpay_buttons; medpay_buttons.help_text()"
 End Sub

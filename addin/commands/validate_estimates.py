@@ -46,35 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def feedback_columns(report, sheet: str | None) -> dict:
-    """The Eligible / Reasons / Effective date columns for the feedback copy
-    (:func:`addin.office.xlsx.estimates_feedback.eligibility_columns`, as the batch writes them)."""
-    from addin.office.xlsx.estimates_feedback import eligibility_columns, report_rows
-
-    if not sheet:
-        return {}
-    return {sheet: eligibility_columns(report_rows(report))}
-
-
 def _write_feedback(src: Path, out: Path, report, read, *, force: bool) -> None:
-    """The feedback copy through the shared writer. A workbook that is itself a feedback
-    copy (MedPay's Eligible / Reasons / ... columns on its header row) is written from a
-    copy without those columns, so they are replaced, not added a second time."""
-    import tempfile
+    """The feedback copy: :func:`addin.app.feedback.write_estimates_feedback` (the ribbon's
+    Validate estimates writes the same)."""
+    from addin.app.feedback import write_estimates_feedback
 
-    from addin.office.xlsx.estimates_feedback import feedback_source
-    from addin.office.xlsx.feedback import write_feedback_copy
-
-    sheet = report.extra.get("sheet")
-    header_row = report.extra.get("header_row") or 1
-    with tempfile.TemporaryDirectory(prefix="medpay-") as tmp:
-        # (the writer itself refuses an OUT that would replace FILE: it is given FILE then)
-        same = out.resolve() == src.resolve()
-        write_feedback_copy(
-            src if same else feedback_source(src, read, tmp), out,
-            report.findings, force=force, extra_columns=feedback_columns(report, sheet),
-            header_row={sheet: header_row} if sheet else 1,
-        )
+    write_estimates_feedback(src, out, report, read, force=force)
 
 
 def _uk(iso: str) -> str:

@@ -21,7 +21,20 @@ only argument parsing and printing):
 | Cost estimates             | :func:`cost_estimates`             | ``app.cost.cost_workbook`` (``cost``)      |
 | Generate application forms | :func:`generate_application_forms` | ``app.forms.forms_from_estimates`` (``forms application``) |
 | Generate appraisal forms   | :func:`generate_appraisal_forms`   | ``app.forms.forms_from_estimates`` (``forms appraisal``) |
+| Generate PDP forms         | :func:`generate_pdp_forms`         | ``app.forms.forms_from_estimates`` (``forms pdp``) |
+| Generate Initial Assessment forms | :func:`generate_initial_assessment_forms` | ``app.forms.forms_from_estimates`` (``forms initial-assessment``) |
+| Generate letters           | :func:`generate_letters`           | ``forms.generate_letters`` (``letters``)      |
 | Harvest forms              | :func:`harvest_forms`              | ``harvest.harvest`` + ``form_table``/``problem_table`` (``harvest``) |
+| New estimates workbook     | :func:`new_estimates_template`     | ``estimates_template.write_estimates_template`` (``template estimates``) |
+| New framework workbook     | :func:`new_framework_template`     | ``framework_template.write_framework_template`` (``template framework``) |
+| Settings                   | :func:`settings`                   | the add-in's settings (:func:`addin.excel.udfs.conf_setting`) |
+| Help                       | :func:`help_text`                  | what each button and function does            |
+
+Validate estimates, run from desktop Excel (``next_to`` given: the user's own file), also
+writes the feedback copy the command line's ``validate-estimates --feedback`` writes
+(:func:`addin.app.feedback.write_estimates_feedback`: coloured cells with comments, a
+Findings sheet, Eligible / Reasons / Effective date columns) next to the workbook and
+opens it.
 """
 
 from __future__ import annotations
@@ -39,6 +52,7 @@ from addin.core.findings import Report, sort_key
 
 __all__ = [
     "BUTTONS",
+    "DESCRIPTIONS",
     "ButtonResult",
     "COSTS_SHEET",
     "SheetOutput",
@@ -92,6 +106,9 @@ class ButtonResult:
     folder: Path | None = None
     files: list[Path] = field(default_factory=list)
     report: Report | None = None
+    open_file: Path | None = None
+    """A file the Excel wrapper opens when the button is done (a feedback copy, a new
+    template workbook, the settings file); the user's own workbook is then left as it is."""
     ok: bool = True
     """False when the button found errors (the message box shows a warning icon)."""
 
@@ -139,6 +156,16 @@ def _pay_path(pay_ranges: str | Path | None) -> Path | None:
 
 
 def _frameworks(frameworks: Sequence[str | Path] | None) -> list[Path]:
+    """The framework workbooks a button uses: the ones given, else the workbooks of the
+    folder the add-in's settings name (``MEDPAY_FRAMEWORKS``,
+    :func:`addin.excel.udfs.frameworks_folder`), else the shipped ones
+    (:func:`addin.app.inputs.framework_paths`)."""
+    from addin.excel.udfs import frameworks_folder
+
+    if not frameworks:
+        folder = frameworks_folder()
+        if folder is not None:
+            return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
     return framework_paths(frameworks)
 
 
@@ -169,11 +196,26 @@ def numbered_folder(first: Path, n: int) -> Path:
     return first.with_name(safe_filename(f"{first.name} ({n})"))
 
 
+def fresh_output_file(workbook: str | Path, what: str, suffix: str = ".xlsx") -> Path:
+    """A new file next to the workbook: ``<book> - <what><suffix>``, or ``... (2)``,
+    ``(3)``... when that exists - a button never writes over an earlier run's file."""
+    from addin.office.safeio import safe_filename
+
+    p = Path(workbook)
+    n = 1
+    while True:
+        name = f"{p.stem} - {what}" if n == 1 else f"{p.stem} - {what} ({n})"
+        target = p.parent / (safe_filename(name) + suffix)
+        if not (target.exists() or target.is_symlink()):
+            return target
+        n += 1
+
+
 def form_button_kinds() -> list[str]:
     """The forms the Generate buttons make: ``<kind>`` of every ``generate_<kind>_forms``
     in :data:`BUTTONS` (each writes ``<book> - <kind> forms`` next to the workbook,
     :func:`_forms`)."""
-    return [name[len("generate_"):-len("_forms")] for name in BUTTONS
+    return [name[len("generate_"):-len("_forms")].replace("_", "-") for name in BUTTONS
             if name.startswith("generate_") and name.endswith("_forms")]
 
 
@@ -205,7 +247,14 @@ ACTIONS: dict[str, str] = {
     "cost_estimates": "cost the estimates",
     "generate_application_forms": "generate the application forms",
     "generate_appraisal_forms": "generate the appraisal forms",
+    "generate_pdp_forms": "generate the PDP forms",
+    "generate_initial_assessment_forms": "generate the Initial Assessment forms",
+    "generate_letters": "generate the letters",
     "harvest_forms": "harvest the forms",
+    "new_estimates_template": "write a new estimates workbook",
+    "new_framework_template": "write a new framework workbook",
+    "settings": "show the settings",
+    "help_text": "show the help",
 }
 """Button id -> what it does, for "MedPay could not <action>: ..."."""
 
@@ -259,22 +308,40 @@ def validate_framework(workbook: str | Path) -> ButtonResult:
 
 def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None,
                        frameworks: Sequence[str | Path] | None = None,
-                       as_of: dt.date | None = None) -> ButtonResult:
+                       as_of: dt.date | None = None,
+                       next_to: str | Path | None = None) -> ButtonResult:
     """Validate estimates: check a level-estimate spreadsheet (Appendix K stage 8) with
-    :func:`addin.app.validate.validate_estimates`, against the shipped frameworks."""
+    :func:`addin.app.validate.validate_estimates`, against the shipped frameworks. With
+    ``next_to`` (the user's own file; desktop Excel), also write the annotated feedback copy
+    ``<book> - feedback.xlsx`` next to it - the same copy as ``validate-estimates
+    --feedback`` (:func:`addin.app.feedback.write_estimates_feedback`), in a fresh file,
+    never over an earlier one - to be opened (``open_file``)."""
+    from addin.app.feedback import write_estimates_feedback
     from addin.app.validate import validate_estimates as core
+    from addin.office.xlsx.estimates import read_estimates
+    from addin.office.xlsx.frameworks import read_frameworks
     from addin.office.xlsx.settings import read_pay_settings
 
-    report = core(workbook, frameworks=_frameworks(frameworks),
-                  pay=read_pay_settings(_pay_path(pay_ranges)), as_of=as_of)
+    fws = read_frameworks(_frameworks(frameworks))
+    read = read_estimates(workbook, frameworks=fws)
+    report = core(workbook, frameworks=fws, pay=read_pay_settings(_pay_path(pay_ranges)),
+                  as_of=as_of, read=read)
     rows = report.extra.get("rows") or []
     eligible = sum(1 for r in rows if r.get("eligible"))
     summary = _report_summary("Level estimates", report)
     if rows:
         summary += (f" {eligible} of {_plural(len(rows), 'employee')} may apply to progress at "
                     "the next window.")
+    copy = None
+    if next_to is not None:
+        copy = fresh_output_file(next_to, "feedback")  # .xlsx: the copy carries no macros
+        write_estimates_feedback(workbook, copy, report, read)
+        summary = summary.replace("See the Findings sheet", f"See {copy.name} (opened)")
+        if not report.findings:
+            summary += f" Eligibility columns: {copy.name} (opened)."
     return ButtonResult("Validate estimates", summary, sheet=findings_sheet(report),
-                        report=report, ok=report.errors == 0)
+                        report=report, ok=report.errors == 0, open_file=copy,
+                        files=[copy] if copy else [], folder=copy.parent if copy else None)
 
 
 def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None,
@@ -392,6 +459,126 @@ def generate_appraisal_forms(workbook: str | Path, *, out_dir: str | Path | None
                   frameworks=frameworks, as_of=as_of, next_to=next_to)
 
 
+def generate_pdp_forms(workbook: str | Path, *, out_dir: str | Path | None = None,
+                       force: bool = False, pay_ranges: str | Path | None = None,
+                       frameworks: Sequence[str | Path] | None = None,
+                       as_of: dt.date | None = None,
+                       next_to: str | Path | None = None) -> ButtonResult:
+    """Generate PDP forms: one Personal Development Plan per employee of the estimates
+    workbook, into a new folder next to it (see :func:`_forms`)."""
+    return _forms("pdp", workbook, out_dir=out_dir, force=force, pay_ranges=pay_ranges,
+                  frameworks=frameworks, as_of=as_of, next_to=next_to)
+
+
+def generate_initial_assessment_forms(workbook: str | Path, *, out_dir: str | Path | None = None,
+                                      force: bool = False, pay_ranges: str | Path | None = None,
+                                      frameworks: Sequence[str | Path] | None = None,
+                                      as_of: dt.date | None = None,
+                                      next_to: str | Path | None = None) -> ButtonResult:
+    """Generate Initial Assessment forms: one protected Initial Assessment form per valid
+    row of the estimates workbook (``forms initial-assessment``), into a new folder next
+    to it (see :func:`_forms`)."""
+    return _forms("initial-assessment", workbook, out_dir=out_dir, force=force,
+                  pay_ranges=pay_ranges, frameworks=frameworks, as_of=as_of, next_to=next_to)
+
+
+def generate_letters(workbook: str | Path, *, out_dir: str | Path | None = None,
+                     force: bool = False, pay_ranges: str | Path | None = None,
+                     frameworks: Sequence[str | Path] | None = None,
+                     as_of: dt.date | None = None,
+                     next_to: str | Path | None = None) -> ButtonResult:
+    """Generate letters: one approved/declined outcome letter per row of the open
+    DECISIONS workbook (README, section forms), as ``medpay letters --decisions``, into a
+    new folder ``<book> - letters`` next to it."""
+    from addin.office.docx.forms import generate_letters as core
+    from addin.office.xlsx.decisions import read_decisions
+    from addin.office.xlsx.frameworks import read_frameworks
+    from addin.office.xlsx.settings import read_pay_settings
+
+    folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, "letters")
+    made = core(read_decisions(workbook), frameworks=read_frameworks(_frameworks(frameworks)),
+                pay=read_pay_settings(_pay_path(pay_ranges)), as_of=as_of or dt.date.today(),
+                out_dir=folder, force=force)
+    return ButtonResult("Generate letters",
+                        f"Generate letters: wrote {_plural(len(made), 'letter')} to {folder}.",
+                        folder=folder, files=list(made))
+
+
+def new_estimates_template(workbook: str | Path | None = None, *,
+                           pay_ranges: str | Path | None = None,
+                           frameworks: Sequence[str | Path] | None = None,
+                           next_to: str | Path | None = None, rows: int = 200) -> ButtonResult:
+    """New estimates workbook: the level-estimate spreadsheet managers fill in (``medpay
+    template estimates``: drop-downs from the frameworks, pay points from the pay ranges),
+    as a new file next to the open workbook, opened when written."""
+    from addin.office.xlsx.estimates_template import write_estimates_template
+    from addin.office.xlsx.frameworks import read_frameworks
+    from addin.office.xlsx.settings import read_pay_settings
+
+    where = next_to or workbook or Path.home() / "MedPay.xlsx"
+    out = fresh_output_file(where, "level estimates")
+    write_estimates_template(out, read_frameworks(_frameworks(frameworks)),
+                             read_pay_settings(_pay_path(pay_ranges)), rows=rows)
+    return ButtonResult("New estimates workbook",
+                        f"New estimates workbook: wrote {out} (opened).",
+                        files=[out], folder=out.parent, open_file=out)
+
+
+def new_framework_template(workbook: str | Path | None = None, *,
+                           next_to: str | Path | None = None) -> ButtonResult:
+    """New framework workbook: a blank Career Progression Framework to write in, in the
+    Appendix H layout (``medpay template framework``), next to the open workbook, opened."""
+    from addin.office.xlsx.framework_template import write_framework_template
+
+    where = next_to or workbook or Path.home() / "MedPay.xlsx"
+    out = fresh_output_file(where, "framework")
+    write_framework_template(out)
+    return ButtonResult("New framework workbook",
+                        f"New framework workbook: wrote {out} (opened). Check it with Validate "
+                        "framework when it is written.", files=[out], folder=out.parent,
+                        open_file=out)
+
+
+def settings(workbook: str | Path | None = None, **_: Any) -> ButtonResult:
+    """Settings: what the add-in uses - the Python running it, the pay-ranges workbook and
+    the frameworks folder - and the file that sets them (``%USERPROFILE%\\.medpay\\medpay.conf``,
+    written by scripts/install-windows.ps1), opened for editing when it exists."""
+    import sys
+
+    from addin.excel.udfs import ENV_VAR, FRAMEWORKS_VAR, _conf_files, frameworks_folder, pay_ranges_path
+    from addin.office.resources import default_pay_ranges, frameworks_dir
+
+    conf = next((f for f in _conf_files() if f.is_file()), None)
+    pay = pay_ranges_path()
+    fws = frameworks_folder()
+    lines = [
+        f"Python: {sys.executable}",
+        f"Pay ranges ({ENV_VAR}): {pay or f'{default_pay_ranges()} (shipped)'}",
+        f"Frameworks folder ({FRAMEWORKS_VAR}): {fws or f'{frameworks_dir()} (shipped)'}",
+    ]
+    if conf:
+        lines.append(f"Settings file: {conf} (opened; save it and press the button again).")
+    else:
+        lines.append(f"Settings file: none yet - create {_conf_files()[0]} with lines such as "
+                     f'"{ENV_VAR}","C:\\HR\\pay-ranges.xlsx" (scripts/install-windows.ps1 writes it).')
+    return ButtonResult("Settings", " ".join(lines), open_file=conf)
+
+
+HELP_URL = "docs/excel-install.md"
+
+
+def help_text(workbook: str | Path | None = None, **_: Any) -> ButtonResult:
+    """Help: what every button does (:data:`DESCRIPTIONS`) and the worksheet functions."""
+    from addin.excel.udfs import FUNCTIONS
+
+    parts = [f"{LABELS[b]}: {DESCRIPTIONS[b]}" for b in BUTTONS if b != "help_text"]
+    parts.append("Worksheet functions (Formulas > Insert Function, category MedPay): "
+                 + ", ".join(FUNCTIONS) + ". A bad argument shows #VALUE! or #N/A; "
+                 "=MEDPAY_WHY(\"MEDPAY_SALARY\", A2, B2) says why.")
+    parts.append(f"Installing and settings: {HELP_URL} in the MedPay folder.")
+    return ButtonResult("Help", "\n".join(parts))
+
+
 HARVEST_SHEET = "Harvested forms"
 
 
@@ -442,7 +629,14 @@ BUTTONS: dict[str, Callable[..., ButtonResult]] = {
     "cost_estimates": cost_estimates,
     "generate_application_forms": generate_application_forms,
     "generate_appraisal_forms": generate_appraisal_forms,
+    "generate_pdp_forms": generate_pdp_forms,
+    "generate_initial_assessment_forms": generate_initial_assessment_forms,
+    "generate_letters": generate_letters,
     "harvest_forms": harvest_forms,
+    "new_estimates_template": new_estimates_template,
+    "new_framework_template": new_framework_template,
+    "settings": settings,
+    "help_text": help_text,
 }
 """Ribbon button id -> function. The ribbon XML, the VBA callbacks and the xlwings
 wrappers are generated from this table (``scripts/build_addin``)."""
@@ -453,8 +647,47 @@ LABELS: dict[str, str] = {
     "cost_estimates": "Cost estimates",
     "generate_application_forms": "Generate application forms",
     "generate_appraisal_forms": "Generate appraisal forms",
+    "generate_pdp_forms": "Generate PDP forms",
+    "generate_initial_assessment_forms": "Generate Initial Assessment forms",
+    "generate_letters": "Generate letters",
     "harvest_forms": "Harvest forms",
+    "new_estimates_template": "New estimates workbook",
+    "new_framework_template": "New framework workbook",
+    "settings": "Settings",
+    "help_text": "Help",
 }
+
+DESCRIPTIONS: dict[str, str] = {
+    "validate_framework": "Check this framework workbook against the Appendix H layout and the "
+                          "Appendix K writing rules; lists each problem with a link to its cell.",
+    "validate_estimates": "Check this level-estimate workbook and work out who may apply to "
+                          "progress; opens a copy with each problem cell coloured and commented "
+                          "and Eligible / Reasons / Effective date columns.",
+    "cost_estimates": "Cost every row's move to its estimated level with employer on-costs, "
+                      "with totals overall and by directorate, on a Costs sheet.",
+    "generate_application_forms": "Write an Application for Career Progression (Appendix F) for "
+                                  "each eligible employee estimated above their level, into a new "
+                                  "folder next to this workbook.",
+    "generate_appraisal_forms": "Write an appraisal form (Appendix B) for each employee of this "
+                                "workbook, into a new folder next to it.",
+    "generate_pdp_forms": "Write a Personal Development Plan form for each employee of this "
+                          "workbook, into a new folder next to it.",
+    "generate_initial_assessment_forms": "Write a protected Initial Assessment form for each "
+                                         "valid row of this workbook, into a new folder next to it.",
+    "generate_letters": "This workbook is a decisions workbook: write an approved or declined "
+                        "outcome letter for each row, into a new folder next to it.",
+    "harvest_forms": "Read back the filled-in forms from the folders the Generate buttons made "
+                     "and list them, with any problems, on a sheet.",
+    "new_estimates_template": "Write a new level-estimate workbook for managers to fill in, with "
+                              "drop-downs from the frameworks, and open it.",
+    "new_framework_template": "Write a blank Career Progression Framework workbook in the "
+                              "Appendix H layout, and open it.",
+    "settings": "Show which Python, pay-ranges workbook and frameworks folder MedPay uses, and "
+                "open the settings file to change them.",
+    "help_text": "What each MedPay button and worksheet function does, and where the install "
+                 "guide is.",
+}
+"""Button id -> what it does: the ribbon's screentip (supertip) and the Help text."""
 
 
 # --------------------------------------------------------------------------- openpyxl output

@@ -13,9 +13,17 @@ Each Python function is the Excel name in lower case (``medpay_salary`` for
   column stays quiet below the data);
 * levels as ``"B"``, ``"b"``, ``"3B"``, ``"Practising"``; Yes/No as ``"Yes"``, ``TRUE``, ``1``.
 
-Nothing here raises: a bad input comes back as an Excel-visible error string starting
-with ``#MEDPAY:`` (for example ``"#MEDPAY: unknown range 9"``). The functions a sheet fills
-down (salary, next effective date, cost, in-year cost, eligible) also take whole columns:
+Nothing here raises: a bad input comes back as a :class:`CellError`, a real Excel error
+value (``#VALUE!`` for an argument that is not what the function takes, ``#N/A`` for a
+value the pay-ranges workbook does not have - an unknown range, a date that is no pay
+change date - or a pay-ranges workbook that cannot be read) carrying its reason, so
+``=IFERROR(MEDPAY_SALARY(A2, B2), "")`` works and ``=MEDPAY_WHY("MEDPAY_SALARY", A2, B2)``
+says why (:func:`medpay_why`). The xlwings layers turn a CellError into the error string
+(``"#N/A"``) that xlwings Lite sends to Excel as the error itself and the add-in's
+generated VBA wrappers turn into ``CVErr(xlErrNA)`` (:mod:`addin.excel.xlwings_udfs`).
+
+The functions a sheet fills down (salary, next effective date, cost, in-year cost,
+eligible) also take whole columns:
 give a list (a column) or a list of rows and get the same shape back, element by element,
 with single values broadcast across the column.
 
@@ -28,10 +36,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import math
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,9 +60,12 @@ from addin.core.parsing import (
 )
 
 __all__ = [
-    "ERROR_PREFIX",
+    "CellError",
     "FUNCTIONS",
     "FILL_DOWN",
+    "VOLATILE",
+    "conf_setting",
+    "frameworks_folder",
     "medpay_appeal_deadline",
     "medpay_cost",
     "medpay_eligibility_reasons",
@@ -62,17 +75,40 @@ __all__ = [
     "medpay_next_effective_date",
     "medpay_salary",
     "medpay_submission_deadline",
+    "medpay_why",
     "pay_ranges_path",
     "pay_settings",
+    "to_cell",
 ]
 
-ERROR_PREFIX = "#MEDPAY: "
+VALUE_ERROR = "#VALUE!"
+"""An argument that is not what the function takes (not a date, not a level, ...)."""
+NA_ERROR = "#N/A"
+"""A value the pay ranges do not have (an unknown range, no pay change date) or no pay
+ranges to read."""
 ENV_VAR = "MEDPAY_PAY_RANGES"
 """Environment variable / xlwings.conf key naming the pay-ranges workbook."""
 
 
 class UdfInputError(ValueError):
-    """A bad argument; its message is shown in the cell after ``#MEDPAY: ``."""
+    """A bad argument: the cell shows ``code`` (``#VALUE!`` unless the value is one the
+    pay ranges do not have, ``#N/A``) and :func:`medpay_why` gives the message."""
+
+    def __init__(self, message: str, code: str = VALUE_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CellError:
+    """What a worksheet function gives for bad input: an Excel error value (``code``,
+    ``#VALUE!`` or ``#N/A``) and the reason, one short line, for :func:`medpay_why`."""
+
+    code: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reason}"
 
 
 _MAX_ERROR = 200
@@ -84,14 +120,26 @@ def _short_number(match: re.Match) -> str:
     return f"{float(match.group(0)):.6g}"
 
 
-def excel_error(message: str) -> str:
-    """The text a cell shows for a problem: ``#MEDPAY: <one line>``, short: a number of
-    more than 15 digits (``1e308`` written out in full) is shown as ``1e+308`` and the
-    whole message is cut at :data:`_MAX_ERROR` characters."""
+def excel_error(message: str, code: str = VALUE_ERROR) -> CellError:
+    """The error a cell shows for a problem, with its reason as one short line: a number
+    of more than 15 digits (``1e308`` written out in full) is shown as ``1e+308`` and the
+    reason is cut at :data:`_MAX_ERROR` characters."""
     text = _LONG_NUMBER.sub(_short_number, " ".join(str(message).split()))
     if len(text) > _MAX_ERROR:
         text = text[:_MAX_ERROR - 1].rstrip() + "\u2026"
-    return ERROR_PREFIX + text
+    return CellError(code, text)
+
+
+def to_cell(value: Any) -> Any:
+    """An answer as xlwings hands it to Excel: a :class:`CellError` as its error text
+    (``"#VALUE!"``, ``"#N/A"`` - the error value itself in xlwings Lite, turned into
+    ``CVErr`` by the add-in's VBA wrapper on the desktop), lists element by element,
+    everything else as it is (dates stay dates)."""
+    if isinstance(value, CellError):
+        return value.code
+    if isinstance(value, list):
+        return [to_cell(v) for v in value]
+    return value
 
 
 def _as_float(value: int | float | Decimal) -> float:
@@ -136,13 +184,39 @@ _CONF_LINE = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"')
 @functools.lru_cache(maxsize=16)
 def _conf_value(path: str, mtime: int, key: str) -> str | None:
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        data = Path(path).read_bytes()
     except OSError:
         return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # the Windows ANSI code page, as VBA and the install script write it
+        text = data.decode("cp1252", errors="replace")
     for line in text.splitlines():
         m = _CONF_LINE.match(line)
         if m and m.group(1).strip().upper() == key:
             return os.path.expandvars(m.group(2).strip()) or None
+    return None
+
+
+FRAMEWORKS_VAR = "MEDPAY_FRAMEWORKS"
+"""Environment variable / config key naming the folder of framework workbooks."""
+
+
+def conf_setting(key: str, conf_files: list[Path] | None = None) -> str | None:
+    """A setting of the add-in, first found of: the environment variable ``key``; a
+    ``"KEY","value"`` line in an xlwings config file (``medpay.conf`` of the MedPay add-in,
+    or ``xlwings.conf``, :func:`_conf_files`); else None."""
+    env = os.environ.get(key, "").strip()
+    if env:
+        return env
+    for f in conf_files if conf_files is not None else _conf_files():
+        try:
+            mtime = f.stat().st_mtime_ns
+        except OSError:
+            continue
+        value = _conf_value(str(f), mtime, key)
+        if value:
+            return value
     return None
 
 
@@ -154,18 +228,15 @@ def pay_ranges_path(conf_files: list[Path] | None = None) -> Path | None:
        (``medpay.conf`` of the MedPay add-in, or ``xlwings.conf``);
     3. None: the shipped ``workbooks/pay-ranges.xlsx`` (:func:`read_pay_settings` default).
     """
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env)
-    for f in conf_files if conf_files is not None else _conf_files():
-        try:
-            mtime = f.stat().st_mtime_ns
-        except OSError:
-            continue
-        value = _conf_value(str(f), mtime, ENV_VAR)
-        if value:
-            return Path(value)
-    return None
+    value = conf_setting(ENV_VAR, conf_files)
+    return Path(value) if value else None
+
+
+def frameworks_folder(conf_files: list[Path] | None = None) -> Path | None:
+    """The folder of framework workbooks the buttons use (``MEDPAY_FRAMEWORKS``, as
+    :func:`conf_setting` finds it), or None: the shipped frameworks."""
+    value = conf_setting(FRAMEWORKS_VAR, conf_files)
+    return Path(value) if value else None
 
 
 def pay_settings(path: str | Path | None = None) -> PaySettings:
@@ -237,7 +308,7 @@ def _range_and_level(range_: object, level: object, pay: PaySettings) -> tuple[i
         if level_range is not None and level_range != rng:
             raise UdfInputError(f"level {level_range}{lv.value} is in range {level_range}, not range {rng}")
     if rng not in pay.ranges:
-        raise UdfInputError(f"unknown range {rng}")
+        raise UdfInputError(f"unknown range {rng}", NA_ERROR)
     return rng, lv
 
 
@@ -245,7 +316,6 @@ def _range(value: object, pay: PaySettings) -> int:
     try:
         return parse_range(value)
     except ValueError as exc:
-        # a whole number the policy's ranges do not hold: say so plainly
         # a whole number the policy's ranges do not hold: say so plainly, and shortly
         # (1e308 is "unknown range 1e+308", not its 309 digits)
         number: float | None = None
@@ -254,7 +324,7 @@ def _range(value: object, pay: PaySettings) -> int:
         elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+(?:\.0+)?\s*", value):
             number = float(value)
         if number is not None and math.isfinite(number) and number.is_integer():
-            raise UdfInputError(f"unknown range {_show(number)}") from None
+            raise UdfInputError(f"unknown range {_show(number)}", NA_ERROR) from None
         raise UdfInputError(f"range: {exc}") from None
 
 
@@ -298,9 +368,13 @@ def _as_rows(value: Any) -> list[list[Any]]:
     return [[v] for v in value]
 
 
-def excel_function(*, fill_down: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Make ``func`` safe for a cell: bad input -> ``#MEDPAY: ...`` text, never an
-    exception; with ``fill_down`` a list (column) or list of rows in any argument gives
+def excel_function(*, fill_down: bool = False, today: bool = False,
+                   ranges: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Make ``func`` safe for a cell: bad input -> a :class:`CellError`, never an
+    exception (a MedpayError - the pay-ranges workbook cannot be read - is ``#N/A``);
+    ``today``: an argument left empty means today's date, so the answer changes by the day
+    and Excel must recalculate it each time it calculates (``volatile``, :data:`VOLATILE`);
+    ``ranges``: the function takes ranges as they are (:func:`medpay_why` passes them on); with ``fill_down`` a list (column) or list of rows in any argument gives
     the same shape back, element by element (single values are used for every row)."""
 
     def deco(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -309,9 +383,9 @@ def excel_function(*, fill_down: bool = False) -> Callable[[Callable[..., Any]],
             try:
                 return func(*args, **kwargs)
             except UdfInputError as exc:
-                return excel_error(str(exc))
+                return excel_error(str(exc), exc.code)
             except MedpayError as exc:
-                return excel_error(exc.one_line())
+                return excel_error(exc.one_line(), NA_ERROR)
             except ArithmeticError as exc:  # Decimal/float overflow, InvalidOperation, ...
                 return excel_error(f"cannot calculate with these values (a number is too large "
                                    f"or not a number: {type(exc).__name__})")
@@ -321,11 +395,12 @@ def excel_function(*, fill_down: bool = False) -> Callable[[Callable[..., Any]],
         if not fill_down:
             @functools.wraps(func)
             def plain(*args: Any, **kwargs: Any) -> Any:
-                if any(_is_array(a) for a in args):
+                if not ranges and any(_is_array(a) for a in args):
                     return excel_error("this function takes single cells, not a range")
                 return scalar(*args, **kwargs)
 
             plain.fill_down = False  # type: ignore[attr-defined]
+            plain.today = today  # type: ignore[attr-defined]
             return plain
 
         @functools.wraps(func)
@@ -348,6 +423,7 @@ def excel_function(*, fill_down: bool = False) -> Callable[[Callable[..., Any]],
             return out
 
         vectorised.fill_down = True  # type: ignore[attr-defined]
+        vectorised.today = today  # type: ignore[attr-defined]
         return vectorised
 
     return deco
@@ -397,7 +473,8 @@ def medpay_submission_deadline(effective: object) -> dt.date | str:
         return submission_deadline(day, pay_settings().settings)
     except ValueError:
         raise UdfInputError(
-            f"{day.strftime('%d/%m/%Y')} is not a pay change date in the Settings sheet") from None
+            f"{day.strftime('%d/%m/%Y')} is not a pay change date in the Settings sheet",
+            NA_ERROR) from None
 
 
 @excel_function()
@@ -433,7 +510,7 @@ def _eligibility(probation_passed: object, start_date: object, capability: objec
     )
 
 
-@excel_function(fill_down=True)
+@excel_function(fill_down=True, today=True)
 def medpay_eligible(probation_passed: object, start_date: object, capability: object,
                     appraisal_outcome: object, months_at_level: object = None,
                     required_months: object = None, as_of: object = None) -> bool | str:
@@ -447,7 +524,7 @@ def medpay_eligible(probation_passed: object, start_date: object, capability: ob
                              months_at_level, required_months, as_of).eligible)
 
 
-@excel_function(fill_down=True)
+@excel_function(fill_down=True, today=True)
 def medpay_eligibility_reasons(probation_passed: object, start_date: object, capability: object,
                                appraisal_outcome: object, months_at_level: object = None,
                                required_months: object = None, as_of: object = None) -> str:
@@ -475,7 +552,7 @@ def _cost_row(current_salary: object, fte: object, range_: object, level: object
         raise UdfInputError(str(exc)) from None
 
 
-@excel_function(fill_down=True)
+@excel_function(fill_down=True, today=True)
 def medpay_cost(current_salary: object, fte: object, range_: object, level: object,
                 as_of: object = None) -> float | str:
     """=MEDPAY_COST(current_salary, fte, range, level, [as_of]) -> full-year cost of the
@@ -485,7 +562,7 @@ def medpay_cost(current_salary: object, fte: object, range_: object, level: obje
     return _excel_number(_cost_row(current_salary, fte, range_, level, as_of).full_year_cost)
 
 
-@excel_function(fill_down=True)
+@excel_function(fill_down=True, today=True)
 def medpay_in_year_cost(current_salary: object, fte: object, range_: object, level: object,
                         as_of: object = None) -> float | str:
     """=MEDPAY_IN_YEAR_COST(current_salary, fte, range, level, [as_of]) -> the cost falling
@@ -513,14 +590,64 @@ def medpay_min_months(framework_text: object) -> int | str:
     return req.months
 
 
+WHY_ARGS = 7
+"""How many arguments :func:`medpay_why` passes on (the most any function takes)."""
+
+
+def _first_error(value: Any) -> tuple[CellError, int | None] | None:
+    """The first CellError in a function's answer, with its 1-based row in a column."""
+    if isinstance(value, CellError):
+        return value, None
+    if _is_array(value):
+        for r, row in enumerate(value, 1):
+            for v in (row if _is_array(row) else [row]):
+                if isinstance(v, CellError):
+                    return v, r
+    return None
+
+
+@excel_function(ranges=True)
+def medpay_why(function_name: object, arg1: object = None, arg2: object = None, arg3: object = None,
+               arg4: object = None, arg5: object = None, arg6: object = None,
+               arg7: object = None) -> str:
+    """=MEDPAY_WHY(function_name, arguments...): why a MedPay function gives ``#VALUE!`` or
+    ``#N/A`` for these arguments - ``=MEDPAY_WHY("MEDPAY_SALARY", 9, "B")`` is "unknown
+    range 9" - or "" when it gives an answer. ``function_name`` may omit the ``MEDPAY_``. For a
+    column, the first row with a problem: "row 3: unknown range 9"."""
+    if _blank(function_name) or not isinstance(function_name, str):
+        raise UdfInputError("function_name: give a MedPay function's name, such as \"MEDPAY_SALARY\"")
+    name = function_name.strip().upper()
+    if not name.startswith("MEDPAY_"):
+        name = "MEDPAY_" + name
+    target = FUNCTIONS.get(name)
+    if target is None or target is medpay_why:
+        raise UdfInputError(f"function_name: no MedPay function {_show(function_name)}", NA_ERROR)
+    args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7]
+    while args and args[-1] is None:
+        args.pop()
+    takes = len(inspect.signature(target).parameters)
+    if len(args) > takes:
+        raise UdfInputError(f"{name} takes {takes} argument{'' if takes == 1 else 's'}, "
+                            f"not {len(args)}")
+    found = _first_error(target(*args))
+    if found is None:
+        return ""
+    error, row = found
+    return error.reason if row is None else f"row {row}: {error.reason}"
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__.upper(): f for f in (
         medpay_salary, medpay_next_effective_date, medpay_submission_deadline,
         medpay_appeal_deadline, medpay_eligible, medpay_eligibility_reasons, medpay_cost,
-        medpay_in_year_cost, medpay_min_months,
+        medpay_in_year_cost, medpay_min_months, medpay_why,
     )
 }
 """Excel name -> adapter. The xlwings and xlwings Lite declarations are generated from
 this table, so a function added here appears in both."""
 
 FILL_DOWN = frozenset(name for name, f in FUNCTIONS.items() if getattr(f, "fill_down", False))
+
+VOLATILE = frozenset(name for name, f in FUNCTIONS.items() if getattr(f, "today", False))
+"""The functions whose ``as_of`` defaults to today: declared volatile (``@xw.func(volatile=True)``),
+so a sheet left open over midnight, or opened next month, answers for the new day."""

@@ -11,6 +11,8 @@ button sees what is on screen without saving over the user's file.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,27 @@ def _snapshot(book: Any) -> tuple[Path, Path]:
     return tmp, own
 
 
+NEXT_TO_OWN_FILE = {"validate_estimates", "generate_letters", "new_estimates_template",
+                    "new_framework_template", "harvest_forms"}
+"""Buttons that write (or look for) files next to the user's own workbook; so do all the
+Generate ... forms buttons."""
+
+
+NO_WORKBOOK = {"settings", "help_text"}
+"""Buttons that read no workbook."""
+
+
+def _open(book: Any, path: Path) -> None:
+    """Open a button's file: a workbook in this Excel; the settings file (``.conf``, which
+    Windows associates with no program) in Notepad, or TextEdit on a Mac."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        book.app.books.open(str(path))
+    elif sys.platform == "darwin":
+        subprocess.Popen(["open", "-e", str(path)])
+    else:
+        subprocess.Popen(["notepad.exe", str(path)])
+
+
 def _run(name: str) -> None:
     """Run button ``name`` on the calling workbook and show the outcome in one message box.
     Whatever goes wrong - a :class:`~addin.core.errors.MedpayError` or any other exception -
@@ -43,14 +66,19 @@ def _run(name: str) -> None:
     a Python traceback dialog."""
     book = xw.Book.caller()
     try:
-        source, own = _snapshot(book)
-        if name.startswith("generate_") or name == "harvest_forms":
-            # forms folders go (and are looked for) next to the user's own file
-            kwargs: dict[str, Any] = {"next_to": own}
+        if name in NO_WORKBOOK:
+            result = buttons.BUTTONS[name](None)
         else:
-            kwargs = {}
-        result = buttons.BUTTONS[name](source, **kwargs)
-        if result.sheet is not None:
+            source, own = _snapshot(book)
+            if name.startswith("generate_") or name in NEXT_TO_OWN_FILE:
+                # files and folders go (and are looked for) next to the user's own file
+                kwargs: dict[str, Any] = {"next_to": own}
+            else:
+                kwargs = {}
+            result = buttons.BUTTONS[name](source, **kwargs)
+        if result.open_file is not None:
+            _open(book, result.open_file)  # the feedback copy / new workbook holds the answer
+        elif result.sheet is not None:
             write_sheet(book, result.sheet)
     except Exception as exc:  # every failure is a message box, not a traceback
         result = buttons.failure(name, exc)
@@ -88,3 +116,38 @@ def generate_appraisal_forms() -> None:
 def harvest_forms() -> None:
     """Ribbon: Harvest forms."""
     _run("harvest_forms")
+
+
+def generate_pdp_forms() -> None:
+    """Ribbon: Generate PDP forms."""
+    _run("generate_pdp_forms")
+
+
+def generate_initial_assessment_forms() -> None:
+    """Ribbon: Generate Initial Assessment forms."""
+    _run("generate_initial_assessment_forms")
+
+
+def generate_letters() -> None:
+    """Ribbon: Generate letters."""
+    _run("generate_letters")
+
+
+def new_estimates_template() -> None:
+    """Ribbon: New estimates workbook."""
+    _run("new_estimates_template")
+
+
+def new_framework_template() -> None:
+    """Ribbon: New framework workbook."""
+    _run("new_framework_template")
+
+
+def settings() -> None:
+    """Ribbon: Settings."""
+    _run("settings")
+
+
+def help_text() -> None:
+    """Ribbon: Help."""
+    _run("help_text")

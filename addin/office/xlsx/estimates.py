@@ -23,7 +23,8 @@ spreadsheets, so the reader is tolerant:
   Excel) in a column the checker reads is a finding telling the manager to open and save
   the file in Excel; title rows and unrecognised columns are ignored, formulas included.
 
-Speed: values come from python-calamine, reading the bytes that
+Speed: values come from python-calamine (or, where it cannot be installed - xlwings Lite
+in some browsers - from openpyxl, slower, the same values), reading the bytes that
 :func:`addin.office.xlsx.safe.read_ooxml_bytes` returned after its safety checks (the file is opened
 once). Only when the data sheet's XML contains a formula element or an error cell
 (``t="e"``: python-calamine gives those as empty text) is that one sheet's XML scanned
@@ -32,11 +33,12 @@ for formulas without a cached ``<v>`` value and for the error each error cell sh
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,43 +140,105 @@ def read_estimates(
     at all (missing, not a workbook, encrypted, damaged); everything a manager can fix in
     the workbook is a finding.
     """
-    from python_calamine import CalamineWorkbook
-
     from addin.office.xlsx.safe import read_ooxml_bytes
 
     p = Path(path)
     parts: dict[str, bytes] = {}
     data = read_ooxml_bytes(p, parts=parts)
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own types on damaged parts
-        raise InputError(f"workbook is damaged and cannot be read ({str(exc)[:200]})", file=p,
-                         hint="open it in Excel and save it as an Excel Workbook (.xlsx)") from exc
     result = EstimatesRead(file=str(p))
     try:
-        visible = [m.name for m in wb.sheets_metadata
-                   if str(m.visible).rsplit(".", 1)[-1].lower() == "visible"
-                   and str(m.typ).rsplit(".", 1)[-1].lower() == "worksheet"]
-        grid, header_idx = None, None
-        ordered = sorted(visible, key=lambda n: norm_key(n) != norm_key(SHEET_NAME))
-        for name in ordered:
-            try:
-                rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except Exception as exc:
-                raise InputError(f"sheet cannot be read ({str(exc)[:200]})", file=p, sheet=name,
-                                 hint="open it in Excel and save it again") from exc
+        import python_calamine  # noqa: F401  (None in sys.modules: unavailable)
+    except ImportError:
+        reader = _openpyxl_sheets
+    else:
+        reader = _calamine_sheets
+    grid, header_idx = None, None
+    with contextlib.closing(reader(data, p)) as sheets:  # (closes the workbook on break)
+        for name, rows in sheets:
             idx = find_header_row(rows)
             if idx is not None:
                 grid, header_idx, result.sheet = rows, idx, name
                 break
-    finally:
-        wb.close()
     if grid is None or header_idx is None:
         result.findings.append(NO_TABLE.at(SourceRef(str(p))))
         return result
     result.uncached, result.excel_errors = scan_sheet_cells(data, result.sheet or "", parts=parts)
     parse_grid(grid, header_idx, result, frameworks=frameworks)
     return result
+
+
+def _candidate_order(visible: list[str]) -> list[str]:
+    """The visible worksheets in the order they are tried: "Estimates" first."""
+    return sorted(visible, key=lambda n: norm_key(n) != norm_key(SHEET_NAME))
+
+
+def _calamine_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[Any]]], None, None]:
+    """(name, rows from A1) of each visible worksheet, "Estimates" first, read by
+    python-calamine (the fast path)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own types on damaged parts
+        raise InputError(f"workbook is damaged and cannot be read ({str(exc)[:200]})", file=p,
+                         hint="open it in Excel and save it as an Excel Workbook (.xlsx)") from exc
+    try:
+        visible = [m.name for m in wb.sheets_metadata
+                   if str(m.visible).rsplit(".", 1)[-1].lower() == "visible"
+                   and str(m.typ).rsplit(".", 1)[-1].lower() == "worksheet"]
+        for name in _candidate_order(visible):
+            try:
+                rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise InputError(f"sheet cannot be read ({str(exc)[:200]})", file=p, sheet=name,
+                                 hint="open it in Excel and save it again") from exc
+            yield name, rows
+    finally:
+        wb.close()
+
+
+def _openpyxl_cell(cell: Any) -> object:
+    """A cell's value as python-calamine gives it: empty cells, formulas without a cached
+    value and error cells (``t="e"``: :func:`scan_sheet_cells` finds those) as ``""`` -
+    text that merely reads ``#N/A`` stays text, as calamine keeps it; whole numbers as
+    floats; a date-only datetime as a date."""
+    import datetime as _dt
+
+    value = cell.value
+    if value is None or getattr(cell, "data_type", None) == "e":
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0) and value.tzinfo is None:
+        return value.date()
+    return value
+
+
+def _openpyxl_sheets(data: bytes, p: Path) -> Generator[tuple[str, list[list[Any]]], None, None]:
+    """:func:`_calamine_sheets` read by openpyxl instead: where python-calamine cannot be
+    installed (xlwings Lite's Pyodide has no wheel of it everywhere), the estimates are
+    still read, cell for cell the same values (:func:`_openpyxl_cell`), only slower."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputError(f"workbook is damaged and cannot be read ({str(exc)[:200]})", file=p,
+                         hint="open it in Excel and save it as an Excel Workbook (.xlsx)") from exc
+    try:
+        visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+        for name in _candidate_order(visible):
+            ws = wb[name]
+            try:
+                rows = [[_openpyxl_cell(c) for c in row] for row in ws.iter_rows(min_row=1, min_col=1)]
+            except Exception as exc:
+                raise InputError(f"sheet cannot be read ({str(exc)[:200]})", file=p, sheet=name,
+                                 hint="open it in Excel and save it again") from exc
+            yield name, rows
+    finally:
+        wb.close()
 
 
 def find_header_row(rows: Sequence[Sequence[object]]) -> int | None:
