@@ -306,7 +306,7 @@ def test_every_function_turns_any_exception_into_a_medpay_text(monkeypatch, exc)
     monkeypatch.setattr(udfs, "pay_settings", broken)
     monkeypatch.setattr(udfs, "parse_date", broken)
     monkeypatch.setattr(udfs, "parse_bool", broken)
-    monkeypatch.setattr("addin.core.timeatlevel.parse_time_requirement", broken)
+    monkeypatch.setattr(udfs, "parse_time_requirement", broken)
     args = {"MEDPAY_SALARY": (3.0, "B"), "MEDPAY_NEXT_EFFECTIVE_DATE": (45474.0,),
             "MEDPAY_SUBMISSION_DEADLINE": (45474.0,), "MEDPAY_APPEAL_DEADLINE": (45474.0,),
             "MEDPAY_ELIGIBLE": ("Yes", None, "No", "Met", 14.0, 12.0),
@@ -331,7 +331,7 @@ def test_a_decimal_failure_in_the_core_is_a_plain_medpay_text(monkeypatch):
 
     huge = medpay_cost(1e30, 1.0, 3.0, "B")  # a core matter (Decimal quantize); never an exception here
     assert isinstance(huge, float) or isinstance(huge, CellError)
-    monkeypatch.setattr("addin.core.costing.cost_change", invalid)
+    monkeypatch.setattr(udfs, "cost_change", invalid)
     assert as_text(medpay_cost(20000.0, 1.0, 3.0, "B")) == (
         "#VALUE! cannot calculate with these values (a number is too large or not a number: "
         "InvalidOperation)")

@@ -54,11 +54,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin import __version__
 from addin.app.payroll import compute_payroll, has_assessments, write_payroll
+from addin.app.validate import validate_estimates
 from addin.batch.cache import MAX_BYTES, CacheEntryError, dumps, loads
 from addin.batch.results import FileResult, RowOutcome
 from addin.core.cells import cell_sort_key
 from addin.core.cmt import DUPLICATE_RULE, BatchRow, summarise
+from addin.core.costing import cost_row, not_costed_reason
 from addin.core.errors import InputError, MedpayError, OutputError
 from addin.core.estimates_table import (
     COST_OUTPUT_HEADERS,
@@ -69,7 +72,9 @@ from addin.core.estimates_table import (
 )
 from addin.core.findings import ERROR, Finding, Severity, declare
 from addin.core.money import money_text
-from addin.office.docx.harvest import folder_files, harvest
+from addin.office.determinism import fixed_moment, normalise_xlsx_file
+from addin.office.docx.harvest import folder_files, harvest, write_harvest
+from addin.office.resources import default_pay_ranges
 from addin.office.safeio import (
     FolderLock,
     atomic_write_bytes,
@@ -77,7 +82,11 @@ from addin.office.safeio import (
     check_writable,
     safe_filename,
 )
-from addin.office.xlsx.estimates import NO_TABLE
+from addin.office.xlsx.batch_report import write_cmt_report, write_consolidated
+from addin.office.xlsx.estimates import NO_TABLE, read_estimates
+from addin.office.xlsx.estimates_feedback import eligibility_columns, feedback_source
+from addin.office.xlsx.feedback import write_feedback_copy
+from addin.office.xlsx.frameworks import read_frameworks
 from addin.office.xlsx.settings import read_pay_settings
 
 DUPLICATE_ID = declare(
@@ -183,9 +192,6 @@ def code_version() -> str:
     """A hash of the medpay source the batch runs: every ``addin`` module loaded once the
     engines are imported (command modules and the Excel layer aside), so a change to the
     rules invalidates the cache and a change to an unrelated command does not."""
-    import addin.office.xlsx.batch_report  # noqa: F401  (the writers are part of the result)
-    from addin import __version__
-
     h = hashlib.sha256(__version__.encode())
     for name in sorted(sys.modules):
         if not (name == "addin" or name.startswith("addin.")) or name.startswith(
@@ -199,8 +205,6 @@ def code_version() -> str:
 
 def environment_key(cfg: BatchConfig) -> str:
     """What every file's result depends on besides its own bytes."""
-    from addin.office.resources import default_pay_ranges
-
     h = hashlib.sha256(code_version().encode())
     for p in cfg.frameworks:
         h.update(b"framework\0" + Path(p).name.encode() + b"\0" + _read_or_empty(p))
@@ -230,11 +234,6 @@ class Engines:
 
 
 def engines() -> Engines:
-    from addin.app.validate import validate_estimates
-    from addin.core.costing import cost_row
-    from addin.office.xlsx.estimates import read_estimates
-    from addin.office.xlsx.feedback import write_feedback_copy
-
     return Engines(validate_estimates, read_estimates, cost_row, write_feedback_copy)
 
 
@@ -243,9 +242,6 @@ _WORKER: dict[str, Any] = {}
 
 def _worker_init(frameworks: tuple[Path, ...], pay_ranges: Path | None) -> None:
     """Load the frameworks and pay ranges once per process."""
-    from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.xlsx.settings import read_pay_settings
-
     args = (tuple(frameworks), pay_ranges)
     if _WORKER.get("args") == args:  # forked from a parent that has loaded them already
         return
@@ -364,8 +360,6 @@ def _row_of_finding(f: Finding) -> int | None:
 
 def process_file(path: Path, rel: str, key: str, as_of: dt.date, cola: Decimal | None) -> FileResult:
     """Validate, read and cost one submission. Never raises for what a file can do."""
-    from addin.core.costing import not_costed_reason
-
     eng: Engines = _WORKER["engines"]
     fws, pay = _WORKER["frameworks"], _WORKER["pay"]
     try:
@@ -514,8 +508,6 @@ def feedback_columns(res: FileResult) -> dict[str, list[tuple[Any, ...]]]:
     builds them: :func:`addin.office.xlsx.estimates_feedback.eligibility_columns`) and the cost
     columns, in the shape ``addin.office.xlsx.feedback.write_feedback_copy`` takes:
     sheet -> [(header, {row: value}[, style])]."""
-    from addin.office.xlsx.estimates_feedback import eligibility_columns
-
     eligibility = eligibility_columns(
         (r.estimate.row, r.status or r.eligible, r.reasons, r.effective_date)
         for r in res.rows)
@@ -546,9 +538,6 @@ def write_feedback(src: Path, out: Path, findings: list[Finding], columns: dict[
     they are replaced, not added a second time."""
     import tempfile
     from types import SimpleNamespace
-
-    from addin.office.determinism import fixed_moment
-    from addin.office.xlsx.estimates_feedback import feedback_source
 
     eng: Engines = _WORKER["engines"]
     read = SimpleNamespace(sheet=sheet, header_row=header_row, output_columns=output_columns or {})
@@ -804,8 +793,6 @@ def run_batch(cfg: BatchConfig, *, executor_factory: Callable[[int], Executor] |
 
         unreadable = sum(1 for r in ordered if not r.readable)
         summary_data = summarise(rows, as_of=cfg.as_of, submissions=len(ordered), unreadable=unreadable)
-        from addin.office.xlsx.batch_report import write_cmt_report, write_consolidated
-
         harvested = harvest_inbox(inbox, out)
         # the estimates named by their path in the inbox, as every batch output names them
         payroll = payroll_outputs(harvested, [replace(r.estimate, file=r.source) for r in rows],
@@ -912,13 +899,9 @@ def harvest_forms(inbox: Path, out: Path, *, as_of: dt.date, force: bool,
     into ``DIR/forms.xlsx``; returns their summary, or None when the inbox holds no Word
     document nor PDF (``result``: the harvest already read by :func:`harvest_inbox`). Any
     other file (a PDF, a text file) is reported once, in the forms summary, as not a form."""
-    from addin.office.docx.harvest import write_harvest
-
     result = result if result is not None else harvest_inbox(inbox, out)
     if result is None:
         return None
-    from addin.office.determinism import fixed_moment, normalise_xlsx_file
-
     target = out / FORMS_WORKBOOK
     write_harvest(result, target, force=force)
     normalise_xlsx_file(target, fixed_moment(as_of))

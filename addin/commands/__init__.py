@@ -1,5 +1,12 @@
 """Sub-commands of ``medpay``: one module per command (or command group), each with
-``register(subparsers)``. Shared argument helpers live in ``_common``."""
+``register(subparsers)``. Shared argument helpers live in ``_common``.
+
+Each command module imports what its ``run()`` needs inside ``run()``, not at module level
+(the only function-level imports of addin modules left in the package): the parser imports
+every command module to list them, so module-level imports would load the readers, the
+writers and their libraries before ``medpay --help`` can answer. Measured on the 2-core
+dev machine: ``medpay --help`` 0.15 s with the commands' imports in ``run()``, 0.26 s with
+them at module level."""
 
 from __future__ import annotations
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from addin.core.costing import HONOURED, NO_CHANGE, PAY_RISE, group_key, sums_by, totals
 from addin.core.model import LEVELS, EstimateRow
 
 ZERO = Decimal("0.00")
@@ -102,8 +103,6 @@ class BatchRow:
 
     @property
     def honoured(self) -> bool:
-        from addin.core.costing import HONOURED
-
         return self.change == HONOURED
 
     def money(self, name: str) -> Decimal:
@@ -223,8 +222,6 @@ def summarise(rows: Sequence[BatchRow], *, as_of: dt.date, submissions: int,
     """Every figure of the CMT report from the batch's rows. Money is added up by the
     costing module's :func:`addin.core.costing.totals` over every costed row in the Review
     (see the module docstring: eligibility does not decide the cost)."""
-    from addin.core.costing import NO_CHANGE, PAY_RISE, group_key, sums_by, totals
-
     s = CmtSummary(as_of=as_of, submissions=submissions, unreadable=unreadable)
     s.rows = len(rows)
     reasons: dict[str, int] = {}

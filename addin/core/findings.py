@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from addin.core.cells import cell_sort_key
 from addin.core.model import SourceRef
 
 
@@ -196,8 +197,6 @@ class Finding:
 
 def sort_key(f: Finding) -> tuple:
     """Stable order: sheet, then row/column of the cell, then code."""
-    from addin.core.cells import cell_sort_key
-
     return (f.file or "", f.sheet or "", cell_sort_key(f.cell), f.code, f.message)
 
 

@@ -46,6 +46,7 @@ from addin.core.model import (
     Role,
 )
 from addin.core.money import format_gbp
+from addin.core.text import norm_key
 from addin.core.ukdates import uk_date
 
 MISSING_TEXT = "(not found in the framework: see your Career Progression Framework)"
@@ -100,8 +101,6 @@ def _common(row: EstimateRow, council: CouncilDetails | None = None) -> dict[str
 
 
 def _extra(row: EstimateRow, *names: str) -> object:
-    from addin.core.text import norm_key
-
     wanted = {norm_key(n) for n in names}
     for k, v in row.extra.items():
         if norm_key(k) in wanted:

@@ -47,8 +47,35 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin.app import validate as app_validate
+from addin.app.cost import cost_workbook
+from addin.app.feedback import write_estimates_feedback
+from addin.app.forms import forms_from_estimates
 from addin.app.inputs import framework_paths
+from addin.core.costing import money
+from addin.core.errors import MedpayError
 from addin.core.findings import Report, sort_key
+from addin.core.money import format_gbp
+from addin.excel.udfs import (
+    ENV_VAR,
+    FRAMEWORKS_VAR,
+    FUNCTIONS,
+    _conf_files,
+    frameworks_folder,
+    pay_ranges_path,
+)
+from addin.office.docx import forms as docx_forms
+from addin.office.docx.forms import index_name, made_files
+from addin.office.docx.harvest import form_table, harvest_folders, problem_table
+from addin.office.resources import default_pay_ranges, frameworks_dir
+from addin.office.safeio import safe_filename, set_cell
+from addin.office.xlsx.decisions import read_decisions
+from addin.office.xlsx.estimates import read_estimates
+from addin.office.xlsx.estimates_template import write_estimates_template
+from addin.office.xlsx.feedback import FINDINGS_HEADERS, FINDINGS_SHEET, FINDINGS_WIDTHS, cell_link
+from addin.office.xlsx.framework_template import write_framework_template
+from addin.office.xlsx.frameworks import read_frameworks
+from addin.office.xlsx.settings import read_pay_settings
 
 __all__ = [
     "BUTTONS",
@@ -123,8 +150,6 @@ def _plural(n: int, word: str) -> str:
 def findings_sheet(report: Report) -> SheetOutput:
     """The Findings sheet of a report: the columns of :mod:`addin.office.xlsx.feedback`'s Findings
     sheet, each cell reference linking to the cell at fault."""
-    from addin.office.xlsx.feedback import FINDINGS_HEADERS, FINDINGS_SHEET, FINDINGS_WIDTHS, cell_link
-
     rows: list[list[Any]] = []
     links: dict[tuple[int, int], str] = {}
     for i, f in enumerate(sorted(report.findings, key=sort_key)):
@@ -150,8 +175,6 @@ def _report_summary(what: str, report: Report) -> str:
 def _pay_path(pay_ranges: str | Path | None) -> Path | None:
     """The pay-ranges workbook a button uses: the one given, else the one the add-in's
     settings name (:func:`addin.excel.udfs.pay_ranges_path`), else None (the shipped one)."""
-    from addin.excel.udfs import pay_ranges_path
-
     return Path(pay_ranges) if pay_ranges else pay_ranges_path()
 
 
@@ -160,8 +183,6 @@ def _frameworks(frameworks: Sequence[str | Path] | None) -> list[Path]:
     folder the add-in's settings name (``MEDPAY_FRAMEWORKS``,
     :func:`addin.excel.udfs.frameworks_folder`), else the shipped ones
     (:func:`addin.app.inputs.framework_paths`)."""
-    from addin.excel.udfs import frameworks_folder
-
     if not frameworks:
         folder = frameworks_folder()
         if folder is not None:
@@ -172,8 +193,6 @@ def _frameworks(frameworks: Sequence[str | Path] | None) -> list[Path]:
 def output_folder(workbook: str | Path, what: str) -> Path:
     """Where a button writes documents: a folder next to the workbook, named after it
     (``Team estimates - application forms``)."""
-    from addin.office.safeio import safe_filename
-
     p = Path(workbook)
     return p.parent / safe_filename(f"{p.stem} - {what}")
 
@@ -191,16 +210,12 @@ def fresh_output_folder(workbook: str | Path, what: str) -> Path:
 
 def numbered_folder(first: Path, n: int) -> Path:
     """The ``n``-th copy of the output folder ``first``: ``<first> (n)`` (n >= 2)."""
-    from addin.office.safeio import safe_filename
-
     return first.with_name(safe_filename(f"{first.name} ({n})"))
 
 
 def fresh_output_file(workbook: str | Path, what: str, suffix: str = ".xlsx") -> Path:
     """A new file next to the workbook: ``<book> - <what><suffix>``, or ``... (2)``,
     ``(3)``... when that exists - a button never writes over an earlier run's file."""
-    from addin.office.safeio import safe_filename
-
     p = Path(workbook)
     n = 1
     while True:
@@ -273,8 +288,6 @@ def failure(name: str, exc: BaseException) -> ButtonResult:
     what is wrong) without a hint that names a command-line flag - Excel users have no
     command line; anything else is a fault in MedPay, said so, with its reason shortened
     (never a traceback)."""
-    from addin.core.errors import MedpayError
-
     action = ACTIONS.get(name, name.replace("_", " "))
     if isinstance(exc, MedpayError):
         hint = exc.hint
@@ -299,9 +312,7 @@ def failure(name: str, exc: BaseException) -> ButtonResult:
 def validate_framework(workbook: str | Path) -> ButtonResult:
     """Validate framework: check the workbook against the Appendix H layout and the
     Appendix K house rules for writing CPFs (:func:`addin.app.validate.validate_framework`)."""
-    from addin.app.validate import validate_framework as core
-
-    report = core(workbook)
+    report = app_validate.validate_framework(workbook)
     return ButtonResult("Validate framework", _report_summary("Framework", report),
                         sheet=findings_sheet(report), report=report, ok=report.errors == 0)
 
@@ -316,16 +327,10 @@ def validate_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = 
     ``<book> - feedback.xlsx`` next to it - the same copy as ``validate-estimates
     --feedback`` (:func:`addin.app.feedback.write_estimates_feedback`), in a fresh file,
     never over an earlier one - to be opened (``open_file``)."""
-    from addin.app.feedback import write_estimates_feedback
-    from addin.app.validate import validate_estimates as core
-    from addin.office.xlsx.estimates import read_estimates
-    from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.xlsx.settings import read_pay_settings
-
     fws = read_frameworks(_frameworks(frameworks))
     read = read_estimates(workbook, frameworks=fws)
-    report = core(workbook, frameworks=fws, pay=read_pay_settings(_pay_path(pay_ranges)),
-                  as_of=as_of, read=read)
+    report = app_validate.validate_estimates(
+        workbook, frameworks=fws, pay=read_pay_settings(_pay_path(pay_ranges)), as_of=as_of, read=read)
     rows = report.extra.get("rows") or []
     eligible = sum(1 for r in rows if r.get("eligible"))
     summary = _report_summary("Level estimates", report)
@@ -350,10 +355,6 @@ def cost_estimates(workbook: str | Path, *, pay_ranges: str | Path | None = None
     """Cost estimates: every row's change to its estimated level, with employer on-costs,
     then totals overall and by directorate - :func:`addin.app.cost.cost_workbook`, as
     ``medpay cost``. Rows costing cannot use are listed as not costed."""
-    from addin.app.cost import cost_workbook
-    from addin.core.costing import money
-    from addin.core.money import format_gbp
-    from addin.office.xlsx.feedback import cell_link
 
     run = cost_workbook(workbook, framework_paths=_frameworks(frameworks),
                         pay_ranges=_pay_path(pay_ranges), as_of=as_of, cola=cola)
@@ -417,9 +418,6 @@ def _forms(kind: str, workbook: str | Path, *, out_dir: str | Path | None, force
     ``out_dir``; by default a new folder next to the workbook (or ``next_to``, the user's
     own file when ``workbook`` is a temporary copy of it): ``<book> - KIND forms``, or
     ``<book> - KIND forms (2)`` and so on when that exists - never an earlier run's folder."""
-    from addin.app.forms import forms_from_estimates
-    from addin.office.docx.forms import index_name, made_files
-
     first = output_folder(next_to or workbook, f"{kind} forms")
     folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, f"{kind} forms")
     made = forms_from_estimates(kind, workbook, framework_paths=_frameworks(frameworks),
@@ -490,13 +488,8 @@ def generate_letters(workbook: str | Path, *, out_dir: str | Path | None = None,
     """Generate letters: one approved/declined outcome letter per row of the open
     DECISIONS workbook (README, section forms), as ``medpay letters --decisions``, into a
     new folder ``<book> - letters`` next to it."""
-    from addin.office.docx.forms import generate_letters as core
-    from addin.office.xlsx.decisions import read_decisions
-    from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.xlsx.settings import read_pay_settings
-
     folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, "letters")
-    made = core(read_decisions(workbook), frameworks=read_frameworks(_frameworks(frameworks)),
+    made = docx_forms.generate_letters(read_decisions(workbook), frameworks=read_frameworks(_frameworks(frameworks)),
                 pay=read_pay_settings(_pay_path(pay_ranges)), as_of=as_of or dt.date.today(),
                 out_dir=folder, force=force)
     return ButtonResult("Generate letters",
@@ -511,10 +504,6 @@ def new_estimates_template(workbook: str | Path | None = None, *,
     """New estimates workbook: the level-estimate spreadsheet managers fill in (``medpay
     template estimates``: drop-downs from the frameworks, pay points from the pay ranges),
     as a new file next to the open workbook, opened when written."""
-    from addin.office.xlsx.estimates_template import write_estimates_template
-    from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.xlsx.settings import read_pay_settings
-
     where = next_to or workbook or Path.home() / "MedPay.xlsx"
     out = fresh_output_file(where, "level estimates")
     write_estimates_template(out, read_frameworks(_frameworks(frameworks)),
@@ -528,8 +517,6 @@ def new_framework_template(workbook: str | Path | None = None, *,
                            next_to: str | Path | None = None) -> ButtonResult:
     """New framework workbook: a blank Career Progression Framework to write in, in the
     Appendix H layout (``medpay template framework``), next to the open workbook, opened."""
-    from addin.office.xlsx.framework_template import write_framework_template
-
     where = next_to or workbook or Path.home() / "MedPay.xlsx"
     out = fresh_output_file(where, "framework")
     write_framework_template(out)
@@ -544,9 +531,6 @@ def settings(workbook: str | Path | None = None, **_: Any) -> ButtonResult:
     the frameworks folder - and the file that sets them (``%USERPROFILE%\\.medpay\\medpay.conf``,
     written by scripts/install-windows.ps1), opened for editing when it exists."""
     import sys
-
-    from addin.excel.udfs import ENV_VAR, FRAMEWORKS_VAR, _conf_files, frameworks_folder, pay_ranges_path
-    from addin.office.resources import default_pay_ranges, frameworks_dir
 
     conf = next((f for f in _conf_files() if f.is_file()), None)
     pay = pay_ranges_path()
@@ -569,8 +553,6 @@ HELP_URL = "docs/excel-install.md"
 
 def help_text(workbook: str | Path | None = None, **_: Any) -> ButtonResult:
     """Help: what every button does (:data:`DESCRIPTIONS`) and the worksheet functions."""
-    from addin.excel.udfs import FUNCTIONS
-
     parts = [f"{LABELS[b]}: {DESCRIPTIONS[b]}" for b in BUTTONS if b != "help_text"]
     parts.append("Worksheet functions (Formulas > Insert Function, category MedPay): "
                  + ", ".join(FUNCTIONS) + ". A bad argument shows #VALUE! or #N/A; "
@@ -591,8 +573,6 @@ def harvest_forms(workbook: str | Path, *, forms_dir: str | Path | None = None,
     :func:`addin.office.docx.harvest.harvest_folders` (``medpay harvest`` of each), and list them as a
     sheet: the forms table (:func:`addin.office.docx.harvest.form_table`), then a blank row and the
     problems (:func:`addin.office.docx.harvest.problem_table`). The message box names the folders read."""
-    from addin.office.docx.harvest import form_table, harvest_folders, problem_table
-
     book = next_to or workbook
     if forms_dir:
         folders = [Path(forms_dir)]
@@ -703,8 +683,6 @@ def apply_to_workbook(wb, result: ButtonResult):
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
-
-    from addin.office.safeio import set_cell
 
     if out.title in wb.sheetnames:
         del wb[out.title]

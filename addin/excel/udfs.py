@@ -46,6 +46,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin.core.costing import cost_change
+from addin.core.eligibility import check_eligibility
 from addin.core.errors import MedpayError
 from addin.core.model import Level, PaySettings
 from addin.core.parsing import (
@@ -58,6 +60,9 @@ from addin.core.parsing import (
     parse_probation,
     parse_range,
 )
+from addin.core.paycalendar import appeal_deadline, next_effective_date, submission_deadline
+from addin.core.timeatlevel import parse_time_requirement
+from addin.office.xlsx.settings import read_pay_settings
 
 __all__ = [
     "CellError",
@@ -243,8 +248,6 @@ def pay_settings(path: str | Path | None = None) -> PaySettings:
     """Pay ranges and settings, read through :func:`addin.office.xlsx.settings.read_pay_settings`
     (cached by path and modification time: an edited workbook is re-read on the next
     recalculation, an unchanged one is not)."""
-    from addin.office.xlsx.settings import read_pay_settings
-
     return read_pay_settings(path if path is not None else pay_ranges_path())
 
 
@@ -341,8 +344,6 @@ def _months(value: object, name: str) -> int:
     text = str(value).strip()
     if re.fullmatch(r"\d+(?:\.0+)?", text):
         return int(float(text))
-    from addin.core.timeatlevel import parse_time_requirement
-
     req = parse_time_requirement(text)
     if req is None:
         raise UdfInputError(f"{name}: expected a number of months, got {text[:40]!r}")
@@ -455,8 +456,6 @@ def medpay_next_effective_date(submitted: object) -> dt.date | str:
     7.16, 7.20, Appendix F deadlines)."""
     if _blank(submitted):
         return ""
-    from addin.core.paycalendar import next_effective_date
-
     return next_effective_date(_date(submitted, "submitted"), pay_settings().settings)
 
 
@@ -466,8 +465,6 @@ def medpay_submission_deadline(effective: object) -> dt.date | str:
     date (Appendix F: 1 June for July, 1 December for January)."""
     if _blank(effective):
         return ""
-    from addin.core.paycalendar import submission_deadline
-
     day = _date(effective, "effective")
     try:
         return submission_deadline(day, pay_settings().settings)
@@ -483,8 +480,6 @@ def medpay_appeal_deadline(notified: object) -> dt.date | str:
     within five working days of notification; bank holidays in England skipped)."""
     if _blank(notified):
         return ""
-    from addin.core.paycalendar import appeal_deadline
-
     return appeal_deadline(_date(notified, "notified"), pay_settings().settings)
 
 
@@ -493,8 +488,6 @@ def _eligibility(probation_passed: object, start_date: object, capability: objec
                  as_of: object):
     """Parse the cells and ask :func:`addin.core.eligibility.check_eligibility`. Empty cells
     stay None: the core turns them into its own "not given" reasons."""
-    from addin.core.eligibility import check_eligibility
-
     def opt(parser, value, name):
         return None if _blank(value) else _parse(parser, value, name)
 
@@ -538,8 +531,6 @@ def medpay_eligibility_reasons(probation_passed: object, start_date: object, cap
 
 
 def _cost_row(current_salary: object, fte: object, range_: object, level: object, as_of: object):
-    from addin.core.costing import cost_change
-
     pay = pay_settings()
     salary = _parse(parse_money, current_salary, "current_salary")
     share = _parse(parse_fte, fte, "fte")
@@ -579,8 +570,6 @@ def medpay_min_months(framework_text: object) -> int | str:
     :func:`addin.core.timeatlevel.parse_time_requirement`."""
     if _blank(framework_text):
         return ""
-    from addin.core.timeatlevel import parse_time_requirement
-
     if not isinstance(framework_text, str):
         raise UdfInputError(f"expected framework text such as 'Minimum of 12 months at 3A', "
                             f"got {framework_text}")

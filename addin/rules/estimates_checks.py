@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from addin.core.cells import parse_a1
 from addin.core.costing import is_honoured
+from addin.core.eligibility import assess_row, casual_aggregate_required, is_casual
 from addin.core.estimates_table import EXCEL_ERROR_LEAD, REQUIRED, EstimatesRead, column_header
 from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
 from addin.core.model import EstimateRow, Framework, PaySettings, Role
 from addin.core.money import format_amount
+from addin.core.paycalendar import next_effective_date
 from addin.core.text import norm_key
 
 GROUP = "estimates"
@@ -474,8 +477,6 @@ def casual_contracts(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
     """Policy 2.2: "Casual staff are not usually subject to MedPay scheme assessment.
     Normally, an individual will be required to have achieved a six-month working
     aggregate to be assessed against the Career Progression Framework." """
-    from addin.core.eligibility import casual_aggregate_required, is_casual
-
     if ctx.pay is None:  # a context for role look-ups only: no Settings, no limit to cite
         return
     settings = ctx.pay
@@ -503,8 +504,6 @@ def _row_problems(read: EstimatesRead, findings: Sequence[Finding]
     """Per row number: the cells of the errors found on it (in column order), and the
     fields whose cell could not be read (unparseable, an Excel error, a formula without
     a saved value)."""
-    from addin.core.cells import parse_a1
-
     cells: dict[int, set[str]] = {}
     for f in findings:
         if f.severity is not ERROR or not f.cell or f.sheet != read.sheet:
@@ -539,9 +538,6 @@ def eligibility_rows(
     correct (a value that cannot be read or is not valid - an unknown job title, FTE 0,
     a date in the future - cannot decide eligibility), and the other reasons follow.
     """
-    from addin.core.eligibility import assess_row
-    from addin.core.paycalendar import next_effective_date
-
     pay = ctx.pay
     if pay is None:  # every caller (app.validate, the forms) gives the pay settings
         raise ValueError("eligibility needs the pay settings: EstimatesContext(pay=...)")

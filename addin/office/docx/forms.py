@@ -31,9 +31,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from addin.core import form_context as fc
+from addin.core.cells import parse_a1
+from addin.core.eligibility import Eligible
 from addin.core.errors import InputError, OutputError
+from addin.core.estimates_table import EstimatesRead
+from addin.core.model import EstimateRow
 from addin.office.docx import controls as dc
+from addin.office.docx.safe import render_template, sandboxed_env
 from addin.office.resources import templates_dir
+from addin.office.safeio import atomic_save, atomic_write_bytes, check_writable, inside, set_cell
+from addin.rules.estimates_checks import EstimatesContext, check_estimates, eligibility_rows, role_for
 
 TEMPLATE_VERSION = "1"
 """Written into every template and generated form (custom property
@@ -68,8 +76,6 @@ def template_path(name: str, folder: Path | None = None) -> Path:
 def strict_env():
     """Sandboxed, immutable, autoescaping and strict: undefined names are errors."""
     from jinja2 import StrictUndefined
-
-    from addin.office.docx.safe import sandboxed_env
 
     return sandboxed_env(undefined=StrictUndefined)
 
@@ -109,8 +115,6 @@ def render_docx(template: str | Path, context: Mapping[str, Any], *, form_type: 
     not supply, a template reaching for Python internals or a damaged template.
     """
     from jinja2 import UndefinedError
-
-    from addin.office.docx.safe import render_template
 
     try:
         tpl = render_template(template, dict(context), env=strict_env())
@@ -200,8 +204,6 @@ def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, force: bool = False,
     LibreOffice converts :func:`printable_copy` of each (in the throwaway folder; the
     documents themselves are not changed). PDFs are moved into ``out_dir`` atomically;
     existing ones are kept unless ``force``."""
-    from addin.office.safeio import check_writable
-
     if not docs:
         return []
     exe = soffice_path()
@@ -284,8 +286,6 @@ class Made:
 def write_index(path: Path, entries: Iterable[Made], *, force: bool) -> Path:
     """``index-<form>.xlsx``: one row per employee considered (formula-safe cells, atomic save)."""
     from openpyxl import Workbook
-
-    from addin.office.safeio import atomic_save, set_cell
 
     wb = Workbook()
     ws = wb.active
@@ -372,10 +372,6 @@ def eligibility_by_row(rows: Sequence, *, frameworks: Sequence, pay, as_of: dt.d
     by cell (``{cell: [message, ...]}``). ``read``: the estimates as read
     (:func:`addin.office.xlsx.estimates.read_estimates`); None: ``rows`` alone, checked by the same
     rules."""
-    from addin.core.cells import parse_a1
-    from addin.core.estimates_table import EstimatesRead
-    from addin.rules.estimates_checks import EstimatesContext, check_estimates, eligibility_rows
-
     rows = list(rows)
     if read is None:
         first = rows[0] if rows else None
@@ -419,11 +415,6 @@ def generate_forms(kind: str, rows: Sequence, *, frameworks: Sequence, pay, as_o
     would give the same file name (the same employee twice - often a second post) both
     get a form: the second is named ``... (2).docx`` and the index says why, since a
     spare form is easier for HR to notice and discard than a missing one."""
-    from addin.core import form_context as fc
-    from addin.core.eligibility import Eligible
-    from addin.office.safeio import atomic_write_bytes, check_writable, inside
-    from addin.rules.estimates_checks import role_for
-
     if kind not in FORM_KINDS:
         raise ValueError(kind)
     rows = list(rows)
@@ -506,11 +497,6 @@ def generate_letters(decisions: Sequence, *, frameworks: Sequence, pay, as_of: d
                      out_dir: Path, force: bool = False, pdf: bool = False,
                      templates: Path | None = None) -> list[Path]:
     """One outcome letter per decision: approved (7.19-7.20) or declined (7.21, 7.24-7.25)."""
-    from addin.core import form_context as fc
-    from addin.core.model import EstimateRow
-    from addin.office.safeio import atomic_write_bytes, inside
-    from addin.rules.estimates_checks import role_for
-
     require_soffice(pdf)
     approved_t = template_path(LETTER_KINDS["approved"], templates)
     declined_t = template_path(LETTER_KINDS["declined"], templates)

@@ -25,7 +25,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from addin.core.errors import InputError
 from addin.core.model import CRITERIA, LEVELS, Framework
+from addin.office.docx.safe import render_template, sandboxed_env
+from addin.office.resources import templates_dir
+from addin.office.safeio import atomic_save, check_writable
+from addin.office.xlsx.frameworks import NO_TABLE, load_framework
 
 TEMPLATE_NAME = "framework.docx"
 CAPTIONS = {
@@ -80,8 +85,6 @@ def framework_context(fw: Framework, *, listing: bool = True) -> dict[str, Any]:
 
 
 def default_template() -> Path:
-    from addin.office.resources import templates_dir
-
     return templates_dir() / TEMPLATE_NAME
 
 
@@ -93,11 +96,6 @@ def render_framework(framework_file: str | Path, out: str | Path, *,
     or a table with no titled role block - is refused with an InputError (exit 2) and
     nothing is written: a title-only document is no framework."""
     from jinja2 import StrictUndefined
-
-    from addin.core.errors import InputError
-    from addin.office.docx.safe import render_template, sandboxed_env
-    from addin.office.safeio import atomic_save, check_writable
-    from addin.office.xlsx.frameworks import NO_TABLE, load_framework
 
     out_p = Path(out)
     check_writable(out_p, force=force)

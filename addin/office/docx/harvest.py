@@ -42,7 +42,9 @@ from lxml import etree
 from addin.core.errors import InputError
 from addin.core.findings import ERROR, WARNING, Checker, Finding, declare
 from addin.office.docx import controls as dc
-from addin.office.docx.forms import FORM_KINDS, template_path
+from addin.office.docx.forms import FORM_KINDS, INDEX_MARKER, INDEX_PREFIX, template_path
+from addin.office.docx.safe import read_docx_bytes
+from addin.office.safeio import atomic_save, set_cell
 
 POLICY = "Appendix F"
 DOC_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".dotx"}
@@ -328,8 +330,6 @@ def read_form(path: Path, name: str | None = None) -> FormDoc:
     through python-docx (:func:`addin.office.docx.safe.open_docx`), which would parse every part
     and make a form unreadable for damage in a part the harvest never uses.
     """
-    from addin.office.docx.safe import read_docx_bytes
-
     shown = name or path.name
     data = read_docx_bytes(path)
     try:
@@ -401,8 +401,6 @@ def _is_medpay_index(path: Path) -> bool:
     """medpay's own run index: named ``index.xlsx``/``index-<form>.xlsx`` and carrying
     :data:`addin.office.docx.forms.INDEX_MARKER` as its subject (docProps/core.xml, read with a size
     cap; anything odd means "not ours", so it is reported rather than passed over)."""
-    from addin.office.docx.forms import INDEX_MARKER, INDEX_PREFIX
-
     low = path.name.lower()
     if not (low == "index.xlsx" or (low.startswith(INDEX_PREFIX) and low.endswith(".xlsx"))):
         return False
@@ -539,8 +537,6 @@ def write_harvest(result: Harvest, out: Path, *, force: bool) -> Path:
     """One sheet per form type (:func:`form_table`) and a Problems sheet
     (:func:`problem_table`). Text cells are formula-safe; dates are real dates."""
     from openpyxl import Workbook
-
-    from addin.office.safeio import atomic_save, set_cell
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from addin.core.cells import col_letter
+from addin.core.cells import col_index, col_letter
 from addin.core.cmt import DUPLICATE_RULE, UNKNOWN, BatchRow, CmtSummary, Group, matrix_count
 from addin.core.money import round_penny
 from addin.core.payroll import PayrollRun
@@ -307,8 +307,6 @@ def stream_sheet_rows(data: bytes, member: str, rows, *, first_row: int, ncols: 
     Every other member, and every member's zip header (date, attributes), is copied as it
     is, so a package :mod:`addin.office.determinism` normalised stays normalised.
     """
-    from addin.core.cells import col_index
-
     src = zipfile.ZipFile(io.BytesIO(data))
     xml = src.read(member).decode("utf-8")
     start = xml.index("<sheetData>") + len("<sheetData>")

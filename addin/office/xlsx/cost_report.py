@@ -24,7 +24,8 @@ from addin.core.costing import CostRow, CostSums, CostTotals
 from addin.core.costing import totals as cost_totals
 from addin.core.model import EstimateRow
 from addin.core.money import round_penny
-from addin.office.safeio import set_cell
+from addin.office.determinism import fixed_moment, save_workbook
+from addin.office.safeio import check_writable, set_cell
 from addin.office.xlsx.printlayout import chart_anchor, column_widths, font, page_setup, set_widths
 
 MONEY_FORMAT = '"£"#,##0.00'
@@ -244,9 +245,6 @@ def write_cost_report(path: str | Path, rows: Sequence[CostRow], sums: CostTotal
                       force: bool = False) -> Path:
     """Write the cost report to ``path`` atomically (refuses to overwrite unless force);
     ``estimates`` as for :func:`build_cost_workbook`."""
-    from addin.office.determinism import fixed_moment, save_workbook
-    from addin.office.safeio import check_writable
-
     check_writable(Path(path), force=force)
     wb = build_cost_workbook(rows, sums, as_of=as_of, cola=cola, source=source,
                              estimates=estimates)

@@ -42,6 +42,7 @@ from addin.core.errors import InputError
 from addin.core.form_context import APPROVED, DECLINED, Decision
 from addin.core.model import CRITERIA, Criterion
 from addin.core.text import clean_text, norm_key
+from addin.office.xlsx.safe import load_workbook, used_rows
 
 HEADERS: dict[str, str] = {
     "employee_id": "Employee ID",
@@ -92,8 +93,6 @@ def parse_areas(text: str) -> list[Criterion]:
 
 
 def read_decisions(path: str | Path) -> list[Decision]:
-    from addin.office.xlsx.safe import load_workbook, used_rows
-
     wb = load_workbook(path, data_only=True)
     try:
         if not wb.worksheets:

@@ -63,7 +63,7 @@ from addin.core.estimates_table import (
 from addin.core.findings import ERROR, WARNING, declare
 from addin.core.model import EstimateRow, Framework, SourceRef
 from addin.core.text import norm_key
-from addin.office.xlsx.safe import KEPT_WORKBOOK_PARTS
+from addin.office.xlsx.safe import KEPT_WORKBOOK_PARTS, read_ooxml_bytes
 
 POLICY = "Appendix K"
 SHEET_NAME = "Estimates"
@@ -140,8 +140,6 @@ def read_estimates(
     at all (missing, not a workbook, encrypted, damaged); everything a manager can fix in
     the workbook is a finding.
     """
-    from addin.office.xlsx.safe import read_ooxml_bytes
-
     p = Path(path)
     parts: dict[str, bytes] = {}
     data = read_ooxml_bytes(p, parts=parts)

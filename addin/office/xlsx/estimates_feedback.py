@@ -23,8 +23,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from addin.core.cells import col_letter
 from addin.core.eligibility import Eligible
 from addin.core.estimates_table import EFFECTIVE_DATE, ELIGIBLE, REASONS
+from addin.office.xlsx.estimates import sheet_xml_path
 from addin.office.xlsx.feedback import ColumnStyle
 
 
@@ -92,9 +94,6 @@ def without_output_columns(src: Path, read, dest: Path) -> bool:
     feedback columns (``read.output_columns``, at and below the header row); every other
     part is copied byte for byte. Returns False (nothing written) when there are none or
     the sheet's part cannot be found - the writer then works from ``src`` as it is."""
-    from addin.core.cells import col_letter
-    from addin.office.xlsx.estimates import sheet_xml_path
-
     cols = {col_letter(c).encode() for c in read.output_columns.values()}
     if not cols or not read.sheet or read.header_row is None:
         return False

@@ -37,6 +37,7 @@ from addin.core.errors import InputError
 from addin.core.estimates_table import HEADERS, HELPER_HEADERS, REQUIRED
 from addin.core.model import LEVELS, Framework, PaySettings
 from addin.core.parsing import CONTRACT_TYPES, OUTCOMES
+from addin.office.safeio import atomic_save, check_writable
 from addin.office.xlsx.printlayout import fit, fit_row_heights, font, page_setup
 
 SHEET = "Estimates"
@@ -344,8 +345,6 @@ def write_estimates_template(
     force: bool = False,
 ) -> Path:
     """Build the template and save it atomically (no overwrite without ``force``)."""
-    from addin.office.safeio import atomic_save, check_writable
-
     out_p = Path(out)
     check_writable(out_p, force=force)
     wb = build_estimates_template(frameworks, pay, rows=rows)

@@ -45,7 +45,9 @@ from lxml import etree
 
 from addin.core.cells import a1, parse_a1
 from addin.core.findings import Finding, Severity, sort_key
+from addin.office import determinism
 from addin.office.safeio import needs_text_guard
+from addin.office.xlsx import macrofree
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -202,9 +204,6 @@ class Package:
         :func:`addin.office.xlsx.macrofree.macro_free_changes`, applied to the package as it now
         stands, Findings sheet included), and the workbook's content type is set for an
         .xlsm (``macro_enabled=True``) or .xlsx (``False``) copy, None leaving the input's."""
-        from addin.office import determinism
-        from addin.office.xlsx import macrofree
-
         added = dict(self.added)
         drop, fixed = macrofree.macro_free_changes(
             [*(i.filename for i in self.infos), *added],

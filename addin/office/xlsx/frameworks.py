@@ -49,6 +49,7 @@ from addin.core.model import (
     SourceRef,
 )
 from addin.core.text import clean_text, norm_key, without_hint
+from addin.office.xlsx.safe import load_workbook, used_rows
 
 POLICY = "Appendix H"
 
@@ -507,8 +508,6 @@ def parse_grids(grids: Iterable[SheetGrid], file: str, stem: str) -> tuple[Frame
 
 def read_grids(path: str | Path) -> list[SheetGrid]:
     """Copy each worksheet's values out of the workbook (the only openpyxl use here)."""
-    from addin.office.xlsx.safe import load_workbook, used_rows
-
     wb = load_workbook(path, data_only=True)
     grids: list[SheetGrid] = []
     try:

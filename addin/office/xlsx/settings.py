@@ -30,6 +30,7 @@ from addin.core.model import (
 )
 from addin.core.text import clean_text, norm_key, without_hint
 from addin.office.resources import default_pay_ranges
+from addin.office.xlsx.safe import load_workbook, used_rows
 
 PAY_SHEET = "Pay ranges"
 SETTINGS_SHEET = "Settings"
@@ -104,8 +105,6 @@ def read_pay_settings(path: str | Path | None = None) -> PaySettings:
 @lru_cache(maxsize=8)
 def _read_cached(path: str, mtime: int) -> PaySettings:
     """Cached by path and modification time, so edits to the workbook are picked up."""
-    from addin.office.xlsx.safe import load_workbook
-
     wb = load_workbook(path, data_only=True)
     try:
         ranges = _read_ranges(wb, path)
@@ -131,8 +130,6 @@ def _at(row: tuple, col: int) -> object:
 
 
 def _read_ranges(wb, path: str) -> dict[int, PayRange]:
-    from addin.office.xlsx.safe import used_rows
-
     ws = _sheet(wb, PAY_SHEET, path)
     # Only the cells really stored, never ws.max_row (a claimed or styled dimension).
     rows = used_rows(ws, file=path)
@@ -240,8 +237,6 @@ def _read_settings(wb, path: str) -> Settings:
     optionally with a bracketed note; the value is the cell to its right. Two rows for
     one setting are refused (naming both cells), never silently resolved, and every
     value is range-checked, so a typo cannot change what every employee costs."""
-    from addin.office.xlsx.safe import used_rows
-
     ws = _sheet(wb, SETTINGS_SHEET, path)
     values: dict[str, tuple[object, str]] = {}
     label_cells: dict[str, str] = {}
@@ -328,8 +323,6 @@ def _read_council(wb, path: str) -> dict[str, str]:
     :data:`COUNCIL_LABELS` is optional (the field's default otherwise), two rows for one
     are refused naming both cells, and a value is text of at most
     :data:`COUNCIL_MAX_CHARS` characters (it is printed on every form and letter)."""
-    from addin.office.xlsx.safe import used_rows
-
     ws = _sheet(wb, SETTINGS_SHEET, path)
     wanted = {k: f for f, label in COUNCIL_LABELS.items() for k in _label_keys(label)}
     found: dict[str, tuple[object, str, str]] = {}
