@@ -1031,7 +1031,7 @@ def findings_sheet_xml(rows: Sequence[Finding], sheetnames: Sequence[str], style
                        fills: Mapping[Severity, str], link_cell, cell_label, link,
                        active: bool,
                        legend: Sequence[tuple[str | None, str, str]] = (),
-                       legend_widths: Sequence[float] = (12, 90)) -> bytes:
+                       legend_widths: Sequence[float] = (12, 45)) -> bytes:
     """The Findings worksheet part, written directly: ``link_cell`` and ``cell_label``
     are addin.office.xlsx.feedback's (a whole-sheet finding links to its A1). Each row is
     as tall as its wrapped message (:func:`wrapped_lines` in the Message column's width).
