@@ -29,6 +29,9 @@ def test_demo_writes_every_output_and_names_the_folder(tmp_path):
     assert (out / "frameworks" / "business-and-executive-support.docx").exists()
     assert any((out / "forms" / "application").glob("*.docx"))
     assert any((out / "forms" / "appraisal").glob("*.docx"))
+    # stage 9: an Initial Assessment form for every employee of the first sample
+    ia = sorted(p.name for p in (out / "forms" / "initial-assessment").glob("*.docx"))
+    assert len(ia) == 3 and all(n.endswith(" initial-assessment.docx") for n in ia)
     assert any((out / "letters").glob("*.docx"))
     assert_letters_coherent_on_the_run_date(out, r.stderr)
 

@@ -72,6 +72,10 @@ def steps(out: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
         plan.append((f"generate application forms for the eligible staff in {first.name}",
                      ["forms", "application", "--estimates", str(first), "--out",
                       str(out / "forms" / "application"), *dated, *force]))
+        plan.append((f"generate Initial Assessment forms for every employee in {first.name} "
+                     "(Appendix K stage 9)",
+                     ["forms", "initial-assessment", "--estimates", str(first), "--out",
+                      str(out / "forms" / "initial-assessment"), *dated, *force]))
         plan.append((f"generate appraisal forms for {first.name}",
                      ["forms", "appraisal", "--estimates", str(first), "--out",
                       str(out / "forms" / "appraisal"), *dated, *force]))
