@@ -674,16 +674,37 @@ def test_letters_button_writes_the_commands_letters_from_the_open_decisions_work
 
     decisions = tmp_path / "Decisions.xlsx"
     shutil.copy(ROOT / "workbooks" / "decisions" / "sample-decisions.xlsx", decisions)
-    result = buttons.generate_letters(decisions, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 3, 3))
+    result = buttons.generate_letters(decisions, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 5, 22))
     folder = tmp_path / "Decisions - letters"
     assert result.folder == folder and result.summary == (
         f"Generate letters: wrote {len(result.files)} letter{'s' if len(result.files) > 1 else ''} to {folder}.")
     cli_out = tmp_path / "cli"
     proc = run_cli("letters", "--decisions", decisions, "--framework", BES_FRAMEWORK,
-                   "--pay-ranges", shipped_pay, "--as-of", "2025-03-03", "--out", cli_out)
+                   "--pay-ranges", shipped_pay, "--as-of", "2025-05-22", "--out", cli_out)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in folder.glob("*.docx")) == sorted(p.name for p in cli_out.glob("*.docx"))
     assert len(result.files) == len(list(cli_out.glob("*.docx"))) >= 1
+
+
+def test_letters_button_names_the_decisions_dated_oddly_as_the_command_warns(shipped_pay, tmp_path):
+    # the same warnings (app.letters) reach the message box as the command's stderr: the
+    # sample's decisions of 20 and 21 May 2025 are more than 90 days before a December letter
+    import shutil
+
+    from tests.conftest import ROOT
+
+    decisions = tmp_path / "Decisions.xlsx"
+    shutil.copy(ROOT / "workbooks" / "decisions" / "sample-decisions.xlsx", decisions)
+    result = buttons.generate_letters(decisions, frameworks=[BES_FRAMEWORK], as_of=dt.date(2025, 12, 1))
+    proc = run_cli("letters", "--decisions", decisions, "--framework", BES_FRAMEWORK,
+                   "--pay-ranges", shipped_pay, "--as-of", "2025-12-01", "--out", tmp_path / "cli")
+    assert proc.returncode == 0, proc.stderr
+    warned = [line.removeprefix("medpay: warning: ") for line in proc.stderr.splitlines()
+              if line.startswith("medpay: warning: ")]
+    assert len(warned) == 2 and all("more than 90" in w or "(more than 90)" in w for w in warned)
+    head, _, rest = result.summary.partition("\nCheck these decisions' dates:\n")
+    assert head.startswith("Generate letters: wrote 2 letters to ")
+    assert rest.split("\n") == warned
 
 
 def test_template_buttons_write_new_workbooks_next_to_the_open_one_and_open_them(shipped_pay, estimates):

@@ -41,21 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.core.form_context import letter_date_warnings
-    from addin.office.docx.forms import generate_letters
-    from addin.office.xlsx.decisions import read_decisions
-    from addin.office.xlsx.frameworks import read_frameworks
-    from addin.office.xlsx.settings import read_pay_settings
+    from addin.app.letters import letters_from_decisions
 
-    pay = read_pay_settings(args.pay_ranges)
-    decisions = read_decisions(args.decisions)
-    frameworks = read_frameworks(frameworks_arg(args))
-    as_of = as_of_arg(args)
-    for d in decisions:
-        for message in letter_date_warnings(d, as_of):
-            print(f"medpay: warning: {d.file} [{d.sheet}!{d.decision_date_cell}]: {message}",
-                  file=sys.stderr)
-    made = generate_letters(decisions, frameworks=frameworks, pay=pay, as_of=as_of,
-                            out_dir=args.out, force=args.force, pdf=args.pdf, templates=args.templates)
-    print(f"{len(made)} letter(s) written to {args.out}")
+    done = letters_from_decisions(args.decisions, out_dir=args.out,
+                                  framework_paths=frameworks_arg(args), pay_ranges=args.pay_ranges,
+                                  as_of=as_of_arg(args), force=args.force, pdf=args.pdf,
+                                  templates=args.templates)
+    for warning in done.warnings:
+        print(f"medpay: warning: {warning}", file=sys.stderr)
+    print(f"{len(done.letters)} letter(s) written to {args.out}")
     return 0

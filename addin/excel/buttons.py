@@ -52,6 +52,7 @@ from addin.app.cost import cost_workbook
 from addin.app.feedback import write_estimates_feedback
 from addin.app.forms import forms_from_estimates
 from addin.app.inputs import framework_paths
+from addin.app.letters import letters_from_decisions
 from addin.core.costing import money
 from addin.core.errors import MedpayError
 from addin.core.findings import Report, sort_key
@@ -64,12 +65,10 @@ from addin.excel.udfs import (
     frameworks_folder,
     pay_ranges_path,
 )
-from addin.office.docx import forms as docx_forms
 from addin.office.docx.forms import index_name, made_files
 from addin.office.docx.harvest import form_table, harvest_folders, problem_table
 from addin.office.resources import default_pay_ranges, frameworks_dir
 from addin.office.safeio import safe_filename, set_cell
-from addin.office.xlsx.decisions import read_decisions
 from addin.office.xlsx.estimates import read_estimates
 from addin.office.xlsx.estimates_template import write_estimates_template
 from addin.office.xlsx.feedback import FINDINGS_HEADERS, FINDINGS_SHEET, FINDINGS_WIDTHS, cell_link
@@ -489,12 +488,12 @@ def generate_letters(workbook: str | Path, *, out_dir: str | Path | None = None,
     DECISIONS workbook (README, section forms), as ``medpay letters --decisions``, into a
     new folder ``<book> - letters`` next to it."""
     folder = Path(out_dir) if out_dir else fresh_output_folder(next_to or workbook, "letters")
-    made = docx_forms.generate_letters(read_decisions(workbook), frameworks=read_frameworks(_frameworks(frameworks)),
-                pay=read_pay_settings(_pay_path(pay_ranges)), as_of=as_of or dt.date.today(),
-                out_dir=folder, force=force)
-    return ButtonResult("Generate letters",
-                        f"Generate letters: wrote {_plural(len(made), 'letter')} to {folder}.",
-                        folder=folder, files=list(made))
+    done = letters_from_decisions(workbook, out_dir=folder, framework_paths=_frameworks(frameworks),
+                                  pay_ranges=_pay_path(pay_ranges), as_of=as_of, force=force)
+    summary = f"Generate letters: wrote {_plural(len(done.letters), 'letter')} to {folder}."
+    if done.warnings:
+        summary += "\nCheck these decisions' dates:\n" + "\n".join(done.warnings)
+    return ButtonResult("Generate letters", summary, folder=folder, files=list(done.letters))
 
 
 def new_estimates_template(workbook: str | Path | None = None, *,
