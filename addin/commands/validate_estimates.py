@@ -7,6 +7,7 @@ the file cannot be read at all - the same as ``validate-framework``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from addin.commands._common import (
     feedback_arg,
     frameworks_arg,
 )
+from addin.core.ukdates import uk_date
 
 FEEDBACK_COLUMNS = ("Eligible", "Reasons", "Effective date")
 
@@ -55,8 +57,8 @@ def _write_feedback(src: Path, out: Path, report, read, *, force: bool) -> None:
 
 
 def _uk(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+    """An ISO date of the report's JSON as dd/mm/yyyy (:func:`addin.core.ukdates.uk_date`)."""
+    return uk_date(dt.date.fromisoformat(iso))
 
 
 def run(args: argparse.Namespace) -> int:

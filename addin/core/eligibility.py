@@ -49,6 +49,7 @@ from addin.core.parsing import parse_months
 from addin.core.paycalendar import months_between, next_window, resubmission_opens
 from addin.core.text import norm_key
 from addin.core.timeatlevel import TimeRequirement, parse_time_requirement
+from addin.core.ukdates import uk_date
 
 _months_between = lru_cache(maxsize=8192)(months_between)
 """:func:`addin.core.paycalendar.months_between`, memoised: every row asks for the months from
@@ -219,10 +220,6 @@ def _missing(what: str, field_name: str, policy: str, why: str = NOT_GIVEN) -> R
     return MISSING_DATA_REASON.reason(what=what, why=why, policy=policy, field=field_name)
 
 
-def _uk(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def _plural_months(n: int | Decimal) -> str:
     return f"{n} month{'s' if n != 1 else ''}"
 
@@ -297,7 +294,7 @@ def check_eligibility(
             start_why = why.get("start_date", NOT_GIVEN)
         elif start_date > as_of:
             in_post = None
-            start_why = f"({_uk(start_date)}) is after {_uk(as_of)}"
+            start_why = f"({uk_date(start_date)}) is after {uk_date(as_of)}"
         else:
             in_post = _months_between(start_date, as_of)
         if in_post is not None and in_post >= s.min_months_in_post:
@@ -375,8 +372,8 @@ def check_eligibility(
         opens = resubmission_opens(previous_request, s)
         if as_of < opens:
             reasons.append(RESUBMISSION_REASON.reason(
-                previous=_uk(previous_request), opens=_uk(opens),
-                pay_change=_uk(next_window(previous_request, s)), field="previous_request"))
+                previous=uk_date(previous_request), opens=uk_date(opens),
+                pay_change=uk_date(next_window(previous_request, s)), field="previous_request"))
 
     # 6.16: a long-term absence leaves the decision to the manager, unless another rule
     # already says no.
@@ -443,7 +440,7 @@ def assess_row(row: EstimateRow, role: Role | None, as_of: dt.date,
     date_at_level = row.date_at_level
     if date_at_level:
         if date_at_level > as_of:
-            unknown["date_at_level"] = f"({_uk(date_at_level)}) is after {_uk(as_of)}"
+            unknown["date_at_level"] = f"({uk_date(date_at_level)}) is after {uk_date(as_of)}"
         else:
             months = _months_between(date_at_level, as_of)
     required = required_level = required_at = None

@@ -40,6 +40,7 @@ from addin.core.costing import ZERO, CostRow, cost_change, group_key, money
 from addin.core.model import EstimateRow, Level, PaySettings, SourceRef
 from addin.core.money import money_text
 from addin.core.text import clean_text
+from addin.core.ukdates import uk_date
 
 FORM_TYPE = "initial-assessment"
 """``medpay_form_type`` of the Initial Assessment form (``medpay forms initial-assessment``)."""
@@ -101,7 +102,7 @@ class Assessment:
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
-            return value.strftime("%d/%m/%Y")
+            return uk_date(value)
         return clean_text(value)
 
     @property

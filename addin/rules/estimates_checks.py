@@ -26,6 +26,7 @@ from addin.core.model import EstimateRow, Framework, PaySettings, Role
 from addin.core.money import format_amount
 from addin.core.paycalendar import next_effective_date
 from addin.core.text import norm_key
+from addin.core.ukdates import uk_date
 
 GROUP = "estimates"
 
@@ -466,10 +467,10 @@ def dates_make_sense(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
             d = getattr(row, fld)
             if d is not None and d > ctx.as_of:
                 yield FUTURE_DATE.at(row.source(fld), column=column_header(read, fld),
-                                     date=_uk(d), as_of=_uk(ctx.as_of))
+                                     date=uk_date(d), as_of=uk_date(ctx.as_of))
         if row.start_date and row.date_at_level and row.date_at_level < row.start_date:
             yield LEVEL_BEFORE_START.at(row.source("date_at_level"),
-                                        level_date=_uk(row.date_at_level), start=_uk(row.start_date))
+                                        level_date=uk_date(row.date_at_level), start=uk_date(row.start_date))
 
 
 @ESTIMATES.rule(CASUAL)
@@ -484,10 +485,6 @@ def casual_contracts(read: EstimatesRead, ctx: EstimatesContext) -> Iterator[Fin
         if is_casual(row.contract_type):
             yield CASUAL.at(row.source("contract_type"),
                             months=casual_aggregate_required(settings))
-
-
-def _uk(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
 
 
 # ----------------------------------------------------------------------------- entry point

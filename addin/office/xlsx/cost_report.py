@@ -24,6 +24,7 @@ from addin.core.costing import CostRow, CostSums, CostTotals
 from addin.core.costing import totals as cost_totals
 from addin.core.model import EstimateRow
 from addin.core.money import round_penny
+from addin.core.ukdates import uk_date
 from addin.office.determinism import fixed_moment, save_workbook
 from addin.office.safeio import check_writable, set_cell
 from addin.office.xlsx.printlayout import chart_anchor, column_widths, font, page_setup, set_widths
@@ -139,7 +140,7 @@ def build_cost_workbook(rows: Sequence[CostRow], sums: CostTotals | None = None,
 
     sums = sums if sums is not None else cost_totals(rows)
     ests: Sequence[EstimateRow | None] = estimates if estimates is not None else [None] * len(rows)
-    as_of_text = as_of.strftime("%d/%m/%Y") if as_of else None
+    as_of_text = uk_date(as_of) if as_of else None
     wb = Workbook()
     ws = wb.active
     ws.title = ROWS_SHEET
